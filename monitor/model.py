@@ -1,0 +1,177 @@
+"""The plain values that flow between pipeline stages.
+
+    sources  -> Document          (one raw article or feed entry)
+    extract  -> Extracted         (one story cut out of a Document)
+    pipeline -> Item              (an Extracted story with identity and provenance)
+    relevance-> Relevance         (score in [0, 1] plus the evidence behind it)
+    novelty  -> Novelty           (new / duplicate / follow-up, and against what)
+    rank     -> RankedItem        (all of the above plus the final score)
+    digest   -> Story, Digest     (what a reader sees)
+
+Every class is frozen: a stage returns new values and never edits its input.
+Times are timezone-aware UTC everywhere; local time exists only in templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ContentType = Literal["text", "html", "markdown"]
+NoveltyKind = Literal["new", "duplicate", "follow-up"]
+Verdict = Literal["copy", "same story", "related", "different"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One raw document as a source delivered it, before any cleaning.
+
+    ``key`` identifies the document across runs within all sources: a corpus
+    file's relative path plus a hash of its bytes, or a feed entry's guid /
+    canonical link / content hash.
+    """
+
+    source_id: str
+    source_name: str
+    key: str
+    body: str
+    content_type: ContentType
+    fetched_at: datetime
+    url: str | None = None
+    title: str | None = None
+    published: datetime | None = None
+    # A feed may mark an entry as backlog (older than backfill_days): it is
+    # recorded as seen but never offered in a digest.
+    backlog: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """One story cut out of a document, with boilerplate removed.
+
+    ``text`` holds paragraphs separated by a blank line. ``title_derived`` is
+    true when the headline was made from the lead sentence because the
+    document had none.
+    """
+
+    title: str
+    text: str
+    lang: str
+    part: int
+    title_derived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What extraction made of one document: its stories and what it dropped."""
+
+    stories: tuple[Extracted, ...]
+    # Human-readable notes such as "dropped 14 boilerplate lines (newsletter)"
+    # or "split at photo credit before 'United Launch Alliance ...'".
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One story with its identity and provenance, ready to be judged."""
+
+    id: str
+    doc_key: str
+    part: int
+    source_id: str
+    source_name: str
+    url: str | None
+    title: str
+    text: str
+    lang: str
+    published: datetime
+    first_seen: datetime
+    backlog: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One matched term of the topic profile."""
+
+    group: str
+    term: str
+    count: int
+    in_title: bool
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """The topic score of an item in [0, 1], and why."""
+
+    score: float
+    relevant: bool
+    evidence: tuple[Evidence, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    """How alike two texts are, tier by tier, and the verdict drawn from it."""
+
+    lexical: float  # max(Jaccard, containment) of character shingles
+    semantic: float  # cosine of sentence-encoder embeddings, clipped to [0, 1]
+    score: float  # combined, in [0, 1]: the probability-like "same story" score
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Novelty:
+    """An item's novelty against everything already seen in the window.
+
+    ``score`` is 1.0 for a story nothing resembles and falls as the closest
+    known item gets closer. ``matched`` is the id of that item for a
+    duplicate or a follow-up.
+    """
+
+    kind: NoveltyKind
+    score: float
+    matched: str | None = None
+    similarity: Similarity | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RankedItem:
+    """An item with every judgement made about it, and its final rank score."""
+
+    item: Item
+    relevance: Relevance
+    novelty: Novelty
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Another report of the same story, folded under a digest entry."""
+
+    item_id: str
+    title: str
+    source_name: str
+    url: str | None
+    verdict: str
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One digest entry: the lead report and the reports folded into it."""
+
+    lead: RankedItem
+    extract: str
+    why: str
+    also: tuple[Report, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A rendered-to-be digest: the stories in order and what was left out."""
+
+    generated_at: datetime
+    stories: tuple[Story, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
