@@ -1,0 +1,139 @@
+"""The command line: parses arguments, wires stages together, turns errors into exit codes.
+
+Exit codes (the one place they are defined, see ``monitor.errors``):
+    0  success
+    1  runtime failure (unreadable state, delivery failed, another run holds the lock)
+    2  usage or configuration error
+
+Every error a user can cause is printed on one line to stderr; ``--debug``
+adds the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from monitor import __version__
+from monitor.config import CONFIG_ENV, Settings, load, resolve_path
+from monitor.errors import MonitorError
+
+log = logging.getLogger("monitor")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What every command gets: where the config is, and how loud to be."""
+
+    def __init__(self, config: str | None, debug: bool):
+        self.config_path = resolve_path(config)
+        self.debug = debug
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load(self.config_path)
+        return self._settings
+
+
+def _setup_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("monitor: %(levelname)s: %(message)s"))
+    root = logging.getLogger("monitor")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    root.propagate = False
+
+
+def handle_errors(command: F) -> F:
+    """Turn a MonitorError into one line on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.obj and ctx.obj.debug)
+        try:
+            return command(*args, **kwargs)
+        except MonitorError as error:
+            if debug:
+                log.exception("%s", error)
+            for line in str(error).splitlines() or [type(error).__name__]:
+                click.echo(f"monitor: error: {line}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("monitor: interrupted", err=True)
+            ctx.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config",
+    metavar="PATH",
+    help=f"Configuration file (default: ${CONFIG_ENV}, else ./config.toml).",
+)
+@click.option("--debug", is_flag=True, help="Log more, and show tracebacks for errors.")
+@click.version_option(__version__, prog_name="monitor")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, debug: bool) -> None:
+    """monitor: a daily digest of what is new about Japan's AI industry and SoftBank."""
+    _setup_logging(debug)
+    ctx.obj = Context(config, debug)
+
+
+def config_option(command: F) -> F:
+    """Accept --config after the sub-command too (`monitor run-once --config x.toml`)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.find_object(Context).config_path = resolve_path(value)
+
+    return click.option(
+        "--config",
+        metavar="PATH",
+        expose_value=False,
+        callback=remember,
+        is_eager=True,
+        help=f"Configuration file (default: ${CONFIG_ENV}, else ./config.toml).",
+    )(command)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@main.command("check-config")
+@config_option
+@pass_context
+@handle_errors
+def check_config(ctx: Context) -> None:
+    """Validate the configuration file and print a summary of it."""
+    settings = ctx.settings
+    click.echo(f"{settings.path}: ok")
+    click.echo(f"  state:    {settings.state}")
+    click.echo(f"  corpus:   {', '.join(str(p) for p in settings.corpus) or '(none)'}")
+    click.echo(
+        f"  feeds:    {len(settings.feeds)}"
+        + (f" + {settings.feeds_opml}" if settings.feeds_opml else "")
+    )
+    click.echo(f"  deliver:  {', '.join(settings.deliver)} -> {settings.digest.directory}")
+    rules = ", ".join("+".join(rule) for rule in settings.relevance.rules)
+    click.echo(
+        f"  topic:    {len(settings.relevance.groups)} term groups; rules {rules}; "
+        f"threshold {settings.relevance.threshold:.2f}"
+    )
+
+
+def echo_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+# Sub-commands defined in other modules register themselves here.

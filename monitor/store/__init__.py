@@ -1,0 +1,299 @@
+"""The state database: every SQL statement monitor runs lives in this package.
+
+One SQLite file in WAL mode with ``synchronous=FULL`` (delivery state must
+survive a power cut), opened in autocommit mode so that every write happens
+inside an explicit ``with store.transaction():`` block. The schema is versioned
+by ``migrations.MIGRATIONS``; a database from a newer monitor is refused.
+
+    Store
+    ├── items, documents, stories   (this module: what was seen and judged)
+    ├── FeedStateMixin              (store/feeds.py: per-feed HTTP state, health)
+    └── OutboxMixin                 (store/outbox.py: digests waiting or sent)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from monitor.errors import StoreError
+from monitor.model import Item
+from monitor.store.feeds import FeedStateMixin
+from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from monitor.store.outbox import OutboxMixin
+from monitor.timeutil import parse_time, to_text
+
+
+@dataclass(frozen=True, slots=True)
+class StoredJudgement:
+    """An item as stored, with the judgements made when it was first seen."""
+
+    item: Item
+    status: str
+    relevance: float
+    relevance_json: str
+    novelty: float | None
+    novelty_json: str | None
+    matched_item: str | None
+    story_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """Everything to persist about one newly judged item."""
+
+    item: Item
+    status: str
+    relevance: float
+    relevance_json: str
+    novelty: float | None = None
+    novelty_json: str | None = None
+    matched_item: str | None = None
+    story_id: str | None = None
+    fingerprint: bytes | None = None
+
+
+class Store(FeedStateMixin, OutboxMixin):
+    """Owns the SQLite connection and all reads and writes of monitor's state."""
+
+    def __init__(self, path: Path, *, readonly: bool = False):
+        self.path = path
+        try:
+            if readonly:
+                if not path.exists():
+                    self.db = sqlite3.connect(":memory:", isolation_level=None)
+                else:
+                    uri = f"file:{path}?mode=ro"
+                    self.db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self._migrate(readonly)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot use the state database: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the state database: {exc.strerror}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One explicit write transaction: all of it is committed, or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _version(self) -> int:
+        exists = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone()
+        if not exists:
+            return 0
+        row = self.db.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self, readonly: bool) -> None:
+        version = self._version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer monitor (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade monitor"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if readonly and self.path.exists():
+            raise StoreError(f"{self.path}: needs a schema upgrade; run `monitor run-once` first")
+        if readonly:
+            # An in-memory stand-in for a database that does not exist yet.
+            self.db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        with self.transaction() as db:
+            if version == 0 and not readonly:
+                db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    db.execute(statement)
+            db.execute("DELETE FROM schema_version")
+            db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    # -- sources and documents -------------------------------------------------
+
+    def ensure_source(self, source_id: str, kind: str, name: str, now: datetime) -> None:
+        """Record a source the first time it is seen."""
+        self.db.execute(
+            "INSERT INTO sources (id, kind, name, added_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (source_id, kind, name, to_text(now)),
+        )
+
+    def known_documents(self, keys: list[str]) -> set[str]:
+        """Which of these document keys were already processed."""
+        known: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key FROM documents WHERE key IN ({marks})", chunk)
+            known.update(row[0] for row in rows)
+        return known
+
+    def record_document(
+        self,
+        key: str,
+        source_id: str,
+        url: str | None,
+        title: str | None,
+        now: datetime,
+        notes: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO documents (key, source_id, url, title, first_seen, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            (key, source_id, url, title, to_text(now), notes),
+        )
+
+    def document_notes(self, key: str) -> str | None:
+        row = self.db.execute("SELECT notes FROM documents WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # -- items -------------------------------------------------------------------
+
+    def record_item(self, record: ItemRecord) -> None:
+        """Store one judged item, its source link and, for a new story, the story."""
+        item = record.item
+        self.db.execute(
+            "INSERT INTO items (id, doc_key, part, source_id, source_name, url, title, body, lang,"
+            " published, first_seen, relevance, relevance_json, status, novelty, novelty_json,"
+            " matched_item, story_id, fingerprint)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (
+                item.id, item.doc_key, item.part, item.source_id, item.source_name, item.url,
+                item.title, item.text, item.lang, to_text(item.published),
+                to_text(item.first_seen), record.relevance, record.relevance_json, record.status,
+                record.novelty, record.novelty_json, record.matched_item, record.story_id,
+                record.fingerprint,
+            ),
+        )  # fmt: skip
+        self.add_item_source(item.id, item.source_id, item.url, item.first_seen)
+        if record.story_id == item.id:
+            self.db.execute(
+                "INSERT INTO stories (id, lead_item, first_seen) VALUES (?, ?, ?)"
+                " ON CONFLICT (id) DO NOTHING",
+                (item.id, item.id, to_text(item.first_seen)),
+            )
+
+    def add_item_source(self, item_id: str, source_id: str, url: str | None, now: datetime) -> None:
+        """Note that an item (also) arrived from this source."""
+        self.db.execute(
+            "INSERT INTO item_sources (item_id, source_id, url, seen_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (item_id, source_id) DO NOTHING",
+            (item_id, source_id, url, to_text(now)),
+        )
+
+    def item_sources(self, item_id: str) -> list[tuple[str, str | None]]:
+        rows = self.db.execute(
+            "SELECT s.name, i.url FROM item_sources i JOIN sources s ON s.id = i.source_id"
+            " WHERE i.item_id = ? ORDER BY i.seen_at, s.name",
+            (item_id,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def fingerprints_since(self, cutoff: datetime) -> Iterator[tuple[str, datetime, bytes]]:
+        """Fingerprints of every judged item first seen at or after ``cutoff``, oldest first."""
+        rows = self.db.execute(
+            "SELECT id, published, fingerprint FROM items"
+            " WHERE fingerprint IS NOT NULL AND first_seen >= ? ORDER BY first_seen, id",
+            (to_text(cutoff),),
+        )
+        for item_id, published, blob in rows:
+            yield item_id, parse_time(published), bytes(blob)
+
+    _ITEM_COLUMNS = (
+        "id, doc_key, part, source_id, source_name, url, title, body, lang, published,"
+        " first_seen, status, relevance, relevance_json, novelty, novelty_json, matched_item,"
+        " story_id"
+    )
+
+    def _judgement(self, row: tuple) -> StoredJudgement:
+        item = Item(
+            id=row[0], doc_key=row[1], part=row[2], source_id=row[3], source_name=row[4],
+            url=row[5], title=row[6], text=row[7], lang=row[8], published=parse_time(row[9]),
+            first_seen=parse_time(row[10]), backlog=row[11] == "backlog",
+        )  # fmt: skip
+        return StoredJudgement(item, row[11], row[12], row[13], row[14], row[15], row[16], row[17])
+
+    def judgement(self, item_id: str) -> StoredJudgement | None:
+        row = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        return self._judgement(row) if row else None
+
+    def find_items(self, prefix: str) -> list[str]:
+        """Item ids starting with ``prefix`` (lets users type a short id)."""
+        rows = self.db.execute(
+            "SELECT id FROM items WHERE id >= ? AND id < ? ORDER BY id LIMIT 10",
+            (prefix, prefix + "\uffff"),
+        )
+        return [row[0] for row in rows]
+
+    def items_of_document(self, doc_key: str) -> list[str]:
+        rows = self.db.execute("SELECT id FROM items WHERE doc_key = ? ORDER BY part", (doc_key,))
+        return [row[0] for row in rows]
+
+    # -- stories -------------------------------------------------------------------
+
+    def undelivered_stories(self) -> list[StoredJudgement]:
+        """Lead items of stories not yet in any digest (sent or waiting)."""
+        rows = self.db.execute(
+            f"SELECT {', '.join('i.' + c.strip() for c in self._ITEM_COLUMNS.split(','))}"
+            " FROM stories s JOIN items i ON i.id = s.lead_item"
+            " WHERE s.digest_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM digest_stories d WHERE d.story_id = s.id)"
+            " ORDER BY s.first_seen, s.id"
+        )
+        return [self._judgement(row) for row in rows]
+
+    def story_members(self, story_id: str) -> list[StoredJudgement]:
+        """Every item folded into a story, the lead included, in arrival order."""
+        rows = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE story_id = ? ORDER BY first_seen, id",
+            (story_id,),
+        )
+        return [self._judgement(row) for row in rows]
+
+    def story_digest(self, story_id: str) -> tuple[str, str] | None:
+        """The digest (id, status) a story went into, if any."""
+        row = self.db.execute(
+            "SELECT d.id, d.status FROM digest_stories ds JOIN digests d ON d.id = ds.digest_id"
+            " WHERE ds.story_id = ?",
+            (story_id,),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) FROM items GROUP BY status")
+        return {status: count for status, count in rows}
+
+
+def dumps(value: object) -> str:
+    """JSON for a stored column: compact, stable, Unicode kept."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

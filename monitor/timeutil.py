@@ -1,0 +1,25 @@
+"""Time helpers: aware UTC inside, ISO 8601 text in the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC. Only edges (cli, scheduler) call this."""
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """A fixed-width, sortable UTC timestamp for the store."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: times inside monitor are timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Read a timestamp written by ``to_text`` (or any ISO 8601 form) as aware UTC."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
