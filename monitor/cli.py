@@ -16,13 +16,16 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from monitor import __version__
 from monitor.config import CONFIG_ENV, Settings, load, resolve_path
 from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 log = logging.getLogger("monitor")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -136,4 +139,73 @@ def echo_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-# Sub-commands defined in other modules register themselves here.
+def _open_store(settings: Settings, *, readonly: bool = False) -> Store:
+    from monitor.store import Store
+
+    return Store(settings.state, readonly=readonly)
+
+
+@main.command("run-once")
+@config_option
+@pass_context
+@handle_errors
+def run_once(ctx: Context) -> None:
+    """Collect, judge, write and deliver one digest, and mark its stories delivered."""
+    from monitor import runner
+    from monitor.timeutil import utcnow
+
+    settings = ctx.settings
+    with _open_store(settings) as store:
+        result = runner.run_once(store, settings, utcnow(), progress=sys.stderr.isatty())
+    stats = result.stats
+    summary = (
+        f"{stats.documents} new documents ({stats.already_seen} already seen), "
+        f"{stats.items} stories judged: "
+        + (", ".join(f"{n} {status}" for status, n in sorted(stats.by_status.items())) or "none")
+    )
+    log.info("%s", summary)
+    if result.digest is None:
+        click.echo("Nothing new since the last digest.")
+    else:
+        click.echo(f"Digest {result.digest_id}: {len(result.digest.stories)} stories.")
+    for digest_id in result.delivered:
+        click.echo(f"Delivered digest {digest_id}.")
+
+
+@main.command()
+@config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "json"]),
+    default="text",
+    show_default=True,
+    help="What to print.",
+)
+@pass_context
+@handle_errors
+def preview(ctx: Context, fmt: str) -> None:
+    """Print the digest run-once would send now; nothing is marked or delivered."""
+    from monitor import digest, runner
+    from monitor.timeutil import utcnow
+
+    settings = ctx.settings
+    with _open_store(settings) as store:
+        result = runner.preview(store, settings, utcnow())
+    assert result.digest is not None
+    if fmt == "json":
+        echo_json(digest.to_json(result.digest))
+    elif fmt == "html":
+        click.echo(digest.render_html(result.digest, settings.digest), nl=False)
+    else:
+        if not result.digest.stories:
+            click.echo("Nothing new since the last digest.")
+            return
+        click.echo(digest.render_text(result.digest, settings.digest), nl=False)
+
+
+# Sub-commands defined in other modules register themselves below.
+from monitor.cli_inspect import compare, explain  # noqa: E402
+
+main.add_command(explain)
+main.add_command(compare)

@@ -1,0 +1,182 @@
+"""The digest: ranked stories turned into HTML, plain text and JSON.
+
+Building (``build``) is pure: ranked lead items and their folded reports in,
+a ``Digest`` out. Rendering uses the Jinja2 templates in ``templates/`` with
+autoescaping on for every HTML template, and inlines the CSS so that Gmail and
+Outlook, which drop or mangle ``<style>`` blocks, show the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor import __version__
+from monitor.config import DigestSettings
+from monitor.model import Digest, RankedItem, Report, Story
+
+HTML_TEMPLATE = "digest.html.j2"
+TEXT_TEMPLATE = "digest.txt.j2"
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)]?\s")
+
+
+def templates_dir() -> Path:
+    """templates/ inside the installed package, else at the root of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / HTML_TEMPLATE).is_file():
+            return candidate
+    raise FileNotFoundError("monitor's templates are missing from the installation")
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        # select_autoescape()'s defaults miss ".html.j2": name every HTML suffix.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "html.j2", "htm.j2", "xml.j2"),
+            disabled_extensions=("txt", "txt.j2"),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def make_extract(text: str, limit: int) -> str:
+    """The start of a story, cut at a sentence end (or a word) within ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    window = flat[: limit + 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    if ends and ends[-1] >= limit * 0.5:
+        return window[: ends[-1]].strip()
+    cut = window.rfind(" ", 0, limit)
+    if cut < limit * 0.6:  # no space nearby: Japanese, or one long token
+        cut = limit
+    return window[:cut].rstrip(" ,;:、") + "…"
+
+
+def explain(ranked: RankedItem) -> str:
+    """One line saying why a story is in the digest: topic evidence and novelty."""
+    rel = ranked.relevance
+    top = sorted(rel.evidence, key=lambda e: -e.weight * min(e.count, 5))[:4]
+    terms = ", ".join(f"{e.term} ×{e.count}" if e.count > 1 else e.term for e in top)
+    nov = ranked.novelty
+    if nov.kind == "follow-up":
+        novelty = f"follow-up with new facts ({nov.reason})"
+    else:
+        novelty = "nothing like it seen before" if nov.score >= 0.99 else nov.reason
+    return f"topic {rel.score:.2f} ({terms}); {novelty}; rank score {ranked.score:.2f}"
+
+
+def build(
+    ranked: Sequence[RankedItem],
+    folded: dict[str, Sequence[Report]],
+    settings: DigestSettings,
+    now: datetime,
+    skipped: dict[str, int],
+) -> Digest:
+    """The digest of the best ``max_stories`` stories; the rest are counted as over the limit."""
+    chosen = ranked[: settings.max_stories]
+    stories = tuple(
+        Story(
+            lead=r,
+            extract=make_extract(r.item.text, settings.extract_chars),
+            why=explain(r),
+            also=tuple(folded.get(r.item.id, ())),
+        )
+        for r in chosen
+    )
+    counts = dict(skipped)
+    if len(ranked) > len(chosen):
+        counts["over_limit"] = len(ranked) - len(chosen)
+    return Digest(generated_at=now, stories=stories, skipped=counts)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def local_day(moment: datetime, timezone: str) -> str:
+    """The calendar day of ``moment`` in the digest's time zone, as YYYY-MM-DD."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d")
+
+
+def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
+    zone = ZoneInfo(settings.timezone)
+    local = digest.generated_at.astimezone(zone)
+    return {
+        "title": settings.title,
+        "day": local.strftime("%Y-%m-%d"),
+        "day_long": local.strftime("%A %d %B %Y"),
+        "generated_local": _local(digest.generated_at, zone),
+        "version": __version__,
+        "skipped": digest.skipped,
+        "skipped_total": sum(digest.skipped.values()),
+        "stories": [
+            {
+                "title": s.lead.item.title,
+                "url": s.lead.item.url,
+                "source": s.lead.item.source_name,
+                "lang": s.lead.item.lang,
+                "published_local": _local(s.lead.item.published, zone),
+                "kind": s.lead.novelty.kind,
+                "extract": s.extract,
+                "why": s.why,
+                "also": [
+                    {"title": r.title, "source": r.source_name, "url": r.url, "verdict": r.verdict}
+                    for r in s.also
+                ],
+            }
+            for s in digest.stories
+        ],
+    }
+
+
+def render_html(digest: Digest, settings: DigestSettings) -> str:
+    """The HTML digest with its CSS inlined (no remote stylesheets are ever fetched)."""
+    import css_inline
+
+    html = _environment().get_template(HTML_TEMPLATE).render(_context(digest, settings))
+    inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
+    return str(inliner.inline(html))
+
+
+def render_text(digest: Digest, settings: DigestSettings) -> str:
+    """The plain-text digest: the same stories and links as the HTML one."""
+    return str(_environment().get_template(TEXT_TEMPLATE).render(_context(digest, settings)))
+
+
+def to_json(digest: Digest) -> dict[str, Any]:
+    """The digest as `preview --format json` prints it."""
+    return {
+        "generated_at": digest.generated_at.isoformat(),
+        "stories": [
+            {
+                "id": s.lead.item.id,
+                "title": s.lead.item.title,
+                "source": s.lead.item.source_name,
+                "url": s.lead.item.url,
+                "published": s.lead.item.published.isoformat(),
+                "relevance": s.lead.relevance.score,
+                "novelty": s.lead.novelty.score,
+                "score": s.lead.score,
+                "kind": s.lead.novelty.kind,
+                "why": s.why,
+                "also": [{"title": r.title, "source": r.source_name, "url": r.url} for r in s.also],
+            }
+            for s in digest.stories
+        ],
+        "skipped": digest.skipped,
+    }

@@ -1,0 +1,268 @@
+"""The orchestrator: sources -> extract -> relevance -> novelty -> rank -> digest -> deliver.
+
+``judge`` and ``build_digest`` compute; ``run_once`` and ``preview`` decide what
+is kept. Both run the same code inside one store transaction: ``run_once``
+commits it (items, stories and the digest in the outbox together) and then
+delivers; ``preview`` rolls it back, so it changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor import codec, digest, rank
+from monitor.config import Settings
+from monitor.extract import extract
+from monitor.model import Digest, Document, Item, Novelty, RankedItem, Relevance, Report
+from monitor.relevance import Profile, compile_profile
+from monitor.relevance import score as relevance_score
+from monitor.sources import corpus
+from monitor.store import ItemRecord, Store, StoredJudgement, dumps
+
+log = logging.getLogger("monitor.pipeline")
+
+# Statuses an item can have in the store.
+IRRELEVANT, BACKLOG, NEW, DUPLICATE, FOLLOW_UP = (
+    "irrelevant",
+    "backlog",
+    "new",
+    "duplicate",
+    "follow-up",
+)
+# Not a status: the count of duplicates whose story already went out in a digest.
+REPEAT = "repeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """Everything the sources yielded in one run."""
+
+    documents: tuple[Document, ...]
+    problems: tuple[str, ...]
+    feed_updates: tuple[object, ...] = ()
+
+
+@dataclass(slots=True)
+class RunStats:
+    """Counts for the run summary and the digest's "left out" line."""
+
+    documents: int = 0
+    already_seen: int = 0
+    items: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> None:
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+
+
+def item_id(doc_key: str, part: int) -> str:
+    """A short, stable id for the ``part``-th story of a document."""
+    return hashlib.sha256(f"{doc_key}#{part}".encode()).hexdigest()[:16]
+
+
+def collect(
+    settings: Settings, store: Store, now: datetime, *, progress: bool = False
+) -> Collection:
+    """Read the corpus and poll the feeds; problems are logged and the run goes on."""
+    found = corpus.collect(settings.corpus, settings.base_dir, now)
+    documents, problems = list(found.documents), list(found.problems)
+    updates: tuple[object, ...] = ()
+    if settings.feeds or settings.feeds_opml:
+        from monitor.sources import feeds
+
+        feed_run = feeds.collect(settings, store, now, progress=progress)
+        documents.extend(feed_run.documents)
+        problems.extend(feed_run.problems)
+        updates = tuple(feed_run.updates)
+    for problem in problems:
+        log.warning("%s", problem)
+    return Collection(tuple(documents), tuple(problems), updates)
+
+
+def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:
+    extraction = extract(document.body, document.content_type, document.title)
+    items = [
+        Item(
+            id=item_id(document.key, story.part),
+            doc_key=document.key,
+            part=story.part,
+            source_id=document.source_id,
+            source_name=document.source_name,
+            url=document.url,
+            title=story.title,
+            text=story.text,
+            lang=story.lang,
+            published=min(document.published or now, now),
+            first_seen=now,
+            backlog=document.backlog,
+        )
+        for story in extraction.stories
+    ]
+    return items, "\n".join(extraction.notes)
+
+
+class _Judge:
+    """Novelty against the stored window plus everything judged earlier in this run."""
+
+    def __init__(self, store: Store, settings: Settings, now: datetime):
+        from monitor import novelty
+
+        self.novelty = novelty
+        self.store, self.now = store, now
+        self.index = novelty.NoveltyIndex(window_days=settings.novelty.window_days)
+        cutoff = now - timedelta(days=settings.novelty.window_days)
+        for stored_id, published, blob in store.fingerprints_since(cutoff):
+            self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob))
+        self.encoder = novelty.Encoder(cache_dir=settings.state.parent / "cache")
+        self.story_of: dict[str, str | None] = {}
+
+    def fingerprints(self, items: Sequence[Item]) -> list[object]:
+        return list(
+            self.novelty.fingerprint_texts([(i.title, i.text) for i in items], self.encoder)
+        )
+
+    def story_for(self, matched: str) -> str | None:
+        if matched in self.story_of:
+            return self.story_of[matched]
+        stored = self.store.judgement(matched)
+        return stored.story_id if stored else None
+
+
+def judge(
+    documents: Sequence[Document], store: Store, settings: Settings, now: datetime, stats: RunStats
+) -> None:
+    """Extract, score and classify every unseen document, recording it in the store."""
+    profile: Profile = compile_profile(settings.relevance)
+    known = store.known_documents([d.key for d in documents])
+    fresh: list[Document] = []
+    for document in documents:
+        store.ensure_source(document.source_id, _kind(document), _source_label(document), now)
+        if document.key in known:
+            # Seen before (perhaps from another feed): remember this source too.
+            for known_item in store.items_of_document(document.key):
+                store.add_item_source(known_item, document.source_id, document.url, now)
+            stats.already_seen += 1
+            continue
+        known.add(document.key)
+        fresh.append(document)
+    stats.documents = len(fresh)
+
+    pending: list[tuple[Item, Relevance]] = []
+    for document in fresh:
+        items, notes = _extract_items(document, now)
+        store.record_document(
+            document.key, document.source_id, document.url, document.title, now, notes
+        )
+        if not items:
+            stats.count("empty")
+            log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
+        for item in items:
+            pending.append((item, relevance_score(profile, item.title, item.text)))
+
+    to_judge = [(item, rel) for item, rel in pending if rel.relevant]
+    for item, rel in pending:
+        if not rel.relevant:
+            _record(store, item, rel, IRRELEVANT, stats)
+    if not to_judge:
+        return
+    judge_novelty = _Judge(store, settings, now)
+    prints = judge_novelty.fingerprints([item for item, _ in to_judge])
+    for (item, rel), fingerprint in zip(to_judge, prints, strict=True):
+        verdict: Novelty = judge_novelty.index.judge(fingerprint, item.published, now)
+        judge_novelty.index.add(item.id, item.published, fingerprint)
+        status, story = _classify(item, verdict, judge_novelty)
+        judge_novelty.story_of[item.id] = story
+        if status == DUPLICATE and story and store.story_digest(story):
+            stats.count(REPEAT)
+        _record(store, item, rel, status, stats, verdict, story, fingerprint.to_bytes())
+
+
+def _classify(item: Item, verdict: Novelty, judged: _Judge) -> tuple[str, str | None]:
+    if item.backlog:
+        return BACKLOG, None
+    if verdict.kind == "duplicate" and verdict.matched:
+        return DUPLICATE, judged.story_for(verdict.matched)
+    return (FOLLOW_UP if verdict.kind == "follow-up" else NEW), item.id
+
+
+def _record(
+    store: Store,
+    item: Item,
+    rel: Relevance,
+    status: str,
+    stats: RunStats,
+    verdict: Novelty | None = None,
+    story: str | None = None,
+    fingerprint: bytes | None = None,
+) -> None:
+    store.record_item(
+        ItemRecord(
+            item=item,
+            status=status,
+            relevance=rel.score,
+            relevance_json=dumps(codec.relevance_to_dict(rel)),
+            novelty=verdict.score if verdict else None,
+            novelty_json=dumps(codec.novelty_to_dict(verdict)) if verdict else None,
+            matched_item=verdict.matched if verdict else None,
+            story_id=story,
+            fingerprint=fingerprint,
+        )
+    )
+    stats.items += 1
+    stats.count(status)
+    log.debug("%s %s: %s (%s)", status, item.id, item.title, item.source_name)
+
+
+def _kind(document: Document) -> str:
+    return "corpus" if document.source_id == corpus.SOURCE_ID else "feed"
+
+
+def _source_label(document: Document) -> str:
+    return corpus.SOURCE_NAME if document.source_id == corpus.SOURCE_ID else document.source_name
+
+
+def _ranked_input(stored: StoredJudgement) -> tuple[Item, Relevance, Novelty]:
+    novelty = (
+        codec.novelty_from_json(stored.novelty_json)
+        if stored.novelty_json
+        else Novelty(kind="new", score=1.0, reason="nothing like it seen before")
+    )
+    return stored.item, codec.relevance_from_json(stored.relevance_json), novelty
+
+
+def _folded(store: Store, lead: StoredJudgement) -> list[Report]:
+    reports = []
+    for member in store.story_members(lead.story_id or lead.item.id):
+        if member.item.id == lead.item.id or member.status != DUPLICATE:
+            continue
+        verdict = codec.novelty_from_json(member.novelty_json) if member.novelty_json else None
+        label = verdict.similarity.verdict if verdict and verdict.similarity else "same story"
+        reports.append(
+            Report(
+                member.item.id, member.item.title, member.item.source_name, member.item.url, label
+            )
+        )
+    return reports
+
+
+def build_digest(
+    store: Store, settings: Settings, now: datetime, stats: RunStats
+) -> tuple[Digest, list[str]]:
+    """The digest of every story not yet delivered, best first, and the story ids in it."""
+    leads = store.undelivered_stories()
+    ranked: list[RankedItem] = rank.rank([_ranked_input(s) for s in leads], settings.rank, now)
+    folded = {lead.item.id: _folded(store, lead) for lead in leads}
+    skipped = {
+        "irrelevant": stats.by_status.get(IRRELEVANT, 0),
+        "already_sent": stats.by_status.get(REPEAT, 0),
+        "backlog": stats.by_status.get(BACKLOG, 0),
+        "unreadable": len(stats.problems),
+    }
+    built = digest.build(ranked, folded, settings.digest, now, skipped)
+    story_ids = [story.lead.item.id for story in built.stories]
+    return built, story_ids
