@@ -154,4 +154,7 @@ def _reason(
     terms = ", ".join(f"{e.term}×{e.count}" for e in evidence if e.group in rule)
     verdict = "meets" if best >= threshold else "is below"
     parts = " + ".join(f"{name} {strengths[name]:.2f}" for name in rule)
-    return f"rule '{'+'.join(rule)}' ({parts}) scores {best:.2f}, {verdict} the threshold {threshold:.2f}: {terms}"
+    return (
+        f"rule '{'+'.join(rule)}' ({parts}) scores {best:.2f}, "
+        f"{verdict} the threshold {threshold:.2f}: {terms}"
+    )

@@ -1,0 +1,39 @@
+"""Shared fixtures: a project directory with the default config and a copy of the seeds."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A directory laid out like a fresh checkout: config.toml and seeds/."""
+    shutil.copy(REPO / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    return tmp_path
+
+
+@pytest.fixture
+def cli(project: Path) -> Callable[..., Result]:
+    """Run the monitor CLI in-process against the project's config."""
+    from monitor.cli import main
+
+    def invoke(*args: str, config: Path | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(main, ["--config", str(config or project / "config.toml"), *args])
+
+    return invoke
+
+
+def seed_text(name_prefix: str) -> str:
+    """The text of the seed file whose name starts with ``name_prefix``."""
+    (path,) = SEEDS.glob(f"{name_prefix}*")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,100 @@
+"""Config: the default loads; every mistake gets one line naming file, key and expectation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load, resolve_path
+from monitor.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_config_loads_with_paths_relative_to_the_file(project: Path) -> None:
+    settings = load(project / "config.toml")
+    assert settings.state == project / "state" / "monitor.db"
+    assert settings.corpus == (project / "seeds",)
+    assert settings.digest.directory == project / "digests"
+    assert settings.deliver == ("file",)
+    assert settings.smtp is None
+    assert ("japan", "ai") in settings.relevance.rules
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "[novelty]\nwindow_dayz = 3\n")
+    with pytest.raises(ConfigError) as error:
+        load(path)
+    message = str(error.value)
+    assert f"{path}: novelty.window_dayz: unknown key (did you mean 'window_days'?)" in message
+
+
+def test_wrong_type_names_key_and_expectation(tmp_path: Path) -> None:
+    path = write(tmp_path, '[novelty]\nwindow_days = "thirty"\n')
+    with pytest.raises(
+        ConfigError, match=r"novelty\.window_days: expected a number from 0.5 to 3650"
+    ):
+        load(path)
+
+
+def test_all_errors_are_reported_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'deliver = ["pigeon"]\n[digest]\nmax_stories = 0\ntimezone = "Mars/Olympus"\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load(path)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 3
+    assert any("deliver: unknown target 'pigeon'" in line for line in lines)
+    assert any("digest.max_stories" in line for line in lines)
+    assert any("digest.timezone" in line and "Mars/Olympus" in line for line in lines)
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load(tmp_path / "absent.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load(write(tmp_path, "state = \n"))
+
+
+def test_password_in_config_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[smtp]\nhost = "mail.example"\nfrom = "a@example.com"\nto = ["b@example.com"]\n'
+        'password = "hunter2"\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load(path)
+    assert "smtp.password: never put a password in the config" in str(error.value)
+    assert "hunter2" not in str(error.value)
+
+
+def test_feed_url_must_be_http(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[feeds]]\nurl = "file:///etc/passwd"\n')
+    with pytest.raises(ConfigError, match=r"feeds\[1\]\.url: expected an http:// or https:// URL"):
+        load(path)
+
+
+def test_relevance_rule_must_name_known_groups(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[relevance]\nrules = ["japan+robots"]\n'
+        "[relevance.groups.japan]\nterms = { Japan = 1.0 }\n",
+    )
+    with pytest.raises(ConfigError, match="names unknown group 'robots'"):
+        load(path)
+
+
+def test_config_path_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "from-env.toml"))
+    assert resolve_path(None) == tmp_path / "from-env.toml"
+    assert resolve_path(str(tmp_path / "explicit.toml")) == tmp_path / "explicit.toml"
+    monkeypatch.delenv("MONITOR_CONFIG")
+    monkeypatch.chdir(tmp_path)
+    assert resolve_path(None) == tmp_path / "config.toml"
