@@ -104,6 +104,17 @@ def build(
     return Digest(generated_at=now, stories=stories, skipped=counts)
 
 
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links reach a digest: a javascript: or data: URL is dropped."""
+    if (
+        url
+        and url.lower().startswith(("http://", "https://"))
+        and not any(c in url for c in "\r\n")
+    ):
+        return url
+    return None
+
+
 def _local(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
@@ -127,7 +138,7 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
         "stories": [
             {
                 "title": s.lead.item.title,
-                "url": s.lead.item.url,
+                "url": safe_url(s.lead.item.url),
                 "source": s.lead.item.source_name,
                 "lang": s.lead.item.lang,
                 "published_local": _local(s.lead.item.published, zone),
@@ -135,7 +146,12 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
                 "extract": s.extract,
                 "why": s.why,
                 "also": [
-                    {"title": r.title, "source": r.source_name, "url": r.url, "verdict": r.verdict}
+                    {
+                        "title": r.title,
+                        "source": r.source_name,
+                        "url": safe_url(r.url),
+                        "verdict": r.verdict,
+                    }
                     for r in s.also
                 ],
             }
