@@ -1,0 +1,105 @@
+"""Canonical links: one spelling per article, whichever feed or share button it came through.
+
+``canonical()`` is pure and idempotent: it lower-cases the scheme and host,
+drops the default port, the fragment and tracking parameters (``utm_*``,
+``fbclid``, ``gclid`` and their kin), and keeps everything else, in order.
+Two links that differ only in those ways name the same article.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+# Parameters that say who shared a link, never which page it is.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
+        "twclid", "ttclid", "li_fat_id", "igshid", "mc_cid", "mc_eid", "_ga", "_gl",
+        "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "rb_clickid",
+        "s_cid", "ncid", "cmpid", "sr_share", "ref_src", "spm", "guccounter",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+WEB_SCHEMES = frozenset(DEFAULT_PORTS)
+_EDGE = "".join(map(chr, range(0x21))) + "\x7f"
+_INNER_BREAK = re.compile(r"[\t\n\r]")
+
+
+def is_tracking(name: str) -> bool:
+    """Whether a query parameter only tracks the reader."""
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host: the only kind monitor fetches."""
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host name of a URL, or '' when it has none."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def resolve(base: str, href: str) -> str:
+    """``href`` made absolute against ``base`` (whitespace around it ignored)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return href.strip()
+
+
+def _netloc(parts: SplitResult, scheme: str) -> str:
+    host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    return netloc
+
+
+def _clean_query(query: str) -> str:
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if not is_tracking(name)]
+    if len(kept) == len(pairs):
+        return query  # untouched: keep the publisher's own encoding
+    return urlencode(kept, quote_via=quote, safe="/:@!$'()*,;")
+
+
+def canonical(url: str) -> str:
+    """The canonical spelling of a link, for identity and display.
+
+    Scheme and host are lower-cased, a default port and the fragment dropped,
+    tracking parameters removed and an empty path becomes ``/``. A string that
+    is not an absolute http(s) URL comes back stripped but otherwise as is.
+    """
+    # As browsers do: trim control characters and spaces at the ends, drop
+    # line breaks and tabs inside, and escape the spaces that remain.
+    text = _INNER_BREAK.sub("", url.strip(_EDGE)).replace(" ", "%20")
+    try:
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme not in WEB_SCHEMES or not parts.hostname:
+            return text
+        netloc = _netloc(parts, scheme)
+    except ValueError:
+        return text
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
