@@ -1,0 +1,279 @@
+"""The feed source: poll every due feed once and turn the answers into documents.
+
+``collect`` only reads the store (validators, backoff, first-poll state); the
+new state of each feed comes back as ``FeedUpdate`` values which the pipeline
+writes with ``store.apply_feed_updates`` in the same transaction as the items,
+so a preview that rolls back changes nothing.
+
+Fetching is async (``fetch.Fetcher``); parsing is CPU-bound, so with many due
+feeds it runs in a pool of worker processes while the event loop keeps
+fetching. One feed's failure is one line in ``problems`` and a backoff in its
+update; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from monitor.config import FeedSettings, FetchSettings, Settings
+from monitor.errors import FeedError
+from monitor.model import Document
+from monitor.sources.feedlist import configured_feeds, feed_source_id
+from monitor.sources.feedparse import ParsedFeed, parse_feed
+from monitor.sources.fetch import Fetcher, FetchResult, backoff_delay, retry_delay
+from monitor.sources.progress import Progress
+from monitor.store.feeds import FeedState, FeedUpdate
+from monitor.urls import host_of
+
+if TYPE_CHECKING:
+    from monitor.store import Store
+
+__all__ = ["FeedRun", "FeedUpdate", "collect"]
+
+log = logging.getLogger("monitor.feeds")
+POOL_MIN_FEEDS = 16  # below this, worker start-up costs more than it saves
+PARSE_WORKERS = 2
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRun:
+    """What one poll of the feeds yielded (see the module docstring)."""
+
+    documents: tuple[Document, ...]
+    problems: tuple[str, ...]
+    updates: tuple[FeedUpdate, ...]
+    # Relevance weight of each configured feed, by source id.
+    weights: Mapping[str, float] = field(default_factory=dict)
+    skipped: int = 0  # feeds not due (backing off) or gone
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    feed: FeedSettings
+    source_id: str
+    url: str
+    state: FeedState | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    job: _Job
+    fetched: FetchResult
+    parsed: ParsedFeed | None = None
+    error: str | None = None
+
+
+def _due(job: _Job, now: datetime) -> bool:
+    state = job.state
+    if state is None:
+        return True
+    if state.status == "gone":
+        return False
+    return state.next_attempt is None or state.next_attempt <= now
+
+
+def _make_pool(count: int) -> Executor | None:
+    if count < POOL_MIN_FEEDS or (os.cpu_count() or 1) < 2:
+        return None
+    # spawn, not fork: collect may run in a threaded process (the scheduler).
+    context = multiprocessing.get_context("spawn")
+    try:
+        return ProcessPoolExecutor(max_workers=PARSE_WORKERS, mp_context=context)
+    except (OSError, NotImplementedError) as exc:
+        log.debug("no process pool (%s); parsing in this process", exc)
+        return None
+
+
+async def _parse(pool: Executor | None, job: _Job, fetched: FetchResult) -> ParsedFeed:
+    arguments = (fetched.body,)
+    options = {"url": fetched.url, "content_type": fetched.content_type, "source_id": job.source_id}
+    if pool is not None:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, _parse_in_worker, *arguments, options)
+        except BrokenProcessPool:
+            log.warning("parser process died on %s; parsing in this process", job.feed.url)
+    return parse_feed(*arguments, **options)  # type: ignore[arg-type]
+
+
+def _parse_in_worker(body: bytes, options: dict[str, str | None]) -> ParsedFeed:
+    return parse_feed(body, **options)  # type: ignore[arg-type]
+
+
+async def _poll(jobs: list[_Job], settings: FetchSettings, progress: Progress) -> list[_Answer]:
+    pool = _make_pool(len(jobs))
+    # Bodies held in memory at once: those being fetched plus a few queued to parse.
+    in_flight = asyncio.Semaphore(settings.concurrency + 2 * PARSE_WORKERS)
+    try:
+        async with Fetcher(settings) as fetcher:
+
+            async def one(job: _Job) -> _Answer:
+                async with in_flight:
+                    state = job.state
+                    validators = (state.etag, state.last_modified) if state else (None, None)
+                    fetched = await fetcher.fetch(job.url, *validators)
+                    answer = _Answer(job, fetched)
+                    if fetched.outcome == "ok":
+                        try:
+                            answer = _Answer(job, fetched, await _parse(pool, job, fetched))
+                        except FeedError as exc:
+                            answer = _Answer(job, fetched, error=str(exc))
+                        except Exception as exc:  # a parser bug must not end the run
+                            log.debug("parser failed on %s", job.feed.url, exc_info=True)
+                            answer = _Answer(job, fetched, error=f"parser failed: {exc!r}"[:200])
+                progress.step(failed=answer.error is not None or fetched.error is not None)
+                return answer
+
+            return list(await asyncio.gather(*(one(job) for job in jobs)))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        progress.finish()
+
+
+def _name(job: _Job, parsed: ParsedFeed | None) -> str:
+    if job.feed.name:
+        return job.feed.name
+    if parsed is not None and parsed.title:
+        return parsed.title
+    if job.state is not None and job.state.name:
+        return job.state.name
+    return host_of(job.feed.url) or job.feed.url
+
+
+def _failure(answer: _Answer, now: datetime, settings: FetchSettings) -> tuple[FeedUpdate, str]:
+    """The update and problem line for a failed fetch or parse: backoff, or disabled if gone."""
+    job, fetched, state = answer.job, answer.fetched, answer.job.state
+    failures = (state.failures if state else 0) + 1
+    reason = answer.error or fetched.error or "failed"
+    update = FeedUpdate(
+        source_id=job.source_id,
+        name=_name(job, None),
+        configured_url=job.feed.url,
+        url=job.url,
+        ok=False,
+        status="failing",
+        failures=failures,
+        # Validators stay as they were: a 304 must not hide a feed still broken.
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+        error=reason,
+    )
+    if fetched.outcome == "gone":
+        note = f"disabled: HTTP 410 Gone on {now:%Y-%m-%d}; remove it with `monitor feeds remove`"
+        problem = f"{job.feed.url}: {reason}; feed disabled"
+        return replace(update, status="gone", status_note=note), problem
+    cap = settings.max_backoff_hours * 3600
+    asked = None
+    if fetched.status in RETRY_AFTER_STATUSES:
+        asked = retry_delay(fetched.retry_after, now)
+    if asked is not None:
+        delay = min(asked, cap)
+        update = replace(update, status_note=f"server asked to retry after {delay:g} s")
+    else:
+        delay = backoff_delay(failures, cap, job.source_id)
+    next_attempt = now + timedelta(seconds=delay)
+    when = f"{next_attempt:%Y-%m-%d %H:%M} UTC"
+    problem = f"{job.feed.url}: {reason} (failure {failures}; next attempt {when})"
+    return replace(update, next_attempt=next_attempt), problem
+
+
+def _documents(
+    answer: _Answer, parsed: ParsedFeed, name: str, now: datetime, backfill: timedelta
+) -> list[Document]:
+    first_poll = answer.job.state is None or answer.job.state.last_success is None
+    oldest = now - backfill
+    documents = []
+    for entry in parsed.entries:
+        published = min(entry.published, now) if entry.published else None
+        document = Document(
+            source_id=answer.job.source_id,
+            source_name=name,
+            key=entry.key,
+            body=entry.body,
+            content_type="html",
+            fetched_at=now,
+            url=entry.url,
+            title=entry.title,
+            published=published,
+            backlog=first_poll and published is not None and published < oldest,
+        )
+        documents.append(document)
+    return documents
+
+
+def _success(answer: _Answer, now: datetime, new_items: int) -> tuple[FeedUpdate, str | None]:
+    job, fetched, parsed = answer.job, answer.fetched, answer.parsed
+    state = job.state
+    etag, modified = fetched.etag, fetched.last_modified
+    if fetched.outcome == "not_modified":
+        etag = etag or (state.etag if state else None)
+        modified = modified or (state.last_modified if state else None)
+    url = fetched.permanent_url or job.url
+    problem = None
+    if parsed is not None:
+        note = parsed.warning
+    else:  # 304: the content, and so any warning about it, is unchanged
+        note = state.status_note if state and state.status == "active" else None
+    if parsed is not None and parsed.warning:
+        problem = f"{job.feed.url}: {parsed.warning}; {len(parsed.entries)} entries kept"
+    if fetched.permanent_url:
+        log.info("%s moved permanently to %s", job.url, fetched.permanent_url)
+    update = FeedUpdate(
+        source_id=job.source_id, name=_name(job, parsed), configured_url=job.feed.url, url=url,
+        ok=True, status="active", failures=0, etag=etag, last_modified=modified,
+        status_note=note, new_items=new_items,
+    )  # fmt: skip
+    return update, problem
+
+
+def collect(settings: Settings, store: Store, now: datetime, *, progress: bool = False) -> FeedRun:
+    """Poll every configured feed that is due; read the store, never write it.
+
+    ``progress`` draws a live progress line when stderr is a terminal; when
+    it is not (systemd), a log line marks every tenth of the feeds.
+    """
+    feeds, problems = configured_feeds(settings)
+    states = store.feed_states()
+    weights = {feed_source_id(feed.url): feed.weight for feed in feeds}
+    jobs = []
+    for feed in feeds:
+        source_id = feed_source_id(feed.url)
+        state = states.get(source_id)
+        jobs.append(_Job(feed, source_id, state.url if state else feed.url, state))
+    due = [job for job in jobs if _due(job, now)]
+    skipped = len(jobs) - len(due)
+    if skipped:
+        log.debug("%d feeds not due (backing off or gone)", skipped)
+    answers = asyncio.run(_poll(due, settings.fetch, Progress(len(due), live=progress)))
+
+    parsed_keys = [e.key for a in answers if a.parsed for e in a.parsed.entries]
+    known = store.known_documents(parsed_keys) if parsed_keys else set()
+    backfill = timedelta(days=settings.fetch.backfill_days)
+    documents: list[Document] = []
+    updates: list[FeedUpdate] = []
+    for answer in answers:
+        if answer.fetched.outcome in ("ok", "not_modified") and answer.error is None:
+            new_items = 0
+            if answer.parsed is not None:
+                name = _name(answer.job, answer.parsed)
+                found = _documents(answer, answer.parsed, name, now, backfill)
+                new_items = sum(1 for document in found if document.key not in known)
+                documents.extend(found)
+            update, problem = _success(answer, now, new_items)
+        else:
+            update, problem = _failure(answer, now, settings.fetch)
+        updates.append(update)
+        if problem:
+            problems.append(problem)
+    return FeedRun(tuple(documents), tuple(problems), tuple(updates), weights, skipped)
