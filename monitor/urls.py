@@ -25,6 +25,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 WEB_SCHEMES = frozenset(DEFAULT_PORTS)
 _EDGE = "".join(map(chr, range(0x21))) + "\x7f"
 _INNER_BREAK = re.compile(r"[\t\n\r]")
+_INNER_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
 def is_tracking(name: str) -> bool:
@@ -91,8 +92,9 @@ def canonical(url: str) -> str:
     is not an absolute http(s) URL comes back stripped but otherwise as is.
     """
     # As browsers do: trim control characters and spaces at the ends, drop
-    # line breaks and tabs inside, and escape the spaces that remain.
-    text = _INNER_BREAK.sub("", url.strip(_EDGE)).replace(" ", "%20")
+    # line breaks and tabs inside, and escape the spaces and controls that remain.
+    text = _INNER_BREAK.sub("", url.strip(_EDGE))
+    text = _INNER_CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", text)
     try:
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
