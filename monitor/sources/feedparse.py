@@ -268,8 +268,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, source_id: st
     entries = []
     seen: set[str] = set()
     for entry, (key, link) in zip(raw, _identities(raw, url, source_id), strict=True):
-        if key in seen:
-            continue
+        if key in seen or not (link or entry.title or entry.content.strip()):
+            continue  # a repeat, or an empty shell (e.g. an unclosed trailing <item>)
         seen.add(key)
         base = link or url
         content = entry.content if entry.content_is_html else text_to_html(entry.content)
