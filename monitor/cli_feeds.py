@@ -23,7 +23,7 @@ from monitor.sources.feedlist import (
     feed_source_id,
     remove_feed,
 )
-from monitor.sources.opml import read_opml, render_opml
+from monitor.sources.opml import OPML_TITLE, read_opml, render_opml
 from monitor.store.feeds import FeedState
 from monitor.urls import canonical, is_web_url
 
@@ -125,7 +125,7 @@ def export_feeds(ctx: Context, output: Path | None) -> None:
     listed, problems = configured_feeds(ctx.settings)
     if problems:
         raise ConfigError("\n".join(problems))
-    text = render_opml(listed, ctx.settings.digest.title)
+    text = render_opml(listed, OPML_TITLE)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -103,7 +103,7 @@ def add_feeds(
         return target, added, skipped
     if settings.feeds_opml is not None:
         listed = read_opml(settings.feeds_opml) if settings.feeds_opml.exists() else []
-        save_opml(settings.feeds_opml, listed + added, "monitor feeds")
+        save_opml(settings.feeds_opml, listed + added)
         return target, added, skipped
     text = settings.path.read_text(encoding="utf-8")
     if text and not text.endswith("\n"):
@@ -161,6 +161,6 @@ def remove_feed(settings: Settings, url: str) -> Path:
         listed = read_opml(settings.feeds_opml)
         kept = [feed for feed in listed if canonical(feed.url) != wanted]
         if len(kept) != len(listed):
-            save_opml(settings.feeds_opml, kept, "monitor feeds")
+            save_opml(settings.feeds_opml, kept)
             return settings.feeds_opml
     raise UsageError(f"{url}: not among the configured feeds (see `monitor feeds list`)")

@@ -20,6 +20,7 @@ from monitor.sources.feedguard import check_entities
 from monitor.urls import is_web_url
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
+OPML_TITLE = "Feeds followed by monitor"
 
 
 def parse_opml(data: bytes, origin: str) -> list[FeedSettings]:
@@ -106,9 +107,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def save_opml(path: Path, feeds: list[FeedSettings], title: str) -> None:
+def save_opml(path: Path, feeds: list[FeedSettings]) -> None:
     """Write ``feeds`` as the OPML file at ``path`` (created if missing)."""
     try:
-        write_atomically(path, render_opml(feeds, title))
+        write_atomically(path, render_opml(feeds, OPML_TITLE))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write OPML file: {exc.strerror}") from None
