@@ -26,6 +26,12 @@ WEB_SCHEMES = frozenset(DEFAULT_PORTS)
 _EDGE = "".join(map(chr, range(0x21))) + "\x7f"
 _INNER_BREAK = re.compile(r"[\t\n\r]")
 _INNER_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_ABSOLUTE = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
+# A query that may hold a tracking parameter (or hide one behind %-escapes).
+_MAYBE_TRACKING = re.compile(
+    "%|(?:^|[&;])(?:" + "|".join(TRACKING_PREFIXES + tuple(sorted(TRACKING_PARAMS))) + ")",
+    re.IGNORECASE,
+)
 
 
 def is_tracking(name: str) -> bool:
@@ -53,10 +59,13 @@ def host_of(url: str) -> str:
 
 def resolve(base: str, href: str) -> str:
     """``href`` made absolute against ``base`` (whitespace around it ignored)."""
+    href = href.strip()
+    if _ABSOLUTE.match(href):
+        return href  # the common case, without urljoin's cost
     try:
-        return urljoin(base, href.strip())
+        return urljoin(base, href)
     except ValueError:
-        return href.strip()
+        return href
 
 
 def _netloc(parts: SplitResult, scheme: str) -> str:
@@ -75,13 +84,30 @@ def _netloc(parts: SplitResult, scheme: str) -> str:
 
 
 def _clean_query(query: str) -> str:
-    if not query:
-        return ""
+    if not query or not _MAYBE_TRACKING.search(query):
+        return query
     pairs = parse_qsl(query, keep_blank_values=True)
     kept = [(name, value) for name, value in pairs if not is_tracking(name)]
     if len(kept) == len(pairs):
         return query  # untouched: keep the publisher's own encoding
     return urlencode(kept, quote_via=quote, safe="/:@!$'()*,;")
+
+
+def _canonical(url: str) -> tuple[str, bool]:
+    # As browsers do: trim control characters and spaces at the ends, drop
+    # line breaks and tabs inside, and escape the spaces and controls that remain.
+    text = _INNER_BREAK.sub("", url.strip(_EDGE))
+    text = _INNER_CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", text)
+    try:
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme not in WEB_SCHEMES or not parts.hostname:
+            return text, False
+        netloc = _netloc(parts, scheme)
+    except ValueError:
+        return text, False
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, _clean_query(parts.query), "")), True
 
 
 def canonical(url: str) -> str:
@@ -91,17 +117,10 @@ def canonical(url: str) -> str:
     tracking parameters removed and an empty path becomes ``/``. A string that
     is not an absolute http(s) URL comes back stripped but otherwise as is.
     """
-    # As browsers do: trim control characters and spaces at the ends, drop
-    # line breaks and tabs inside, and escape the spaces and controls that remain.
-    text = _INNER_BREAK.sub("", url.strip(_EDGE))
-    text = _INNER_CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", text)
-    try:
-        parts = urlsplit(text)
-        scheme = parts.scheme.lower()
-        if scheme not in WEB_SCHEMES or not parts.hostname:
-            return text
-        netloc = _netloc(parts, scheme)
-    except ValueError:
-        return text
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+    return _canonical(url)[0]
+
+
+def canonical_web(url: str) -> str | None:
+    """``canonical(url)`` for an absolute http(s) URL with a host, else None."""
+    text, web = _canonical(url)
+    return text if web else None

@@ -35,7 +35,7 @@ import feedparser
 from monitor.errors import FeedError
 from monitor.sources.feedguard import check_entities, choose_encoding, find_alternates, html_page
 from monitor.sources.sanitize import clean_html, clean_title, text_to_html
-from monitor.urls import canonical, is_web_url, resolve
+from monitor.urls import canonical_web, resolve
 
 MAX_KEY_CHARS = 1000
 _GLOBAL_GUID = re.compile(r"^(?:tag|urn):\S+$", re.IGNORECASE)
@@ -225,8 +225,7 @@ def _identities(raw: list[RawEntry], base: str, source_id: str) -> list[tuple[st
     """(key, canonical url) for each entry; see the module docstring for the order."""
     links: list[str | None] = []
     for entry in raw:
-        absolute = resolve(base, entry.link) if entry.link else ""
-        links.append(canonical(absolute) if is_web_url(absolute) else None)
+        links.append(canonical_web(resolve(base, entry.link)) if entry.link else None)
     shared = Counter(link for link in links if link)
     keys: list[tuple[str, str | None]] = []
     for entry, link in zip(raw, links, strict=True):
@@ -234,8 +233,8 @@ def _identities(raw: list[RawEntry], base: str, source_id: str) -> list[tuple[st
         identity: str
         if link and (shared[link] == 1 or not guid):
             identity = link
-        elif guid and is_web_url(guid):
-            identity = canonical(guid)
+        elif guid and (web_guid := canonical_web(guid)):
+            identity = web_guid
         elif guid and _GLOBAL_GUID.match(guid):
             identity = guid
         elif guid:

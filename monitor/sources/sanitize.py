@@ -17,7 +17,7 @@ from typing import Any
 
 import nh3
 
-from monitor.urls import canonical, is_web_url, resolve
+from monitor.urls import canonical_web, resolve
 
 ALLOWED_TAGS = frozenset(
     {
@@ -70,9 +70,10 @@ def _fix_link(match: re.Match[str], base: str) -> str:
     url = resolve(base, html.unescape(match.group(2)))
     if url.lower().startswith("mailto:"):
         return match.group(0)
-    if not is_web_url(url):
+    web = canonical_web(url)
+    if web is None:
         return match.group(1)  # a relative link with no usable base: drop the href
-    return f'{match.group(1)} href="{html.escape(canonical(url))}"'
+    return f'{match.group(1)} href="{html.escape(web)}"'
 
 
 def clean_html(fragment: str, base: str) -> str:
