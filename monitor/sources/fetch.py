@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import ipaddress
 import socket
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -39,12 +41,19 @@ MAX_REDIRECTS = 5
 PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 BACKOFF_BASE_SECONDS = 30 * 60
+KEEPALIVE_CONNECTIONS = 64
 USER_AGENT = f"monitor/{__version__} (news digest feed reader; httpx/{httpx.__version__})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml,"
     " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 Outcome = Literal["ok", "not_modified", "gone", "error"]
+
+if importlib.util.find_spec("sniffio") is None:
+    # httpcore tries `import sniffio` for every lock it makes (six per request);
+    # without sniffio installed each failed import searches sys.path again.
+    # Recording the absence makes that ImportError immediate.
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +120,10 @@ class Fetcher:
         timeout = httpx.Timeout(
             settings.total_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
         )
-        limits = httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        )
+        # Requests in flight are bounded by the semaphores; the pool may keep
+        # more idle connections so that feeds sharing a host reuse them.
+        pooled = max(4 * settings.concurrency, KEEPALIVE_CONNECTIONS)
+        limits = httpx.Limits(max_connections=pooled, max_keepalive_connections=pooled)
         self.client = httpx.AsyncClient(
             timeout=timeout,
             limits=limits,
