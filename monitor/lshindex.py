@@ -1,22 +1,27 @@
 """Numpy index structures behind ``NoveltyIndex``: candidates without a pairwise scan.
 
 Rows are numbered 0, 1, ... in the order items were added; these structures
-only answer "which rows might be close to this query" and hold the columns
-needed to check it.
+answer "which rows might be close to this query" and hold what is needed to
+check it.
 
-``BandIndex`` (lexical tier): for each LSH band, the band keys of all rows in
-one sorted ``uint32`` array with the row numbers beside it; a query is one
-``searchsorted`` per band. New rows wait in a small unsorted tail (compared
-by brute force) and are merged in when the tail passes 1/8 of the main part,
-so merging costs O(n log n) amortised and never doubles all 16 bands at once.
+``BandIndex`` (lexical tier): for each of the 16 MinHash LSH bands, the band
+keys in a sorted ``uint32`` array with row numbers beside it; a query is a
+``searchsorted`` per band. New rows wait in an unsorted tail (compared by
+brute force, at most 4,096 rows), which is sorted into a small run, which is
+merged into the big run (``np.insert``, O(n)) when it passes 1/8 of it.
 
-``VectorIndex`` (semantic tier): an inverted file (IVF). Vectors are stored as
-4-bit codes (256 bytes a row; cosine error sd 0.004 against float, measured on
-USE vectors) in one contiguous array per list, so a probe is a slice, not a
-gather. The coarse quantiser is k-means on a 64-d PCA projection of a sample
-(cheap to train and to assign), retrained with n/256 lists each time the index
-doubles. Until it is first trained (4,096 rows) and for rows added since, vectors
-wait in a float32 tail searched exactly. Memory at 10^6 rows: ~260 MB codes.
+``VectorIndex`` (semantic tier): every vector as 4-bit codes in row order
+(256 bytes a row; cosine error sd 0.004 against float32, measured on USE
+vectors). Candidates come from an inverted file: k-means lists over a 64-d
+PCA projection (cheap to train and assign; retrained with n/128 lists each
+time the index doubles). A query probes the ``NPROBE`` nearest lists, ranks
+their rows by the Hamming distance of 512 sign bits of ``x - mean`` (SimHash:
+an angle estimate over all dimensions, 64 bytes a row) and scores the
+``RERANK`` nearest exactly. Rows added since the last filing (up to 1,024; all
+rows below 4,096) are scored exactly. Measured on a synthetic, nearly
+isotropic history of 10^5 rows: 97 % of planted same-story neighbours (cosine
+0.75-0.85) found, ~0.45 ms a query; real embeddings, being far from
+isotropic, are easier.
 
 ``Column`` grows a numpy array in place (``ndarray.resize``: realloc, so no
 second copy of a large column while it grows).
@@ -29,8 +34,10 @@ import numpy as np
 DIM = 512
 PCA_DIM = 64
 TRAIN_MIN = 4096  # rows before the first k-means; below it the exact tail is fast enough
-ROWS_PER_LIST = 256  # at training time; lists reach ~512 rows before the next retrain
-NPROBE = 8
+ROWS_PER_LIST = 128  # at training time; lists reach ~256 rows before the next retrain
+NPROBE = 32
+RERANK = 256  # rows scored exactly after the sign-bit estimate
+BLOCK = 4096  # rows per distance block: 4096 x 4096 lists x 4 B = 64 MB at most
 TAIL_FLUSH = 1024
 MAX_BUCKET = 256  # candidates per band key; a boilerplate-heavy key keeps its newest rows
 KMEANS_ITERS = 10
@@ -69,49 +76,63 @@ class Column:
 
 
 class BandIndex:
-    """MinHash LSH over band keys held in sorted arrays."""
+    """MinHash LSH over band keys held in sorted arrays: a big run, a small run and a tail."""
 
     def __init__(self, bands: int) -> None:
         self.bands = bands
-        self.keys = [np.zeros(0, np.uint32) for _ in range(bands)]
-        self.rows = [np.zeros(0, np.int32) for _ in range(bands)]
+        # runs[0] is the big one; runs[1] takes the tail and is merged into runs[0] when it
+        # passes 1/8 of it, so a bulk load costs O(n) per merge, not a re-sort of everything.
+        self.runs = [_empty_run(bands), _empty_run(bands)]
         self.tail_keys = Column(np.uint32, (bands,))
         self.tail_rows = Column(np.int32)
 
     def add(self, rows: np.ndarray, keys: np.ndarray) -> None:
         self.tail_keys.extend(keys)
         self.tail_rows.extend(rows)
-        if self.tail_rows.n >= max(4096, len(self.rows[0]) // 8):
-            self._merge()
-
-    def _merge(self) -> None:
-        tk, tr = self.tail_keys.values, self.tail_rows.values
-        for b in range(self.bands):
-            keys = np.concatenate([self.keys[b], tk[:, b]])
-            order = np.argsort(keys, kind="stable")  # stable: equal keys stay oldest-first
-            self.keys[b] = keys[order]
-            self.rows[b] = np.concatenate([self.rows[b], tr])[order]
-        self.tail_keys.clear()
-        self.tail_rows.clear()
+        if self.tail_rows.n >= TAIL_FLUSH * 4:
+            tail = []
+            for b in range(self.bands):
+                order = np.argsort(self.tail_keys.values[:, b], kind="stable")
+                tail.append((self.tail_keys.values[order, b], self.tail_rows.values[order]))
+            self.runs[1] = [_merge(old, new) for old, new in zip(self.runs[1], tail, strict=True)]
+            self.tail_keys.clear()
+            self.tail_rows.clear()
+            if len(self.runs[1][0][0]) * 8 >= len(self.runs[0][0][0]):
+                self.runs = [
+                    [_merge(o, n) for o, n in zip(*self.runs, strict=True)],
+                    _empty_run(self.bands),
+                ]
 
     def query(self, keys: np.ndarray) -> np.ndarray:
         """Rows sharing at least one band key with ``keys``."""
         found = [self.tail_rows.values[(self.tail_keys.values == keys).any(axis=1)]]
-        for b in range(self.bands):
-            lo, hi = np.searchsorted(self.keys[b], [keys[b], keys[b] + 1])
-            if hi > lo:
-                found.append(self.rows[b][max(lo, hi - MAX_BUCKET) : hi])
+        for run in self.runs:
+            for b, (bkeys, brows) in enumerate(run):
+                lo = bkeys.searchsorted(keys[b], "left")
+                hi = bkeys.searchsorted(keys[b], "right")
+                if hi > lo:
+                    found.append(brows[max(lo, hi - MAX_BUCKET) : hi])
         return np.unique(np.concatenate(found))
 
     def keep(self, mask: np.ndarray, renumber: np.ndarray) -> None:
         """Drop rows where ``mask`` is false; ``renumber`` maps old row -> new row."""
-        for b in range(self.bands):
-            live = mask[self.rows[b]]
-            self.keys[b] = self.keys[b][live]
-            self.rows[b] = renumber[self.rows[b][live]].astype(np.int32)
+        for run in self.runs:
+            for b, (bkeys, brows) in enumerate(run):
+                live = mask[brows]
+                run[b] = (bkeys[live], renumber[brows[live]].astype(np.int32))
         live = mask[self.tail_rows.values]
         self.tail_keys.keep(live)
         self.tail_rows.keep(live, renumber)
+
+
+def _empty_run(bands: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(np.zeros(0, np.uint32), np.zeros(0, np.int32)) for _ in range(bands)]
+
+
+def _merge(old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]):
+    """Merge two sorted (keys, rows) runs in O(n); equal keys keep the older rows first."""
+    at = old[0].searchsorted(new[0], "right")
+    return np.insert(old[0], at, new[0]), np.insert(old[1], at, new[1])
 
 
 def quantise4(vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,150 +160,134 @@ def dequantise4(packed: np.ndarray, inv: np.ndarray) -> np.ndarray:
 
 
 class VectorIndex:
-    """IVF over 4-bit codes with an exact float32 tail; cosine search above a floor."""
+    """Cosine search above a floor: IVF over int8 PCA projections, exact re-rank on 4-bit codes."""
 
     def __init__(self) -> None:
-        self.tail_vecs = Column(np.float32, (DIM,))
-        self.tail_rows = Column(np.int32)
-        self.n = 0
+        self.codes = Column(np.uint8, (DIM // 2,))  # every row, in row order
+        self.inv = Column(np.float32)
+        self.tail = Column(np.float32, (DIM,))  # rows filed..n-1, not yet in any list
+        self.filed = 0
         self.trained_at = 0
         self.mean = np.zeros(DIM, np.float32)
         self.proj = np.zeros((DIM, PCA_DIM), np.float32)
         self.centroids = np.zeros((0, PCA_DIM), np.float32)
-        self.codes: list[Column] = []
-        self.inv: list[Column] = []
-        self.rows: list[Column] = []
-        # Where each row lives: its list (-1: the tail) and its position there.
-        self.loc_list = Column(np.int32)
-        self.loc_pos = Column(np.int32)
+        self.cent_sq = np.zeros(0, np.float32)
+        self.lists: list[tuple[Column, Column]] = []  # (sign bits of x - mean, rows)
         self.rng = np.random.default_rng(7)
 
+    @property
+    def n(self) -> int:
+        return self.codes.n
+
     def add(self, rows: np.ndarray, vecs: np.ndarray) -> None:
-        """Add vectors for rows numbered ``self.n, self.n + 1, ...``."""
-        self.loc_list.extend(np.full(len(rows), -1, np.int32))
-        self.loc_pos.extend(np.arange(self.tail_rows.n, self.tail_rows.n + len(rows)))
-        self.tail_vecs.extend(vecs)
-        self.tail_rows.extend(rows)
-        self.n += len(rows)
+        """Add unit vectors for rows numbered ``self.n, self.n + 1, ...``."""
+        assert len(rows) == 0 or rows[0] == self.n, "rows must be added in order"
+        packed, inv = quantise4(vecs)
+        self.codes.extend(packed)
+        self.inv.extend(inv)
+        self.tail.extend(vecs)
         if self.n >= max(TRAIN_MIN, 2 * self.trained_at):
             self._train()
-        elif self.trained_at and self.tail_rows.n >= TAIL_FLUSH:
-            self._file(self.tail_vecs.values, self.tail_rows.values)
-            self.tail_vecs.clear()
-            self.tail_rows.clear()
-
-    def _assign(self, vecs: np.ndarray) -> np.ndarray:
-        x = (vecs - self.mean) @ self.proj
-        d = (self.centroids**2).sum(1) - 2.0 * (x @ self.centroids.T)
-        return d.argmin(axis=1)
+        elif self.trained_at and self.tail.n >= TAIL_FLUSH:
+            self._file(self.tail.values, np.arange(self.filed, self.n, dtype=np.int32))
 
     def _file(self, vecs: np.ndarray, rows: np.ndarray) -> None:
-        """Quantise float vectors and append them to their lists."""
-        packed, inv = quantise4(vecs)
-        self._append(self._assign(vecs), packed, inv, rows)
-
-    def _append(self, lists: np.ndarray, packed: np.ndarray, inv: np.ndarray, rows: np.ndarray):
+        """Put float vectors of ``rows`` into their lists; empties the tail."""
+        centred = vecs - self.mean
+        lists = _nearest(centred @ self.proj, self.centroids, self.cent_sq)
+        bits = _signs(centred)
         order = np.argsort(lists, kind="stable")
-        bounds = np.searchsorted(lists[order], np.arange(len(self.codes) + 1))
+        bounds = np.searchsorted(lists[order], np.arange(len(self.lists) + 1))
         for lst in np.flatnonzero(np.diff(bounds)):
             sel = order[bounds[lst] : bounds[lst + 1]]
-            start = self.rows[lst].n
-            self.codes[lst].extend(packed[sel])
-            self.inv[lst].extend(inv[sel])
-            self.rows[lst].extend(rows[sel])
-            self.loc_list.values[rows[sel]] = lst
-            self.loc_pos.values[rows[sel]] = np.arange(start, start + len(sel))
+            self.lists[lst][0].extend(bits[sel])
+            self.lists[lst][1].extend(rows[sel])
+        self.filed = self.n
+        self.tail.clear()
 
     def _train(self) -> None:
-        """(Re)build the coarse quantiser and refile every row."""
-        old = list(zip(self.codes, self.inv, self.rows, strict=True))
-        sizes = np.array([c.n for c, _, _ in old] + [self.tail_rows.n])
+        """(Re)build PCA and the coarse quantiser from a sample, then refile every row."""
         nlist = max(8, self.n // ROWS_PER_LIST)
-        # A sample for PCA and k-means, drawn list by list in proportion to size.
-        take = min(self.n, 40 * nlist)
-        parts = []
-        for i, size in enumerate(sizes):
-            k = round(take * size / self.n)
-            if k == 0:
-                continue
-            pick = np.sort(self.rng.choice(size, k, replace=False))
-            if i < len(old):
-                parts.append(dequantise4(old[i][0].values[pick], old[i][1].values[pick]))
-            else:
-                parts.append(self.tail_vecs.values[pick])
-        sample = np.concatenate(parts)
+        pick = np.sort(self.rng.choice(self.n, min(self.n, 40 * nlist), replace=False))
+        sample = dequantise4(self.codes.values[pick], self.inv.values[pick])
         self.mean = sample.mean(0)
-        cov = np.cov(sample - self.mean, rowvar=False)
-        _, vec = np.linalg.eigh(cov)
+        centred = sample - self.mean
+        # float32 throughout: float64 eigh of this 512x512 matrix took seconds here
+        _, vec = np.linalg.eigh((centred.T @ centred) / len(sample))
         self.proj = np.ascontiguousarray(vec[:, ::-1][:, :PCA_DIM], dtype=np.float32)
-        self.centroids = _kmeans((sample - self.mean) @ self.proj, nlist, self.rng)
-        self.codes = [Column(np.uint8, (DIM // 2,)) for _ in range(nlist)]
-        self.inv = [Column(np.float32) for _ in range(nlist)]
-        self.rows = [Column(np.int32) for _ in range(nlist)]
-        for codes, inv, rows in old:  # refile list by list so only one old list is decoded at once
-            lists = self._assign(dequantise4(codes.values, inv.values))
-            self._append(lists, codes.values, inv.values, rows.values)
-            codes.clear(), inv.clear(), rows.clear()
-        if self.tail_rows.n:
-            self._file(self.tail_vecs.values, self.tail_rows.values)
-        self.tail_vecs.clear()
-        self.tail_rows.clear()
+        self.centroids = _kmeans(centred @ self.proj, nlist, self.rng)
+        self.cent_sq = (self.centroids**2).sum(1)
+        self.lists = [(Column(np.uint64, (DIM // 64,)), Column(np.int32)) for _ in range(nlist)]
+        for start in range(0, self.n, BLOCK):  # chunked: a bounded float copy at a time
+            stop = min(self.n, start + BLOCK)
+            vecs = dequantise4(self.codes.values[start:stop], self.inv.values[start:stop])
+            self._file(vecs, np.arange(start, stop, dtype=np.int32))
         self.trained_at = self.n
 
     def search(self, q: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """(rows, cosines) of stored vectors with cosine >= ``floor`` among those probed."""
-        out_rows, out_cos = [], []
-        if self.tail_rows.n:
-            cos = self.tail_vecs.values @ q
-            hit = cos >= floor
-            out_rows.append(self.tail_rows.values[hit])
-            out_cos.append(cos[hit])
-        if len(self.centroids):
-            x = (q - self.mean) @ self.proj
-            d = (self.centroids**2).sum(1) - 2.0 * (self.centroids @ x)
-            for lst in np.argpartition(d, min(NPROBE, len(d)) - 1)[:NPROBE]:
-                if not self.rows[lst].n:
-                    continue
-                cos = _dot4(self.codes[lst].values, self.inv[lst].values, q)
-                hit = cos >= floor
-                out_rows.append(self.rows[lst].values[hit])
-                out_cos.append(cos[hit])
-        if not out_rows:
-            return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        return np.concatenate(out_rows), np.concatenate(out_cos)
+        cand = [np.arange(self.filed, self.n, dtype=np.int32)]  # the tail: all of it
+        if self.lists:
+            d = self.cent_sq - 2.0 * (self.centroids @ ((q - self.mean) @ self.proj))
+            probe = np.argpartition(d, min(NPROBE, len(d)) - 1)[:NPROBE]
+            bits = np.concatenate([self.lists[p][0].values for p in probe])
+            rows = np.concatenate([self.lists[p][1].values for p in probe])
+            if len(rows) > RERANK:
+                # Hamming distance of sign bits estimates the angle in all 512 dimensions
+                # (SimHash); only the closest RERANK rows are scored exactly.
+                far = _hamming(bits, _signs((q - self.mean)[None, :]))
+                rows = rows[np.argpartition(far, RERANK)[:RERANK]]
+            cand.append(rows)
+        rows = np.concatenate(cand)
+        cos = self.cosines(q, rows)
+        hit = cos >= floor
+        return rows[hit], cos[hit]
 
     def cosines(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Cosines of ``q`` with the given rows wherever they are stored (for a few rows)."""
-        out = np.empty(len(rows), dtype=np.float32)
-        for i, row in enumerate(rows.tolist()):
-            lst, pos = int(self.loc_list.values[row]), int(self.loc_pos.values[row])
-            if lst < 0:
-                out[i] = self.tail_vecs.values[pos] @ q
-            else:
-                cell = slice(pos, pos + 1)
-                out[i] = _dot4(self.codes[lst].values[cell], self.inv[lst].values[cell], q)[0]
-        return out
+        """Cosines of ``q`` with the given rows (4-bit codes: error sd ~0.004)."""
+        return _dot4(self.codes.values[rows], self.inv.values[rows], q)
 
     def keep(self, mask: np.ndarray, renumber: np.ndarray) -> None:
         """Drop rows where ``mask`` is false; ``renumber`` maps old row -> new row."""
-        live = mask[self.tail_rows.values]
-        self.tail_vecs.keep(live)
-        self.tail_rows.keep(live, renumber)
-        for codes, inv, rows in zip(self.codes, self.inv, self.rows, strict=True):
+        self.tail.keep(mask[self.filed :])
+        self.filed = int(mask[: self.filed].sum())
+        self.codes.keep(mask)
+        self.inv.keep(mask)
+        for bits, rows in self.lists:
             live = mask[rows.values]
-            codes.keep(live)
-            inv.keep(live)
+            bits.keep(live)
             rows.keep(live, renumber)
-        self.n = int(mask.sum())
-        self.loc_list, self.loc_pos = Column(np.int32), Column(np.int32)
-        self.loc_list.extend(np.full(self.n, -1, np.int32))
-        self.loc_pos.extend(np.zeros(self.n, np.int32))
-        self.loc_pos.values[self.tail_rows.values] = np.arange(self.tail_rows.n)
-        for lst, rows in enumerate(self.rows):
-            self.loc_list.values[rows.values] = lst
-            self.loc_pos.values[rows.values] = np.arange(rows.n)
         # Retrain once the index has doubled from what is left, not from what was.
         self.trained_at = min(self.trained_at, self.n)
+
+
+def _signs(x: np.ndarray) -> np.ndarray:
+    """Sign bits of each row, packed into uint64 words."""
+    return np.packbits(x > 0, axis=1).view(np.uint64)
+
+
+_POP8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def _hamming(words: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Hamming distance of each row of packed bits to ``q`` (np.bitwise_count from numpy 2)."""
+    x = words ^ q
+    if not hasattr(np, "bitwise_count"):
+        return _POP8[x.view(np.uint8)].sum(1, dtype=np.int32)
+    counts = np.bitwise_count(x)
+    out = counts[:, 0].astype(np.int32)
+    for col in range(1, counts.shape[1]):  # column adds: faster than sum(axis=1) on 8 columns
+        out += counts[:, col]
+    return out
+
+
+def _nearest(x: np.ndarray, cent: np.ndarray, cent_sq: np.ndarray) -> np.ndarray:
+    """Index of the nearest centroid for each row, in blocks to bound the distance matrix."""
+    out = np.empty(len(x), dtype=np.int64)
+    for start in range(0, len(x), BLOCK):
+        block = x[start : start + BLOCK]
+        out[start : start + BLOCK] = (cent_sq - 2.0 * (block @ cent.T)).argmin(axis=1)
+    return out
 
 
 def _kmeans(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -290,8 +295,7 @@ def _kmeans(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     k = min(k, len(x))
     cent = x[rng.choice(len(x), k, replace=False)].copy()
     for _ in range(KMEANS_ITERS):
-        d = (cent**2).sum(1) - 2.0 * (x @ cent.T)
-        label = d.argmin(axis=1)
+        label = _nearest(x, cent, (cent**2).sum(1))
         counts = np.bincount(label, minlength=k)
         order = np.argsort(label, kind="stable")
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
