@@ -27,6 +27,7 @@ import io
 import multiprocessing
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -167,10 +168,18 @@ def _store(store: Any, run: Any, now: datetime) -> None:
         store.apply_feed_updates(run.updates, now)
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process, and by its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def cycle(settings: Any, store: Any, now: datetime) -> tuple[float, int]:
     """One poll cycle: collect, score, store. Returns (seconds, documents)."""
     from monitor.sources import feeds
 
+    cpu_before = _cpu()
     started = time.perf_counter()
     scorer = ProcessPoolExecutor(
         2,
@@ -187,10 +196,12 @@ def cycle(settings: Any, store: Any, now: datetime) -> tuple[float, int]:
     scored = time.perf_counter()
     _store(store, run, now)
     elapsed = time.perf_counter() - started
+    own, workers = (after - before for after, before in zip(_cpu(), cpu_before, strict=True))
     print(
         f"  collect {collected - started:.2f} s, score {scored - collected:.2f} s,"
-        f" store {started + elapsed - scored:.2f} s; {relevant} of {len(run.documents)}"
-        f" entries on topic; {len(run.problems)} problems",
+        f" store {started + elapsed - scored:.2f} s; CPU {own:.1f} s here + {workers:.1f} s"
+        f" in workers; {relevant} of {len(run.documents)} entries on topic;"
+        f" {len(run.problems)} problems",
         file=sys.stderr,
     )
     if run.problems:

@@ -135,3 +135,18 @@ def test_list_shows_health(feed_server: FeedServer, tmp_path: Path) -> None:
     by_url = {row["url"]: row for row in rows}
     assert by_url[broken]["status"] == "failing" and by_url[broken]["next_attempt"]
     assert by_url["https://never.example/feed"]["status"] == "new"
+
+
+def test_remove_refuses_a_feed_it_cannot_find_as_a_plain_table(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    original = CONFIG_HEAD.replace(
+        "corpus = []\n", 'corpus = []\nfeeds = [{ url = "https://inline.example/rss" }]\n'
+    )
+    config.write_text(original, encoding="utf-8")
+    result = _cli(config, "remove", "https://inline.example/rss")
+    assert result.exit_code == 2
+    assert "cannot find a plain [[feeds]] table" in result.output
+    assert config.read_text(encoding="utf-8") == original
+    added = _cli(config, "add", "--no-check", "https://other.example/rss")
+    assert added.exit_code == 2 and "would make the config invalid" in added.output
+    assert config.read_text(encoding="utf-8") == original

@@ -6,7 +6,9 @@ Property-based (hypothesis) where inputs are hostile.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
+import logging
 import re
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ from monitor.sources.feedguard import (
     html_page,
 )
 from monitor.sources.fetch import backoff_delay, retry_delay
+from monitor.sources.progress import Progress
 from monitor.sources.sanitize import clean_title
 from monitor.urls import canonical, is_tracking
 
@@ -259,3 +262,34 @@ def test_retry_after() -> None:
     assert retry_delay("Sun, 01 Mar 2026 00:00:00 GMT", now) == 0
     assert retry_delay("soon", now) is None
     assert retry_delay(None, now + timedelta(days=1)) is None
+
+
+# -- progress ----------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_draws_on_a_terminal_and_logs_otherwise(caplog: pytest.LogCaptureFixture) -> None:
+    terminal = _Terminal()
+    live = Progress(3, live=True, stream=terminal)
+    for failed in (False, True, False):
+        live.step(failed=failed)
+    live.finish()
+    assert terminal.getvalue().endswith("feeds: 3/3 polled, 1 failed\n")
+    quiet = _Terminal()
+    Progress(3, live=False, stream=quiet).step()
+    assert quiet.getvalue() == ""
+
+    caplog.set_level(logging.INFO, logger="monitor.feeds")
+    journal = io.StringIO()
+    logged = Progress(20, live=True, stream=journal)
+    for _ in range(20):
+        logged.step()
+    logged.finish()
+    assert journal.getvalue() == ""
+    lines = [r.getMessage() for r in caplog.records if r.name == "monitor.feeds"]
+    assert lines[0] == "feeds: 2/20 polled" and lines[-1] == "feeds: 20/20 polled"
+    assert len(lines) == 10
