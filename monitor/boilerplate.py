@@ -82,6 +82,12 @@ _MARKERS = {
     ),
     "author": (r"^about the authors?\b", r"^(著者|筆者)(について|プロフィール)"),
     "advert": (r"^(advertisement|sponsored|sponsored content|ad|広告)$",),
+    "byline": (
+        r"^by( [\w.'’-]+){1,4}( (and|&)( [\w.'’-]+){1,4})?$",
+        r"^(last )?(updated|published|posted)( on| at)?:? ?(\d|(jan|feb|mar|apr|may|jun|jul|aug|"
+        r"sep|oct|nov|dec)[a-z]*\.? \d)",
+        r"^\d{1,2} min(ute)?s? read$",
+    ),
 }
 
 
@@ -97,8 +103,9 @@ def _combined(anchored: bool) -> re.Pattern[str]:
 
 _MARKER_START, _MARKER_ANYWHERE = _combined(True), _combined(False)
 _MARKER_MAX_CHARS = 200
-# Interstitials ("Advertisement", "Listen to this story") recur inside a body; they
-# are dropped where they stand but do not signal that the footer has begun.
+# Interstitials ("Advertisement", "Listen to this story") and bylines recur inside a
+# body or sit at its top; they are dropped where they stand but do not signal that
+# the footer has begun.
 _FOOTER_KINDS = frozenset(
     {"newsletter", "app", "comments", "share", "community", "related", "author"}
 )
@@ -150,18 +157,28 @@ def marker(line: str) -> str | None:
     return m.lastgroup if m else None
 
 
+def credit_style(line: str) -> str | None:
+    """The kind of photo credit ``line`` is, or None.
+
+    "byline": an agency credit alone ("Name | Agency | Getty Images", "Name/Reuters"),
+    which wire copy puts under its caption line; "labelled": "Photo: ...",
+    "Image credit: ...", "写真：...", which stands alone or carries its own caption.
+    """
+    if len(line) > 160 or (ends_sentence(line) and "|" in line):
+        return None
+    if _CREDIT_LINE.match(line):
+        return "labelled"
+    if _SLASH_CREDIT.match(line):
+        return "byline"
+    parts = [p.strip() for p in line.split("|")]
+    if 2 <= len(parts) <= 5 and all(0 < len(p.split()) <= 6 for p in parts):
+        return "byline" if _AGENCY.search(line) else None
+    return None
+
+
 def is_credit(line: str) -> bool:
     """A photo credit line: "Name | Agency | Getty Images", "Photo: ...", "写真：..."."""
-    if len(line) > 160 or (ends_sentence(line) and "|" in line):
-        return False
-    if _CREDIT_LINE.match(line) or _SLASH_CREDIT.match(line):
-        return True
-    parts = [p.strip() for p in line.split("|")]
-    return (
-        2 <= len(parts) <= 5
-        and all(0 < len(p.split()) <= 6 for p in parts)
-        and bool(_AGENCY.search(line))
-    )
+    return credit_style(line) is not None
 
 
 def _is_fragment(line: str) -> bool:
@@ -202,8 +219,8 @@ _BIO_VERBS = r"(is an?|was an?|writes|covers|reports|dives|joined|specializes|fo
 
 def _kinds(lines: Sequence[str]) -> list[str | None]:
     kinds = [marker(line) for line in lines]
-    # An author box in the second half: a name line, then a bio opening with that name.
-    for i in range(len(lines) // 2, len(lines) - 1):
+    # An author box near the end: a name line, then a bio opening with that name.
+    for i in range(max(0, min(len(lines) // 2, len(lines) - 6)), len(lines) - 1):
         name = lines[i].split()
         if (
             kinds[i] is None
@@ -254,6 +271,7 @@ _LABELS = {
     "related": "related-links heading",
     "author": "author bio line",
     "advert": "advert label",
+    "byline": "byline or dateline",
 }
 
 
@@ -289,13 +307,14 @@ def clean(lines: Sequence[str], titles: Sequence[str] = ()) -> Cleaned:
         label = _LABELS[kind] if kind else None
         if label is None and i < 5 and fold(line) in folded_titles:
             label = "repeated title"
-        elif label is None and is_credit(line):
+        elif label is None and (style := credit_style(line)):
             label = "photo credit"
             caption = ""
-            # The line just above a credit is its caption, unless it is long prose
-            # or already the first line of the story this credit's photo opens.
+            # The line just above a byline credit is its caption, unless it is long
+            # prose or already the first line of the story this credit's photo opens.
             if (
-                kept
+                style == "byline"
+                and kept
                 and len(kept[-1]) <= _CAPTION_MAX_CHARS
                 and not (cues and cues[-1][0] == len(kept))
             ):
@@ -304,6 +323,8 @@ def clean(lines: Sequence[str], titles: Sequence[str] = ()) -> Cleaned:
             cues.append((len(kept), caption or line))
         elif label is None and _is_fragment(line):
             label = "stray fragment"
+        elif label is None and not any(ch.isalnum() for ch in line):
+            label = "line without words"
         if label is None:
             line, credits = _INLINE_CREDIT.subn("", line)
             if credits:
