@@ -15,7 +15,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 from monitor import boilerplate, segment
-from monitor.boilerplate import is_credit, marker, quote, units, wordset
+from monitor.boilerplate import fold, is_credit, marker, quote, units, wordset
 from monitor.model import ContentType, Extracted, Extraction
 from monitor.segment import derive_title
 
@@ -26,6 +26,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 JA_SHARE = 0.3
 _SPACES = re.compile(r"[^\S\n\u3000]+")
 _SENTENCE_STOP = re.compile(r"[.!?:;。！？…][\"'”’)\]」』）]*$")
+_NEWLINE = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -34,6 +35,7 @@ _SKIP = wordset("script style template noscript title svg iframe object figure")
 _DROP = frozenset({"nav", "aside", "form", "button", "select", "textarea"})
 _CHROME = frozenset({"header", "footer"})  # page chrome, unless inside the content
 _CONTENT = frozenset({"article", "main"})
+_CELL = frozenset({"td", "th", "img"})
 _BLOCK = wordset(
     "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
     "header hr li main ol p pre section table tbody thead tfoot tr ul"
@@ -90,12 +92,22 @@ class _TextCollector(HTMLParser):
     def _emit(self, text: str) -> None:
         self.pieces.append((self.depth["content"] > 0, text))
 
+    def _separate(self, tag: str) -> None:
+        # Inline tags (b, a, span) join their text to the words around them.
+        if tag in _BLOCK:
+            self._emit("\x00")
+        elif tag in _CELL:
+            self._emit(" ")
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._track(tag, +1)
-        self._emit("\x00" if tag in _BLOCK else "\x01" if tag == "br" else " ")
+        if tag == "br":
+            self._emit("\x01")
+        else:
+            self._separate(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        self._emit("\x00" if tag in _BLOCK else " ")
+        self._separate(tag)
         self._track(tag, -1)
 
     def handle_data(self, data: str) -> None:
@@ -127,7 +139,8 @@ def html_to_text(html: str) -> str:
 def _tidy(text: str) -> str:
     """Fold spaces inside lines, strip lines, and keep at most one blank line between them."""
     paragraphs = []
-    for block in re.split(r"\n\s*\n", _CONTROL.sub("", text)):
+    text = _CONTROL.sub("", _NEWLINE.sub("\n", text))
+    for block in re.split(r"\n\s*\n", text):
         lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
         if joined := "\n".join(line for line in lines if line):
             paragraphs.append(joined)
@@ -142,7 +155,7 @@ _MD_RULES = (
     (re.compile(r"\[([^\]\n]{0,500})\](?:\([^)\n]{0,2000}\)|\[[^\]\n]{0,100}\])"), r"\1"),
     (re.compile(r"^ {0,3}\[[^\]\n]{1,100}\]:.*$", re.M), ""),
     (re.compile(r"^ {0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.M), ""),
-    (re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$|^ {0,3}(?:```|~~~).*$", re.M), ""),
+    (re.compile(r"^ {0,3}(?:[-*_=][ \t]*){3,}$|^ {0,3}(?:```|~~~).*$", re.M), ""),
     (re.compile(r"(?<![\w*_])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*_])|`"), ""),
     (re.compile(r"[ \t]*#+[ \t]*$", re.M), ""),
 )
@@ -195,6 +208,7 @@ def _is_headline(line: str) -> bool:
         and not re.search(r"[.!?。！？][\"'”’]?\s+\S", line)
         and not marker(line)
         and not is_credit(line)
+        and any(ch.isalnum() for ch in line)
     )
 
 
@@ -249,16 +263,19 @@ def extract(body: str, content_type: ContentType, title_hint: str | None = None)
             title = own_title
             notes.append(f"title {quote(title)} from the markdown heading or front matter")
     lines = _lines(body)
-    titles = [title] if title else []
-    if len(lines) > 1 and _is_headline(lines[0]):
-        titles.append(lines.pop(0))
-        title = title or titles[-1]
-    # A lone line is the text, even when it repeats the title (a title-only feed entry).
-    cleaned = boilerplate.clean(lines, titles if len(lines) > 1 else ())
+    headline = lines.pop(0) if lines and _is_headline(lines[0]) else None
+    titles = [t for t in (title, headline) if t]
+    title = title or headline
+    cleaned = boilerplate.clean(lines, titles)
     notes.extend(cleaned.notes)
     paragraphs = cleaned.paragraphs
     if not paragraphs:
-        return Extraction((), (*notes, "no usable text left"))
+        # A title-only entry: its headline, or the line repeating the title, is the text.
+        folded = {fold(t) for t in titles}
+        alone = headline or next((line for line in lines if fold(line) in folded), None)
+        if not alone:
+            return Extraction((), (*notes, "no usable text left"))
+        paragraphs = (alone,)
     boundaries = segment.split(paragraphs, [index for index, _ in cleaned.cues])
     if boundaries:
         cues = {i: paragraphs[i] for i, _, _ in boundaries} | dict(cleaned.cues)

@@ -217,7 +217,7 @@ def derive_title(text: str) -> str:
             if title and len(title) + len(clause) > TITLE_MAX_CJK_CHARS:
                 break
             title += clause
-        return title[:TITLE_MAX_CJK_CHARS].rstrip("、 ")
+        return title[:TITLE_MAX_CJK_CHARS].rstrip("、 .。")
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
     if len(clauses) > 1 and clauses[0].split()[0].lower() in _LEADING_ADVERBIAL:
         rest = clauses[1]
@@ -230,4 +230,8 @@ def derive_title(text: str) -> str:
     title = _cut_words(title.strip()).rstrip(" .,;:")
     if title.count("“") > title.count("”"):
         title = title.replace("“", "", 1)
-    return title.strip(" \"'") or sentence[:TITLE_MAX_CHARS]
+    for candidate in (title.strip(" \"'"), sentence, re.sub(r"^\W+", "", " ".join(text.split()))):
+        candidate = candidate[:TITLE_MAX_CHARS].rstrip(" .。")
+        if any(ch.isalnum() for ch in candidate):
+            return candidate
+    return ""
