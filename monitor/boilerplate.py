@@ -237,9 +237,11 @@ def _kinds(lines: Sequence[str]) -> list[str | None]:
 def find_footer(lines: Sequence[str], kinds: list[str | None]) -> int:
     """Index of the first footer line, or ``len(lines)`` when there is no footer.
 
-    The footer starts at the earliest marker line after which the prose left
-    (sentence-like lines of eight words or more) is small against the prose
-    before it and comes in fewer lines than half the markers.
+    The footer starts at the earliest footer-marker line after which the prose
+    left (sentence-like lines of eight words or more) is under a fifth of the
+    prose before it, in no more lines than half the number of distinct marker
+    categories that follow (a promo blurb among newsletter and app blocks goes;
+    a last paragraph between an advert and a share button stays).
     """
     n = len(lines)
     prose = [len(line) if _is_prose(line) and not kinds[i] else 0 for i, line in enumerate(lines)]
@@ -287,7 +289,7 @@ def clean(lines: Sequence[str], titles: Sequence[str] = ()) -> Cleaned:
     ``titles`` are the document's headline and any title hint: a repeat of one of
     them near the top is dropped too.
     """
-    citations = sum(len(_CITATION.findall(line)) for line in lines)
+    citations = [c.strip() for line in lines for c in _CITATION.findall(line)]
     lines = [_CITATION.sub("", line) for line in lines]
     kinds = _kinds(lines)
     end = find_footer(lines, kinds)
@@ -326,14 +328,14 @@ def clean(lines: Sequence[str], titles: Sequence[str] = ()) -> Cleaned:
         elif label is None and not any(ch.isalnum() for ch in line):
             label = "line without words"
         if label is None:
-            line, credits = _INLINE_CREDIT.subn("", line)
-            if credits:
-                dropped.setdefault("inline photo credit", []).append(line)
+            if credits := [m.group().strip() for m in _INLINE_CREDIT.finditer(line)]:
+                dropped.setdefault("inline photo credit", []).extend(credits)
+                line = _INLINE_CREDIT.sub("", line)
             if line.strip():
                 kept.append(line.strip())
         else:
             dropped.setdefault(label, []).append(line)
     notes.extend(_note(label, items) for label, items in dropped.items())
     if citations:
-        notes.append(f"removed {citations} inline source citations such as '(example.com)'")
+        notes.append(f"removed {len(citations)} inline source citations like {quote(citations[0])}")
     return Cleaned(tuple(kept), tuple(cues), tuple(notes))

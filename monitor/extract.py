@@ -45,6 +45,7 @@ _BLOCK = wordset(
 _TAG = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})(?:[^<>\"']|\"[^\"<]{0,2000}\"|'[^'<]{0,2000}')*+>"
 )
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _NEEDS_CLOSE = (("<!--", "-->"), ("<!", ">"), ("<?", ">"))
 
 
@@ -114,16 +115,18 @@ class _TextCollector(HTMLParser):
         if self.depth["skip"] or self.depth["drop"]:
             return
         data = _CONTROL.sub("", data)
-        self._emit(data.replace("\n", "\x01") if self.depth["pre"] else re.sub(r"\s+", " ", data))
+        # Only ASCII whitespace collapses in HTML; an ideographic space is text.
+        self._emit(data.replace("\n", "\x01") if self.depth["pre"] else _HTML_SPACE.sub(" ", data))
 
 
 def html_to_text(html: str) -> str:
     """Plain text from untrusted HTML: paragraphs kept, markup and scripts gone.
 
     Block elements become paragraphs ("\\n\\n"), ``<br>`` a newline; script, style,
-    template and noscript go with their content, as do nav, aside and form, and
-    header and footer outside the content. When the page has ``<article>`` or
-    ``<main>`` text, only that is kept. Never raises; linear in the input size.
+    template and noscript go with their content, as do figures (images and their
+    captions), nav, aside, form, and header and footer outside the content. When
+    the page has ``<article>`` or ``<main>`` text, only that is kept. Entities are
+    unescaped and whitespace folded. Never raises; linear in the input size.
     """
     parser = _TextCollector()
     try:

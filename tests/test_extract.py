@@ -308,6 +308,8 @@ def test_html_fragment_without_article_keeps_everything_but_chrome() -> None:
         "<nav>Menu</nav><script>alert(1)</script><style>p{}</style>"
     )
     assert html_to_text(html) == "First & foremost\n\nLoose text\nnext line\n\nBlock"
+    # Only ASCII whitespace folds in HTML: an ideographic space is kept, NBSP becomes a space.
+    assert html_to_text("<p>生成AI\u3000新会社  設立\u00a0 へ</p>") == "生成AI\u3000新会社 設立 へ"
 
 
 @pytest.mark.parametrize(
