@@ -38,6 +38,7 @@ ROWS_PER_LIST = 128  # at training time; lists reach ~256 rows before the next r
 NPROBE = 32
 RERANK = 256  # rows scored exactly after the sign-bit estimate
 BLOCK = 4096  # rows per distance block: 4096 x 4096 lists x 4 B = 64 MB at most
+PCA_SAMPLE = 16_384
 TAIL_FLUSH = 1024
 MAX_BUCKET = 256  # candidates per band key; a boilerplate-heavy key keeps its newest rows
 KMEANS_ITERS = 10
@@ -58,7 +59,7 @@ class Column:
     def extend(self, block: np.ndarray) -> None:
         need = self.n + len(block)
         if need > len(self._arr):
-            cap = max(need, int(len(self._arr) * 1.25) + 64)
+            cap = max(need, int(len(self._arr) * 1.125) + 256)
             # Safe: the array owns its data and no view outlives a method call.
             self._arr.resize((cap, *self._arr.shape[1:]), refcheck=False)
         self._arr[self.n : need] = block
@@ -94,14 +95,14 @@ class BandIndex:
             for b in range(self.bands):
                 order = np.argsort(self.tail_keys.values[:, b], kind="stable")
                 tail.append((self.tail_keys.values[order, b], self.tail_rows.values[order]))
-            self.runs[1] = [_merge(old, new) for old, new in zip(self.runs[1], tail, strict=True)]
+            for b in range(self.bands):
+                self.runs[1][b] = _merge(self.runs[1][b], tail[b])
             self.tail_keys.clear()
             self.tail_rows.clear()
             if len(self.runs[1][0][0]) * 8 >= len(self.runs[0][0][0]):
-                self.runs = [
-                    [_merge(o, n) for o, n in zip(*self.runs, strict=True)],
-                    _empty_run(self.bands),
-                ]
+                for b in range(self.bands):  # band by band: one band's copy at a time
+                    self.runs[0][b] = _merge(self.runs[0][b], self.runs[1][b])
+                    self.runs[1][b] = (self.runs[1][b][0][:0], self.runs[1][b][1][:0])
 
     def query(self, keys: np.ndarray) -> np.ndarray:
         """Rows sharing at least one band key with ``keys``."""
@@ -160,19 +161,22 @@ def dequantise4(packed: np.ndarray, inv: np.ndarray) -> np.ndarray:
 
 
 class VectorIndex:
-    """Cosine search above a floor: IVF over int8 PCA projections, exact re-rank on 4-bit codes."""
+    """Cosine search above a floor: IVF lists of rows, sign-bit ranking, exact 4-bit re-rank."""
 
     def __init__(self) -> None:
-        self.codes = Column(np.uint8, (DIM // 2,))  # every row, in row order
+        # Row-ordered columns: 4-bit codes and 1/norm of the centred codes.
+        self.codes = Column(np.uint8, (DIM // 2,))
         self.inv = Column(np.float32)
-        self.tail = Column(np.float32, (DIM,))  # rows filed..n-1, not yet in any list
+        self.tail = Column(np.float32, (DIM,))  # rows filed..n-1, exact until filed
         self.filed = 0
         self.trained_at = 0
         self.mean = np.zeros(DIM, np.float32)
         self.proj = np.zeros((DIM, PCA_DIM), np.float32)
         self.centroids = np.zeros((0, PCA_DIM), np.float32)
         self.cent_sq = np.zeros(0, np.float32)
-        self.lists: list[tuple[Column, Column]] = []  # (sign bits of x - mean, rows)
+        # Per k-means cell, contiguous so that a probe is a slice: the sign bits of
+        # x - mean (SimHash) and the row numbers.
+        self.lists: list[tuple[Column, Column]] = []
         self.rng = np.random.default_rng(7)
 
     @property
@@ -189,39 +193,61 @@ class VectorIndex:
         if self.n >= max(TRAIN_MIN, 2 * self.trained_at):
             self._train()
         elif self.trained_at and self.tail.n >= TAIL_FLUSH:
-            self._file(self.tail.values, np.arange(self.filed, self.n, dtype=np.int32))
+            cells, bits = self._place(self.tail.values)
+            for cell in np.unique(cells):
+                sel = np.flatnonzero(cells == cell)
+                self.lists[cell][0].extend(bits[sel])
+                self.lists[cell][1].extend(self.filed + sel)
+            self.filed = self.n
+            self.tail.clear()
 
-    def _file(self, vecs: np.ndarray, rows: np.ndarray) -> None:
-        """Put float vectors of ``rows`` into their lists; empties the tail."""
+    def _place(self, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(cell, sign bits) of each float vector."""
         centred = vecs - self.mean
-        lists = _nearest(centred @ self.proj, self.centroids, self.cent_sq)
-        bits = _signs(centred)
-        order = np.argsort(lists, kind="stable")
-        bounds = np.searchsorted(lists[order], np.arange(len(self.lists) + 1))
-        for lst in np.flatnonzero(np.diff(bounds)):
-            sel = order[bounds[lst] : bounds[lst + 1]]
-            self.lists[lst][0].extend(bits[sel])
-            self.lists[lst][1].extend(rows[sel])
-        self.filed = self.n
-        self.tail.clear()
+        return _nearest(centred @ self.proj, self.centroids, self.cent_sq), _signs(centred)
+
+    def _rows(self, start: int, stop: int) -> np.ndarray:
+        return dequantise4(self.codes.values[start:stop], self.inv.values[start:stop])
 
     def _train(self) -> None:
-        """(Re)build PCA and the coarse quantiser from a sample, then refile every row."""
+        """(Re)build PCA and the coarse quantiser from samples, then refile every row."""
         nlist = max(8, self.n // ROWS_PER_LIST)
-        pick = np.sort(self.rng.choice(self.n, min(self.n, 40 * nlist), replace=False))
+        pick = np.sort(self.rng.choice(self.n, min(self.n, PCA_SAMPLE), replace=False))
         sample = dequantise4(self.codes.values[pick], self.inv.values[pick])
         self.mean = sample.mean(0)
-        centred = sample - self.mean
+        sample -= self.mean
         # float32 throughout: float64 eigh of this 512x512 matrix took seconds here
-        _, vec = np.linalg.eigh((centred.T @ centred) / len(sample))
+        _, vec = np.linalg.eigh((sample.T @ sample) / len(sample))
         self.proj = np.ascontiguousarray(vec[:, ::-1][:, :PCA_DIM], dtype=np.float32)
-        self.centroids = _kmeans(centred @ self.proj, nlist, self.rng)
+        del sample
+        pick = np.sort(self.rng.choice(self.n, min(self.n, 32 * nlist), replace=False))
+        x = np.concatenate(
+            [
+                (dequantise4(self.codes.values[part], self.inv.values[part]) - self.mean)
+                @ self.proj
+                for part in np.array_split(pick, max(1, len(pick) // BLOCK))
+            ]
+        )  # only the 64-d projections of the k-means sample are held
+        self.centroids = _kmeans(x, nlist, self.rng)
         self.cent_sq = (self.centroids**2).sum(1)
-        self.lists = [(Column(np.uint64, (DIM // 64,)), Column(np.int32)) for _ in range(nlist)]
-        for start in range(0, self.n, BLOCK):  # chunked: a bounded float copy at a time
-            stop = min(self.n, start + BLOCK)
-            vecs = dequantise4(self.codes.values[start:stop], self.inv.values[start:stop])
-            self._file(vecs, np.arange(start, stop, dtype=np.int32))
+        del x
+        self.lists = []  # the old lists go before the new ones are built
+        cells = np.empty(self.n, np.int32)
+        bits = np.empty((self.n, DIM // 64), np.uint64)  # a 64 MB transient at 10^6 rows
+        for start in range(0, self.n, BLOCK):
+            cut = slice(start, start + BLOCK)
+            cells[cut], bits[cut] = self._place(self._rows(start, start + BLOCK))
+        order = np.argsort(cells, kind="stable").astype(np.int32)
+        bounds = np.searchsorted(cells[order], np.arange(nlist + 1))
+        for cell in range(nlist):
+            members = order[bounds[cell] : bounds[cell + 1]]
+            cell_bits, cell_rows = Column(np.uint64, (DIM // 64,)), Column(np.int32)
+            cell_bits.extend(bits[members])
+            cell_rows.extend(members)
+            self.lists.append((cell_bits, cell_rows))
+        del bits
+        self.filed = self.n
+        self.tail.clear()
         self.trained_at = self.n
 
     def search(self, q: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
@@ -230,11 +256,11 @@ class VectorIndex:
         if self.lists:
             d = self.cent_sq - 2.0 * (self.centroids @ ((q - self.mean) @ self.proj))
             probe = np.argpartition(d, min(NPROBE, len(d)) - 1)[:NPROBE]
-            bits = np.concatenate([self.lists[p][0].values for p in probe])
             rows = np.concatenate([self.lists[p][1].values for p in probe])
             if len(rows) > RERANK:
                 # Hamming distance of sign bits estimates the angle in all 512 dimensions
                 # (SimHash); only the closest RERANK rows are scored exactly.
+                bits = np.concatenate([self.lists[p][0].values for p in probe])
                 far = _hamming(bits, _signs((q - self.mean)[None, :]))
                 rows = rows[np.argpartition(far, RERANK)[:RERANK]]
             cand.append(rows)

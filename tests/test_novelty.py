@@ -347,6 +347,30 @@ def test_index_finds_the_one_duplicate_among_thousands(encoder):
     assert index.judge(rewrite, now, now).kind == "new"
 
 
+def test_eviction_at_scale_keeps_recent_stories_findable(encoder):
+    english, japanese, rewrite, copy_source = fingerprint(
+        encoder, FUNDING, FUNDING_JA, DATA_CENTRE_REWRITE, DATA_CENTRE
+    )
+    rng = np.random.default_rng(2)
+    index = NoveltyIndex(window=timedelta(days=10))
+    for i, fp in enumerate(synthetic_history(english, 9000, rng)):
+        when = T0 + timedelta(minutes=2 * i)  # 9,000 items over 12.5 days
+        index.add(f"noise-{i}", when, fp)
+        if i == 1000:
+            index.add("old-story", when, copy_source)
+        if i == 8000:
+            index.add("recent-story", when, english)
+    now = T0 + timedelta(days=13)
+    dropped = index.evict(now)
+    assert dropped > 1000 and len(index) == 9002 - dropped
+    novelty = index.judge(japanese, now, now)
+    assert (novelty.kind, novelty.matched) == ("duplicate", "recent-story")
+    assert index.judge(rewrite, now, now).kind == "new"  # its original was evicted
+    index.add("after-evict", now, copy_source)
+    novelty = index.judge(rewrite, now, now)
+    assert (novelty.kind, novelty.matched) == ("duplicate", "after-evict")
+
+
 # --- the encoder -------------------------------------------------------------------------
 
 
