@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -280,7 +281,10 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         cmd = [sys.executable, __file__, "--one", str(n), "--queries", str(args.queries)]
         cmd += ["--baseline-seconds", str(args.baseline_seconds), "--seed", str(args.seed)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        # One BLAS thread, as in production (see lshindex._one_blas_thread): on a shared
+        # 2-core machine OpenBLAS threads spin against other processes.
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if proc.returncode:
             sys.exit(f"size {n} failed:\n{proc.stderr}")
         out = proc.stdout

@@ -7,7 +7,8 @@ days) through a :class:`NoveltyIndex`.
 Two tiers, because copies and same-story reports look nothing alike:
 
 * **Lexical** (copies, syndication): NFKC-normalised, case-folded character
-  7-grams of the first 12,000 characters, summarised as a 128-value MinHash.
+  7-grams of the first 12,000 characters, summarised as a 128-bin
+  one-permutation MinHash of which one byte per bin is kept (b-bit MinHash).
   ``lexical = max(Jaccard, containment)``, containment being estimated from
   Jaccard and the two shingle counts with a conservative (minus two standard
   errors) Jaccard, so that a short text is not "contained" in a long one by
