@@ -524,10 +524,12 @@ class NoveltyIndex:
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
         cross = self._rows.cjk.values[rows] != fp.cjk
         score = combined_scores(sem, lex, cross)
-        best = int(np.argmax(score))
+        same = (lex >= COPY_LEXICAL) | (score >= SAME_STORY_SCORE)
+        # A copy outranks a closer-scoring non-match (a copy's score can be lower
+        # when its lead was rewritten); otherwise the highest score wins.
+        best = int(np.argmax(np.where(same, score + 1.0, score)))
         best_sim = similarity(float(sem[best]), float(lex[best]), bool(cross[best]))
         best_id = self._ids[int(rows[best])]
-        same = (lex >= COPY_LEXICAL) | (score >= SAME_STORY_SCORE)
         if not same[best]:
             return Novelty(
                 "new", 1.0 - best_sim.score, None, best_sim,
