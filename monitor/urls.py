@@ -27,6 +27,16 @@ _EDGE = "".join(map(chr, range(0x21))) + "\x7f"
 _INNER_BREAK = re.compile(r"[\t\n\r]")
 _INNER_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _ABSOLUTE = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
+_WEB_ORIGIN = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
+# "/path?query#fragment" that urljoin would only append to the origin: no
+# dot segments, no ";" parameters, no empty query or fragment (urljoin drops those).
+_ROOT_RELATIVE = re.compile(r"(?!.*/\.)(?!.*;)(?!.*\?(?:#|$))(?!.*#$)/(?!/)[^\t\n\r]*")
+# Lower-case scheme and host, no port, user or stray characters: already
+# canonical but for the query and fragment, so no need for urlsplit.
+_PLAIN = re.compile(
+    r"(https?)://([a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?)"
+    r"(/[^?#\x00-\x20\x7f]*)?(?:\?([^#\x00-\x20\x7f]*))?(?:#[^\x00-\x20\x7f]*)?"
+)
 # A query that may hold a tracking parameter (or hide one behind %-escapes).
 _MAYBE_TRACKING = re.compile(
     "%|(?:^|[&;])(?:" + "|".join(TRACKING_PREFIXES + tuple(sorted(TRACKING_PARAMS))) + ")",
@@ -62,6 +72,10 @@ def resolve(base: str, href: str) -> str:
     href = href.strip()
     if _ABSOLUTE.match(href):
         return href  # the common case, without urljoin's cost
+    if _ROOT_RELATIVE.fullmatch(href):
+        origin = _WEB_ORIGIN.match(base)
+        if origin:  # root-relative without dot segments: what urljoin would give
+            return origin.group(0) + href
     try:
         return urljoin(base, href)
     except ValueError:
@@ -94,6 +108,16 @@ def _clean_query(query: str) -> str:
 
 
 def _canonical(url: str) -> tuple[str, bool]:
+    """(canonical text, whether it is a web URL); a fast path for the usual spelling."""
+    plain = _PLAIN.fullmatch(url)
+    if plain:
+        scheme, host, path, query = plain.groups()
+        query = _clean_query(query or "")
+        return f"{scheme}://{host}{path or '/'}" + (f"?{query}" if query else ""), True
+    return _canonical_parsed(url)
+
+
+def _canonical_parsed(url: str) -> tuple[str, bool]:
     # As browsers do: trim control characters and spaces at the ends, drop
     # line breaks and tabs inside, and escape the spaces and controls that remain.
     text = _INNER_BREAK.sub("", url.strip(_EDGE))

@@ -12,11 +12,13 @@ import logging
 import re
 import zlib
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor import urls as urls_module
 from monitor.errors import FeedError
 from monitor.sources.bodylimit import BodyTooLarge, decoder_for
 from monitor.sources.feedguard import (
@@ -29,7 +31,7 @@ from monitor.sources.feedguard import (
 from monitor.sources.fetch import backoff_delay, retry_delay
 from monitor.sources.progress import Progress
 from monitor.sources.sanitize import clean_title
-from monitor.urls import canonical, is_tracking
+from monitor.urls import canonical, is_tracking, resolve
 
 # -- canonical links ---------------------------------------------------------------
 
@@ -293,3 +295,21 @@ def test_progress_draws_on_a_terminal_and_logs_otherwise(caplog: pytest.LogCaptu
     lines = [r.getMessage() for r in caplog.records if r.name == "monitor.feeds"]
     assert lines[0] == "feeds: 2/20 polled" and lines[-1] == "feeds: 20/20 polled"
     assert len(lines) == 10
+
+
+@given(
+    st.one_of(
+        urls(), st.text(max_size=60), st.from_regex(r"https?://[a-z0-9.\-]{1,12}[/?#].{0,30}")
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_canonical_fast_path_agrees_with_urlsplit(url: str) -> None:
+    assert urls_module._canonical(url) == urls_module._canonical_parsed(url)
+
+
+@given(
+    st.sampled_from(["https://e.com/a/b", "http://E.com:8080/x?q#f", "https://u@e.com"]),
+    st.from_regex(r"/[a-z0-9./?#=&%_-]{0,20}", fullmatch=True),
+)
+def test_resolve_fast_path_agrees_with_urljoin(base: str, href: str) -> None:
+    assert resolve(base, href) == urljoin(base, href)
