@@ -41,7 +41,6 @@ MAX_REDIRECTS = 5
 PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 BACKOFF_BASE_SECONDS = 30 * 60
-KEEPALIVE_CONNECTIONS = 64
 USER_AGENT = f"monitor/{__version__} (news digest feed reader; httpx/{httpx.__version__})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml,"
@@ -120,10 +119,10 @@ class Fetcher:
         timeout = httpx.Timeout(
             settings.total_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
         )
-        # Requests in flight are bounded by the semaphores; the pool may keep
-        # more idle connections so that feeds sharing a host reuse them.
-        pooled = max(4 * settings.concurrency, KEEPALIVE_CONNECTIONS)
-        limits = httpx.Limits(max_connections=pooled, max_keepalive_connections=pooled)
+        # Requests in flight are bounded by the semaphores above, so httpx need
+        # not queue; it keeps a few idle connections for feeds sharing a host
+        # (httpcore scans every pooled connection per request: keep it small).
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=settings.concurrency)
         self.client = httpx.AsyncClient(
             timeout=timeout,
             limits=limits,
