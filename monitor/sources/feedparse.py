@@ -41,7 +41,7 @@ MAX_KEY_CHARS = 1000
 _GLOBAL_GUID = re.compile(r"^(?:tag|urn):\S+$", re.IGNORECASE)
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 JSON_TYPES = ("application/feed+json", "application/json")
-Extracted = tuple[str | None, list["RawEntry"], str | None]  # feed title, entries, warning
+_Read = tuple[str | None, list["RawEntry"], str | None]  # feed title, entries, warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ def _feedparser_entries(parsed: Any) -> list[RawEntry]:
     return raw
 
 
-def _parse_xml(body: bytes, url: str, content_type: str | None) -> Extracted:
+def _parse_xml(body: bytes, url: str, content_type: str | None) -> _Read:
     # No content-location: feedparser would resolve every element against it
     # (a third of its time); links are resolved here, and in ``clean_html``.
     headers = {}
@@ -173,7 +173,7 @@ def _text(value: object) -> str | None:
     return None
 
 
-def _parse_json_feed(body: bytes) -> Extracted:
+def _parse_json_feed(body: bytes) -> _Read:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1), read by hand."""
     try:
         document = json.loads(body.decode("utf-8-sig"))

@@ -14,6 +14,7 @@ update; it never stops the others.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
@@ -95,19 +96,19 @@ def _make_pool(count: int) -> Executor | None:
 
 
 async def _parse(pool: Executor | None, job: _Job, fetched: FetchResult) -> ParsedFeed:
-    arguments = (fetched.body,)
-    options = {"url": fetched.url, "content_type": fetched.content_type, "source_id": job.source_id}
+    work = functools.partial(
+        parse_feed,
+        fetched.body,
+        url=fetched.url,
+        content_type=fetched.content_type,
+        source_id=job.source_id,
+    )
     if pool is not None:
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(pool, _parse_in_worker, *arguments, options)
+            return await asyncio.get_running_loop().run_in_executor(pool, work)
         except BrokenProcessPool:
             log.warning("parser process died on %s; parsing in this process", job.feed.url)
-    return parse_feed(*arguments, **options)  # type: ignore[arg-type]
-
-
-def _parse_in_worker(body: bytes, options: dict[str, str | None]) -> ParsedFeed:
-    return parse_feed(body, **options)  # type: ignore[arg-type]
+    return work()
 
 
 async def _poll(jobs: list[_Job], settings: FetchSettings, progress: Progress) -> list[_Answer]:
@@ -124,13 +125,15 @@ async def _poll(jobs: list[_Job], settings: FetchSettings, progress: Progress) -
                     fetched = await fetcher.fetch(job.url, *validators)
                     answer = _Answer(job, fetched)
                     if fetched.outcome == "ok":
+                        # The body is dropped once parsed: only this many are held at once.
+                        bodiless = replace(fetched, body=b"")
                         try:
-                            answer = _Answer(job, fetched, await _parse(pool, job, fetched))
+                            answer = _Answer(job, bodiless, await _parse(pool, job, fetched))
                         except FeedError as exc:
-                            answer = _Answer(job, fetched, error=str(exc))
+                            answer = _Answer(job, bodiless, error=str(exc))
                         except Exception as exc:  # a parser bug must not end the run
                             log.debug("parser failed on %s", job.feed.url, exc_info=True)
-                            answer = _Answer(job, fetched, error=f"parser failed: {exc!r}"[:200])
+                            answer = _Answer(job, bodiless, error=f"parser failed: {exc!r}"[:200])
                 progress.step(failed=answer.error is not None or fetched.error is not None)
                 return answer
 
