@@ -81,7 +81,7 @@ from monitor.model import Novelty, Similarity, Verdict
 if TYPE_CHECKING:
     import numpy as np
 
-    from monitor.lshindex import RowStore
+    from monitor.lshindex import RowStore, Strings
 
 __all__ = [
     "COPY_LEXICAL",
@@ -466,7 +466,7 @@ class NoveltyIndex:
 
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
-        self._ids: list[str] = []
+        self._ids = _new_strings()
         self._pending: list[tuple[str, int, Fingerprint]] = []
         self._rows: RowStore | None = None
 
@@ -487,7 +487,7 @@ class NoveltyIndex:
 
             self._rows = RowStore(NUM_PERM, BANDS, MAX_FACTS)
         batch, self._pending = self._pending, []
-        self._ids.extend(item_id for item_id, _, _ in batch)
+        self._ids.extend([item_id for item_id, _, _ in batch])
         self._rows.add(
             [t for _, t, _ in batch],
             [fp.minhash for _, _, fp in batch],
@@ -507,7 +507,7 @@ class NoveltyIndex:
         dropped = len(keep) - int(keep.sum())
         if dropped:
             self._rows.keep(keep)
-            self._ids = [i for i, k in zip(self._ids, keep.tolist(), strict=True) if k]
+            self._ids.keep(keep)
         return dropped
 
     def judge(self, fp: Fingerprint, published: datetime, now: datetime) -> Novelty:
@@ -559,6 +559,12 @@ class NoveltyIndex:
     def _window(self) -> str:
         days = self.window / timedelta(days=1)
         return f"the last {days:g} days"
+
+
+def _new_strings() -> Strings:
+    from monitor.lshindex import Strings
+
+    return Strings()
 
 
 def _figures(sim: Similarity) -> str:
