@@ -24,7 +24,7 @@ from pathlib import Path
 
 from monitor.config import FeedSettings, Settings, load
 from monitor.errors import ConfigError, UsageError
-from monitor.sources.opml import read_opml, save_opml, write_atomically
+from monitor.sources.opml import read_opml, replace_text, save_opml
 from monitor.urls import canonical
 
 SOURCE_PREFIX = "feed:"
@@ -75,7 +75,7 @@ def _replace_config(settings: Settings, text: str, check: str) -> None:
     try:
         candidate.write_text(text, encoding="utf-8")
         load(candidate)
-        write_atomically(path, text)
+        replace_text(path, text)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {check} would make the config invalid: {exc}") from None
     except OSError as exc:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from monitor.config import FeedSettings
+from monitor.deliver import write_atomically
 from monitor.errors import ConfigError, FeedError
 from monitor.sources.feedguard import check_entities
 from monitor.urls import is_web_url
@@ -90,26 +90,17 @@ def render_opml(feeds: list[FeedSettings], title: str) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content so a crash leaves the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def replace_text(path: Path, text: str) -> None:
+    """Atomically replace a file's text (see ``deliver.write_atomically``), keeping its mode."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    write_atomically(path, text.encode("utf-8"))
+    if mode is not None:
+        os.chmod(path, mode)
 
 
 def save_opml(path: Path, feeds: list[FeedSettings]) -> None:
     """Write ``feeds`` as the OPML file at ``path`` (created if missing)."""
     try:
-        write_atomically(path, render_opml(feeds, OPML_TITLE))
+        replace_text(path, render_opml(feeds, OPML_TITLE))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write OPML file: {exc.strerror}") from None
