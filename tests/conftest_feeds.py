@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FetchSettings, Settings, load
+from monitor.model import Document
 from monitor.sources import feeds
 from monitor.store import Store
 
@@ -32,6 +33,14 @@ FAST = FetchSettings(
     max_backoff_hours=24.0,
 )
 Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+def channel(title: str, items: str) -> bytes:
+    """An RSS 2.0 feed around ``items``, raw ``<item>`` XML written by the test."""
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"{items}</channel></rss>"
+    ).encode()
 
 
 def rss(title: str, items: Iterable[tuple[str, str]], *, extra: str = "") -> bytes:
@@ -231,13 +240,15 @@ def poll(settings: Settings, store: Store, now: datetime = NOW) -> feeds.FeedRun
     return run
 
 
+def documents_of(run: feeds.FeedRun, source_url: str) -> list[Document]:
+    """The documents a run yielded from the feed configured as ``source_url``."""
+    return [d for d in run.documents if d.source_id == f"feed:{source_url}"]
+
+
 def titles(run: feeds.FeedRun, source_url: str | None = None) -> list[str]:
     """Titles of the documents a run yielded (from one feed, if given)."""
-    return [
-        d.title or ""
-        for d in run.documents
-        if source_url is None or d.source_id == f"feed:{source_url}"
-    ]
+    chosen = run.documents if source_url is None else documents_of(run, source_url)
+    return [d.title or "" for d in chosen]
 
 
 def good_feed_ok(run: feeds.FeedRun, server: FeedServer) -> bool:

@@ -11,6 +11,8 @@ from conftest_feeds import (
     LAUGHS,
     NOW,
     FeedServer,
+    channel,
+    documents_of,
     feed_server,
     good_feed_ok,
     make_settings,
@@ -178,11 +180,11 @@ def test_tracking_parameters_leave_links_and_bodies(
         '&lt;p&gt;Read &lt;a href="/more?utm_medium=rss&amp;amp;page=2&amp;amp;gclid=1"'
         ' onclick="steal()"&gt;more&lt;/a&gt;&lt;/p&gt;'
     )
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
-        "<title>Tracked</title><link>https://t.example/a?utm_source=feed&amp;ref=x</link>"
-        f"<description>{description}</description></item></channel></rss>"
-    ).encode()
+    body = channel(
+        "T",
+        "<item><title>Tracked</title><link>https://t.example/a?utm_source=feed&amp;ref=x</link>"
+        f"<description>{description}</description></item>",
+    )
     url = feed_server.static("/tracked.xml", body)
     run = _run(feed_server, tmp_path, store, url)
     (document,) = [d for d in run.documents if d.title == "Tracked"]
@@ -210,7 +212,7 @@ def test_feed_html_is_sanitised_and_titles_are_plain_text(
     ).encode()
     url = feed_server.static("/atom.xml", body, content_type="application/atom+xml")
     run = _run(feed_server, tmp_path, store, url)
-    (document,) = [d for d in run.documents if d.source_id == f"feed:{url}"]
+    (document,) = documents_of(run, url)
     assert document.title == "AT&T wins"
     assert document.published == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
     for banned in ("<form", "<input", "<img", "data:", "tracker", "<script", "alert", "<iframe",
@@ -247,7 +249,7 @@ def test_json_feed_1_1_and_rss_1_0(feed_server: FeedServer, tmp_path: Path, stor
     )
     rdf_url = feed_server.static("/rdf.xml", rdf, content_type="application/rdf+xml")
     run = _run(feed_server, tmp_path, store, json_url, rdf_url)
-    first, second = [d for d in run.documents if d.source_id == f"feed:{json_url}"]
+    first, second = documents_of(run, json_url)
     assert (first.title, first.url, first.body) == (
         "JSON entry",
         "https://j.example/1",
@@ -264,18 +266,17 @@ def test_json_feed_1_1_and_rss_1_0(feed_server: FeedServer, tmp_path: Path, stor
 def test_dates_are_utc_clamped_or_missing(
     feed_server: FeedServer, tmp_path: Path, store: Store
 ) -> None:
-    body = (
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>D</title>'
-        b"<item><title>Future</title><link>https://d.example/1</link>"
-        b"<pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>"
-        b"<item><title>Undated</title><link>https://d.example/2</link></item>"
-        b"<item><title>Tokyo</title><link>https://d.example/3</link>"
-        b"<pubDate>Mon, 02 Mar 2026 08:30:00 +0900</pubDate></item>"
-        b"</channel></rss>"
+    body = channel(
+        "D",
+        "<item><title>Future</title><link>https://d.example/1</link>"
+        "<pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>"
+        "<item><title>Undated</title><link>https://d.example/2</link></item>"
+        "<item><title>Tokyo</title><link>https://d.example/3</link>"
+        "<pubDate>Mon, 02 Mar 2026 08:30:00 +0900</pubDate></item>",
     )
     url = feed_server.static("/dates.xml", body)
     run = _run(feed_server, tmp_path, store, url)
-    dates = {d.title: d.published for d in run.documents if d.source_id == f"feed:{url}"}
+    dates = {d.title: d.published for d in documents_of(run, url)}
     assert dates == {
         "Future": NOW,
         "Undated": None,
@@ -294,22 +295,18 @@ def test_a_new_feed_does_not_flood_the_digest_with_its_backlog(
         )
 
     def feed(*entries: str) -> bytes:
-        return (
-            '<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>'
-            + "".join(entries)
-            + "</channel></rss>"
-        ).encode()
+        return channel("N", "".join(entries))
 
     url = feed_server.static("/new.xml", feed(entry("fresh", 1), entry("old", 10)))
     run = _run(feed_server, tmp_path, store, url)
-    assert {d.title: d.backlog for d in run.documents if d.source_id == f"feed:{url}"} == {
+    assert {d.title: d.backlog for d in documents_of(run, url)} == {
         "fresh": False,
         "old": True,
     }
     # Once the feed has been read, an old entry appearing later is news.
     feed_server.static("/new.xml", feed(entry("late", 5), entry("fresh", 1), entry("old", 10)))
     later = _run(feed_server, tmp_path, store, url)
-    assert {d.title: d.backlog for d in later.documents if d.source_id == f"feed:{url}"} == {
+    assert {d.title: d.backlog for d in documents_of(later, url)} == {
         "late": False,
         "fresh": False,
         "old": False,
@@ -320,18 +317,17 @@ def test_a_new_feed_does_not_flood_the_digest_with_its_backlog(
 def test_entry_identity_falls_back_from_link_to_guid_to_content(
     feed_server: FeedServer, tmp_path: Path, store: Store
 ) -> None:
-    body = (
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>I</title>'
-        b"<item><title>One</title><link>https://i.example/</link><guid>a1</guid></item>"
-        b"<item><title>Two</title><link>https://i.example/</link><guid>a2</guid></item>"
-        b"<item><title>Three</title><guid>https://I.example/3?utm_campaign=x</guid></item>"
-        b"<item><title>Four</title><guid>tag:i.example,2026:4</guid></item>"
-        b"<item><title>Five</title><description>no link, no guid</description></item>"
-        b"</channel></rss>"
+    body = channel(
+        "I",
+        "<item><title>One</title><link>https://i.example/</link><guid>a1</guid></item>"
+        "<item><title>Two</title><link>https://i.example/</link><guid>a2</guid></item>"
+        "<item><title>Three</title><guid>https://I.example/3?utm_campaign=x</guid></item>"
+        "<item><title>Four</title><guid>tag:i.example,2026:4</guid></item>"
+        "<item><title>Five</title><description>no link, no guid</description></item>",
     )
     url = feed_server.static("/ids.xml", body)
     run = _run(feed_server, tmp_path, store, url)
-    keys = {d.title: d.key for d in run.documents if d.source_id == f"feed:{url}"}
+    keys = {d.title: d.key for d in documents_of(run, url)}
     assert keys["One"] == f"entry:feed:{url}#a1"  # the link is shared within the feed
     assert keys["Two"] == f"entry:feed:{url}#a2"
     assert keys["Three"] == "entry:https://i.example/3"
