@@ -24,7 +24,7 @@ import importlib.util
 import ipaddress
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -207,27 +207,21 @@ class Fetcher:
 
     async def _finish(self, response: httpx.Response, url: str, moved: str | None) -> FetchResult:
         status = response.status_code
-        common = {"url": url, "permanent_url": moved, "status": status}
+        base = FetchResult("error", url, permanent_url=moved, status=status)
         if status == 304:
-            return FetchResult("not_modified", **common)  # type: ignore[arg-type]
+            return replace(base, outcome="not_modified")
         if status == 410:
-            return FetchResult("gone", error="HTTP 410 Gone", **common)  # type: ignore[arg-type]
-        if status != 200:
+            return replace(base, outcome="gone", error="HTTP 410 Gone")
+        if not 200 <= status < 300:
             reason = f"HTTP {status} {response.reason_phrase or ''}".strip()
-            return FetchResult(
-                "error",
-                error=reason,
-                retry_after=response.headers.get("retry-after"),
-                **common,  # type: ignore[arg-type]
-            )
-        body = await self._read(response)
-        return FetchResult(
-            "ok",
-            body=body,
+            return replace(base, error=reason, retry_after=response.headers.get("retry-after"))
+        return replace(
+            base,
+            outcome="ok",
+            body=await self._read(response),
             content_type=response.headers.get("content-type"),
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
-            **common,  # type: ignore[arg-type]
         )
 
     async def _read(self, response: httpx.Response) -> bytes:
