@@ -215,28 +215,35 @@ def _documents(
     return documents
 
 
-def _success(answer: _Answer, now: datetime, new_items: int) -> tuple[FeedUpdate, str | None]:
-    job, fetched, parsed = answer.job, answer.fetched, answer.parsed
-    state = job.state
-    etag, modified = fetched.etag, fetched.last_modified
-    if fetched.outcome == "not_modified":
+def _success(
+    answer: _Answer, name: str, now: datetime, new_items: int
+) -> tuple[FeedUpdate, str | None]:
+    """The update for a fetch that worked (200 parsed, or 304), and a warning line if any."""
+    job, fetched, parsed, state = answer.job, answer.fetched, answer.parsed, answer.job.state
+    etag, modified, problem = fetched.etag, fetched.last_modified, None
+    if parsed is None:  # 304: validators may be repeated or not; the content is unchanged
         etag = etag or (state.etag if state else None)
         modified = modified or (state.last_modified if state else None)
-    url = fetched.permanent_url or job.url
-    problem = None
-    if parsed is not None:
-        note = parsed.warning
-    else:  # 304: the content, and so any warning about it, is unchanged
         note = state.status_note if state and state.status == "active" else None
-    if parsed is not None and parsed.warning:
-        problem = f"{job.feed.url}: {parsed.warning}; {len(parsed.entries)} entries kept"
+    else:
+        note = parsed.warning
+        if parsed.warning:
+            problem = f"{job.feed.url}: {parsed.warning}; {len(parsed.entries)} entries kept"
     if fetched.permanent_url:
         log.info("%s moved permanently to %s", job.url, fetched.permanent_url)
     update = FeedUpdate(
-        source_id=job.source_id, name=_name(job, parsed), configured_url=job.feed.url, url=url,
-        ok=True, status="active", failures=0, etag=etag, last_modified=modified,
-        status_note=note, new_items=new_items,
-    )  # fmt: skip
+        source_id=job.source_id,
+        name=name,
+        configured_url=job.feed.url,
+        url=fetched.permanent_url or job.url,
+        ok=True,
+        status="active",
+        failures=0,
+        etag=etag,
+        last_modified=modified,
+        status_note=note,
+        new_items=new_items,
+    )
     return update, problem
 
 
@@ -267,13 +274,12 @@ def collect(settings: Settings, store: Store, now: datetime, *, progress: bool =
     updates: list[FeedUpdate] = []
     for answer in answers:
         if answer.fetched.outcome in ("ok", "not_modified") and answer.error is None:
-            new_items = 0
+            name, new_items = _name(answer.job, answer.parsed), 0
             if answer.parsed is not None:
-                name = _name(answer.job, answer.parsed)
                 found = _documents(answer, answer.parsed, name, now, backfill)
                 new_items = sum(1 for document in found if document.key not in known)
                 documents.extend(found)
-            update, problem = _success(answer, now, new_items)
+            update, problem = _success(answer, name, now, new_items)
         else:
             update, problem = _failure(answer, now, settings.fetch)
         updates.append(update)
