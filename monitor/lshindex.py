@@ -14,7 +14,8 @@ merged into the big run (``np.insert``, O(n)) when it passes 1/8 of it.
 (256 bytes a row; cosine error sd 0.004 against float32, measured on USE
 vectors). Candidates come from an inverted file: k-means lists over a 64-d
 PCA projection (cheap to train and assign; retrained with n/128 lists each
-time the index doubles). A query probes the ``NPROBE`` nearest lists, ranks
+time the index doubles). A query probes the nearest lists until it holds
+``SCAN_ROWS`` rows, ranks
 their rows by the Hamming distance of 512 sign bits of ``x - mean`` (SimHash:
 an angle estimate over all dimensions, 64 bytes a row) and scores the
 ``RERANK`` nearest exactly. Rows added since the last filing (up to 1,024; all
@@ -38,7 +39,8 @@ DIM = 512
 PCA_DIM = 64
 TRAIN_MIN = 4096  # rows before the first k-means; below it the exact tail is fast enough
 ROWS_PER_LIST = 128  # at training time; lists reach ~256 rows before the next retrain
-NPROBE = 32
+SCAN_ROWS = 12_000  # rows ranked by sign bits per query (~0.5 ms)
+MAX_PROBE = 512
 RERANK = 256  # rows scored exactly after the sign-bit estimate
 BLOCK = 4096  # rows per distance block: 4096 x 4096 lists x 4 B = 64 MB at most
 PCA_SAMPLE = 16_384
@@ -292,7 +294,11 @@ class VectorIndex:
         cand = [np.arange(self.filed, self.n, dtype=np.int32)]  # the tail: all of it
         if self.lists:
             d = self.cent_sq - 2.0 * (self.centroids @ ((q - self.mean) @ self.proj))
-            probe = np.argpartition(d, min(NPROBE, len(d)) - 1)[:NPROBE]
+            near = np.argpartition(d, min(MAX_PROBE, len(d)) - 1)[:MAX_PROBE]
+            near = near[np.argsort(d[near])]
+            sizes = np.fromiter((self.lists[c][1].n for c in near), np.int64, len(near))
+            # Nearest cells first, until SCAN_ROWS rows: a fixed cost per query whatever n is.
+            probe = near[: int(np.searchsorted(np.cumsum(sizes), SCAN_ROWS)) + 1]
             rows = np.concatenate([self.lists[p][1].values for p in probe])
             if len(rows) > RERANK:
                 # Hamming distance of sign bits estimates the angle in all 512 dimensions
