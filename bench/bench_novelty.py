@@ -9,9 +9,11 @@ Synthetic data: embeddings are clustered like one news beat (a shared
 "domain" direction plus one of n/50 topics plus noise: same-topic items sit
 at cosine ~0.5, others ~0.2, the nearest neighbour of a fresh item at
 ~0.55-0.6, as on the seeds); MinHash values and facts are random. Topics and
-noise are Gaussian with variance falling as 1/rank over a random basis (the
-top 64 of 512 directions hold 69 % of it; sentence embeddings are strongly
-anisotropic: 85 % on USE leads of our 203 paragraphs, a small sample).
+noise are Gaussian with variance falling as rank^-0.8 over a random basis
+(participation ratio ~86 effective dimensions; 203 real USE paragraphs of our
+seeds and test stories give 48, still rising with sample size). The nearest
+neighbour of a fresh item then sits at cosine 0.62 (median) to 0.68 (p90) in
+10^5 items, as unrelated seeds do (<= 0.66).
 ``--flat`` makes them isotropic instead, the worst case for any index. One
 query in ten is a planted same-story report of a random history item at
 cosine ~0.75-0.85, the difference drawn from the same distribution (half also
@@ -58,7 +60,7 @@ class World:
     def __init__(self, n: int, seed: int, flat: bool = False) -> None:
         self.n, self.seed = n, seed
         rng = np.random.default_rng(seed)
-        self.spread = np.ones(DIM, np.float32) if flat else 1 / np.sqrt(np.arange(1.0, DIM + 1))
+        self.spread = np.ones(DIM, np.float32) if flat else np.arange(1.0, DIM + 1) ** -0.4
         self.basis = np.linalg.qr(rng.standard_normal((DIM, DIM)))[0].astype(np.float32)
         self.domain = unit(rng.standard_normal(DIM))
         self.topics = self.draw(rng, max(1, n // 50))
