@@ -114,7 +114,7 @@ class _Judge:
 
         self.novelty = novelty
         self.store, self.now = store, now
-        self.index = novelty.NoveltyIndex(window_days=settings.novelty.window_days)
+        self.index = novelty.NoveltyIndex(window=timedelta(days=settings.novelty.window_days))
         cutoff = now - timedelta(days=settings.novelty.window_days)
         for stored_id, published, blob in store.fingerprints_since(cutoff):
             self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob))
