@@ -21,6 +21,8 @@ from monitor.errors import ConfigError
 
 CONFIG_ENV = "MONITOR_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
+DEFAULT_TITLE = "Japan AI & SoftBank monitor"
+DEFAULT_SUBJECT = "{title}: {count} new stories, {date}"
 T = TypeVar("T")
 
 
@@ -72,7 +74,7 @@ class RankSettings:
 @dataclass(frozen=True, slots=True)
 class DigestSettings:
     directory: Path
-    title: str = "Japan AI & SoftBank monitor"
+    title: str = DEFAULT_TITLE
     max_stories: int = 25
     extract_chars: int = 320
     timezone: str = "Asia/Tokyo"
@@ -85,7 +87,7 @@ class SmtpSettings:
     security: str
     sender: str
     to: tuple[str, ...]
-    subject: str = "{title}: {count} new stories, {date}"
+    subject: str = DEFAULT_SUBJECT
     username: str | None = None
     password_env: str | None = None
     password_file: Path | None = None
@@ -303,7 +305,7 @@ def _read_smtp(top: _Reader) -> SmtpSettings | None:
         security=security,
         sender=sender,
         to=tuple(str(a) for a in to),
-        subject=reader.string("subject", SmtpSettings.subject),
+        subject=reader.string("subject", DEFAULT_SUBJECT),
         username=reader.optional_string("username"),
         password_env=reader.optional_string("password_env"),
         password_file=reader.path("password_file", None),
@@ -349,7 +351,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Settings:
     digest_reader = _section(top, "digest")
     digest = DigestSettings(
         directory=digest_reader.path("directory", "digests") or path.parent / "digests",
-        title=digest_reader.string("title", DigestSettings.title),
+        title=digest_reader.string("title", DEFAULT_TITLE),
         max_stories=digest_reader.integer("max_stories", 25, low=1, high=500),
         extract_chars=digest_reader.integer("extract_chars", 320, low=40, high=5000),
         timezone=_valid_timezone(digest_reader, "timezone", "Asia/Tokyo"),

@@ -97,34 +97,41 @@ def _lead(text: str) -> str:
     return text.split("\n\n", 1)[0][:600]
 
 
-def _group_mentions(group: _Group, text: str) -> Counter[str]:
-    if group.pattern is None:
-        return Counter()
+def _group_mentions(group: _Group, text: str, head_end: int) -> tuple[Counter[str], Counter[str]]:
+    """Mentions of each term in the whole text, and in its first ``head_end`` characters."""
     found: Counter[str] = Counter()
+    in_head: Counter[str] = Counter()
+    if group.pattern is None:
+        return found, in_head
     for match in group.pattern.finditer(text):
-        key = _fold(match.group(0))
-        if key in group.weights:
-            found[group.weights[key][0]] += 1
-    return found
+        entry = group.weights.get(_fold(match.group(0)))
+        if entry is not None:
+            found[entry[0]] += 1
+            if match.start() < head_end:
+                in_head[entry[0]] += 1
+    return found, in_head
 
 
-def score(profile: Profile, title: str, text: str) -> Relevance:
-    """Score one story against the profile; the evidence says which terms counted."""
+def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relevance:
+    """Score one story against the profile; the evidence says which terms counted.
+
+    ``weight`` (a feed's configured weight) scales the final score, so a feed
+    trusted less needs more evidence to pass the threshold.
+    """
     if profile.exclude is not None:
         title = profile.exclude.sub(" ", title)
         text = profile.exclude.sub(" ", text)
-    head = f"{title}\n{_lead(text)}"
+    whole = f"{title}\n{text}"
+    head_end = len(title) + 1 + len(_lead(text))
     strengths: dict[str, float] = {}
     evidence: list[Evidence] = []
     for group in profile.groups:
-        body_counts = _group_mentions(group, f"{title}\n{text}")
-        head_counts = _group_mentions(group, head)
+        counts, head_counts = _group_mentions(group, whole, head_end)
         mass = 0.0
-        for term, count in body_counts.items():
-            weight = group.weights[_fold(term)][1]
-            counted = min(count, MAX_COUNTED_MENTIONS) + min(head_counts[term], 1)
-            mass += weight * counted
-            evidence.append(Evidence(group.name, term, count, head_counts[term] > 0, weight))
+        for term, count in counts.items():
+            term_weight = group.weights[_fold(term)][1]
+            mass += term_weight * (min(count, MAX_COUNTED_MENTIONS) + min(head_counts[term], 1))
+            evidence.append(Evidence(group.name, term, count, head_counts[term] > 0, term_weight))
         strengths[group.name] = 1.0 - math.exp(-mass / MASS_SCALE)
 
     best_rule, best = None, 0.0
@@ -132,6 +139,7 @@ def score(profile: Profile, title: str, text: str) -> Relevance:
         rule_score = min(strengths.get(name, 0.0) for name in rule)
         if rule_score > best:
             best_rule, best = rule, rule_score
+    best = min(best * weight, 1.0)
     relevant = best >= profile.threshold
     evidence.sort(key=lambda e: (-e.weight * min(e.count, MAX_COUNTED_MENTIONS), e.group, e.term))
     return Relevance(

@@ -15,7 +15,7 @@ from datetime import datetime
 from email.utils import make_msgid
 
 from monitor import digest as digest_stage
-from monitor.config import Settings
+from monitor.config import DEFAULT_SUBJECT, Settings
 from monitor.deliver import flush_outbox
 from monitor.errors import DeliveryError
 from monitor.model import Digest
@@ -43,7 +43,7 @@ class _Rollback(Exception):
 
 
 def _subject(settings: Settings, built: Digest, day: str) -> str:
-    template = settings.smtp.subject if settings.smtp else "{title}: {count} new stories, {date}"
+    template = settings.smtp.subject if settings.smtp else DEFAULT_SUBJECT
     return template.format(title=settings.digest.title, count=len(built.stories), date=day)
 
 

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib.util
 import ipaddress
 import socket
-import sys
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -47,12 +45,6 @@ ACCEPT = (
     " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 Outcome = Literal["ok", "not_modified", "gone", "error"]
-
-if importlib.util.find_spec("sniffio") is None:
-    # httpcore tries `import sniffio` for every lock it makes (six per request);
-    # without sniffio installed each failed import searches sys.path again.
-    # Recording the absence makes that ImportError immediate.
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
