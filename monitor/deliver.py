@@ -8,37 +8,16 @@ writes the same bytes under the same name.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from monitor.config import Settings
 from monitor.errors import DeliveryError, TemporaryDeliveryError
+from monitor.fsutil import write_atomically
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
 
 log = logging.getLogger("monitor.deliver")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def write_files(outbox: OutboxDigest, directory: Path) -> list[Path]:

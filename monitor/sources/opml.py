@@ -9,13 +9,12 @@ entity guard as feeds, since an OPML file to import may come from anywhere.
 from __future__ import annotations
 
 import math
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from monitor.config import FeedSettings
-from monitor.deliver import write_atomically
 from monitor.errors import ConfigError, FeedError
+from monitor.fsutil import write_atomically
 from monitor.sources.feedguard import check_entities
 from monitor.urls import is_web_url
 
@@ -91,11 +90,8 @@ def render_opml(feeds: list[FeedSettings], title: str) -> str:
 
 
 def replace_text(path: Path, text: str) -> None:
-    """Atomically replace a file's text (see ``deliver.write_atomically``), keeping its mode."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    """Atomically replace a file's text, keeping its mode (see ``fsutil.write_atomically``)."""
     write_atomically(path, text.encode("utf-8"))
-    if mode is not None:
-        os.chmod(path, mode)
 
 
 def save_opml(path: Path, feeds: list[FeedSettings]) -> None:
