@@ -72,11 +72,14 @@ def explain(ranked: RankedItem) -> str:
     rel = ranked.relevance
     top = sorted(rel.evidence, key=lambda e: -e.weight * min(e.count, 5))[:4]
     terms = ", ".join(f"{e.term} ×{e.count}" if e.count > 1 else e.term for e in top)
-    nov = ranked.novelty
+    nov, sim = ranked.novelty, ranked.novelty.similarity
+    figures = f"semantic {sim.semantic:.2f}, lexical {sim.lexical:.2f}" if sim else ""
     if nov.kind == "follow-up":
-        novelty = f"follow-up with new facts ({nov.reason})"
+        novelty = f"follow-up: an earlier story with new facts ({figures})"
+    elif sim is None:
+        novelty = "new: nothing like it seen before"
     else:
-        novelty = "nothing like it seen before" if nov.score >= 0.99 else nov.reason
+        novelty = f"new: the closest earlier report is {sim.verdict} ({figures})"
     return f"topic {rel.score:.2f} ({terms}); {novelty}; rank score {ranked.score:.2f}"
 
 

@@ -542,8 +542,9 @@ class NoveltyIndex:
             fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
         )
         if substantial and earlier:
+            # A follow-up is as novel as the share of its lead facts that are new.
             return Novelty(
-                "follow-up", 1.0 - best_sim.score, best_id, best_sim,
+                "follow-up", round(min(1.0, fresh / considered), 4), best_id, best_sim,
                 f"follow-up of {best_id}: {fresh:g} of {considered:g} weighted lead facts are new "
                 f"({_figures(best_sim)})",
             )  # fmt: skip

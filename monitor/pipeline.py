@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,6 +44,8 @@ class Collection:
     documents: tuple[Document, ...]
     problems: tuple[str, ...]
     feed_updates: tuple[object, ...] = ()
+    # Relevance weight per source id (a feed's `weight`); absent means 1.0.
+    weights: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -72,6 +74,7 @@ def collect(
     found = corpus.collect(settings.corpus, settings.base_dir, now)
     documents, problems = list(found.documents), list(found.problems)
     updates: tuple[object, ...] = ()
+    weights: Mapping[str, float] = {}
     if settings.feeds or settings.feeds_opml:
         from monitor.sources import feeds
 
@@ -79,9 +82,10 @@ def collect(
         documents.extend(feed_run.documents)
         problems.extend(feed_run.problems)
         updates = tuple(feed_run.updates)
+        weights = feed_run.weights
     for problem in problems:
         log.warning("%s", problem)
-    return Collection(tuple(documents), tuple(problems), updates)
+    return Collection(tuple(documents), tuple(problems), updates, weights)
 
 
 def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:
@@ -134,9 +138,17 @@ class _Judge:
 
 
 def judge(
-    documents: Sequence[Document], store: Store, settings: Settings, now: datetime, stats: RunStats
+    documents: Sequence[Document],
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    stats: RunStats,
+    weights: Mapping[str, float] | None = None,
 ) -> None:
-    """Extract, score and classify every unseen document, recording it in the store."""
+    """Extract, score and classify every unseen document, recording it in the store.
+
+    ``weights`` scales the relevance of documents per source id (feed weights).
+    """
     profile: Profile = compile_profile(settings.relevance)
     known = store.known_documents([d.key for d in documents])
     fresh: list[Document] = []
@@ -162,7 +174,8 @@ def judge(
             stats.count("empty")
             log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
         for item in items:
-            pending.append((item, relevance_score(profile, item.title, item.text)))
+            weight = (weights or {}).get(document.source_id, 1.0)
+            pending.append((item, relevance_score(profile, item.title, item.text, weight)))
 
     to_judge = [(item, rel) for item, rel in pending if rel.relevant]
     for item, rel in pending:
