@@ -30,6 +30,7 @@ from monitor.model import Evidence, Relevance
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0
 _ACRONYM_MAX_LEN = 4
+_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def _is_latin(term: str) -> bool:
@@ -59,21 +60,33 @@ def _latin_term(term: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Group:
-    name: str
-    pattern: re.Pattern[str] | None
-    # Keys are the casefolded, space-folded forms of the configured terms.
-    weights: dict[str, tuple[str, float]]
+class _Term:
+    group: str
+    term: str
+    weight: float
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """A compiled topic profile: build once per run with ``compile_profile``."""
+    """A compiled topic profile: build once per run with ``compile_profile``.
+
+    All terms of all groups share one regular expression, so a story is
+    scanned once; ``terms`` maps each match's folded form to the group
+    entries it counts for.
+    """
 
     threshold: float
-    groups: tuple[_Group, ...]
+    group_names: tuple[str, ...]
+    # Latin terms as word sequences, indexed by their first (casefolded) word,
+    # longest first; each with whether it must appear in capitals.
+    by_first_word: dict[str, tuple[tuple[tuple[str, ...], bool, str], ...]]
+    # Terms in scripts without spaces (Japanese), matched as substrings.
+    substrings: tuple[str, ...]
+    terms: dict[str, tuple[_Term, ...]]
     rules: tuple[tuple[str, ...], ...]
     exclude: re.Pattern[str] | None
+    # Lower-cased exclusion phrases: the costly substitution runs only when one is present.
+    exclude_probes: tuple[str, ...] = ()
 
 
 def _fold(term: str) -> str:
@@ -82,34 +95,83 @@ def _fold(term: str) -> str:
 
 def compile_profile(settings: RelevanceSettings) -> Profile:
     """Compile the configured profile into regular expressions."""
-    groups = tuple(
-        _Group(
-            name=group.name,
-            pattern=_pattern(list(group.terms)),
-            weights={_fold(term): (term, weight) for term, weight in group.terms.items()},
-        )
-        for group in settings.groups
+    terms: dict[str, list[_Term]] = {}
+    for group in settings.groups:
+        for term, weight in group.terms.items():
+            terms.setdefault(_fold(term), []).append(_Term(group.name, term, weight))
+    by_first_word: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
+    substrings = []
+    for key, entries in terms.items():
+        original = entries[0].term
+        words = tuple(_WORD.findall(key))
+        if _is_latin(original) and words:
+            acronym = original.isupper() and len(original.replace(" ", "")) <= _ACRONYM_MAX_LEN
+            by_first_word.setdefault(words[0], []).append((words, acronym, key))
+        else:
+            substrings.append(key)
+    return Profile(
+        threshold=settings.threshold,
+        group_names=tuple(group.name for group in settings.groups),
+        by_first_word={
+            word: tuple(sorted(found, key=lambda f: -len(f[0])))
+            for word, found in by_first_word.items()
+        },
+        substrings=tuple(substrings),
+        terms={key: tuple(entries) for key, entries in terms.items()},
+        rules=settings.rules,
+        exclude=_pattern(list(settings.exclude)),
+        exclude_probes=tuple(" ".join(term.lower().split()) for term in settings.exclude),
     )
-    return Profile(settings.threshold, groups, settings.rules, _pattern(list(settings.exclude)))
 
 
 def _lead(text: str) -> str:
     return text.split("\n\n", 1)[0][:600]
 
 
-def _group_mentions(group: _Group, text: str, head_end: int) -> tuple[Counter[str], Counter[str]]:
-    """Mentions of each term in the whole text, and in its first ``head_end`` characters."""
+def _mentions(profile: Profile, text: str, head_end: int) -> tuple[Counter[str], Counter[str]]:
+    """Mentions of each folded term in the whole text, and in its first ``head_end`` characters.
+
+    Latin terms are matched on word tokens (a phrase consumes its words, so
+    "generative AI" does not also count as "AI"); Japanese terms as substrings.
+    """
     found: Counter[str] = Counter()
     in_head: Counter[str] = Counter()
-    if group.pattern is None:
-        return found, in_head
-    for match in group.pattern.finditer(text):
-        entry = group.weights.get(_fold(match.group(0)))
-        if entry is not None:
-            found[entry[0]] += 1
-            if match.start() < head_end:
-                in_head[entry[0]] += 1
+    # Non-ASCII characters become "?" first: lengths stay the same, so the
+    # folded tokens line up one to one with the original ones.
+    ascii_text = text.encode("ascii", "replace").decode("ascii")
+    original = _WORD.findall(ascii_text)
+    folded = _WORD.findall(ascii_text.lower())
+    head_tokens = len(_WORD.findall(ascii_text[:head_end]))
+    index = profile.by_first_word
+    consumed = 0
+    for position in [i for i, word in enumerate(folded) if word in index]:
+        if position < consumed:
+            continue
+        for words, acronym, key in index[folded[position]]:
+            end = position + len(words)
+            if tuple(folded[position:end]) != words:
+                continue
+            if acronym and not all(word.isupper() for word in original[position:end]):
+                continue
+            found[key] += 1
+            if position < head_tokens:
+                in_head[key] += 1
+            consumed = end
+            break
+    if profile.substrings:
+        head = text[:head_end].casefold()
+        whole = text.casefold()
+        for key in profile.substrings:
+            if key in whole:
+                found[key] += whole.count(key)
+                in_head[key] += head.count(key)
     return found, in_head
+
+
+def _may_contain(profile: Profile, title: str, text: str) -> bool:
+    """Whether an exclusion phrase occurs, compared with whitespace folded to single spaces."""
+    lowered = " ".join(f"{title}\n{text}".lower().split())
+    return any(probe in lowered for probe in profile.exclude_probes)
 
 
 def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relevance:
@@ -118,21 +180,21 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
     ``weight`` (a feed's configured weight) scales the final score, so a feed
     trusted less needs more evidence to pass the threshold.
     """
-    if profile.exclude is not None:
+    if profile.exclude is not None and _may_contain(profile, title, text):
         title = profile.exclude.sub(" ", title)
         text = profile.exclude.sub(" ", text)
-    whole = f"{title}\n{text}"
     head_end = len(title) + 1 + len(_lead(text))
-    strengths: dict[str, float] = {}
+    counts, head_counts = _mentions(profile, f"{title}\n{text}", head_end)
+    mass = dict.fromkeys(profile.group_names, 0.0)
     evidence: list[Evidence] = []
-    for group in profile.groups:
-        counts, head_counts = _group_mentions(group, whole, head_end)
-        mass = 0.0
-        for term, count in counts.items():
-            term_weight = group.weights[_fold(term)][1]
-            mass += term_weight * (min(count, MAX_COUNTED_MENTIONS) + min(head_counts[term], 1))
-            evidence.append(Evidence(group.name, term, count, head_counts[term] > 0, term_weight))
-        strengths[group.name] = 1.0 - math.exp(-mass / MASS_SCALE)
+    for key, count in counts.items():
+        for entry in profile.terms[key]:
+            counted = min(count, MAX_COUNTED_MENTIONS) + min(head_counts[key], 1)
+            mass[entry.group] += entry.weight * counted
+            evidence.append(
+                Evidence(entry.group, entry.term, count, head_counts[key] > 0, entry.weight)
+            )
+    strengths = {name: 1.0 - math.exp(-value / MASS_SCALE) for name, value in mass.items()}
 
     best_rule, best = None, 0.0
     for rule in profile.rules:
