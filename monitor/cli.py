@@ -151,11 +151,12 @@ def _open_store(settings: Settings, *, readonly: bool = False) -> Store:
 @handle_errors
 def run_once(ctx: Context) -> None:
     """Collect, judge, write and deliver one digest, and mark its stories delivered."""
-    from monitor import runner
+    from monitor import lock, runner
+    from monitor.errors import DeliveryError
     from monitor.timeutil import utcnow
 
     settings = ctx.settings
-    with _open_store(settings) as store:
+    with lock.hold(settings.state, "run-once"), _open_store(settings) as store:
         result = runner.run_once(store, settings, utcnow(), progress=sys.stderr.isatty())
     stats = result.stats
     summary = (
@@ -170,6 +171,8 @@ def run_once(ctx: Context) -> None:
         click.echo(f"Digest {result.digest_id}: {len(result.digest.stories)} stories.")
     for digest_id in result.delivered:
         click.echo(f"Delivered digest {digest_id}.")
+    if result.delivery_errors:
+        raise DeliveryError("\n".join(result.delivery_errors))
 
 
 @main.command()
@@ -213,3 +216,8 @@ main.add_command(compare)
 from monitor.cli_feeds import feeds  # noqa: E402
 
 main.add_command(feeds)
+
+from monitor.cli_deliver import outbox, run  # noqa: E402
+
+main.add_command(outbox)
+main.add_command(run)

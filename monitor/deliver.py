@@ -8,7 +8,9 @@ writes the same bytes under the same name.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from monitor.config import Settings
@@ -16,6 +18,7 @@ from monitor.errors import DeliveryError, TemporaryDeliveryError
 from monitor.fsutil import write_atomically
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
+from monitor.timeutil import to_text
 
 log = logging.getLogger("monitor.deliver")
 
@@ -53,24 +56,67 @@ def deliver(outbox: OutboxDigest, settings: Settings) -> list[str]:
     return places
 
 
-def flush_outbox(store: Store, settings: Settings, now: datetime) -> tuple[list[str], list[str]]:
-    """Deliver every waiting digest, oldest first; return (delivered ids, error lines).
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=1)
+
+
+def retry_time(now: datetime, attempts: int) -> datetime:
+    """When to try a temporarily failed digest again: doubling from a minute, capped at an hour.
+
+    Jitter (±20 %) keeps many monitors behind one relay from retrying in step.
+    """
+    delay = min(RETRY_CAP, RETRY_FIRST * 2 ** min(attempts, 16))
+    return now + delay * random.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True, slots=True)
+class FlushResult:
+    """What one pass over the outbox did."""
+
+    delivered: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+def flush_outbox(
+    store: Store, settings: Settings, now: datetime, *, due_only: bool = False
+) -> FlushResult:
+    """Deliver waiting digests, oldest first.
 
     A digest is marked sent, with its stories, in one transaction after every
-    target accepted it; a failure leaves it waiting with the reason.
+    target accepted it. A temporary failure keeps it waiting with a retry time
+    and stops the pass (the digests behind it wait their turn); a permanent one
+    marks it failed, to be reopened by a person (`monitor outbox --retry`).
+    ``due_only`` does nothing until the oldest waiting digest's retry time has
+    come (the daemon's retry loop); a run by hand tries everything that waits.
     """
-    delivered, errors = [], []
-    for outbox in store.pending_digests():
+    delivered: list[str] = []
+    errors: list[str] = []
+    waiting = store.pending_digests()
+    retrying = [d for d in waiting if d.status != "failed"]
+    if due_only and retrying and (retrying[0].next_attempt or "") > to_text(now):
+        return FlushResult((), ())
+    for outbox in waiting:
         if outbox.status == "failed":
-            errors.append(f"digest {outbox.id}: not retried: {outbox.last_error}")
+            errors.append(
+                f"digest {outbox.id}: held after a permanent failure: {outbox.last_error}"
+                " (fix the cause, then `monitor outbox --retry`)"
+            )
             continue
         try:
             places = deliver(outbox, settings)
-        except DeliveryError as error:
-            permanent = not isinstance(error, TemporaryDeliveryError)
+        except TemporaryDeliveryError as error:
+            retry_at = retry_time(now, outbox.attempts)
             with store.transaction():
-                store.mark_digest_failed(outbox.id, str(error), None, permanent=permanent)
-            errors.append(f"digest {outbox.id}: {error}")
+                store.mark_digest_failed(outbox.id, str(error), retry_at, permanent=False)
+            errors.append(
+                f"digest {outbox.id}: {error}; kept in the outbox, "
+                f"next try after {to_text(retry_at)[:16].replace('T', ' ')} UTC"
+            )
+            break
+        except DeliveryError as error:
+            with store.transaction():
+                store.mark_digest_failed(outbox.id, str(error), None, permanent=True)
+            errors.append(f"digest {outbox.id}: {error}; kept in the outbox, not retried")
             continue
         with store.transaction():
             store.mark_digest_sent(outbox.id, now)
@@ -81,4 +127,4 @@ def flush_outbox(store: Store, settings: Settings, now: datetime) -> tuple[list[
             outbox.story_count,
             ", ".join(places),
         )
-    return delivered, errors
+    return FlushResult(tuple(delivered), tuple(errors))

@@ -1,9 +1,10 @@
 """One full cycle (`run-once`) and its dry twin (`preview`).
 
-Both collect, judge and build the digest inside one store transaction.
-``run_once`` commits it, putting the digest in the outbox together with the
-items it covers, and then delivers everything waiting. ``preview`` rolls the
-transaction back: nothing is marked, nothing is delivered.
+Both collect first (network, no transaction held), then judge and build the
+digest inside one store transaction. ``run_once`` commits it, putting the digest
+in the outbox together with the items it covers, and then delivers everything
+waiting. ``preview`` rolls the transaction back: nothing is marked, nothing is
+delivered. ``poll`` and ``retry_waiting`` are the daemon's two smaller jobs.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from email.utils import make_msgid
 
 from monitor import digest as digest_stage
 from monitor.config import DEFAULT_SUBJECT, Settings
-from monitor.deliver import flush_outbox
-from monitor.errors import DeliveryError
+from monitor.deliver import FlushResult, flush_outbox
 from monitor.model import Digest
-from monitor.pipeline import RunStats, build_digest, collect, judge
+from monitor.pipeline import Collection, RunStats, build_digest, collect, judge
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
 from monitor.timeutil import to_text
@@ -29,13 +29,14 @@ log = logging.getLogger("monitor.runner")
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    """What one cycle did: the digest it built (if any) and what it delivered."""
+    """What one cycle did: the digest it built (if any), what it delivered, what failed."""
 
     digest: Digest | None
     digest_id: str | None
     delivered: tuple[str, ...]
     problems: tuple[str, ...]
     stats: RunStats
+    delivery_errors: tuple[str, ...] = ()
 
 
 class _Rollback(Exception):
@@ -74,43 +75,72 @@ def _to_outbox(store: Store, built: Digest, settings: Settings, now: datetime) -
     )  # fmt: skip
 
 
-def _cycle(
-    store: Store, settings: Settings, now: datetime, *, progress: bool
-) -> tuple[Digest, list[str], RunStats, tuple[str, ...], tuple[object, ...]]:
-    stats = RunStats()
-    collection = collect(settings, store, now, progress=progress)
+def _judge_collected(
+    store: Store, settings: Settings, now: datetime, collection: Collection, stats: RunStats
+) -> None:
+    """Judge what was collected and keep the feeds' HTTP state (inside a transaction)."""
     stats.problems.extend(collection.problems)
-    judge(collection.documents, store, settings, now, stats)
+    judge(collection.documents, store, settings, now, stats, weights=collection.weights)
     if collection.feed_updates:
         store.apply_feed_updates(collection.feed_updates, now)  # type: ignore[attr-defined]
-    built, story_ids = build_digest(store, settings, now, stats)
-    return built, story_ids, stats, collection.problems, collection.feed_updates
+
+
+def poll(store: Store, settings: Settings, now: datetime, *, progress: bool = False) -> RunStats:
+    """Collect and judge, keeping what was seen; no digest (the daemon's poll job)."""
+    stats = RunStats()
+    # Network first, outside the transaction: a slow feed must not hold the write lock.
+    collection = collect(settings, store, now, progress=progress)
+    with store.transaction():
+        _judge_collected(store, settings, now, collection, stats)
+    return stats
 
 
 def run_once(
     store: Store, settings: Settings, now: datetime, *, progress: bool = False
 ) -> RunResult:
-    """Collect, judge, build the digest into the outbox, then deliver what waits."""
+    """Collect, judge, put the digest in the outbox, then deliver everything waiting.
+
+    The digest, the items it covers and the record of this cycle are committed
+    together before any delivery starts; delivery then goes oldest first, so a
+    digest left over from an outage or a crash is sent before the new one.
+    """
+    stats = RunStats()
+    collection = collect(settings, store, now, progress=progress)
     with store.transaction():
-        built, story_ids, stats, problems, _ = _cycle(store, settings, now, progress=progress)
+        _judge_collected(store, settings, now, collection, stats)
+        built, story_ids = build_digest(store, settings, now, stats)
         digest_id = None
         if built.stories:
             outbox = _to_outbox(store, built, settings, now)
             store.add_digest(outbox, story_ids)
             digest_id = outbox.id
-    delivered, errors = flush_outbox(store, settings, now)
-    if errors:
-        raise DeliveryError("; ".join(errors))
-    return RunResult(built if built.stories else None, digest_id, tuple(delivered), problems, stats)
+        store.record_digest_run(now, digest_id)
+    flushed = flush_outbox(store, settings, now)
+    return RunResult(
+        built if built.stories else None,
+        digest_id,
+        flushed.delivered,
+        collection.problems,
+        stats,
+        flushed.errors,
+    )
+
+
+def retry_waiting(store: Store, settings: Settings, now: datetime) -> FlushResult:
+    """Deliver waiting digests whose retry time has come (the daemon's retry job)."""
+    return flush_outbox(store, settings, now, due_only=True)
 
 
 def preview(store: Store, settings: Settings, now: datetime) -> RunResult:
     """The digest ``run_once`` would build now, with nothing written or delivered."""
+    stats = RunStats()
+    collection = collect(settings, store, now)
     result: RunResult | None = None
     try:
         with store.transaction():
-            built, _, stats, problems, _ = _cycle(store, settings, now, progress=False)
-            result = RunResult(built, None, (), problems, stats)
+            _judge_collected(store, settings, now, collection, stats)
+            built, _ = build_digest(store, settings, now, stats)
+            result = RunResult(built, None, (), collection.problems, stats)
             raise _Rollback
     except _Rollback:
         pass

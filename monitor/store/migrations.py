@@ -99,6 +99,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (digest_id, story_id)
         )""",
     ),
+    # 2: when each digest cycle ran, so the daemon can tell a missed digest time.
+    (
+        """CREATE TABLE digest_runs (
+            ran_at TEXT PRIMARY KEY,
+            digest_id TEXT
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.timeutil import to_text
+from monitor.timeutil import parse_time, to_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +102,26 @@ class OutboxMixin:
                 digest_id,
             ),
         )
+
+    def reopen_failed(self, digest_ids: list[str] | None = None) -> list[str]:
+        """Put permanently failed digests back in line for delivery; return their ids."""
+        rows = self.db.execute("SELECT id FROM digests WHERE status = 'failed' ORDER BY id")
+        chosen = [row[0] for row in rows if digest_ids is None or row[0] in digest_ids]
+        self.db.executemany(
+            "UPDATE digests SET status = 'pending', next_attempt = NULL WHERE id = ?",
+            [(digest_id,) for digest_id in chosen],
+        )
+        return chosen
+
+    def record_digest_run(self, now: datetime, digest_id: str | None) -> None:
+        """Note that a digest cycle ran at ``now`` (whether or not it found anything)."""
+        self.db.execute(
+            "INSERT INTO digest_runs (ran_at, digest_id) VALUES (?, ?)"
+            " ON CONFLICT (ran_at) DO NOTHING",
+            (to_text(now), digest_id),
+        )
+
+    def last_digest_run(self) -> datetime | None:
+        """When the latest digest cycle ran, if one ever did."""
+        row = self.db.execute("SELECT MAX(ran_at) FROM digest_runs").fetchone()
+        return parse_time(row[0]) if row and row[0] else None

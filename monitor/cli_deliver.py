@@ -1,0 +1,74 @@
+"""`monitor outbox` (what waits to be delivered, and why) and `monitor run` (the daemon)."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.cli import Context, config_option, echo_json, handle_errors, pass_context
+
+
+@click.command()
+@config_option
+@click.option(
+    "--retry",
+    "retry",
+    is_flag=True,
+    help="Put digests held after a permanent failure back in line (the next run sends them).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_context
+@handle_errors
+def outbox(ctx: Context, retry: bool, as_json: bool) -> None:
+    """List the digests waiting to be delivered, with the last error and the next try."""
+    from monitor.store import Store
+
+    settings = ctx.settings
+    if retry:
+        with Store(settings.state) as store, store.transaction():
+            reopened = store.reopen_failed()
+        click.echo(
+            f"Reopened {', '.join(reopened)}; the next run delivers them."
+            if reopened
+            else "No digest is held after a permanent failure."
+        )
+        return
+    with Store(settings.state, readonly=True) as store:
+        waiting = store.pending_digests()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": d.id, "created_at": d.created_at, "message_id": d.message_id,
+                    "subject": d.subject, "stories": d.story_count, "status": d.status,
+                    "attempts": d.attempts, "last_error": d.last_error,
+                    "next_attempt": d.next_attempt,
+                }
+                for d in waiting
+            ]
+        )  # fmt: skip
+        return
+    if not waiting:
+        click.echo("The outbox is empty: every digest has been delivered.")
+        return
+    for d in waiting:
+        if d.status == "failed":
+            state = "held: permanent failure (fix it, then `monitor outbox --retry`)"
+        elif d.attempts == 0:
+            state = "not tried yet"
+        else:
+            when = (d.next_attempt or "the next run")[:16].replace("T", " ")
+            state = f"waiting: next try after {when} UTC"
+        click.echo(f"{d.id}  {d.story_count} stories  {d.attempts} attempts  {state}")
+        if d.last_error:
+            click.echo(f"    last error: {d.last_error}")
+
+
+@click.command()
+@config_option
+@pass_context
+@handle_errors
+def run(ctx: Context) -> None:
+    """Run as a daemon: poll on an interval, send the digest on the configured schedule."""
+    from monitor import scheduler
+
+    scheduler.serve(ctx.settings)
