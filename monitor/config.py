@@ -91,6 +91,7 @@ class SmtpSettings:
     username: str | None = None
     password_env: str | None = None
     password_file: Path | None = None
+    password_credential: str | None = None
     timeout: float = 30.0
 
 
@@ -299,16 +300,39 @@ def _read_smtp(top: _Reader) -> SmtpSettings | None:
         reader.error(
             "password", "never put a password in the config: use password_env or password_file"
         )
+    subject = reader.string("subject", DEFAULT_SUBJECT)
+    try:
+        subject.format(title="t", count=1, date="2026-01-01")
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        reader.error(
+            "subject",
+            f"bad template {subject!r} ({type(exc).__name__}: {exc}); "
+            "it may use {title}, {count} and {date}",
+        )
+        subject = DEFAULT_SUBJECT
+    username = reader.optional_string("username")
+    secrets = [
+        k for k in ("password_env", "password_file", "password_credential") if k in reader.table
+    ]
+    if len(secrets) > 1:
+        reader.error(secrets[1], f"give only one of {', '.join(secrets)}")
+    if username and not secrets:
+        reader.error(
+            "username",
+            "a username needs a password source: password_env, password_file or "
+            "password_credential",
+        )
     settings = SmtpSettings(
         host=host,
         port=reader.integer("port", default_port, low=1, high=65535),
         security=security,
         sender=sender,
         to=tuple(str(a) for a in to),
-        subject=reader.string("subject", DEFAULT_SUBJECT),
-        username=reader.optional_string("username"),
+        subject=subject,
+        username=username,
         password_env=reader.optional_string("password_env"),
         password_file=reader.path("password_file", None),
+        password_credential=reader.optional_string("password_credential"),
         timeout=reader.number("timeout", 30.0, low=1.0, high=600.0),
     )
     reader.finish()
@@ -343,7 +367,9 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Settings:
         corpus_paths.append((path.parent / os.path.expanduser(entry)).resolve())
     feeds = _read_feeds(top)
     feeds_opml = top.path("feeds_opml", None)
-    deliver = top.get("deliver", list, ["file"], "a list of targets: file, smtp")
+    # An [smtp] table turns mail on unless `deliver` says otherwise.
+    default_targets = ["file", "smtp"] if "smtp" in data else ["file"]
+    deliver = top.get("deliver", list, default_targets, "a list of targets: file, smtp")
     for target in deliver:
         if target not in DELIVERY_TARGETS:
             top.error("deliver", f"unknown target {target!r}: expected file or smtp")
@@ -402,17 +428,45 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Settings:
     )
     if "smtp" in settings.deliver and settings.smtp is None:
         top.error("deliver", "lists smtp but there is no [smtp] table")
+    if not settings.deliver:
+        top.error("deliver", "expected at least one target: file, smtp")
     top.finish()
     if errors:
         raise ConfigError("\n".join(errors))
     return settings
 
 
+CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+SECOND_RANGE = (0, 59)
+
+
+def _cron_field_ok(field_text: str, low: int, high: int) -> bool:
+    for part in field_text.split(","):
+        base, _, step = part.partition("/")
+        if step and not (step.isdigit() and int(step) > 0):
+            return False
+        if base == "*":
+            continue
+        start, _, end = base.partition("-")
+        numbers = [start, end] if end else [start]
+        if not all(n.isdigit() and low <= int(n) <= high for n in numbers):
+            return False
+    return True
+
+
 def _valid_cron(reader: _Reader, key: str, default: str) -> str:
+    """Five cron fields (minute hour day month weekday), or six with seconds first."""
     value = reader.string(key, default, "a cron expression such as '0 7 * * *'")
     fields = value.split()
-    if len(fields) != 5 or not all(set(f) <= set("0123456789*/,-") for f in fields):
-        reader.error(key, f"expected a 5-field cron expression such as '0 7 * * *', got {value!r}")
+    ranges = CRON_RANGES if len(fields) == 5 else (SECOND_RANGE, *CRON_RANGES)
+    if len(fields) not in (5, 6) or not all(
+        _cron_field_ok(f, low, high) for f, (low, high) in zip(fields, ranges, strict=True)
+    ):
+        reader.error(
+            key,
+            "expected a cron expression: minute hour day month weekday, "
+            f"such as '0 7 * * *' (numbers, *, ranges, lists, steps), got {value!r}",
+        )
         return default
     return value
 
