@@ -118,6 +118,16 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+# A hostile or broken feed can send a title of any length; a digest shows this much.
+TITLE_CHARS = 300
+# A story syndicated to a hundred sites lists this many of them, then counts the rest.
+ALSO_SHOWN = 8
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _local(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
@@ -140,7 +150,7 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
         "skipped_total": sum(digest.skipped.values()),
         "stories": [
             {
-                "title": s.lead.item.title,
+                "title": _clip(s.lead.item.title, TITLE_CHARS),
                 "url": safe_url(s.lead.item.url),
                 "source": s.lead.item.source_name,
                 "lang": s.lead.item.lang,
@@ -150,13 +160,14 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
                 "why": s.why,
                 "also": [
                     {
-                        "title": r.title,
+                        "title": _clip(r.title, TITLE_CHARS),
                         "source": r.source_name,
                         "url": safe_url(r.url),
                         "verdict": r.verdict,
                     }
-                    for r in s.also
+                    for r in s.also[:ALSO_SHOWN]
                 ],
+                "also_more": max(0, len(s.also) - ALSO_SHOWN),
             }
             for s in digest.stories
         ],
@@ -184,7 +195,7 @@ def to_json(digest: Digest) -> dict[str, Any]:
         "stories": [
             {
                 "id": s.lead.item.id,
-                "title": s.lead.item.title,
+                "title": _clip(s.lead.item.title, TITLE_CHARS),
                 "source": s.lead.item.source_name,
                 "url": s.lead.item.url,
                 "published": s.lead.item.published.isoformat(),

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import make_msgid
 
 from monitor import digest as digest_stage
+from monitor import mail
 from monitor.config import DEFAULT_SUBJECT, Settings
 from monitor.deliver import FlushResult, flush_outbox
 from monitor.model import Digest
@@ -43,36 +44,53 @@ class _Rollback(Exception):
     """Raised inside the preview transaction to discard everything it wrote."""
 
 
+# Gmail clips a message body at about 102 KB; the HTML part stays well under it.
+HTML_BUDGET = 90_000
+
+
 def _subject(settings: Settings, built: Digest, day: str) -> str:
     template = settings.smtp.subject if settings.smtp else DEFAULT_SUBJECT
     return template.format(title=settings.digest.title, count=len(built.stories), date=day)
 
 
-def _message_domain(settings: Settings) -> str:
-    if settings.smtp and "@" in settings.smtp.sender:
-        return settings.smtp.sender.rsplit("@", 1)[1].strip(" >")
-    return "monitor.localhost"
+def _fit(built: Digest, settings: Settings) -> tuple[Digest, str]:
+    """Render the HTML digest, dropping the lowest-ranked stories until it fits the budget.
+
+    A dropped story is not reserved by this digest, so the next one carries it.
+    """
+    html = digest_stage.render_html(built, settings.digest)
+    while len(html.encode("utf-8")) > HTML_BUDGET and len(built.stories) > 1:
+        keep = max(1, len(built.stories) * HTML_BUDGET // len(html.encode("utf-8")))
+        keep = min(keep, len(built.stories) - 1)
+        held = built.skipped.get("held_for_next_digest", 0) + len(built.stories) - keep
+        built = replace(
+            built,
+            stories=built.stories[:keep],
+            skipped={**built.skipped, "held_for_next_digest": held},
+        )
+        html = digest_stage.render_html(built, settings.digest)
+    return built, html
 
 
-def _to_outbox(store: Store, built: Digest, settings: Settings, now: datetime) -> OutboxDigest:
+def _to_outbox(
+    store: Store, built: Digest, settings: Settings, now: datetime
+) -> tuple[OutboxDigest, list[str]]:
+    """The outbox entry for a built digest, and the stories it reserves."""
     day = digest_stage.local_day(now, settings.digest.timezone)
     count = store.digests_on_day(day)
     digest_id = day if count == 0 else f"{day}-{count + 1}"
-    html = digest_stage.render_html(built, settings.digest)
+    built, html = _fit(built, settings)
     text = digest_stage.render_text(built, settings.digest)
     subject = _subject(settings, built, day)
-    message_id = make_msgid(idstring=f"digest-{digest_id}", domain=_message_domain(settings))
-    eml = None
-    if "smtp" in settings.deliver:
-        from monitor import mail
-
-        eml = mail.build_message(settings, subject, html, text, message_id, now)
-    return OutboxDigest(
+    message_id = make_msgid(idstring=f"digest-{digest_id}", domain=mail.message_domain(settings))
+    eml = mail.build_message(settings, subject, html, text, message_id, now)
+    outbox = OutboxDigest(
         id=digest_id, day=day, created_at=to_text(now), message_id=message_id, subject=subject,
         story_count=len(built.stories), html=html, text=text,
         json=json.dumps(digest_stage.to_json(built), ensure_ascii=False), eml=eml,
         status="pending", attempts=0, last_error=None, next_attempt=None,
     )  # fmt: skip
+    return outbox, [story.lead.item.id for story in built.stories]
 
 
 def _judge_collected(
@@ -108,10 +126,10 @@ def run_once(
     collection = collect(settings, store, now, progress=progress)
     with store.transaction():
         _judge_collected(store, settings, now, collection, stats)
-        built, story_ids = build_digest(store, settings, now, stats)
+        built, _ = build_digest(store, settings, now, stats)
         digest_id = None
         if built.stories:
-            outbox = _to_outbox(store, built, settings, now)
+            outbox, story_ids = _to_outbox(store, built, settings, now)
             store.add_digest(outbox, story_ids)
             digest_id = outbox.id
         store.record_digest_run(now, digest_id)

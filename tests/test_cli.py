@@ -45,7 +45,7 @@ def test_first_run_gives_four_stories_with_the_translation_folded(cli: Cli, proj
     assert result.exit_code == 0, result.output
     assert "4 stories" in result.stdout
     files = digest_files(project)
-    assert [f.suffix for f in files] == [".html", ".txt"]
+    assert [f.suffix for f in files] == [".eml", ".html", ".txt"]
     for path in files:
         text = path.read_text(encoding="utf-8")
         for word in GLUED_ON:
