@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import make_msgid
 
 from monitor import digest as digest_stage
 from monitor import mail
@@ -82,7 +82,8 @@ def _to_outbox(
     built, html = _fit(built, settings)
     text = digest_stage.render_text(built, settings.digest)
     subject = _subject(settings, built, day)
-    message_id = make_msgid(idstring=f"digest-{digest_id}", domain=mail.message_domain(settings))
+    # Short enough that the header is never folded; unique even if the store is reset.
+    message_id = f"<digest-{digest_id}.{secrets.token_hex(6)}@{mail.message_domain(settings)}>"
     eml = mail.build_message(settings, subject, html, text, message_id, now)
     outbox = OutboxDigest(
         id=digest_id, day=day, created_at=to_text(now), message_id=message_id, subject=subject,

@@ -32,7 +32,9 @@ class Received:
 
 
 @dataclass
-class _Handler:
+class Recorder:
+    """An aiosmtpd handler that records what it accepts into ``server``."""
+
     server: SmtpServer
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
@@ -63,7 +65,7 @@ class SmtpServer:
             self.messages.append(message)
 
     def start(self) -> None:
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(Recorder(self), hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def stop(self) -> None:
