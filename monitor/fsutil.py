@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     usual mode for the umask (mkstemp alone would leave it private, 0600).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A process killed mid-write leaves its temporary file; the next write of the same file tidies it.
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

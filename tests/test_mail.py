@@ -30,13 +30,9 @@ from monitor.timeutil import utcnow
 __all__ = ["feed_server", "smtp_server"]  # fixtures, used by name
 
 Cli = Callable[..., Result]
-JAPANESE_ARTICLE = """ソフトバンクグループ、国産の大規模言語モデル開発に新たな投資
-
-ソフトバンクグループは、日本語に特化した大規模言語モデル（LLM）の開発を加速するため、
-国内のデータセンターに新たな計算資源を導入すると発表した。孫正義会長は生成AIが
-日本の産業競争力を左右すると述べ、経済産業省のGENIACプログラムとも連携する方針を示した。
-同社は来年までに数千基のGPUを追加し、企業向けの生成AIサービスを展開する計画だ。
-"""
+JAPANESE_ARTICLE = (Path(__file__).parent / "data" / "ja_softbank_llm.txt").read_text(
+    encoding="utf-8"
+)
 
 
 def received(server: SmtpServer, count: int) -> list[EmailMessage]:
