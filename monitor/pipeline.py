@@ -1,9 +1,9 @@
 """The orchestrator: sources -> extract -> relevance -> novelty -> rank -> digest -> deliver.
 
-``judge`` and ``build_digest`` compute; ``run_once`` and ``preview`` decide what
-is kept. Both run the same code inside one store transaction: ``run_once``
-commits it (items, stories and the digest in the outbox together) and then
-delivers; ``preview`` rolls it back, so it changes nothing.
+``collect``, ``judge`` and ``build_digest`` compute; ``monitor.runner`` decides
+what is kept. Its ``run_once`` and ``preview`` run the same code inside one
+store transaction: ``run_once`` commits it (items, stories and the digest in the
+outbox together) and then delivers; ``preview`` rolls it back.
 """
 
 from __future__ import annotations
