@@ -157,14 +157,7 @@ def _score(pairs: list[tuple[str, str]]) -> int:
 
 def _store(store: Any, run: Any, now: datetime) -> None:
     with store.transaction():
-        known = store.known_documents([d.key for d in run.documents])
-        for document in run.documents:
-            store.ensure_source(document.source_id, "feed", document.source_name, now)
-            if document.key not in known:
-                known.add(document.key)
-                store.record_document(
-                    document.key, document.source_id, document.url, document.title, now, ""
-                )
+        store.record_feed_documents(run.documents, now)
         store.apply_feed_updates(run.updates, now)
 
 

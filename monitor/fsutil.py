@@ -21,7 +21,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     usual mode for the umask (mkstemp alone would leave it private, 0600).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A process killed mid-write leaves its temporary file; the next write of the same file tidies it.
+    # A process killed mid-write leaves its temporary file; the next write of it tidies up.
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         stale.unlink(missing_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()

@@ -228,14 +228,7 @@ def poll(settings: Settings, store: Store, now: datetime = NOW) -> feeds.FeedRun
     """One cycle as the pipeline runs it: collect, then record documents and feed state."""
     run = feeds.collect(settings, store, now)
     with store.transaction():
-        known = store.known_documents([d.key for d in run.documents])
-        for document in run.documents:
-            store.ensure_source(document.source_id, "feed", document.source_name, now)
-            if document.key not in known:
-                known.add(document.key)
-                store.record_document(
-                    document.key, document.source_id, document.url, document.title, now, ""
-                )
+        store.record_feed_documents(run.documents, now)
         store.apply_feed_updates(run.updates, now)
     return run
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from monitor.errors import StoreError
-from monitor.model import Item
+from monitor.model import Document, Item
 from monitor.store.feeds import FeedStateMixin
 from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.outbox import OutboxMixin
@@ -169,6 +169,17 @@ class Store(FeedStateMixin, OutboxMixin):
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
             (key, source_id, url, title, to_text(now), notes),
         )
+
+    def record_feed_documents(self, documents: Sequence[Document], now: datetime) -> None:
+        """Record feed documents as seen, without judging them (feed tests and benchmarks)."""
+        known = self.known_documents([d.key for d in documents])
+        for document in documents:
+            self.ensure_source(document.source_id, "feed", document.source_name, now)
+            if document.key not in known:
+                known.add(document.key)
+                self.record_document(
+                    document.key, document.source_id, document.url, document.title, now, ""
+                )
 
     def document_notes(self, key: str) -> str | None:
         row = self.db.execute("SELECT notes FROM documents WHERE key = ?", (key,)).fetchone()
