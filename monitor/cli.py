@@ -133,6 +133,24 @@ def check_config(ctx: Context) -> None:
         f"  topic:    {len(settings.relevance.groups)} term groups; rules {rules}; "
         f"threshold {settings.relevance.threshold:.2f}"
     )
+    smtp = settings.smtp
+    if smtp is not None:
+        secret = (
+            f"password from ${smtp.password_env}" if smtp.password_env
+            else f"password from {smtp.password_file}" if smtp.password_file
+            else f"password from credential {smtp.password_credential}"
+            if smtp.password_credential
+            else "no login"
+        )  # fmt: skip
+        click.echo(
+            f"  smtp:     {smtp.host}:{smtp.port} ({smtp.security}), {secret}, "
+            f"to {', '.join(smtp.to)}"
+        )
+    schedule = settings.schedule
+    click.echo(
+        f"  schedule: poll every {schedule.poll_interval_minutes:g} min; "
+        f"digest at '{schedule.digest_cron}' {schedule.timezone}"
+    )
 
 
 def echo_json(value: object) -> None:

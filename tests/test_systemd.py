@@ -130,3 +130,4 @@ def test_the_readme_recipe_gives_a_valid_service_config(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "/var/lib/monitor/monitor.db" in result.output
     assert "file, smtp" in result.output
+    assert "password from credential smtp-password" in result.output
