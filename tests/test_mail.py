@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -287,3 +289,21 @@ def test_a_subject_with_line_breaks_stays_one_header(project: Path) -> None:
     message = message_from_bytes(data, policy=policy.default)
     assert message["Bcc"] is None
     assert message["Subject"] == "Digest Bcc: victim@evil.example"
+
+
+@pytest.mark.skipif(shutil.which("spamassassin") is None, reason="spamassassin is not installed")
+def test_spamassassin_local_tests_score_it_at_most_1(cli: Cli, project: Path) -> None:
+    config = project / "config.toml"
+    add_smtp(config, 25, 'subject = "{title}：新着{count}件 ({date})"\n')
+    (project / "seeds" / "005_ja.txt").write_text(JAPANESE_ARTICLE, encoding="utf-8")
+    settings = load(config)
+    with Store(settings.state) as store:
+        built = runner.run_once(store, dataclasses.replace(settings, deliver=("file",)), utcnow())
+    assert built.digest_id is not None
+    eml = (project / "digests" / f"{built.digest_id}.eml").read_bytes()
+    checked = subprocess.run(
+        ["spamassassin", "-t", "-L"], input=eml, capture_output=True, timeout=120
+    )
+    status = re.search(rb"X-Spam-Status: \w+, score=(-?[\d.]+)", checked.stdout)
+    assert status, checked.stderr.decode(errors="replace")
+    assert float(status.group(1)) <= 1.0, checked.stdout.decode(errors="replace")[-3000:]
