@@ -1,256 +1,410 @@
-"""The daemon (`monitor run`): poll on an interval, send the digest on a cron schedule.
+"""The daemon (`monitor run`): poll, digest and retry jobs on a schedule until SIGTERM.
 
-Three jobs share one worker thread, so they never overlap: ``poll`` (collect
-and judge), ``digest`` (a full `run-once` cycle: collect, judge, build, deliver)
-and ``retry`` (deliver waiting digests whose backoff has passed). The
-processing lock is held for the daemon's whole life, so a `run-once` by hand
-says so and leaves.
+    main thread      holds the processing lock, decides the start-up catch-up,
+                     then waits on a threading.Event that SIGTERM/SIGINT set
+    APScheduler      only tells time: each of its jobs puts a job name in a queue
+    worker thread    runs the queued jobs one at a time (they never overlap), each
+                     with its own Store (a sqlite3 connection stays in one thread)
+    watchdog thread  pings systemd when $WATCHDOG_USEC asks for it
 
-If the machine was down at digest time, the missed digest is sent once at
-start-up: the store records every digest cycle, and a scheduled time that
-falls after the last one and before now is a miss.
+Timing and execution are split so that a job due while another runs waits in
+the queue (at most one waiting per kind: that is the coalescing), instead of
+being dropped with a warning by APScheduler, and so that shutdown knows exactly
+which job is running and can drop the ones still waiting.
 
-SIGTERM or SIGINT stops the schedule and lets the running job finish; a job
-still busy after ``STOP_GRACE`` seconds is abandoned, which is safe: every
-write is in a SQLite transaction (rolled back when the process ends), digests
-wait in the outbox, and a digest is marked sent only after the server took it.
+Stopping is safe at any moment: every write is a SQLite transaction, digests
+wait in an outbox, and a digest is marked sent only after every target took
+it. So a job still running ``STOP_GRACE`` seconds after SIGTERM is abandoned:
+its uncommitted work is rolled back by SQLite and done again at the next start.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
 from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import lock, runner, sdnotify
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError
-from monitor.store import Store
+from monitor.pipeline import RunStats
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.scheduler")
 
-# systemd's default stop timeout is 90 s; users are promised an exit within 10 s.
+# systemd's default TimeoutStopSec is 90 s, but we promise an exit within 10 s:
+# 7 s for the running job, the rest for logging and the interpreter's exit.
 STOP_GRACE = 7.0
-RETRY_EVERY = timedelta(minutes=1)
-CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RETRY_EVERY_MINUTES = 1.0
+# A late run beats none (the start-up catch-up follows the same rule); with
+# coalescing, a long suspend still yields one run per job, not a burst.
+MISFIRE_GRACE_SECONDS = 24 * 3600
+# Crontab numbers weekdays from Sunday = 0 (7 is Sunday too); APScheduler 3
+# numbers them from Monday = 0, so weekdays are handed over by name.
+WEEKDAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+JOBS = ("poll", "digest", "retry")
 
 
-def _weekdays(field: str) -> str:
-    """A crontab weekday field (0 or 7 = Sunday) as APScheduler 3 day names.
-
-    APScheduler 3 numbers Monday as 0, unlike crontab, so numbers are spelled
-    out as names, and ranges and steps expanded, before it sees them.
-    """
-    if field == "*":
-        return field
+def _crontab_weekdays(text: str) -> str:
+    """A crontab weekday field (0 or 7 = Sunday) as an APScheduler ``day_of_week`` value."""
     days: set[int] = set()
-    for part in field.split(","):
-        base, _, step = part.partition("/")
-        start, _, end = base.partition("-")
-        low, high = (0, 7) if base == "*" else (int(start), int(end or start))
-        if step and not end and base != "*":
-            high = 7
-        days.update(range(low, high + 1, int(step or 1)))
-    names = dict.fromkeys(CRON_WEEKDAYS[day] for day in sorted(days))
-    return ",".join(names)
+    for part in text.split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = 0, 6
+        else:
+            start, _, end = base.partition("-")
+            first = int(start)
+            # "n/step" runs from n to the end of the week, as in APScheduler and cronie.
+            last = int(end) if end else (max(first, 6) if step_text else first)
+        if first > last:
+            raise ValueError(f"the weekday range {base} runs backwards")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    if days == set(range(7)):
+        return "*"
+    return ",".join(WEEKDAY_NAMES[day] for day in sorted(days))
 
 
-def digest_trigger(settings: Settings) -> Any:
-    """The digest's CronTrigger, in the schedule's time zone."""
-    from apscheduler.triggers.cron import CronTrigger
+def digest_trigger(settings: Settings) -> BaseTrigger:
+    """The APScheduler trigger for ``schedule.digest_cron`` in ``schedule.timezone``.
 
+    Five fields are crontab's (minute hour day month weekday); six have seconds
+    in front. As in crontab, when both the day of month and the weekday are
+    restricted (neither starts with '*'), a day matching either one fires.
+    """
     schedule = settings.schedule
-    fields = schedule.digest_cron.split()
-    second = fields.pop(0) if len(fields) == 6 else "0"
-    minute, hour, day, month, weekday = fields
+    expr = schedule.digest_cron
+    where = f"{settings.path}: schedule.digest_cron"
+    fields = expr.split()
+    if len(fields) == 5:
+        fields = ["0", *fields]
+    if len(fields) != 6:
+        raise ConfigError(f"{where}: expected 5 or 6 cron fields, got {expr!r}")
+    second, minute, hour, day, month, weekday = fields
+    timezone = ZoneInfo(schedule.timezone)
+    common = {"second": second, "minute": minute, "hour": hour, "month": month}
     try:
-        return CronTrigger(
-            second=second, minute=minute, hour=hour, day=day, month=month,
-            day_of_week=_weekdays(weekday), timezone=ZoneInfo(schedule.timezone),
-        )  # fmt: skip
+        day_of_week = _crontab_weekdays(weekday)
+        if not day.startswith("*") and not weekday.startswith("*"):
+            trigger: BaseTrigger = OrTrigger(
+                [
+                    CronTrigger(day=day, timezone=timezone, **common),
+                    CronTrigger(day_of_week=day_of_week, timezone=timezone, **common),
+                ]
+            )
+        else:
+            trigger = CronTrigger(day=day, day_of_week=day_of_week, timezone=timezone, **common)
     except ValueError as error:
-        raise ConfigError(
-            f"{settings.path}: schedule.digest_cron: {schedule.digest_cron!r}: {error}"
-        ) from None
+        raise ConfigError(f"{where}: {expr!r} is not a usable schedule: {error}") from None
+    if trigger.get_next_fire_time(None, utcnow()) is None:
+        raise ConfigError(f"{where}: {expr!r} never fires (no such date)")
+    return trigger
 
 
-def missed_digest(trigger: Any, last_run: datetime | None, now: datetime) -> datetime | None:
-    """The scheduled digest time missed since ``last_run``, if any (None on a fresh install)."""
-    if last_run is None:
-        return None
+def missed_digest(trigger: BaseTrigger, last_run: datetime, now: datetime) -> datetime | None:
+    """The first scheduled digest time after ``last_run`` if it is already past, else None."""
+    # APScheduler 3's signature is (previous_fire_time, now), and "now" is
+    # inclusive: a run at exactly a fire time must not count that time as missed.
     due = trigger.get_next_fire_time(None, last_run + timedelta(microseconds=1))
     return due if due is not None and due <= now else None
 
 
-def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never"
+def _stats_line(stats: RunStats) -> str:
+    """The counts of a collect-and-judge pass, as `run-once` prints them."""
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(stats.by_status.items()))
+    return (
+        f"{stats.documents} new documents ({stats.already_seen} already seen), "
+        f"{stats.items} stories judged" + (f": {statuses}" if statuses else "")
+    )
+
+
+def _one_line(error: BaseException) -> str:
+    return "; ".join(str(error).splitlines()) or type(error).__name__
+
+
+def _flush_logs() -> None:
+    for handler in logging.getLogger("monitor").handlers:
+        handler.flush()
+    sys.stderr.flush()
+    sys.stdout.flush()
+
+
+def _quiet_apscheduler() -> None:
+    """Keep APScheduler to warnings, in monitor's one-line format (not Python's bare fallback)."""
+    aps = logging.getLogger("apscheduler")
+    aps.setLevel(logging.WARNING)
+    handlers = logging.getLogger("monitor").handlers
+    if handlers:
+        aps.handlers[:] = list(handlers)
+        aps.propagate = False
 
 
 class Daemon:
-    """The scheduler, its jobs, and a clean stop."""
+    """One `monitor run` process: its scheduler, worker, signal handling and shutdown."""
 
-    def __init__(self, settings: Settings, trigger: Any) -> None:
+    def __init__(self, settings: Settings, trigger: BaseTrigger) -> None:
         self.settings = settings
         self.trigger = trigger
-        self.zone = ZoneInfo(settings.schedule.timezone)
-        self.stopping = threading.Event()
-        self.idle = threading.Event()
-        self.idle.set()
-        self.current: str | None = None
-        self.scheduler: Any = None
-
-    # -- jobs ------------------------------------------------------------------------
-
-    def _job(self, name: str, work: Callable[[Store, datetime], None]) -> None:
-        if self.stopping.is_set():
-            return
-        self.idle.clear()
-        self.current = name
-        try:
-            with Store(self.settings.state) as store:
-                work(store, utcnow())
-        except MonitorError as error:
-            for line in str(error).splitlines():
-                log.error("%s: %s", name, line)
-        except Exception:
-            log.exception("%s: unexpected failure; the daemon carries on", name)
-        finally:
-            self.current = None
-            self.idle.set()
-
-    def poll(self) -> None:
-        """Collect and judge what is new; no digest."""
-
-        def work(store: Store, now: datetime) -> None:
-            stats = runner.poll(store, self.settings, now)
-            log.info(
-                "poll: %d new documents, %d stories judged (%s)",
-                stats.documents,
-                stats.items,
-                ", ".join(f"{n} {s}" for s, n in sorted(stats.by_status.items())) or "none",
-            )
-
-        self._job("poll", work)
-
-    def digest(self) -> None:
-        """A full cycle: collect, judge, build the digest and deliver what waits."""
-
-        def work(store: Store, now: datetime) -> None:
-            result = runner.run_once(store, self.settings, now)
-            if result.digest is None:
-                log.info("digest: nothing new since the last digest")
-            else:
-                log.info("digest %s: %d stories", result.digest_id, len(result.digest.stories))
-            for error in result.delivery_errors:
-                log.error("%s", error)
-            job = self.scheduler.get_job("digest") if self.scheduler else None
-            if job is not None:
-                log.info("next digest at %s", _when(job.next_run_time, self.zone))
-
-        self._job("digest", work)
-
-    def retry(self) -> None:
-        """Deliver waiting digests whose retry time has come."""
-
-        def work(store: Store, now: datetime) -> None:
-            for error in runner.retry_waiting(store, self.settings, now).errors:
-                log.error("%s", error)
-
-        self._job("retry", work)
-
-    # -- life cycle ------------------------------------------------------------------
-
-    def _on_signal(self, number: int, _frame: FrameType | None) -> None:
-        log.info("received %s; stopping", signal.Signals(number).name)
-        self.stopping.set()
-
-    def serve(self) -> None:
-        """Run until SIGTERM or SIGINT."""
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        # APScheduler logs every job run at INFO; the daemon logs one line per event itself.
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, self._on_signal)
-
-        now = utcnow()
-        with Store(self.settings.state) as store:
-            last_run = store.last_digest_run()
-        missed = missed_digest(self.trigger, last_run, now)
-
-        self.scheduler = BackgroundScheduler(
+        self.tz = ZoneInfo(settings.schedule.timezone)
+        self._stop = threading.Event()
+        self._signal_name: str | None = None
+        self._signal_at: float | None = None
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._pending: set[str] = set()
+        self._guard = threading.Lock()
+        self._current: str | None = None
+        # Delivery errors already logged: the retry job runs every minute and a
+        # digest held after a permanent failure would otherwise be logged each time.
+        self._reported: set[str] = set()
+        self._worker = threading.Thread(target=self._work, name="monitor-worker", daemon=True)
+        self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            # A digest delayed behind a long poll still goes out; piled-up polls run once.
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            timezone=self.zone,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+            timezone=self.tz,
         )
-        interval = timedelta(minutes=self.settings.schedule.poll_interval_minutes)
-        self.scheduler.add_job(self.digest, self.trigger, id="digest")
-        # Poll at once on start-up, unless the catch-up digest is about to collect anyway.
-        self.scheduler.add_job(
-            self.poll, IntervalTrigger(seconds=interval.total_seconds()), id="poll",
-            next_run_time=now + interval if missed else now,
-        )  # fmt: skip
-        self.scheduler.add_job(
-            self.retry, IntervalTrigger(seconds=RETRY_EVERY.total_seconds()), id="retry"
-        )
-        if missed:
+
+    # -- start-up ----------------------------------------------------------
+
+    def _when(self, moment: datetime | None) -> str:
+        """A fire time as the reader of the logs thinks of it: in the schedule's time zone."""
+        if moment is None:
+            return "never"
+        local = moment.astimezone(self.tz)
+        return local.strftime("%Y-%m-%d %H:%M:%S %Z" if local.second else "%Y-%m-%d %H:%M %Z")
+
+    def _next_digest(self, now: datetime) -> datetime | None:
+        return self.trigger.get_next_fire_time(None, now)
+
+    def decide_catch_up(self, now: datetime) -> bool:
+        """Whether a digest fell due while no daemon ran; logs what was decided."""
+        from monitor.store import Store
+
+        with Store(self.settings.state) as store:
+            last = store.last_digest_run()
+        if last is None:
+            # A fresh install: the first digest comes at its time, not at once.
             log.info(
-                "the digest due at %s was missed (last digest cycle %s); sending it now",
-                _when(missed, self.zone),
-                _when(last_run, self.zone),
+                "catch-up: no digest has run yet; the first is due %s",
+                self._when(self._next_digest(now)),
             )
-            self.scheduler.add_job(self.digest, id="catch-up", next_run_time=now)
-        self.scheduler.start()
+            return False
+        due = missed_digest(self.trigger, last, now)
+        if due is not None:
+            log.info(
+                "catch-up: the digest due %s was missed (last ran %s); sending it now",
+                self._when(due),
+                self._when(last),
+            )
+            return True
+        log.info("catch-up: not needed; the last digest ran %s", self._when(last))
+        return False
 
-        next_digest = self.scheduler.get_job("digest").next_run_time
-        log.info(
-            "started: poll every %g min, digest at '%s' %s; next digest %s",
-            self.settings.schedule.poll_interval_minutes,
-            self.settings.schedule.digest_cron,
-            self.settings.schedule.timezone,
-            _when(next_digest, self.zone),
+    def _add_jobs(self, now: datetime, catch_up: bool) -> None:
+        schedule = self.settings.schedule
+        # Start with fresh state: poll at once, unless the catch-up digest
+        # (which collects too) goes first.
+        at_start = {"next_run_time": now}
+        self._scheduler.add_job(
+            self._enqueue,
+            IntervalTrigger(minutes=schedule.poll_interval_minutes, timezone=self.tz),
+            args=["poll"],
+            id="poll",
+            name="poll",
+            **({} if catch_up else at_start),
         )
-        sdnotify.notify("READY=1", f"STATUS=next digest {_when(next_digest, self.zone)}")
-        watchdog = None
-        if (interval_s := sdnotify.watchdog_interval()) is not None:
-            watchdog = sdnotify.Watchdog(interval_s, lambda: bool(self.scheduler.running))
-            watchdog.start()
-
-        self.stopping.wait()
-        self._stop(watchdog)
-
-    def _stop(self, watchdog: sdnotify.Watchdog | None) -> None:
-        sdnotify.notify("STOPPING=1")
-        self.scheduler.shutdown(wait=False)
-        if watchdog is not None:
-            watchdog.stop()
-        if self.idle.wait(STOP_GRACE):
-            log.info("stopped")
-            return
-        log.warning(
-            "abandoned the running %s job; its uncommitted work is rolled back and redone "
-            "at the next start",
-            self.current or "",
+        self._scheduler.add_job(
+            self._enqueue,
+            self.trigger,
+            args=["digest"],
+            id="digest",
+            name="digest",
+            **(at_start if catch_up else {}),
         )
-        logging.shutdown()
-        sys.stderr.flush()
-        # The worker thread cannot be interrupted; leave without waiting for it.
-        os._exit(0)
+        self._scheduler.add_job(
+            self._enqueue,
+            IntervalTrigger(minutes=RETRY_EVERY_MINUTES, timezone=self.tz),
+            args=["retry"],
+            id="retry",
+            name="retry",
+        )
+
+    def run(self) -> None:
+        """Schedule the jobs and serve until SIGTERM or SIGINT; return when stopped."""
+        previous = {
+            signum: signal.signal(signum, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+        watchdog: sdnotify.Watchdog | None = None
+        try:
+            now = utcnow()
+            catch_up = self.decide_catch_up(now)
+            self._add_jobs(now, catch_up)
+            self._worker.start()
+            self._scheduler.start()
+            schedule = self.settings.schedule
+            next_digest = self._when(self._next_digest(now))
+            log.info(
+                "started: poll every %g min, digest at %r %s, next digest %s",
+                schedule.poll_interval_minutes,
+                schedule.digest_cron,
+                schedule.timezone,
+                next_digest,
+            )
+            sdnotify.notify("READY=1", f"STATUS=running; next digest {next_digest}")
+            interval = sdnotify.watchdog_interval()
+            if interval is not None:
+                watchdog = sdnotify.Watchdog(
+                    interval, alive=lambda: self._scheduler.running and self._worker.is_alive()
+                )
+                watchdog.start()
+            self._stop.wait()
+            self._shutdown()
+        finally:
+            # Also reached when start-up fails (say, an unusable state database).
+            if watchdog is not None:
+                watchdog.stop()
+            self._stop.set()
+            self._queue.put(None)
+            if self._scheduler.running:
+                self._scheduler.shutdown(wait=False)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    # -- signals and shutdown ------------------------------------------------
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if self._signal_name is None:
+            self._signal_name = signal.Signals(signum).name
+            self._signal_at = time.monotonic()
+        # Event.set() takes the lock that Event.wait() holds for a few bytecodes
+        # in this very (main) thread: setting it from here could deadlock.
+        threading.Thread(target=self._stop.set, name="stop", daemon=True).start()
+
+    def _shutdown(self) -> None:
+        """Stop scheduling, let the running job finish within the grace, else abandon it."""
+        started_at = self._signal_at or time.monotonic()
+        log.info("received %s; stopping", self._signal_name or "a stop request")
+        sdnotify.notify("STOPPING=1", "STATUS=stopping")
+        self._stop.set()  # the worker skips whatever is still queued
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._worker.is_alive():
+            self._queue.put(None)
+            self._worker.join(max(0.0, started_at + STOP_GRACE - time.monotonic()))
+        if self._worker.is_alive():
+            log.warning(
+                "abandoned the %s job, still running %.0f s after %s: its uncommitted "
+                "work is rolled back and redone at the next start",
+                self._current or "running",
+                STOP_GRACE,
+                self._signal_name or "the stop request",
+            )
+            _flush_logs()
+            # The worker may sit in a network call for minutes; interpreter
+            # shutdown would wait for nothing, but we exit now and uncleanly on
+            # purpose: SQLite rolls back the open transaction, the kernel drops
+            # the processing lock.
+            os._exit(0)
+        log.info("stopped")
+        _flush_logs()
+
+    # -- the worker ----------------------------------------------------------
+
+    def _enqueue(self, name: str) -> None:
+        """APScheduler's job: queue ``name`` for the worker unless it already waits."""
+        with self._guard:
+            if name in self._pending:
+                log.debug("%s job already waiting; not queued twice", name)
+                return
+            self._pending.add(name)
+        self._queue.put(name)
+
+    def _work(self) -> None:
+        jobs: dict[str, Callable[[], None]] = {
+            "poll": self._poll,
+            "digest": self._digest,
+            "retry": self._retry,
+        }
+        while (name := self._queue.get()) is not None:
+            with self._guard:
+                self._pending.discard(name)
+                if self._stop.is_set():
+                    continue
+                self._current = name
+            try:
+                jobs[name]()
+            except MonitorError as error:
+                log.error("%s job: %s", name, _one_line(error))
+            except Exception:
+                log.exception("%s job failed unexpectedly; carrying on", name)
+            finally:
+                with self._guard:
+                    self._current = None
+
+    def _poll(self) -> None:
+        from monitor.store import Store
+
+        with Store(self.settings.state) as store:
+            stats = runner.poll(store, self.settings, utcnow(), progress=False)
+        line = f"poll: {_stats_line(stats)}"
+        log.info("%s", line)
+        sdnotify.notify(f"STATUS={line}")
+
+    def _digest(self) -> None:
+        from monitor.store import Store
+
+        with Store(self.settings.state) as store:
+            result = runner.run_once(store, self.settings, utcnow(), progress=False)
+        if result.digest is None:
+            line = f"digest: nothing new since the last digest ({_stats_line(result.stats)})"
+        else:
+            where = "delivered" if result.digest_id in result.delivered else "waiting in the outbox"
+            line = f"digest {result.digest_id}: {len(result.digest.stories)} stories, {where}"
+        log.info("%s", line)
+        for error in result.delivery_errors:
+            log.error("%s", error)
+        self._reported = set(result.delivery_errors)
+        sdnotify.notify(f"STATUS={line}")
+
+    def _retry(self) -> None:
+        from monitor.store import Store
+
+        with Store(self.settings.state) as store:
+            flushed = runner.retry_waiting(store, self.settings, utcnow())
+        for error in flushed.errors:
+            if error not in self._reported:
+                log.error("%s", error)
+        self._reported = set(flushed.errors)
 
 
 def serve(settings: Settings) -> None:
-    """Run the poll and digest jobs on the configured schedule until SIGTERM."""
-    trigger = digest_trigger(settings)
+    """Run the poll and digest jobs on the configured schedule until SIGTERM or SIGINT.
+
+    Holds the processing lock for the daemon's whole life, so `monitor run-once`
+    (or a second daemon) on the same state is refused while it runs.
+    """
+    _quiet_apscheduler()
+    trigger = digest_trigger(settings)  # a bad schedule is a config error, lock or not
     with lock.hold(settings.state, "run"):
-        Daemon(settings, trigger).serve()
+        Daemon(settings, trigger).run()

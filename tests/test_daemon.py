@@ -1,8 +1,14 @@
-"""`monitor run`, the daemon, as a real process: schedule, catch-up, lock, systemd, SIGTERM."""
+"""`monitor run`, the daemon, as a real subprocess: schedule, catch-up, lock, systemd, SIGTERM.
+
+Each test starts ``python -m monitor run`` against a project directory, talks
+to it through real parts (an aiosmtpd server, a Unix datagram socket, a local
+HTTP server, the lock file) and stops it with SIGTERM, expecting exit 0.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -11,28 +17,37 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from conftest_feeds import FeedServer, feed_server
 from conftest_smtp import SmtpServer, add_smtp, smtp_server
 
-from monitor.scheduler import _weekdays, missed_digest
+from monitor import sdnotify
+from monitor.config import load
+from monitor.errors import ConfigError
+from monitor.scheduler import digest_trigger, missed_digest
 from monitor.store import Store
 
-__all__ = ["smtp_server"]  # fixture, used by name
+__all__ = ["feed_server", "smtp_server"]  # fixtures, used by name
+
+STOP_DEADLINE = 10.0  # the daemon promises to exit within this after SIGTERM
 
 
 class Daemon:
-    """`monitor run` in a subprocess, with its stderr collected line by line."""
+    """A `monitor run` subprocess whose stderr is read line by line in a thread."""
 
     def __init__(self, project: Path, env: dict[str, str] | None = None) -> None:
         self.lines: list[str] = []
+        self._changed = threading.Condition()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(project / "config.toml"), "run"],
             cwd=project,
             env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -43,53 +58,71 @@ class Daemon:
     def _read(self) -> None:
         assert self.process.stderr is not None
         for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
 
-    def wait_for_line(self, text: str, timeout: float = 20.0) -> str:
+    @property
+    def stderr(self) -> str:
+        with self._changed:
+            return "\n".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        """Wait until a logged line contains ``text``; return that line."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in self.lines:
-                if text in line:
-                    return line
-            if self.process.poll() is not None and not self._reader.is_alive():
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"no line with {text!r} in:\n" + "\n".join(self.lines))
+        with self._changed:
+            while True:
+                for line in self.lines:
+                    if text in line:
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.process.poll() is not None and not self._reader.is_alive()):
+                    raise AssertionError(f"no log line with {text!r}; stderr:\n{self.stderr}")
+                self._changed.wait(min(left, 0.2))
 
-    def terminate(self) -> tuple[int, float]:
-        """SIGTERM; return the exit code and how long the exit took."""
-        started = time.monotonic()
+    def stop(self) -> int:
+        """SIGTERM; return the exit code, which must come within STOP_DEADLINE seconds."""
         self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=15)
-        self._reader.join(timeout=5)
-        return code, time.monotonic() - started
+        try:
+            code = self.process.wait(STOP_DEADLINE)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running {STOP_DEADLINE} s after SIGTERM") from None
+        self._reader.join(5)
+        assert "Traceback" not in self.stderr, self.stderr
+        return code
 
     def kill(self) -> None:
+        """Make sure nothing is left running, whatever the test did."""
         if self.process.poll() is None:
             self.process.kill()
-            self.process.wait()
+        self.process.wait()
+        self._reader.join(5)
 
 
 @pytest.fixture
 def daemons() -> Iterator[list[Daemon]]:
+    """Started daemons go in this list; every one of them is killed at teardown."""
     started: list[Daemon] = []
     yield started
     for daemon in started:
         daemon.kill()
 
 
-def set_schedule(project: Path, cron: str, timezone: str = "UTC", extra: str = "") -> None:
-    config = project / "config.toml"
+def start(daemons: list[Daemon], project: Path, env: dict[str, str] | None = None) -> Daemon:
+    daemon = Daemon(project, env)
+    daemons.append(daemon)
+    return daemon
+
+
+def set_schedule(config: Path, cron: str, timezone: str = "UTC") -> None:
     text = config.read_text(encoding="utf-8")
-    text = text.replace('digest_cron = "0 7 * * *"', f'digest_cron = "{cron}"')
-    text = text.replace('timezone = "Asia/Tokyo"\n\n# ----', f'timezone = "{timezone}"\n\n# ----')
-    config.write_text(text + extra, encoding="utf-8")
-
-
-def cron_in(seconds: float) -> str:
-    """A six-field cron expression (seconds first) that fires once, ``seconds`` from now, in UTC."""
-    moment = datetime.now(UTC) + timedelta(seconds=seconds)
-    return f"{moment.second} {moment.minute} {moment.hour} * * *"
+    for old, new in (
+        ('digest_cron = "0 7 * * *"', f'digest_cron = "{cron}"'),
+        ('timezone = "Asia/Tokyo"\n\n# ----', f'timezone = "{timezone}"\n\n# ----'),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
 
 
 def record_digest_run(project: Path, when: datetime) -> None:
@@ -97,133 +130,256 @@ def record_digest_run(project: Path, when: datetime) -> None:
         store.record_digest_run(when, None)
 
 
-def test_the_digest_arrives_on_schedule_and_sigterm_exits_cleanly(
+def assert_four_story_digest(received: SmtpServer) -> None:
+    message = received.messages[0].parsed()
+    subject = str(message["Subject"])
+    types = {part.get_content_type() for part in message.walk()}
+    assert "4 new stories" in subject or {"text/plain", "text/html"} <= types, (subject, types)
+    assert {"text/plain", "text/html"} <= types
+
+
+# -- the schedule --------------------------------------------------------------
+
+
+def test_the_digest_goes_out_on_a_six_field_schedule_and_sigterm_exits_0(
     project: Path, smtp_server: SmtpServer, daemons: list[Daemon]
 ) -> None:
-    set_schedule(project, cron_in(6))
-    add_smtp(project / "config.toml", smtp_server.port)
-    daemon = Daemon(project)
-    daemons.append(daemon)
-    daemon.wait_for_line("started:")
-    (message,) = [m.parsed() for m in smtp_server.wait_for(1, timeout=30)]
-    assert "4 new stories" in message["Subject"]
-    assert {p.get_content_type() for p in message.iter_parts()} == {"text/plain", "text/html"}
-    daemon.wait_for_line("digest 20")
+    config = project / "config.toml"
+    add_smtp(config, smtp_server.port)
+    due = datetime.now(UTC) + timedelta(seconds=6)
+    set_schedule(config, f"{due.second} {due.minute} {due.hour} * * *")
 
-    code, took = daemon.terminate()
-    assert code == 0
-    assert took < 10
-    assert not any("Traceback" in line for line in daemon.lines), daemon.lines
-    assert any("stopping" in line for line in daemon.lines)
+    daemon = start(daemons, project)
+    started = daemon.wait_for("started:")
+    assert f"next digest {due:%Y-%m-%d %H:%M:%S} UTC" in started, started
+    assert "catch-up: no digest has run yet" in daemon.stderr
+
+    smtp_server.wait_for(1, timeout=40)
+    assert_four_story_digest(smtp_server)
+    daemon.wait_for(f"digest {due:%Y-%m-%d}: 4 stories, delivered")
+    assert daemon.stop() == 0
+    assert "received SIGTERM; stopping" in daemon.stderr
+    assert (project / "digests" / f"{due:%Y-%m-%d}.html").exists()  # file delivery too
+    assert len(smtp_server.messages) == 1
+
+
+# -- catch-up ------------------------------------------------------------------
 
 
 def test_a_missed_digest_is_sent_once_at_start_up(
     project: Path, smtp_server: SmtpServer, daemons: list[Daemon]
 ) -> None:
-    set_schedule(project, "0 7 * * *")
-    add_smtp(project / "config.toml", smtp_server.port)
-    record_digest_run(project, datetime.now(UTC) - timedelta(days=2))  # down since then
+    config = project / "config.toml"
+    add_smtp(config, smtp_server.port)
+    set_schedule(config, "0 7 * * *")
+    record_digest_run(project, datetime.now(UTC) - timedelta(days=2))
 
-    first = Daemon(project)
-    daemons.append(first)
-    first.wait_for_line("was missed")
-    assert len(smtp_server.wait_for(1, timeout=30)) == 1
-    first.wait_for_line("digest 20")
-    assert first.terminate()[0] == 0
+    first = start(daemons, project)
+    first.wait_for("catch-up: the digest due")
+    smtp_server.wait_for(1, timeout=40)
+    assert_four_story_digest(smtp_server)
+    first.wait_for(": 4 stories, delivered")
+    assert first.stop() == 0
 
-    second = Daemon(project)  # a restart the same day does not send it again
-    daemons.append(second)
-    second.wait_for_line("poll:")
-    assert not any("was missed" in line for line in second.lines)
-    assert second.terminate()[0] == 0
+    second = start(daemons, project)
+    decided = second.wait_for("catch-up:")
+    assert "catch-up: not needed" in decided, decided
+    second.wait_for("poll:")  # its start-up job has run: anything it would send is sent
+    time.sleep(1.0)
+    assert second.stop() == 0
     assert len(smtp_server.messages) == 1
 
 
-def test_run_once_refuses_while_the_daemon_runs(project: Path, daemons: list[Daemon]) -> None:
-    daemon = Daemon(project)
-    daemons.append(daemon)
-    daemon.wait_for_line("started:")
-    refused = subprocess.run(
-        [sys.executable, "-m", "monitor", "--config", str(project / "config.toml"), "run-once"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
+def test_a_fresh_install_waits_for_the_first_digest_time(
+    project: Path, daemons: list[Daemon]
+) -> None:
+    set_schedule(project / "config.toml", "0 7 * * *")
+    daemon = start(daemons, project)
+    decided = daemon.wait_for("catch-up:")
+    assert "no digest has run yet; the first is due" in decided and "07:00 UTC" in decided
+    daemon.wait_for("poll: 5 new documents")
+    assert daemon.stop() == 0
+    assert not (project / "digests").exists()
+
+
+# -- the lock ------------------------------------------------------------------
+
+
+def test_run_once_is_refused_while_the_daemon_runs(project: Path, daemons: list[Daemon]) -> None:
+    daemon = start(daemons, project)
+    daemon.wait_for("started:")
+    command = [sys.executable, "-m", "monitor", "--config", str(project / "config.toml")]
+    other = subprocess.run(
+        [*command, "run-once"], cwd=project, capture_output=True, text=True, timeout=60
     )
-    assert refused.returncode == 1
-    (line,) = refused.stderr.splitlines()
-    assert "(monitor run) is already processing it" in line
-    assert daemon.terminate()[0] == 0
+    assert other.returncode == 1, other.stderr
+    (line,) = other.stderr.splitlines()
+    assert line.startswith("monitor: error: ") and "(monitor run) is already processing it" in line
+
+    second = subprocess.run(
+        [*command, "run"], cwd=project, capture_output=True, text=True, timeout=60
+    )
+    assert second.returncode == 1, second.stderr
+    assert "is already processing it" in second.stderr and "Traceback" not in second.stderr
+    assert daemon.stop() == 0
+
+
+def test_a_bad_schedule_is_a_config_error(project: Path, daemons: list[Daemon]) -> None:
+    set_schedule(project / "config.toml", "0 7 31 2 *")  # valid fields, but no such date
+    daemon = start(daemons, project)
+    assert daemon.process.wait(30) == 2
+    daemon.kill()
+    (line,) = daemon.lines
+    assert "config.toml: schedule.digest_cron: '0 7 31 2 *' never fires" in line
+
+
+# -- systemd -------------------------------------------------------------------
 
 
 def test_systemd_hears_ready_watchdog_and_stopping(project: Path, daemons: list[Daemon]) -> None:
-    # AF_UNIX paths are limited to about 107 bytes: keep it short.
-    directory = tempfile.mkdtemp(dir="/tmp")
+    directory = tempfile.mkdtemp(dir="/tmp")  # AF_UNIX paths are short; tmp_path may not be
     path = os.path.join(directory, "notify")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.bind(path)
-        sock.settimeout(20)
-        daemon = Daemon(project, {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"})
-        daemons.append(daemon)
-        received = [sock.recv(4096).decode()]
-        assert received[0].startswith("READY=1\nSTATUS=next digest")
-        assert sock.recv(4096) == b"WATCHDOG=1"
-        daemon.process.send_signal(signal.SIGTERM)
-        while "STOPPING=1" not in received:
-            received.append(sock.recv(4096).decode())
-        assert daemon.process.wait(timeout=15) == 0
-    os.unlink(path)
-    os.rmdir(directory)
-
-
-class _Hanging(BaseHTTPRequestHandler):
-    """A feed server that answers nothing for half a minute."""
-
-    def do_GET(self) -> None:
-        time.sleep(30)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def test_sigterm_during_a_hung_job_still_exits_0_within_10_s(
-    project: Path, daemons: list[Daemon]
-) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     try:
-        config = project / "config.toml"
-        feed = f'[[feeds]]\nurl = "http://127.0.0.1:{server.server_port}/feed.xml"\n\n[digest]'
-        text = config.read_text(encoding="utf-8").replace("[digest]", feed, 1)
-        text = text.replace("total_timeout = 30", "total_timeout = 120")
-        config.write_text(text, encoding="utf-8")
-        daemon = Daemon(project)  # polls at start-up, and the poll hangs on the feed
-        daemons.append(daemon)
-        daemon.wait_for_line("started:")
-        time.sleep(2.5)
-        assert not any("poll:" in line for line in daemon.lines)
+        listener.bind(path)
+        listener.settimeout(30)
+        daemon = start(daemons, project, {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"})
 
-        code, took = daemon.terminate()
-        assert code == 0
-        assert took < 10
-        assert any("abandoned the running poll job" in line for line in daemon.lines)
+        def receive_until(key: str) -> list[str]:
+            seen: list[str] = []
+            while True:
+                lines = listener.recv(4096).decode().splitlines()
+                seen.extend(lines)
+                if key in lines:
+                    return seen
+
+        ready = receive_until("READY=1")
+        assert any(line.startswith("STATUS=") for line in ready), ready
+        receive_until("WATCHDOG=1")
+        receive_until("WATCHDOG=1")  # pings keep coming, every half second
+        assert daemon.stop() == 0
+        receive_until("STOPPING=1")
     finally:
-        server.shutdown()
+        listener.close()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
-def test_crontab_weekdays_count_sunday_as_0_and_7() -> None:
-    assert _weekdays("0") == _weekdays("7") == "sun"
-    assert _weekdays("1-5") == "mon,tue,wed,thu,fri"
-    assert _weekdays("*/2") == "sun,tue,thu,sat"
+def test_notify_reaches_an_abstract_socket_and_is_silent_without_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = f"monitor-test-{os.getpid()}-{time.monotonic_ns()}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind("\0" + name)
+        listener.settimeout(5)
+        monkeypatch.setenv("NOTIFY_SOCKET", "@" + name)
+        assert sdnotify.notify("READY=1", "STATUS=up")
+        assert listener.recv(100) == b"READY=1\nSTATUS=up"
+    monkeypatch.setenv("NOTIFY_SOCKET", "@" + name)  # nobody listens now: ignored
+    assert not sdnotify.notify("WATCHDOG=1")
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    assert not sdnotify.notify("READY=1")
 
 
-def test_a_miss_is_a_scheduled_time_between_the_last_run_and_now() -> None:
+def test_the_watchdog_interval_is_half_of_watchdog_usec_and_only_for_our_pid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("WATCHDOG_USEC", raising=False)
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    assert sdnotify.watchdog_interval() is None
+    monkeypatch.setenv("WATCHDOG_USEC", "30000000")
+    assert sdnotify.watchdog_interval() == 15.0
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
+    assert sdnotify.watchdog_interval() == 15.0
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid() + 1))
+    assert sdnotify.watchdog_interval() is None
+
+
+# -- SIGTERM during a long job -----------------------------------------------------
+
+
+def test_sigterm_during_a_hanging_fetch_abandons_the_job_and_exits_0(
+    project: Path, feed_server: FeedServer, daemons: list[Daemon]
+) -> None:
+    asked = threading.Event()
+    release = threading.Event()
+
+    def hang(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "application/rss+xml")
+        request.end_headers()
+        request.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
+        request.wfile.flush()
+        asked.set()
+        release.wait(30)  # a server that stops sending, well within the fetch timeout
+
+    url = feed_server.route("/slow.xml", hang)
+    config = project / "config.toml"
+    text = config.read_text(encoding="utf-8").replace("total_timeout = 30", "total_timeout = 60")
+    config.write_text(text + f'\n[[feeds]]\nurl = "{url}"\nname = "Slow"\n', encoding="utf-8")
+    try:
+        daemon = start(daemons, project)
+        daemon.wait_for("started:")
+        assert asked.wait(30), daemon.stderr  # the start-up poll is stuck in the fetch
+        assert daemon.stop() == 0
+        assert "abandoned the poll job" in daemon.stderr
+        assert "redone at the next start" in daemon.stderr
+    finally:
+        release.set()
+
+    # Nothing was lost: the next start does the work again (and gets the lock).
+    again = start(daemons, project)
+    again.wait_for("started:")
+    assert again.stop() == 0
+
+
+# -- the trigger (in-process) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cron", "weekday"),
+    [
+        ("0 7 * * 0", "Sunday"),
+        ("0 7 * * 7", "Sunday"),
+        ("0 7 * * 1", "Monday"),
+        ("0 7 * * 6", "Saturday"),
+        ("0 0 7 * * 5", "Friday"),  # six fields, seconds first
+        ("0 7 * * 5-7", "Friday"),
+    ],
+)
+def test_weekdays_count_from_sunday_as_in_crontab(project: Path, cron: str, weekday: str) -> None:
+    settings = load(project / "config.toml")
+    settings = replace(settings, schedule=replace(settings.schedule, digest_cron=cron))
+    trigger = digest_trigger(settings)
+    monday = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, past 07:00 in Tokyo
+    fire = trigger.get_next_fire_time(None, monday)
+    assert fire is not None and f"{fire:%A}" == weekday and f"{fire:%H:%M}" == "07:00"
+
+
+def test_day_of_month_and_weekday_together_mean_either(project: Path) -> None:
+    settings = load(project / "config.toml")
+    schedule = replace(settings.schedule, digest_cron="0 7 1 * 3", timezone="UTC")
+    trigger = digest_trigger(replace(settings, schedule=schedule))
+    first = trigger.get_next_fire_time(None, datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    assert first == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # Wednesday, before 1 December
+    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+    assert second == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # a Tuesday, the 1st
+
+
+def test_a_backwards_range_is_a_config_error_naming_the_key(project: Path) -> None:
+    settings = load(project / "config.toml")
+    schedule = replace(settings.schedule, digest_cron="0 7 * * 5-1")
+    with pytest.raises(ConfigError, match=r"config\.toml: schedule\.digest_cron: .*backwards"):
+        digest_trigger(replace(settings, schedule=schedule))
+
+
+def test_a_miss_is_a_scheduled_time_after_the_last_run_and_not_after_now() -> None:
     from apscheduler.triggers.cron import CronTrigger
 
-    trigger = CronTrigger(hour=7, minute=0, timezone=UTC)
+    trigger = CronTrigger(hour=7, minute=0, second=0, timezone=UTC)
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    assert missed_digest(trigger, None, now) is None  # a fresh install missed nothing
+    seven = now.replace(hour=7)
     assert missed_digest(trigger, now - timedelta(hours=3), now) is None
-    assert missed_digest(trigger, now - timedelta(hours=6), now) == now.replace(hour=7)
-    assert missed_digest(trigger, now - timedelta(days=3), now) is not None
+    assert missed_digest(trigger, now - timedelta(hours=6), now) == seven
+    assert missed_digest(trigger, seven, now) is None  # the run at 07:00 itself
+    assert missed_digest(trigger, now - timedelta(days=3), now) == seven - timedelta(days=2)
+    assert missed_digest(trigger, now - timedelta(hours=6), seven) == seven  # due exactly now
