@@ -129,10 +129,14 @@ def check_config(ctx: Context) -> None:
     )
     click.echo(f"  deliver:  {', '.join(settings.deliver)} -> {settings.digest.directory}")
     rules = ", ".join("+".join(rule) for rule in settings.relevance.rules)
-    click.echo(
-        f"  topic:    {len(settings.relevance.groups)} term groups; rules {rules}; "
-        f"threshold {settings.relevance.threshold:.2f}"
-    )
+    if settings.relevance.groups:
+        click.echo(
+            f"  topic:    {len(settings.relevance.groups)} term groups; rules {rules}; "
+            f"threshold {settings.relevance.threshold:.2f}"
+        )
+    else:
+        click.echo("  topic:    none: without [relevance.groups] no story is ever relevant")
+        log.warning("%s: no [relevance] topic profile; every story will be dropped", settings.path)
     smtp = settings.smtp
     if smtp is not None:
         secret = (

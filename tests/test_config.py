@@ -98,3 +98,16 @@ def test_config_path_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.delenv("MONITOR_CONFIG")
     monkeypatch.chdir(tmp_path)
     assert resolve_path(None) == tmp_path / "config.toml"
+
+
+def test_check_config_warns_when_there_is_no_topic_profile(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text("corpus = []\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "check-config"])
+    assert result.exit_code == 0
+    assert "no story is ever relevant" in result.stdout
+    assert "no [relevance] topic profile" in result.stderr
