@@ -180,13 +180,7 @@ def run_once(ctx: Context) -> None:
     settings = ctx.settings
     with lock.hold(settings.state, "run-once"), _open_store(settings) as store:
         result = runner.run_once(store, settings, utcnow(), progress=sys.stderr.isatty())
-    stats = result.stats
-    summary = (
-        f"{stats.documents} new documents ({stats.already_seen} already seen), "
-        f"{stats.items} stories judged: "
-        + (", ".join(f"{n} {status}" for status, n in sorted(stats.by_status.items())) or "none")
-    )
-    log.info("%s", summary)
+    log.info("%s", result.stats.summary())
     if result.digest is None:
         click.echo("Nothing new since the last digest.")
     else:

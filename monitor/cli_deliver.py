@@ -56,8 +56,10 @@ def outbox(ctx: Context, retry: bool, as_json: bool) -> None:
         elif d.attempts == 0:
             state = "not tried yet"
         else:
-            when = (d.next_attempt or "the next run")[:16].replace("T", " ")
-            state = f"waiting: next try after {when} UTC"
+            from monitor.timeutil import minute_text, parse_time
+
+            when = minute_text(parse_time(d.next_attempt)) if d.next_attempt else "the next run"
+            state = f"waiting: next try after {when}"
         click.echo(f"{d.id}  {d.story_count} stories  {d.attempts} attempts  {state}")
         if d.last_error:
             click.echo(f"    last error: {d.last_error}")

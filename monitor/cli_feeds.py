@@ -25,11 +25,12 @@ from monitor.sources.feedlist import (
 )
 from monitor.sources.opml import OPML_TITLE, read_opml, render_opml
 from monitor.store.feeds import FeedState
+from monitor.timeutil import minute_text
 from monitor.urls import canonical, is_web_url
 
 
 def _when(moment: datetime | None, never: str = "never") -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else never
+    return minute_text(moment) if moment else never
 
 
 def _states(settings: Settings) -> dict[str, FeedState]:

@@ -18,7 +18,7 @@ from monitor.errors import DeliveryError, TemporaryDeliveryError
 from monitor.fsutil import write_atomically
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
-from monitor.timeutil import to_text
+from monitor.timeutil import minute_text, to_text
 
 log = logging.getLogger("monitor.deliver")
 
@@ -110,7 +110,7 @@ def flush_outbox(
                 store.mark_digest_failed(outbox.id, str(error), retry_at, permanent=False)
             errors.append(
                 f"digest {outbox.id}: {error}; kept in the outbox, "
-                f"next try after {to_text(retry_at)[:16].replace('T', ' ')} UTC"
+                f"next try after {minute_text(retry_at)}"
             )
             break
         except DeliveryError as error:

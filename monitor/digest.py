@@ -124,7 +124,8 @@ TITLE_CHARS = 300
 ALSO_SHOWN = 8
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -150,7 +151,7 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
         "skipped_total": sum(digest.skipped.values()),
         "stories": [
             {
-                "title": _clip(s.lead.item.title, TITLE_CHARS),
+                "title": clip(s.lead.item.title, TITLE_CHARS),
                 "url": safe_url(s.lead.item.url),
                 "source": s.lead.item.source_name,
                 "lang": s.lead.item.lang,
@@ -160,7 +161,7 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
                 "why": s.why,
                 "also": [
                     {
-                        "title": _clip(r.title, TITLE_CHARS),
+                        "title": clip(r.title, TITLE_CHARS),
                         "source": r.source_name,
                         "url": safe_url(r.url),
                         "verdict": r.verdict,
@@ -195,7 +196,7 @@ def to_json(digest: Digest) -> dict[str, Any]:
         "stories": [
             {
                 "id": s.lead.item.id,
-                "title": _clip(s.lead.item.title, TITLE_CHARS),
+                "title": clip(s.lead.item.title, TITLE_CHARS),
                 "source": s.lead.item.source_name,
                 "url": s.lead.item.url,
                 "published": s.lead.item.published.isoformat(),

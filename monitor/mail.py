@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from monitor import __version__
 from monitor.config import Settings, SmtpSettings
+from monitor.digest import clip
 from monitor.errors import ConfigError, PermanentDeliveryError, TemporaryDeliveryError
 from monitor.store.outbox import OutboxDigest
 
@@ -32,8 +33,7 @@ NO_RECIPIENTS = "undisclosed-recipients:;"
 
 def one_line(value: str, limit: int = 200) -> str:
     """A header value that can never add or split a header: whitespace runs become one space."""
-    flat = " ".join(value.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return clip(" ".join(value.split()), limit)
 
 
 def message_domain(settings: Settings) -> str:

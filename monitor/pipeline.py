@@ -61,6 +61,14 @@ class RunStats:
     def count(self, status: str) -> None:
         self.by_status[status] = self.by_status.get(status, 0) + 1
 
+    def summary(self) -> str:
+        """One log line: documents read and stories judged, by status."""
+        statuses = ", ".join(f"{n} {status}" for status, n in sorted(self.by_status.items()))
+        return (
+            f"{self.documents} new documents ({self.already_seen} already seen), "
+            f"{self.items} stories judged: {statuses or 'none'}"
+        )
+
 
 def item_id(doc_key: str, part: int) -> str:
     """A short, stable id for the ``part``-th story of a document."""

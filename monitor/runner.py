@@ -59,9 +59,8 @@ def _fit(built: Digest, settings: Settings) -> tuple[Digest, str]:
     A dropped story is not reserved by this digest, so the next one carries it.
     """
     html = digest_stage.render_html(built, settings.digest)
-    while len(html.encode("utf-8")) > HTML_BUDGET and len(built.stories) > 1:
-        keep = max(1, len(built.stories) * HTML_BUDGET // len(html.encode("utf-8")))
-        keep = min(keep, len(built.stories) - 1)
+    while (size := len(html.encode("utf-8"))) > HTML_BUDGET and len(built.stories) > 1:
+        keep = min(max(1, len(built.stories) * HTML_BUDGET // size), len(built.stories) - 1)
         held = built.skipped.get("held_for_next_digest", 0) + len(built.stories) - keep
         built = replace(
             built,

@@ -42,7 +42,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import lock, runner, sdnotify
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError
-from monitor.pipeline import RunStats
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.scheduler")
@@ -124,15 +123,6 @@ def missed_digest(trigger: BaseTrigger, last_run: datetime, now: datetime) -> da
     # inclusive: a run at exactly a fire time must not count that time as missed.
     due = trigger.get_next_fire_time(None, last_run + timedelta(microseconds=1))
     return due if due is not None and due <= now else None
-
-
-def _stats_line(stats: RunStats) -> str:
-    """The counts of a collect-and-judge pass, as `run-once` prints them."""
-    statuses = ", ".join(f"{n} {status}" for status, n in sorted(stats.by_status.items()))
-    return (
-        f"{stats.documents} new documents ({stats.already_seen} already seen), "
-        f"{stats.items} stories judged" + (f": {statuses}" if statuses else "")
-    )
 
 
 def _one_line(error: BaseException) -> str:
@@ -367,7 +357,7 @@ class Daemon:
 
         with Store(self.settings.state) as store:
             stats = runner.poll(store, self.settings, utcnow(), progress=False)
-        line = f"poll: {_stats_line(stats)}"
+        line = f"poll: {stats.summary()}"
         log.info("%s", line)
         sdnotify.notify(f"STATUS={line}")
 
@@ -377,7 +367,7 @@ class Daemon:
         with Store(self.settings.state) as store:
             result = runner.run_once(store, self.settings, utcnow(), progress=False)
         if result.digest is None:
-            line = f"digest: nothing new since the last digest ({_stats_line(result.stats)})"
+            line = f"digest: nothing new since the last digest ({result.stats.summary()})"
         else:
             where = "delivered" if result.digest_id in result.delivered else "waiting in the outbox"
             line = f"digest {result.digest_id}: {len(result.digest.stories)} stories, {where}"

@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
+def minute_text(moment: datetime) -> str:
+    """A moment to the minute for people reading logs and listings: ``2026-11-23 07:00 UTC``."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC. Only edges (cli, scheduler) call this."""
     return datetime.now(UTC)

@@ -37,10 +37,6 @@ JAPANESE_ARTICLE = (Path(__file__).parent / "data" / "ja_softbank_llm.txt").read
 )
 
 
-def received(server: SmtpServer, count: int) -> list[EmailMessage]:
-    return [m.parsed() for m in server.wait_for(count, timeout=10)]
-
-
 def parts(message: EmailMessage) -> dict[str, str]:
     return {part.get_content_type(): part.get_content() for part in message.iter_parts()}
 

@@ -33,6 +33,7 @@ from monitor.sources.feedparse import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchResult, backoff_delay, retry_delay
 from monitor.sources.progress import Progress
 from monitor.store.feeds import FeedState, FeedUpdate
+from monitor.timeutil import minute_text
 from monitor.urls import host_of
 
 if TYPE_CHECKING:
@@ -186,8 +187,9 @@ def _failure(answer: _Answer, now: datetime, settings: FetchSettings) -> tuple[F
     else:
         delay = backoff_delay(failures, cap, job.source_id)
     next_attempt = now + timedelta(seconds=delay)
-    when = f"{next_attempt:%Y-%m-%d %H:%M} UTC"
-    problem = f"{job.feed.url}: {reason} (failure {failures}; next attempt {when})"
+    problem = (
+        f"{job.feed.url}: {reason} (failure {failures}; next attempt {minute_text(next_attempt)})"
+    )
     return replace(update, next_attempt=next_attempt), problem
 
 
