@@ -22,7 +22,7 @@ import click
 
 from monitor import __version__
 from monitor.config import CONFIG_ENV, Settings, load, resolve_path
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -118,9 +118,20 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 @handle_errors
 def check_config(ctx: Context) -> None:
-    """Validate the configuration file and print a summary of it."""
+    """Validate the configuration file and what it points to, and print a summary.
+
+    Exit 2 when run-once would fail (an unset password variable, a placeholder
+    SMTP host, ...); warnings say what run-once will do instead.
+    """
+    from monitor.checks import check
+
     settings = ctx.settings
-    click.echo(f"{settings.path}: ok")
+    found = check(settings)
+    errors = len(found.errors)
+    click.echo(
+        f"{settings.path}: "
+        + (f"{errors} {'error' if errors == 1 else 'errors'}" if errors else "ok")
+    )
     click.echo(f"  state:    {settings.state}")
     click.echo(f"  corpus:   {', '.join(str(p) for p in settings.corpus) or '(none)'}")
     click.echo(
@@ -155,6 +166,10 @@ def check_config(ctx: Context) -> None:
         f"  schedule: poll every {schedule.poll_interval_minutes:g} min; "
         f"digest at '{schedule.digest_cron}' {schedule.timezone}"
     )
+    for warning in found.warnings:
+        log.warning("%s", warning)
+    if found.errors:
+        raise ConfigError("\n".join(found.errors))
 
 
 def echo_json(value: object) -> None:

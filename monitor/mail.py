@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -70,21 +71,25 @@ def build_message(
     return message.as_bytes()
 
 
-def password(settings: Settings) -> str | None:
-    """The SMTP password from its configured source; never from the config file itself."""
+def password(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:
+    """The SMTP password from its configured source; never from the config file itself.
+
+    ``environ`` is where environment variables are looked up (default: ``os.environ``).
+    """
+    environ = os.environ if environ is None else environ
     smtp = settings.smtp
     if smtp is None or not smtp.username:
         return None
     where = f"{settings.path}: smtp"
     if smtp.password_env:
-        value = os.environ.get(smtp.password_env)
+        value = environ.get(smtp.password_env)
         if not value:
             raise ConfigError(
                 f"{where}.password_env: the environment variable {smtp.password_env} is not set"
             )
         return value
     if smtp.password_credential:
-        directory = os.environ.get("CREDENTIALS_DIRECTORY")
+        directory = environ.get("CREDENTIALS_DIRECTORY")
         if not directory:
             raise ConfigError(
                 f"{where}.password_credential: $CREDENTIALS_DIRECTORY is not set "

@@ -210,11 +210,27 @@ def test_the_timer_starts_the_oneshot_daily_and_catches_up() -> None:
     assert timer["Install"]["WantedBy"] == ["timers.target"]
 
 
-def test_the_service_config_passes_check_config() -> None:
-    result = CliRunner().invoke(main, ["--config", str(SERVICE_CONFIG), "check-config"])
+def test_the_service_config_passes_check_config_once_its_placeholders_are_filled(
+    tmp_path: Path,
+) -> None:
+    # As shipped it names smtp.example.com and no feed: check-config says so (test_check_config).
+    text = SERVICE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace("smtp.example.com", "mail.monitor-operator.jp").replace(
+        "you@example.com", "reader@monitor-operator.jp"
+    )
+    text = text.replace(
+        "# [[feeds]]\n# url = \"https://group.softbank/en/news/rss\"",
+        "[[feeds]]\nurl = \"https://group.softbank/en/news/rss\"",
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    (tmp_path / "smtp-password").write_text("s3cret\n", encoding="utf-8")
+    runner = CliRunner(env={"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    result = runner.invoke(main, ["--config", str(config), "check-config"])
     assert result.exit_code == 0, result.output
-    assert f"{SERVICE_CONFIG}: ok" in result.output
+    assert f"{config}: ok" in result.output
     assert "password from credential smtp-password" in result.output
+    assert result.stderr == ""
 
 
 def test_the_service_config_writes_only_in_the_state_directory() -> None:
