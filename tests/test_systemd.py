@@ -219,8 +219,8 @@ def test_the_service_config_passes_check_config_once_its_placeholders_are_filled
         "you@example.com", "reader@monitor-operator.jp"
     )
     text = text.replace(
-        "# [[feeds]]\n# url = \"https://group.softbank/en/news/rss\"",
-        "[[feeds]]\nurl = \"https://group.softbank/en/news/rss\"",
+        '# [[feeds]]\n# url = "https://group.softbank/en/news/rss"',
+        '[[feeds]]\nurl = "https://group.softbank/en/news/rss"',
     )
     config = tmp_path / "config.toml"
     config.write_text(text, encoding="utf-8")
