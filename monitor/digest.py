@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 from monitor import __version__
 from monitor.config import DigestSettings
+from monitor.extract import detect_language
 from monitor.model import Digest, RankedItem, Report, Story
+from monitor.textwidth import join_words, wrap
 
 HTML_TEMPLATE = "digest.html.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -38,7 +40,7 @@ def templates_dir() -> Path:
 def _environment() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         # select_autoescape()'s defaults miss ".html.j2": name every HTML suffix.
         autoescape=jinja2.select_autoescape(
@@ -50,11 +52,14 @@ def _environment() -> Any:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # Wraps by display width (a kanji takes two columns) and breaks Japanese between characters.
+    env.filters["wrap_columns"] = wrap
+    return env
 
 
 def make_extract(text: str, limit: int) -> str:
     """The start of a story, cut at a sentence end (or a word) within ``limit`` characters."""
-    flat = " ".join(text.split())
+    flat = join_words(text)
     if len(flat) <= limit:
         return flat
     window = flat[: limit + 1]
@@ -152,6 +157,7 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
         "stories": [
             {
                 "title": clip(s.lead.item.title, TITLE_CHARS),
+                "title_lang": detect_language(s.lead.item.title),
                 "url": safe_url(s.lead.item.url),
                 "source": s.lead.item.source_name,
                 "lang": s.lead.item.lang,
@@ -162,6 +168,7 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
                 "also": [
                     {
                         "title": clip(r.title, TITLE_CHARS),
+                        "lang": detect_language(r.title),
                         "source": r.source_name,
                         "url": safe_url(r.url),
                         "verdict": r.verdict,
