@@ -212,7 +212,10 @@ def to_json(digest: Digest) -> dict[str, Any]:
                 "score": s.lead.score,
                 "kind": s.lead.novelty.kind,
                 "why": s.why,
-                "also": [{"title": r.title, "source": r.source_name, "url": r.url} for r in s.also],
+                "also": [
+                    {"id": r.item_id, "title": r.title, "source": r.source_name, "url": r.url}
+                    for r in s.also
+                ],
             }
             for s in digest.stories
         ],

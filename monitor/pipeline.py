@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -57,6 +58,8 @@ class RunStats:
     items: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Seconds spent per judging stage ("extract", "relevance", "novelty", "encoder_load").
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
         self.by_status[status] = self.by_status.get(status, 0) + 1
@@ -173,17 +176,23 @@ def judge(
     stats.documents = len(fresh)
 
     pending: list[tuple[Item, Relevance]] = []
+    spent = {"extract": 0.0, "relevance": 0.0}
     for document in fresh:
+        started = time.perf_counter()
         items, notes = _extract_items(document, now)
+        spent["extract"] += time.perf_counter() - started
         store.record_document(
             document.key, document.source_id, document.url, document.title, now, notes
         )
         if not items:
             stats.count("empty")
             log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
+        started = time.perf_counter()
         for item in items:
             weight = (weights or {}).get(document.source_id, 1.0)
             pending.append((item, relevance_score(profile, item.title, item.text, weight)))
+        spent["relevance"] += time.perf_counter() - started
+    stats.seconds.update(spent)
 
     to_judge = [(item, rel) for item, rel in pending if rel.relevant]
     for item, rel in pending:
@@ -191,6 +200,7 @@ def judge(
             _record(store, item, rel, IRRELEVANT, stats)
     if not to_judge:
         return
+    started = time.perf_counter()
     judge_novelty = _Judge(store, settings, now)
     prints = judge_novelty.fingerprints([item for item, _ in to_judge])
     for (item, rel), fingerprint in zip(to_judge, prints, strict=True):
@@ -201,6 +211,14 @@ def judge(
         if status == DUPLICATE and story and store.story_digest(story):
             stats.count(REPEAT)
         _record(store, item, rel, status, stats, verdict, story, fingerprint.to_bytes())
+    stats.seconds["novelty"] = time.perf_counter() - started
+    stats.seconds["encoder_load"] = judge_novelty.encoder.load_seconds or 0.0
+    log.debug(
+        "judged %d stories: extract %.0f ms, relevance %.0f ms; novelty of %d relevant %.0f ms"
+        " (encoder load %.0f ms)",
+        len(pending), 1000 * spent["extract"], 1000 * spent["relevance"], len(to_judge),
+        1000 * stats.seconds["novelty"], 1000 * stats.seconds["encoder_load"],
+    )  # fmt: skip
 
 
 def _classify(item: Item, verdict: Novelty, judged: _Judge) -> tuple[str, str | None]:

@@ -258,6 +258,13 @@ class Store(FeedStateMixin, OutboxMixin):
         ).fetchone()
         return self._judgement(row) if row else None
 
+    def judgements(self) -> list[StoredJudgement]:
+        """Every item ever judged, in arrival order (for audits and the judgement bench)."""
+        rows = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items ORDER BY first_seen, doc_key, part"
+        )
+        return [self._judgement(row) for row in rows]
+
     def find_items(self, prefix: str) -> list[str]:
         """Item ids starting with ``prefix`` (lets users type a short id)."""
         rows = self.db.execute(

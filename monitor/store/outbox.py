@@ -45,6 +45,11 @@ class OutboxMixin:
         " status, attempts, last_error, next_attempt"
     )
 
+    def digest_contents(self) -> list[tuple[str, str, str]]:
+        """(id, created_at, JSON) of every digest built, sent or not, oldest first."""
+        rows = self.db.execute("SELECT id, created_at, json FROM digests ORDER BY created_at, id")
+        return [(row[0], row[1], row[2]) for row in rows]
+
     def add_digest(self, digest: OutboxDigest, story_ids: list[str]) -> None:
         """Put a built digest in the outbox and reserve its stories for it."""
         self.db.execute(
