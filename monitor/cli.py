@@ -94,12 +94,25 @@ def main(ctx: click.Context, config: str | None, debug: bool) -> None:
 
 
 def config_option(command: F) -> F:
-    """Accept --config after the sub-command too (`monitor run-once --config x.toml`)."""
+    """Accept --config and --debug after the sub-command too (`monitor run-once --debug`)."""
 
     def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
         if value is not None:
             ctx.find_object(Context).config_path = resolve_path(value)
 
+    def louder(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.find_object(Context).debug = True
+            _setup_logging(True)
+
+    command = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=louder,
+        is_eager=True,
+        help="Log more, and show tracebacks for errors.",
+    )(command)
     return click.option(
         "--config",
         metavar="PATH",
@@ -150,13 +163,9 @@ def check_config(ctx: Context) -> None:
         log.warning("%s: no [relevance] topic profile; every story will be dropped", settings.path)
     smtp = settings.smtp
     if smtp is not None:
-        secret = (
-            f"password from ${smtp.password_env}" if smtp.password_env
-            else f"password from {smtp.password_file}" if smtp.password_file
-            else f"password from credential {smtp.password_credential}"
-            if smtp.password_credential
-            else "no login"
-        )  # fmt: skip
+        from monitor.mail import password_source
+
+        secret = password_source(smtp)
         click.echo(
             f"  smtp:     {smtp.host}:{smtp.port} ({smtp.security}), {secret}, "
             f"to {', '.join(smtp.to)}"
@@ -248,7 +257,8 @@ from monitor.cli_feeds import feeds  # noqa: E402
 
 main.add_command(feeds)
 
-from monitor.cli_deliver import outbox, run  # noqa: E402
+from monitor.cli_deliver import outbox, run, test_mail  # noqa: E402
 
 main.add_command(outbox)
 main.add_command(run)
+main.add_command(test_mail)

@@ -1,4 +1,4 @@
-"""`monitor outbox` (what waits to be delivered, and why) and `monitor run` (the daemon)."""
+"""`monitor outbox` (what waits to be delivered, and why), `monitor test-mail` and `monitor run`."""
 
 from __future__ import annotations
 
@@ -74,3 +74,20 @@ def run(ctx: Context) -> None:
     from monitor import scheduler
 
     scheduler.serve(ctx.settings)
+
+
+@click.command("test-mail")
+@config_option
+@pass_context
+@handle_errors
+def test_mail(ctx: Context) -> None:
+    """Send a test mail through the configured SMTP server; the password is read as for a digest."""
+    from monitor import mail
+    from monitor.timeutil import utcnow
+
+    settings = ctx.settings
+    where = mail.send_test(settings, utcnow())
+    assert settings.smtp is not None
+    login = settings.smtp.username
+    source = mail.password_source(settings.smtp) if login else "no login"
+    click.echo(f"Sent a test mail through {where} ({f'{login}, ' if login else ''}{source}).")

@@ -76,6 +76,8 @@ def explain(ctx: Context, item: str) -> None:
     """Say why ITEM (an item id, a prefix of one, or a corpus file) was kept, dropped or folded."""
     from monitor import codec
 
+    if not item.strip():
+        raise UsageError("explain: give an id (from `preview --format json`) or a corpus file")
     with _open(ctx) as store:
         for position, item_id in enumerate(_resolve_items(store, ctx, item)):
             judged = store.judgement(item_id)
@@ -165,6 +167,8 @@ def compare(ctx: Context, a: str | None, b: str | None, as_json: bool, pairs: st
 
     The verdict is one of: copy, same story, related, different.
     """
+    if pairs and (a or b):
+        raise UsageError("compare takes two articles or --pairs FILE, not both")
     if pairs:
         _compare_pairs(pairs)
         return
@@ -228,3 +232,10 @@ def _compare_pairs(source: str) -> None:
     for result in results:
         out = result if result is not None else _as_json(next(computed))
         click.echo(json.dumps(out, ensure_ascii=False))
+    if not todo:
+        # Nothing was compared: a script reading the output must not take it for success.
+        raise UsageError(
+            f"{source}: no valid line ({len(results)} invalid)"
+            if results
+            else f'{source}: no lines of {{"a": text, "b": text}}'
+        )

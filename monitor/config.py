@@ -488,7 +488,8 @@ def load(path: Path) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # utf-8-sig: an editor (Notepad) may save a byte-order mark, which TOML does not allow.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: config file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from monitor.config import Settings
 from monitor.errors import DeliveryError, TemporaryDeliveryError
@@ -44,11 +47,51 @@ def write_files(outbox: OutboxDigest, directory: Path) -> list[Path]:
     return written
 
 
+_DIGEST_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?\.html$")
+INDEX_NAME = "index.html"
+
+
+def write_index(directory: Path, title: str) -> Path:
+    """Rewrite ``index.html``: every digest file in ``directory``, newest first, linked.
+
+    Built from the files actually there, so a digest deleted by hand drops out;
+    written atomically, so a browser never sees half an index.
+    """
+    found = []
+    for path in directory.iterdir():
+        match = _DIGEST_FILE.match(path.name)
+        if match:
+            found.append((match.group(1), int(match.group(2) or 1), path.name))
+    found.sort(reverse=True)
+    rows = "\n".join(
+        f'<li><a href="{quote(name)}">{escape(day)}</a>'
+        + (f" (digest {number} of the day)" if number > 1 else "")
+        + "</li>"
+        for day, number, name in found
+    )
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}: past digests</title>\n</head>\n<body>\n"
+        f"<h1>{escape(title)}: past digests</h1>\n<ul>\n{rows}\n</ul>\n</body>\n</html>\n"
+    )
+    path = directory / INDEX_NAME
+    write_atomically(path, page.encode("utf-8"))
+    return path
+
+
 def deliver(outbox: OutboxDigest, settings: Settings) -> list[str]:
     """Deliver one digest to every configured target; return where it went."""
     places: list[str] = []
     if "file" in settings.deliver:
-        places.extend(str(p) for p in write_files(outbox, settings.digest.directory))
+        directory = settings.digest.directory
+        places.extend(str(p) for p in write_files(outbox, directory))
+        try:
+            write_index(directory, settings.digest.title)
+        except OSError as exc:
+            raise TemporaryDeliveryError(
+                f"{directory}: cannot write {INDEX_NAME}: {exc.strerror}"
+            ) from None
     if "smtp" in settings.deliver:
         from monitor import mail
 

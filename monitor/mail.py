@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from html import escape as html_escape
 from zoneinfo import ZoneInfo
 
 from monitor import __version__
@@ -112,6 +114,47 @@ def _read_secret(where: str, path: str) -> str:
     if not value:
         raise ConfigError(f"{where}: {path} is empty")
     return value
+
+
+def password_source(smtp: SmtpSettings) -> str:
+    """Where the password comes from, in words (never the password)."""
+    if smtp.password_env:
+        return f"password from ${smtp.password_env}"
+    if smtp.password_file:
+        return f"password from {smtp.password_file}"
+    if smtp.password_credential:
+        return f"password from credential {smtp.password_credential}"
+    return "no login"
+
+
+def send_test(settings: Settings, now: datetime) -> str:
+    """Send a short test message through the configured SMTP server; return where it went.
+
+    The password comes from its configured source first, so a missing one is a
+    ConfigError before any connection; a refusal is a DeliveryError as for a digest.
+    """
+    smtp = settings.smtp
+    if smtp is None:
+        raise ConfigError(f"{settings.path}: no [smtp] table: there is no mail server to test")
+    secret = password(settings)
+    title = one_line(settings.digest.title)
+    text = (
+        f"This is a test mail from monitor {__version__} ({title}).\n"
+        "If you can read it, the daily digest can reach you the same way.\n"
+    )
+    html = f"<!DOCTYPE html><html><body><p>{html_escape(text)}</p></body></html>"
+    message_id = f"<test-{secrets.token_hex(8)}@{message_domain(settings)}>"
+    data = build_message(settings, f"{title}: test mail", html, text, message_id, now)
+    refused = asyncio.run(_send(data, smtp, secret))
+    accepted = [r for r in smtp.to if r not in refused]
+    if not accepted:
+        raise PermanentDeliveryError(
+            f"{_describe(smtp)} refused every recipient: "
+            + "; ".join(f"{r}: {reason}" for r, reason in refused.items())
+        )
+    for recipient, reason in refused.items():
+        log.warning("test mail: %s refused %s: %s", _describe(smtp), recipient, reason)
+    return f"{_describe(smtp)} for {', '.join(accepted)}"
 
 
 def _envelope_sender(smtp: SmtpSettings) -> str:

@@ -92,7 +92,10 @@ def _trial(base: Path, name: str, crash_at: str | None, kill_after: float | None
         "messages": messages,
         "raw": [m.data for m in server.messages],
         "leftovers": sorted(p.name for p in (project / "digests").glob(".*")),
-        "html_files": sorted((project / "digests").glob("*.html")),
+        "html_files": sorted(
+            p for p in (project / "digests").glob("*.html") if p.name != "index.html"
+        ),
+        "index": (project / "digests" / "index.html").read_text(encoding="utf-8"),
     }
 
 
@@ -163,3 +166,5 @@ def test_no_half_written_digest_is_left(trials: dict[str, dict]) -> None:
         assert len(trial["html_files"]) == 2, label
         for path in trial["html_files"]:
             assert path.read_text(encoding="utf-8").rstrip().endswith("</html>"), label
+            assert f'href="{path.name}"' in trial["index"], label
+        assert trial["index"].rstrip().endswith("</html>"), label
