@@ -90,6 +90,9 @@ def handle_errors(command: F) -> F:
 def main(ctx: click.Context, config: str | None, debug: bool) -> None:
     """monitor: a daily digest of what is new about Japan's AI industry and SoftBank."""
     _setup_logging(debug)
+    from monitor import timeutil
+
+    timeutil.set_as_of(None)  # the wall clock, unless this command's --as-of says otherwise
     ctx.obj = Context(config, debug)
 
 
@@ -120,6 +123,30 @@ def config_option(command: F) -> F:
         callback=remember,
         is_eager=True,
         help=f"Configuration file (default: ${CONFIG_ENV}, else ./config.toml).",
+    )(command)
+
+
+def as_of_option(command: F) -> F:
+    """``--as-of TIME``: run with the clock set to TIME (replays of old snapshots, tests)."""
+
+    def set_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is None:
+            return
+        from monitor import timeutil
+
+        try:
+            timeutil.set_as_of(timeutil.parse_as_of(value))
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.option(
+        "--as-of",
+        metavar="TIME",
+        expose_value=False,
+        callback=set_clock,
+        is_eager=True,
+        help="Run as if the time were TIME (ISO 8601; UTC unless it has an offset), "
+        "the clock running on from there. For replaying old feed snapshots and for tests.",
     )(command)
 
 
@@ -193,6 +220,7 @@ def _open_store(settings: Settings, *, readonly: bool = False) -> Store:
 
 @main.command("run-once")
 @config_option
+@as_of_option
 @pass_context
 @handle_errors
 def run_once(ctx: Context) -> None:
@@ -217,6 +245,7 @@ def run_once(ctx: Context) -> None:
 
 @main.command()
 @config_option
+@as_of_option
 @click.option(
     "--format",
     "fmt",

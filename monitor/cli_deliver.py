@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import Context, config_option, echo_json, handle_errors, pass_context
+from monitor.cli import (
+    Context,
+    as_of_option,
+    config_option,
+    echo_json,
+    handle_errors,
+    pass_context,
+)
 
 
 @click.command()
@@ -67,6 +74,7 @@ def outbox(ctx: Context, retry: bool, as_json: bool) -> None:
 
 @click.command()
 @config_option
+@as_of_option
 @pass_context
 @handle_errors
 def run(ctx: Context) -> None:

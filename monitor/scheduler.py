@@ -42,7 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import lock, runner, sdnotify
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError
-from monitor.timeutil import utcnow
+from monitor.timeutil import ShiftedDatetime, utcnow
 
 log = logging.getLogger("monitor.scheduler")
 
@@ -136,6 +136,21 @@ def _flush_logs() -> None:
     sys.stdout.flush()
 
 
+def _follow_clock() -> None:
+    """Make APScheduler tell time by monitor's clock (which ``--as-of`` may have set).
+
+    APScheduler 3 reads ``datetime.now`` in its scheduler loop and in its
+    executors' misfire check, with no hook to inject a clock; its modules get a
+    ``datetime`` whose ``now`` is ours. Sleeping stays real: only "what time is
+    it" moves.
+    """
+    import apscheduler.executors.base as executors
+    import apscheduler.schedulers.base as schedulers
+
+    schedulers.datetime = ShiftedDatetime  # type: ignore[misc]
+    executors.datetime = ShiftedDatetime  # type: ignore[misc]
+
+
 def _quiet_apscheduler() -> None:
     """Keep APScheduler to warnings, in monitor's one-line format (not Python's bare fallback)."""
     aps = logging.getLogger("apscheduler")
@@ -181,7 +196,9 @@ class Daemon:
         if moment is None:
             return "never"
         local = moment.astimezone(self.tz)
-        return local.strftime("%Y-%m-%d %H:%M:%S %Z" if local.second else "%Y-%m-%d %H:%M %Z")
+        # A schedule with a seconds field is read to the second, whatever the second.
+        with_seconds = len(self.settings.schedule.digest_cron.split()) == 6 or local.second
+        return local.strftime("%Y-%m-%d %H:%M:%S %Z" if with_seconds else "%Y-%m-%d %H:%M %Z")
 
     def _next_digest(self, now: datetime) -> datetime | None:
         return self.trigger.get_next_fire_time(None, now)
@@ -217,7 +234,11 @@ class Daemon:
         at_start = {"next_run_time": now}
         self._scheduler.add_job(
             self._enqueue,
-            IntervalTrigger(minutes=schedule.poll_interval_minutes, timezone=self.tz),
+            IntervalTrigger(
+                minutes=schedule.poll_interval_minutes,
+                timezone=self.tz,
+                start_date=now + timedelta(minutes=schedule.poll_interval_minutes),
+            ),
             args=["poll"],
             id="poll",
             name="poll",
@@ -233,7 +254,11 @@ class Daemon:
         )
         self._scheduler.add_job(
             self._enqueue,
-            IntervalTrigger(minutes=RETRY_EVERY_MINUTES, timezone=self.tz),
+            IntervalTrigger(
+                minutes=RETRY_EVERY_MINUTES,
+                timezone=self.tz,
+                start_date=now + timedelta(minutes=RETRY_EVERY_MINUTES),
+            ),
             args=["retry"],
             id="retry",
             name="retry",
@@ -395,6 +420,7 @@ def serve(settings: Settings) -> None:
     (or a second daemon) on the same state is refused while it runs.
     """
     _quiet_apscheduler()
+    _follow_clock()
     trigger = digest_trigger(settings)  # a bad schedule is a config error, lock or not
     with lock.hold(settings.state, "run"):
         Daemon(settings, trigger).run()

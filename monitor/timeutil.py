@@ -1,8 +1,17 @@
-"""Time helpers: aware UTC inside, ISO 8601 text in the store."""
+"""Time helpers: aware UTC inside, ISO 8601 text in the store, and the clock.
+
+The clock is the wall clock unless the command line said ``--as-of``: then it
+starts at that moment and runs on at the wall clock's pace (for replays of old
+feed snapshots and for tests that must not depend on the hour they run at).
+Only the edges (cli, scheduler) read it, through ``utcnow``.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
+
+# How far the clock is set from the wall clock; changed only by ``set_as_of``.
+_offset = timedelta(0)
 
 
 def minute_text(moment: datetime) -> str:
@@ -12,7 +21,32 @@ def minute_text(moment: datetime) -> str:
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC. Only edges (cli, scheduler) call this."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def set_as_of(moment: datetime | None) -> None:
+    """Set the clock to ``moment`` from now on (None: back to the wall clock)."""
+    global _offset
+    _offset = timedelta(0) if moment is None else moment - datetime.now(UTC)
+
+
+def parse_as_of(text: str) -> datetime:
+    """Read an ``--as-of`` value: ISO 8601, with an offset or ``Z``; without one it is UTC."""
+    try:
+        return parse_time(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 time (for example 2026-08-20T02:41Z)"
+        ) from None
+
+
+class ShiftedDatetime(datetime):
+    """``datetime`` whose ``now()`` reads monitor's clock; handed to APScheduler's modules."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        moment = utcnow()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
 
 
 def to_text(moment: datetime) -> str:

@@ -54,6 +54,30 @@ def test_first_run_gives_four_stories_with_the_translation_folded(cli: Cli, proj
         assert "Why Japan lags behind" in text  # the folded translation is listed under 003
 
 
+def test_as_of_runs_the_cycle_at_that_time_in_the_digest_zone(cli: Cli, project: Path) -> None:
+    # 20:00 UTC on 20 August is already 21 August in Tokyo, the digest's zone.
+    result = cli("run-once", "--as-of", "2026-08-20T20:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert [f.name for f in digest_files(project)] == [
+        "2026-08-21.eml",
+        "2026-08-21.html",
+        "2026-08-21.txt",
+    ]
+    eml = (project / "digests" / "2026-08-21.eml").read_text(encoding="utf-8")
+    assert "Date: Fri, 21 Aug 2026 05:00:" in eml and "+0900" in eml
+
+    # Without --as-of the next command is back on the wall clock.
+    assert not preview_json(cli)["generated_at"].startswith("2026-08-2")
+    as_of = cli("preview", "--format", "json", "--as-of", "2026-08-20T20:00:00+09:00")
+    assert json.loads(as_of.stdout)["generated_at"].startswith("2026-08-20T11:00:")
+
+
+def test_a_bad_as_of_is_a_usage_error(cli: Cli) -> None:
+    result = cli("preview", "--as-of", "yesterday")
+    assert result.exit_code == 2
+    assert "'yesterday' is not an ISO 8601 time" in result.output
+
+
 def test_second_run_finds_nothing_and_a_new_article_appears_alone(cli: Cli, project: Path) -> None:
     assert cli("run-once").exit_code == 0
     first_files = digest_files(project)

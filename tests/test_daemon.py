@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest_feeds import FeedServer, feed_server
@@ -40,11 +41,22 @@ STOP_DEADLINE = 10.0  # the daemon promises to exit within this after SIGTERM
 class Daemon:
     """A `monitor run` subprocess whose stderr is read line by line in a thread."""
 
-    def __init__(self, project: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, project: Path, env: dict[str, str] | None = None, as_of: datetime | None = None
+    ) -> None:
         self.lines: list[str] = []
         self._changed = threading.Condition()
+        clock = ["--as-of", as_of.isoformat()] if as_of is not None else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(project / "config.toml"), "run"],
+            [
+                sys.executable,
+                "-m",
+                "monitor",
+                "--config",
+                str(project / "config.toml"),
+                "run",
+                *clock,
+            ],
             cwd=project,
             env={**os.environ, **(env or {})},
             stdin=subprocess.DEVNULL,
@@ -108,8 +120,13 @@ def daemons() -> Iterator[list[Daemon]]:
         daemon.kill()
 
 
-def start(daemons: list[Daemon], project: Path, env: dict[str, str] | None = None) -> Daemon:
-    daemon = Daemon(project, env)
+def start(
+    daemons: list[Daemon],
+    project: Path,
+    env: dict[str, str] | None = None,
+    as_of: datetime | None = None,
+) -> Daemon:
+    daemon = Daemon(project, env, as_of)
     daemons.append(daemon)
     return daemon
 
@@ -141,25 +158,39 @@ def assert_four_story_digest(received: SmtpServer) -> None:
 # -- the schedule --------------------------------------------------------------
 
 
+# The clock the daemon runs by: the wall clock, and two moments that once broke
+# this test (20:00 UTC is already tomorrow in Tokyo; 23:59:59 in Tokyo turns into
+# the next day between start-up and the digest).
+CLOCKS = {
+    "wall-clock": None,
+    "20:00-utc": datetime(2026, 12, 1, 20, 0, 0, tzinfo=UTC),
+    "23:59:59-tokyo": datetime(2026, 12, 1, 23, 59, 59, tzinfo=ZoneInfo("Asia/Tokyo")),
+}
+
+
+@pytest.mark.parametrize("as_of", CLOCKS.values(), ids=CLOCKS.keys())
 def test_the_digest_goes_out_on_a_six_field_schedule_and_sigterm_exits_0(
-    project: Path, smtp_server: SmtpServer, daemons: list[Daemon]
+    project: Path, smtp_server: SmtpServer, daemons: list[Daemon], as_of: datetime | None
 ) -> None:
     config = project / "config.toml"
     add_smtp(config, smtp_server.port)
-    due = datetime.now(UTC) + timedelta(seconds=6)
+    due = ((as_of or datetime.now(UTC)) + timedelta(seconds=6)).astimezone(UTC)
     set_schedule(config, f"{due.second} {due.minute} {due.hour} * * *")
+    # Digests are named by the day in the digest's time zone, not the schedule's.
+    digest_zone = ZoneInfo(load(config).digest.timezone)
+    day = f"{due.astimezone(digest_zone):%Y-%m-%d}"
 
-    daemon = start(daemons, project)
+    daemon = start(daemons, project, as_of=as_of)
     started = daemon.wait_for("started:")
     assert f"next digest {due:%Y-%m-%d %H:%M:%S} UTC" in started, started
     assert "catch-up: no digest has run yet" in daemon.stderr
 
     smtp_server.wait_for(1, timeout=40)
     assert_four_story_digest(smtp_server)
-    daemon.wait_for(f"digest {due:%Y-%m-%d}: 4 stories, delivered")
+    daemon.wait_for(f"digest {day}: 4 stories, delivered")
     assert daemon.stop() == 0
     assert "received SIGTERM; stopping" in daemon.stderr
-    assert (project / "digests" / f"{due:%Y-%m-%d}.html").exists()  # file delivery too
+    assert (project / "digests" / f"{day}.html").exists()  # file delivery too
     assert len(smtp_server.messages) == 1
 
 
