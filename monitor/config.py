@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.entities import Entity, entity_from_table
 from monitor.errors import ConfigError
 
 CONFIG_ENV = "MONITOR_CONFIG"
@@ -56,6 +57,8 @@ class RelevanceSettings:
     groups: tuple[TermGroup, ...]
     rules: tuple[tuple[str, ...], ...]
     exclude: Mapping[str, float]
+    # [[relevance.entities]]: entities added to (or replacing, by id) the shipped table.
+    entities: tuple[Entity, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,8 +265,24 @@ def _read_relevance(top: _Reader) -> RelevanceSettings:
     if groups and not rules:
         reader.error("rules", "expected at least one rule such as 'japan+ai'")
     exclude = _read_terms(reader, "exclude")
+    entities = _read_entities(reader)
     reader.finish()
-    return RelevanceSettings(threshold, tuple(groups), tuple(rules), exclude)
+    return RelevanceSettings(threshold, tuple(groups), tuple(rules), exclude, entities)
+
+
+def _read_entities(reader: _Reader) -> tuple[Entity, ...]:
+    raw = reader.get("entities", list, [], "a list of [[relevance.entities]] tables")
+    entities = []
+    for index, entry in enumerate(raw):
+        where = f"entities[{index + 1}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            reader.error(where, "expected a table with id, names, tags (and kind, exact)")
+            continue
+        try:
+            entities.append(entity_from_table(entry["id"].strip(), entry, where))
+        except ValueError as exc:
+            reader.error(where, str(exc).removeprefix(f"{where}: "))
+    return tuple(entities)
 
 
 def _valid_timezone(reader: _Reader, key: str, default: str) -> str:

@@ -1,0 +1,115 @@
+"""The entity table: Japanese and English names of the beat's companies, found in any script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load
+from monitor.entities import Entity, load_entities, normalize
+from monitor.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_same_company_is_found_in_english_and_japanese() -> None:
+    table = load_entities()
+    pairs = [
+        ("Fujifilm expands chip material output", "富士フイルム、半導体材料を増産"),
+        ("Kioxia shares jump", "キオクシア株が急伸"),
+        ("Tokyo Electron raises its forecast", "東京エレクトロン、業績予想を上方修正"),
+        ("SoftBank Group posts a profit", "ＳＢＧが黒字"),
+        ("Nvidia results", "エヌビディア決算"),
+        ("OpenAI opens a Tokyo office", "オープンＡＩが東京に拠点"),
+    ]
+    for english, japanese in pairs:
+        en_ids, ja_ids = set(table.find(english)), set(table.find(japanese))
+        assert en_ids & ja_ids, (english, en_ids, japanese, ja_ids)
+
+
+def test_full_width_and_half_width_forms_are_one_name() -> None:
+    table = load_entities()
+    assert table.find("ｿﾌﾄﾊﾞﾝｸｸﾞﾙｰﾌﾟ") == {"softbank-group": 1}
+    assert table.find("ＳＢＧ") == table.find("SBG") == {"softbank-group": 1}
+    assert table.find("ＫＤＤＩとＮＴＴ") == {"kddi": 1, "ntt": 1}
+    assert normalize("ＡＩ　３％") == "AI 3%"
+
+
+def test_the_longest_name_wins_and_mentions_are_counted() -> None:
+    table = load_entities()
+    found = table.find(
+        "SoftBank Corp, the telecom unit, rose. SoftBank Group fell. SoftBank said nothing."
+    )
+    assert found == {"softbank-corp": 1, "softbank-group": 2}
+
+
+def test_short_names_that_are_words_match_only_as_written() -> None:
+    table = load_entities()
+    assert table.find("He armed himself and hurt his arm at the pharmacy.") == {}
+    assert table.find("Arm Holdings and Arm rose; ARM too.") == {"arm": 3}
+    assert table.find("a necessary step; the neck; nec plus ultra") == {}
+    assert table.find("NEC and Fujitsu") == {"nec": 1, "fujitsu": 1}
+    assert table.find("Meta raised its capex while the meta-analysis ...") == {"meta": 1}
+
+
+def test_phrases_that_only_contain_a_name_count_for_nothing() -> None:
+    table = load_entities()
+    assert table.find("The SoftBank Hawks won the Japan Series.") == {"japan": 1}
+    assert table.find("関東大震災から百年") == {}
+    assert table.find("米財務省が発表した") == {}
+
+
+def test_entities_carry_tags_and_kind() -> None:
+    table = load_entities()
+    kioxia = table.get("kioxia")
+    assert {"japan", "company"} <= kioxia.tags and "ai" not in kioxia.tags
+    assert "キオクシア" in kioxia.names
+    assert {"japan", "softbank", "person"} <= table.get("masayoshi-son").tags
+    assert "japan" not in table.get("openai").tags and "ai" in table.get("openai").tags
+    assert {"japan", "ai"} <= table.get("sakana-ai").tags
+    japanese_companies = [e for e in table if e.kind == "company" and "japan" in e.tags]
+    assert len(japanese_companies) >= 150
+    # Most have a Japanese name; a few (KDDI, TDK) are written in Latin letters in Japan too.
+    with_japanese = [e for e in japanese_companies if any(not n.isascii() for n in e.names)]
+    assert len(with_japanese) >= 120
+
+
+def test_config_adds_and_replaces_entities(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        (REPO / "config.toml").read_text(encoding="utf-8")
+        + """
+[[relevance.entities]]
+id = "acme-robotics"
+kind = "company"
+names = ["Acme Robotics", "アクメロボティクス"]
+tags = ["japan", "ai"]
+
+[[relevance.entities]]
+id = "kioxia"
+names = ["Kioxia"]
+tags = ["japan", "chips", "ai"]
+""",
+        encoding="utf-8",
+    )
+    extra = load(path).relevance.entities
+    table = load_entities(extra)
+    assert table.find("アクメロボティクスが新型ロボットを発表") == {"acme-robotics": 1}
+    assert "ai" in table.get("kioxia").tags
+    assert table.find("キオクシア") == {}  # the replacement has only its own names
+    assert "ai" not in load_entities().get("kioxia").tags  # the shipped table is untouched
+
+
+def test_a_malformed_entity_in_config_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[relevance.entities]]\nid = "x"\nkind = "planet"\nnames = ["X"]\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"relevance\.entities\[1\]: kind 'planet' is not one"):
+        load(path)
+
+
+def test_an_entity_defined_in_code_is_usable() -> None:
+    extra = (Entity("zeta", "company", frozenset({"japan"}), ("Zeta Systems",)),)
+    assert load_entities(extra).find("Zeta Systems and Sony") == {"zeta": 1, "sony": 1}
