@@ -23,6 +23,7 @@ import click
 from monitor import __version__
 from monitor.config import CONFIG_ENV, Settings, load, resolve_path
 from monitor.errors import ConfigError, MonitorError
+from monitor.words import plural
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -218,6 +219,15 @@ def _open_store(settings: Settings, *, readonly: bool = False) -> Store:
     return Store(settings.state, readonly=readonly)
 
 
+def _nothing_new(settings: Settings, earlier: bool) -> str:
+    """What to say when there is no story to send."""
+    if not (settings.corpus or settings.feeds or settings.feeds_opml):
+        return "Nothing to read: no corpus directory and no feed is configured."
+    if not earlier:
+        return "No stories yet: nothing read so far is about the topic."
+    return "Nothing new since the last digest."
+
+
 @main.command("run-once")
 @config_option
 @as_of_option
@@ -232,11 +242,14 @@ def run_once(ctx: Context) -> None:
     settings = ctx.settings
     with lock.hold(settings.state, "run-once"), _open_store(settings) as store:
         result = runner.run_once(store, settings, utcnow(), progress=sys.stderr.isatty())
+        earlier = store.any_digest()
     log.info("%s", result.stats.summary())
-    if result.digest is None:
-        click.echo("Nothing new since the last digest.")
+    if result.digest is not None:
+        click.echo(f"Digest {result.digest_id}: {plural(len(result.digest.stories), 'story')}.")
+    elif result.delivered:
+        click.echo("No new stories; delivering the digest that was waiting.")
     else:
-        click.echo(f"Digest {result.digest_id}: {len(result.digest.stories)} stories.")
+        click.echo(_nothing_new(settings, earlier))
     for digest_id in result.delivered:
         click.echo(f"Delivered digest {digest_id}.")
     if result.delivery_errors:
@@ -264,14 +277,17 @@ def preview(ctx: Context, fmt: str) -> None:
     settings = ctx.settings
     with _open_store(settings) as store:
         result = runner.preview(store, settings, utcnow())
+        earlier = store.any_digest()
     assert result.digest is not None
+    # The operator's counts (irrelevant, unreadable, ...) go to stderr, not into the digest.
+    click.echo(f"monitor: {result.stats.summary()}", err=True)
     if fmt == "json":
         echo_json(digest.to_json(result.digest))
     elif fmt == "html":
         click.echo(digest.render_html(result.digest, settings.digest), nl=False)
     else:
         if not result.digest.stories:
-            click.echo("Nothing new since the last digest.")
+            click.echo(_nothing_new(settings, earlier))
             return
         click.echo(digest.render_text(result.digest, settings.digest), nl=False)
 

@@ -12,6 +12,7 @@ from monitor.cli import (
     handle_errors,
     pass_context,
 )
+from monitor.words import plural
 
 
 @click.command()
@@ -34,7 +35,8 @@ def outbox(ctx: Context, retry: bool, as_json: bool) -> None:
         with Store(settings.state) as store, store.transaction():
             reopened = store.reopen_failed()
         click.echo(
-            f"Reopened {', '.join(reopened)}; the next run delivers them."
+            f"Reopened {', '.join(reopened)}; the next run delivers "
+            f"{'it' if len(reopened) == 1 else 'them'}."
             if reopened
             else "No digest is held after a permanent failure."
         )
@@ -67,7 +69,8 @@ def outbox(ctx: Context, retry: bool, as_json: bool) -> None:
 
             when = minute_text(parse_time(d.next_attempt)) if d.next_attempt else "the next run"
             state = f"waiting: next try after {when}"
-        click.echo(f"{d.id}  {d.story_count} stories  {d.attempts} attempts  {state}")
+        counts = f"{plural(d.story_count, 'story')}  {plural(d.attempts, 'attempt')}"
+        click.echo(f"{d.id}  {counts}  {state}")
         if d.last_error:
             click.echo(f"    last error: {d.last_error}")
 

@@ -23,7 +23,7 @@ from monitor.errors import ConfigError
 CONFIG_ENV = "MONITOR_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
 DEFAULT_TITLE = "Japan AI & SoftBank monitor"
-DEFAULT_SUBJECT = "{title}: {count} new stories, {date}"
+DEFAULT_SUBJECT = "{title}: {new_stories}, {date}"
 T = TypeVar("T")
 
 
@@ -321,12 +321,12 @@ def _read_smtp(top: _Reader) -> SmtpSettings | None:
         )
     subject = reader.string("subject", DEFAULT_SUBJECT)
     try:
-        subject.format(title="t", count=1, date="2026-01-01")
+        subject.format(title="t", count=1, new_stories="1 new story", date="2026-01-01")
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
         reader.error(
             "subject",
             f"bad template {subject!r} ({type(exc).__name__}: {exc}); "
-            "it may use {title}, {count} and {date}",
+            "it may use {title}, {count}, {new_stories} and {date}",
         )
         subject = DEFAULT_SUBJECT
     username = reader.optional_string("username")

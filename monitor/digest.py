@@ -21,6 +21,7 @@ from monitor.config import DigestSettings
 from monitor.extract import detect_language
 from monitor.model import Digest, RankedItem, Report, Story
 from monitor.textwidth import join_words, wrap
+from monitor.words import listing, plural
 
 HTML_TEMPLATE = "digest.html.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -72,20 +73,42 @@ def make_extract(text: str, limit: int) -> str:
     return window[:cut].rstrip(" ,;:、") + "…"
 
 
+# The "Why:" line names this many of the terms that made a story relevant.
+WHY_TERMS = 3
+
+
 def explain(ranked: RankedItem) -> str:
-    """One line saying why a story is in the digest: topic evidence and novelty."""
-    rel = ranked.relevance
-    top = sorted(rel.evidence, key=lambda e: -e.weight * min(e.count, 5))[:4]
-    terms = ", ".join(f"{e.term} ×{e.count}" if e.count > 1 else e.term for e in top)
+    """Why a story is in the digest, in words: what it is about and how it relates to earlier ones.
+
+    "About SoftBank (3 mentions) and Sakana AI (2); no earlier report like it".
+    The figures behind it (scores, similarities) are for `monitor explain`.
+    """
+    merged: dict[str, list] = {}
+    # "LLM" and "LLMs", "SoftBank" and "Softbank" are one thing to a reader.
+    for e in sorted(
+        ranked.relevance.evidence, key=lambda e: (-e.weight * min(e.count, 5), -e.count)
+    ):
+        key = e.term.casefold().removesuffix("s")
+        if key in merged:
+            merged[key][1] += e.count
+        else:
+            merged[key] = [e.term, e.count]
+    top = sorted(list(merged.values())[:WHY_TERMS], key=lambda term: -term[1])
+    mentions = [
+        f"{term} ({plural(count, 'mention') if i == 0 else count})"
+        for i, (term, count) in enumerate(top)
+    ]
+    about = f"About {listing(mentions)}" if mentions else "On the topic"
     nov, sim = ranked.novelty, ranked.novelty.similarity
-    figures = f"semantic {sim.semantic:.2f}, lexical {sim.lexical:.2f}" if sim else ""
     if nov.kind == "follow-up":
-        novelty = f"follow-up: an earlier story with new facts ({figures})"
-    elif sim is None:
-        novelty = "new: nothing like it seen before"
+        novelty = "a follow-up: an earlier story, with new facts"
+    elif nov.kind == "duplicate":
+        novelty = "another report of an earlier story"
+    elif sim is not None and sim.verdict == "related":
+        novelty = "related to an earlier report, but not the same story"
     else:
-        novelty = f"new: the closest earlier report is {sim.verdict} ({figures})"
-    return f"topic {rel.score:.2f} ({terms}); {novelty}; rank score {ranked.score:.2f}"
+        novelty = "no earlier report like it"
+    return f"{about}; {novelty}"
 
 
 def build(
@@ -143,17 +166,23 @@ def local_day(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d")
 
 
+# Skipped counts that are stories the next digest carries (they did not fit in this one).
+HELD_BACK = ("over_limit", "held_for_next_digest")
+
+
 def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
     zone = ZoneInfo(settings.timezone)
     local = digest.generated_at.astimezone(zone)
+    held = sum(digest.skipped.get(key, 0) for key in HELD_BACK)
     return {
         "title": settings.title,
         "day": local.strftime("%Y-%m-%d"),
         "day_long": local.strftime("%A %d %B %Y"),
         "generated_local": _local(digest.generated_at, zone),
         "version": __version__,
-        "skipped": digest.skipped,
-        "skipped_total": sum(digest.skipped.values()),
+        # The reader hears only of stories that are coming later; the operator's
+        # counts (irrelevant, unreadable, ...) are in the log and in `preview`.
+        "held_back": plural(held, "more story") if held else "",
         "stories": [
             {
                 "title": clip(s.lead.item.title, TITLE_CHARS),

@@ -248,6 +248,10 @@ def _split_note(boundaries: list[tuple[int, float, bool]], cues: dict[int, str])
     return f"split into {len(boundaries) + 1} stories at {where}"
 
 
+# The note on a document whose first story had no headline (one was made from its lead).
+NO_HEADLINE = "no headline: title derived from the lead"
+
+
 def extract(body: str, content_type: ContentType, title_hint: str | None = None) -> Extraction:
     """Cut one document into clean stories, and say what was dropped or split.
 
@@ -289,6 +293,6 @@ def extract(body: str, content_type: ContentType, title_hint: str | None = None)
         text = "\n\n".join(paragraphs[start:end])
         story_title, derived = (title, False) if part == 0 and title else (derive_title(text), True)
         if derived and part == 0:
-            notes.append(f"no headline: title derived from the lead, {quote(story_title, 60)}")
+            notes.append(f"{NO_HEADLINE}, {quote(story_title, 60)}")
         stories.append(Extracted(story_title, text, detect_language(text), part, derived))
     return Extraction(tuple(stories), tuple(notes))

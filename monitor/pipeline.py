@@ -12,17 +12,18 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor import codec, digest, rank
 from monitor.config import Settings
-from monitor.extract import extract
+from monitor.extract import NO_HEADLINE, extract
 from monitor.model import Digest, Document, Item, Novelty, RankedItem, Relevance, Report
 from monitor.relevance import Profile, compile_profile
 from monitor.relevance import score as relevance_score
 from monitor.sources import corpus
 from monitor.store import ItemRecord, Store, StoredJudgement, dumps
+from monitor.words import plural
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -34,8 +35,11 @@ IRRELEVANT, BACKLOG, NEW, DUPLICATE, FOLLOW_UP = (
     "duplicate",
     "follow-up",
 )
-# Not a status: the count of duplicates whose story already went out in a digest.
+# Not statuses, only counts in RunStats: REPEAT counts the duplicates (already
+# counted as such) whose story already went out in a digest; EMPTY counts the
+# documents in which no article text was found (they have no story to judge).
 REPEAT = "repeat"
+EMPTY = "empty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +69,23 @@ class RunStats:
         self.by_status[status] = self.by_status.get(status, 0) + 1
 
     def summary(self) -> str:
-        """One log line: documents read and stories judged, by status."""
-        statuses = ", ".join(f"{n} {status}" for status, n in sorted(self.by_status.items()))
-        return (
-            f"{self.documents} new documents ({self.already_seen} already seen), "
-            f"{self.items} stories judged: {statuses or 'none'}"
-        )
+        """One log line: documents read and stories judged, by status; the statuses add up.
+
+        "2 new documents (5 already seen), 1 with no article text; 3 stories judged:
+        1 duplicate (1 of a story already sent), 2 new"
+        """
+        by_status = dict(self.by_status)
+        empty, repeat = by_status.pop(EMPTY, 0), by_status.pop(REPEAT, 0)
+        statuses = []
+        for status, n in sorted(by_status.items()):
+            sent = f" ({repeat} of a story already sent)" if status == DUPLICATE and repeat else ""
+            statuses.append(f"{n} {status}{sent}")
+        documents = f"{plural(self.documents, 'new document')} ({self.already_seen} already seen)"
+        if empty:
+            documents += f", {empty} with no article text"
+        if self.problems:
+            documents += f", {len(self.problems)} unreadable"
+        return f"{documents}; {plural(self.items, 'story')} judged: {', '.join(statuses) or 'none'}"
 
 
 def item_id(doc_key: str, part: int) -> str:
@@ -185,7 +200,7 @@ def judge(
             document.key, document.source_id, document.url, document.title, now, notes
         )
         if not items:
-            stats.count("empty")
+            stats.count(EMPTY)
             log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
         started = time.perf_counter()
         for item in items:
@@ -289,11 +304,26 @@ def _folded(store: Store, lead: StoredJudgement) -> list[Report]:
     return reports
 
 
+def _made_up_headline(store: Store, item: Item) -> bool:
+    """Whether the item's headline was made from its lead (its document had none)."""
+    return item.part > 0 or NO_HEADLINE in (store.document_notes(item.doc_key) or "")
+
+
+def _with_real_headline(store: Store, lead: StoredJudgement) -> StoredJudgement:
+    """The lead, titled with a folded copy's real headline when its own was made up."""
+    if not _made_up_headline(store, lead.item):
+        return lead
+    for member in store.story_members(lead.story_id or lead.item.id):
+        if member.status == DUPLICATE and not _made_up_headline(store, member.item):
+            return replace(lead, item=replace(lead.item, title=member.item.title))
+    return lead
+
+
 def build_digest(
     store: Store, settings: Settings, now: datetime, stats: RunStats
 ) -> tuple[Digest, list[str]]:
     """The digest of every story not yet delivered, best first, and the story ids in it."""
-    leads = store.undelivered_stories()
+    leads = [_with_real_headline(store, lead) for lead in store.undelivered_stories()]
     ranked: list[RankedItem] = rank.rank([_ranked_input(s) for s in leads], settings.rank, now)
     folded = {lead.item.id: _folded(store, lead) for lead in leads}
     skipped = {

@@ -24,6 +24,7 @@ from monitor.pipeline import Collection, RunStats, build_digest, collect, judge
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
 from monitor.timeutil import to_text
+from monitor.words import plural
 
 log = logging.getLogger("monitor.runner")
 
@@ -50,7 +51,13 @@ HTML_BUDGET = 90_000
 
 def _subject(settings: Settings, built: Digest, day: str) -> str:
     template = settings.smtp.subject if settings.smtp else DEFAULT_SUBJECT
-    return template.format(title=settings.digest.title, count=len(built.stories), date=day)
+    count = len(built.stories)
+    return template.format(
+        title=settings.digest.title,
+        count=count,
+        new_stories=plural(count, "new story"),
+        date=day,
+    )
 
 
 def _fit(built: Digest, settings: Settings) -> tuple[Digest, str]:

@@ -43,6 +43,7 @@ from monitor import lock, runner, sdnotify
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError
 from monitor.timeutil import ShiftedDatetime, utcnow
+from monitor.words import plural
 
 log = logging.getLogger("monitor.scheduler")
 
@@ -395,7 +396,8 @@ class Daemon:
             line = f"digest: nothing new since the last digest ({result.stats.summary()})"
         else:
             where = "delivered" if result.digest_id in result.delivered else "waiting in the outbox"
-            line = f"digest {result.digest_id}: {len(result.digest.stories)} stories, {where}"
+            count = plural(len(result.digest.stories), "story")
+            line = f"digest {result.digest_id}: {count}, {where}"
         log.info("%s", line)
         for error in result.delivery_errors:
             log.error("%s", error)

@@ -104,3 +104,92 @@ def test_japanese_titles_and_extracts_are_marked_lang_ja_in_html() -> None:
     (extract,) = [t for t in parser.text_lang if t.startswith("ソフトバンクグループは")]
     assert parser.text_lang[extract] == "ja"
     assert parser.text_lang["SoftBank sets up an AI unit"] == "en"
+
+
+def softbank_story(item_id: str = "1", **novelty: object) -> RankedItem:
+    item = Item(
+        item_id, "doc", 0, "feed:x", "Example", None, "SoftBank invests", "Text.", "en", NOW, NOW
+    )
+    evidence = (
+        Evidence("softbank", "SoftBank", 3, True, 1.0),
+        Evidence("japan_ai", "Sakana AI", 2, False, 1.0),
+    )
+    relevance = Relevance(0.97, True, evidence, "rule softbank")
+    return RankedItem(item, relevance, Novelty("new", 1.0, **novelty), 0.91)  # type: ignore[arg-type]
+
+
+def test_the_why_line_is_in_words_and_the_figures_stay_out() -> None:
+    from monitor.model import Similarity
+
+    digest = build([softbank_story()], {}, SETTINGS, NOW, {})
+    why = digest.stories[0].why
+    assert why == "About SoftBank (3 mentions) and Sakana AI (2); no earlier report like it"
+    related = softbank_story(similarity=Similarity(0.08, 0.64, 0.2, "related"))
+    why = build([related], {}, SETTINGS, NOW, {}).stories[0].why
+    assert why.endswith("related to an earlier report, but not the same story")
+    assert not re.search(r"\d\.\d", why)
+    assert "Why: About SoftBank (3 mentions)" in render_text(digest, SETTINGS)
+
+
+def test_also_reported_by_is_a_list_in_html() -> None:
+    from monitor.model import Report
+
+    also = {
+        "1": [
+            Report(str(i), f"Report {i}", f"Outlet {i}", f"https://o{i}.example/", "same story")
+            for i in range(3)
+        ]
+    }
+    html = render_html(build([softbank_story()], also, SETTINGS, NOW, {}), SETTINGS)
+    items = re.findall(r"<li\b[^>]*>(.*?)</li>", html, re.S)
+    assert len(items) == 3
+    for i, item in enumerate(items):
+        assert f"Outlet {i}" in item and f"Report {i}" in item
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_text_colour_meets_wcag_aa_contrast_on_the_page() -> None:
+    digest = build([softbank_story()], {}, SETTINGS, NOW, {"over_limit": 2})
+    html = render_html(digest, SETTINGS)
+    styles = re.findall(r'style="([^"]*)"', html)
+    colours = {m for s in styles for m in re.findall(r"(?<!-)color:\s*(#[0-9a-fA-F]{6})", s)}
+    assert len(colours) >= 4
+    for colour in colours:
+        ratio = (1.0 + 0.05) / (_luminance(colour) + 0.05)  # on the white page
+        assert ratio >= 4.5, (colour, round(ratio, 2))
+    foot = re.search(r'<td class="foot[^"]*" style="([^"]*)"', html)
+    assert foot and "#9ca3af" not in foot.group(1)
+
+
+def test_the_reader_hears_of_held_stories_in_words_and_not_of_operator_counts() -> None:
+    skipped = {"irrelevant": 3, "unreadable": 4, "already_sent": 1, "over_limit": 1}
+    digest = build([softbank_story()], {}, SETTINGS, NOW, skipped)
+    for rendered in (render_html(digest, SETTINGS), render_text(digest, SETTINGS)):
+        assert "1 more story did not fit; the next digest carries it." in rendered
+        for operator_count in ("3 irrelevant", "4 unreadable", "left out", "1 already sent"):
+            assert operator_count not in rendered
+
+
+def test_the_run_summary_counts_add_up() -> None:
+    from monitor.pipeline import DUPLICATE, EMPTY, NEW, REPEAT, RunStats
+
+    stats = RunStats(documents=2, already_seen=1, items=2)
+    for status in (EMPTY, NEW, DUPLICATE, REPEAT):
+        stats.count(status)
+    line = stats.summary()
+    assert line == (
+        "2 new documents (1 already seen), 1 with no article text; "
+        "2 stories judged: 1 duplicate (1 of a story already sent), 1 new"
+    )
+    judged = line.split("judged: ")[1]
+    assert sum(int(n) for n in re.findall(r"(?:^|, )(\d+) ", judged)) == stats.items
+    assert (
+        RunStats(documents=1, items=1, by_status={NEW: 1})
+        .summary()
+        .startswith("1 new document (0 already seen); 1 story judged: 1 new")
+    )

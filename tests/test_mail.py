@@ -274,7 +274,7 @@ def test_an_oversized_digest_holds_its_lowest_stories_for_the_next_one(project: 
     assert len(html.encode("utf-8")) <= runner.HTML_BUDGET
     assert 0 < len(fitted.stories) < len(many)
     assert fitted.skipped["held_for_next_digest"] == len(many) - len(fitted.stories)
-    assert "held for next digest" in html
+    assert "did not fit; the next digest carries them" in html
 
 
 def test_a_subject_with_line_breaks_stays_one_header(project: Path) -> None:

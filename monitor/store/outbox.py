@@ -76,6 +76,10 @@ class OutboxMixin:
             OutboxDigest(*row[:9], bytes(row[9]) if row[9] else None, *row[10:]) for row in rows
         ]
 
+    def any_digest(self) -> bool:
+        """Whether a digest was ever built (sent or not)."""
+        return self.db.execute("SELECT 1 FROM digests LIMIT 1").fetchone() is not None
+
     def digests_on_day(self, day: str) -> int:
         row = self.db.execute("SELECT COUNT(*) FROM digests WHERE day = ?", (day,)).fetchone()
         return int(row[0])
