@@ -165,6 +165,7 @@ def check_config(ctx: Context) -> None:
     SMTP host, ...); warnings say what run-once will do instead.
     """
     from monitor.checks import check
+    from monitor.cli_state import describe_state
 
     settings = ctx.settings
     found = check(settings)
@@ -173,7 +174,7 @@ def check_config(ctx: Context) -> None:
         f"{settings.path}: "
         + (f"{errors} {'error' if errors == 1 else 'errors'}" if errors else "ok")
     )
-    click.echo(f"  state:    {settings.state}")
+    click.echo(f"  state:    {describe_state(settings)}")
     click.echo(f"  corpus:   {', '.join(str(p) for p in settings.corpus) or '(none)'}")
     click.echo(
         f"  feeds:    {len(settings.feeds)}"
@@ -307,3 +308,7 @@ from monitor.cli_deliver import outbox, run, test_mail  # noqa: E402
 main.add_command(outbox)
 main.add_command(run)
 main.add_command(test_mail)
+
+from monitor.cli_state import migrate  # noqa: E402
+
+main.add_command(migrate)

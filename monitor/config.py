@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.entities import Entity, entity_from_table
@@ -106,11 +107,31 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PostgresTarget:
+    """A PostgreSQL state database: a password-free URL and where its password comes from.
+
+    ``where`` names the config file in messages; ``cache_dir`` is the local
+    directory for the encoder's cache (an SQLite state keeps it beside the file).
+    """
+
+    url: str
+    where: str
+    cache_dir: Path
+    password_env: str | None = None
+    password_file: Path | None = None
+    password_credential: str | None = None
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything monitor reads from its configuration file."""
 
     path: Path
-    state: Path
+    #: an SQLite file, or a PostgreSQL database when ``state`` is a postgresql:// URL
+    state: Path | PostgresTarget
     corpus: tuple[Path, ...]
     feeds: tuple[FeedSettings, ...]
     feeds_opml: Path | None
@@ -127,6 +148,13 @@ class Settings:
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where the encoder keeps its fast-loading copy of the model."""
+        if isinstance(self.state, PostgresTarget):
+            return self.state.cache_dir
+        return self.state.parent / "cache"
 
 
 DELIVERY_TARGETS = ("file", "smtp")
@@ -358,6 +386,62 @@ def _read_smtp(top: _Reader) -> SmtpSettings | None:
     return settings
 
 
+PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _read_state(top: _Reader) -> Path | PostgresTarget:
+    """``state``: an SQLite path, or a postgresql:// URL with a [postgresql] password source."""
+    raw = top.table.get("state")
+    has_pg_table = "postgresql" in top.table
+    if not (isinstance(raw, str) and raw.lower().startswith(PG_SCHEMES)):
+        if has_pg_table:
+            top.used.add("postgresql")
+            top.error("postgresql", "only used when state is a postgresql:// URL")
+        return top.path("state", "state/monitor.db") or top.file.parent / "state/monitor.db"
+    top.used.add("state")
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        top.error("state", f"not a valid postgresql:// URL: {exc}")
+        parts = urlsplit("postgresql://localhost/monitor")
+    if parts.password is not None or "password" in parse_qs(parts.query):
+        top.error(
+            "state",
+            "never put a password in the config: drop it from the URL and set "
+            "[postgresql] password_env, password_file or password_credential",
+        )
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port:
+        netloc += f":{parts.port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    reader = _section(top, "postgresql")
+    secrets = [
+        k for k in ("password_env", "password_file", "password_credential") if k in reader.table
+    ]
+    if len(secrets) > 1:
+        reader.error(secrets[1], f"give only one of {', '.join(secrets)}")
+    if "password" in reader.table:
+        reader.used.add("password")
+        reader.error(
+            "password", "never put a password in the config: use password_env or password_file"
+        )
+    target = PostgresTarget(
+        url=url,
+        where=str(top.file),
+        cache_dir=reader.path("cache_dir", "state/cache") or top.file.parent / "state/cache",
+        password_env=reader.optional_string("password_env"),
+        password_file=reader.path("password_file", None),
+        password_credential=reader.optional_string("password_credential"),
+    )
+    reader.finish()
+    return target
+
+
 def _read_fetch(top: _Reader) -> FetchSettings:
     reader = _section(top, "fetch")
     settings = FetchSettings(
@@ -376,7 +460,7 @@ def _read_fetch(top: _Reader) -> FetchSettings:
 def _parse(path: Path, data: Mapping[str, Any]) -> Settings:
     errors: list[str] = []
     top = _Reader(path, data, "", errors)
-    state = top.path("state", "state/monitor.db")
+    state = _read_state(top)
     corpus = top.get("corpus", list, ["seeds"], "a list of directories")
     corpus_paths = []
     for entry in corpus:
@@ -432,7 +516,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Settings:
 
     settings = Settings(
         path=path,
-        state=state or path.parent / "state/monitor.db",
+        state=state,
         corpus=tuple(corpus_paths),
         feeds=feeds,
         feeds_opml=feeds_opml,

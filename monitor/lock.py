@@ -1,9 +1,13 @@
 """One process at a time per state database: `run-once` and `run` exclude each other.
 
-The lock is an advisory ``flock`` on ``<state>.lock`` next to the database. The
-kernel drops it when the holder dies, even by SIGKILL, so a crash never leaves
-a stale lock behind. The file records the holder's pid and command, only to
-make the "already running" message useful.
+For an SQLite state the lock is an advisory ``flock`` on ``<state>.lock`` next
+to the database. The kernel drops it when the holder dies, even by SIGKILL, so
+a crash never leaves a stale lock behind. The file records the holder's pid and
+command, only to make the "already running" message useful.
+
+For a PostgreSQL state it is a session advisory lock on the server (see
+store/postgres.py), dropped by the server when the holder's connection ends;
+the holder is named from pg_stat_activity.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from monitor.config import PostgresTarget
 from monitor.errors import LockedError
 
 
@@ -23,8 +28,14 @@ def lock_path(state: Path) -> Path:
 
 
 @contextmanager
-def hold(state: Path, purpose: str) -> Iterator[None]:
+def hold(state: Path | PostgresTarget, purpose: str) -> Iterator[None]:
     """Hold the processing lock for ``state`` or raise LockedError at once."""
+    if isinstance(state, PostgresTarget):
+        from monitor.store import postgres
+
+        with postgres.hold_process_lock(state, purpose):
+            yield
+        return
     path = lock_path(state)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -21,7 +21,7 @@ from email.utils import format_datetime, parseaddr
 from html import escape as html_escape
 from zoneinfo import ZoneInfo
 
-from monitor import __version__
+from monitor import __version__, passwords
 from monitor.config import Settings, SmtpSettings
 from monitor.digest import clip
 from monitor.errors import ConfigError, PermanentDeliveryError, TemporaryDeliveryError
@@ -82,38 +82,13 @@ def password(settings: Settings, environ: Mapping[str, str] | None = None) -> st
     smtp = settings.smtp
     if smtp is None or not smtp.username:
         return None
-    where = f"{settings.path}: smtp"
-    if smtp.password_env:
-        value = environ.get(smtp.password_env)
-        if not value:
-            raise ConfigError(
-                f"{where}.password_env: the environment variable {smtp.password_env} is not set"
-            )
-        return value
-    if smtp.password_credential:
-        directory = environ.get("CREDENTIALS_DIRECTORY")
-        if not directory:
-            raise ConfigError(
-                f"{where}.password_credential: $CREDENTIALS_DIRECTORY is not set "
-                "(systemd sets it for a unit with LoadCredential=)"
-            )
-        return _read_secret(
-            f"{where}.password_credential", os.path.join(directory, smtp.password_credential)
-        )
-    if smtp.password_file:
-        return _read_secret(f"{where}.password_file", str(smtp.password_file))
-    return None
-
-
-def _read_secret(where: str, path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as file:
-            value = file.read().strip("\r\n")
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot read {path}: {exc.strerror}") from None
-    if not value:
-        raise ConfigError(f"{where}: {path} is empty")
-    return value
+    return passwords.resolve(
+        f"{settings.path}: smtp",
+        smtp.password_env,
+        smtp.password_file,
+        smtp.password_credential,
+        environ,
+    )
 
 
 def password_source(smtp: SmtpSettings) -> str:

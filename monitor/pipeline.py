@@ -148,7 +148,7 @@ class _Judge:
         cutoff = now - timedelta(days=settings.novelty.window_days)
         for stored_id, published, blob in store.fingerprints_since(cutoff):
             self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob))
-        self.encoder = novelty.Encoder(cache_dir=settings.state.parent / "cache")
+        self.encoder = novelty.Encoder(cache_dir=settings.cache_dir)
         self.story_of: dict[str, str | None] = {}
 
     def fingerprints(self, items: Sequence[Item]) -> list[object]:

@@ -56,9 +56,13 @@ def to_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def parse_time(text: str) -> datetime:
-    """Read a timestamp written by ``to_text`` (or any ISO 8601 form) as aware UTC."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+def parse_time(text: str | datetime) -> datetime:
+    """Read a stored timestamp as aware UTC: ``to_text``'s form (or any ISO 8601 form)
+    from SQLite, or the datetime a PostgreSQL ``timestamptz`` column gives."""
+    if isinstance(text, datetime):
+        moment = text
+    else:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -1,4 +1,5 @@
-"""The store: one SQLite file, versioned schema, all-or-nothing transactions."""
+"""The store on both backends (SQLite file, PostgreSQL): versioned schema, all-or-nothing
+transactions, the same answers."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest_pg import pg_server, pg_target, state_target
 
+from monitor.config import PostgresTarget
 from monitor.errors import StoreError
 from monitor.model import Item
 from monitor.store import ItemRecord, Store
 from monitor.store.migrations import SCHEMA_VERSION
+
+__all__ = ["pg_server", "pg_target", "state_target"]  # fixtures, used by name
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 
@@ -40,15 +45,11 @@ def test_new_database_is_wal_and_current(tmp_path: Path) -> None:
     assert db.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_database_from_a_newer_monitor_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "monitor.db"
-    Store(path).close()
-    db = sqlite3.connect(path)
-    db.execute("UPDATE schema_version SET version = 999")
-    db.commit()
-    db.close()
+def test_database_from_a_newer_monitor_is_refused(state_target: Path | PostgresTarget) -> None:
+    with Store(state_target) as store, store.transaction():
+        store.db.execute("UPDATE schema_version SET version = 999")
     with pytest.raises(StoreError, match="newer monitor"):
-        Store(path)
+        Store(state_target)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
@@ -58,8 +59,8 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         Store(path)
 
 
-def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
-    with Store(tmp_path / "monitor.db") as store:
+def test_a_failed_transaction_leaves_nothing(state_target: Path | PostgresTarget) -> None:
+    with Store(state_target) as store:
         with pytest.raises(RuntimeError), store.transaction():
             store.ensure_source("corpus", "corpus", "local corpus", NOW)
             store.record_document("doc-a", "corpus", None, None, NOW, "")
@@ -69,8 +70,8 @@ def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
         assert store.undelivered_stories() == []
 
 
-def test_stories_fold_members_and_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "monitor.db"
+def test_stories_fold_members_and_survive_reopening(state_target: Path | PostgresTarget) -> None:
+    path = state_target
     with Store(path) as store:
         add(store, record("a", "a"), record("b", "a", "duplicate"), record("c", None, "irrelevant"))
     with Store(path, readonly=True) as store:
@@ -78,6 +79,8 @@ def test_stories_fold_members_and_survive_reopening(tmp_path: Path) -> None:
         assert [m.item.id for m in store.story_members("a")] == ["a", "b"]
         assert store.counts() == {"new": 1, "duplicate": 1, "irrelevant": 1}
         assert [fp[0] for fp in store.fingerprints_since(NOW)] == ["a", "b"]
+        assert store.judgement("b").item.first_seen == NOW
+        assert store.find_items("a") == ["a"]
 
 
 def test_readonly_store_on_a_missing_file_creates_nothing(tmp_path: Path) -> None:
@@ -85,3 +88,63 @@ def test_readonly_store_on_a_missing_file_creates_nothing(tmp_path: Path) -> Non
     with Store(path, readonly=True) as store:
         assert store.undelivered_stories() == []
     assert not path.exists()
+
+
+def test_fingerprints_and_times_come_back_as_written(state_target: Path | PostgresTarget) -> None:
+    later = datetime(2026, 11, 22, 7, 0, 0, 123456, tzinfo=UTC)
+    blob = bytes(range(256))
+    item = Item("x", "doc-x", 0, "corpus", "n", None, "T", "body", "en", later, later)
+    with Store(state_target) as store:
+        add(store, ItemRecord(item, "new", 0.123456789, "{}", story_id="x", fingerprint=blob))
+        ((item_id, published, fingerprint),) = store.fingerprints_since(later)
+        assert (item_id, published, fingerprint) == ("x", later, blob)
+        assert store.judgement("x").relevance == 0.123456789  # a double, not a float4
+        assert list(store.fingerprints_since(later.replace(microsecond=123457))) == []
+
+
+def test_postgresql_columns_are_timestamptz_and_bytea(pg_target: PostgresTarget) -> None:
+    with Store(pg_target) as store:
+        rows = store.db.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_name = 'items' AND column_name IN ('first_seen', 'fingerprint')"
+            " ORDER BY column_name"
+        ).fetchall()
+    assert rows == [("fingerprint", "bytea"), ("first_seen", "timestamp with time zone")]
+
+
+def test_two_workers_starting_together_migrate_once(pg_target: PostgresTarget) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            Store(pg_target).close()
+        except BaseException as exc:  # a second migration would fail on CREATE TABLE
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store(pg_target, readonly=True) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.db.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 1
+
+
+def test_a_readonly_store_on_an_empty_postgresql_database_says_to_migrate(
+    pg_target: PostgresTarget,
+) -> None:
+    with pytest.raises(StoreError, match="run `monitor migrate` first"):
+        Store(pg_target, readonly=True)
+
+
+def test_an_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
+    from conftest_smtp import free_port
+
+    target = PostgresTarget(f"postgresql://monitor@127.0.0.1:{free_port()}/x", "t", tmp_path)
+    with pytest.raises(StoreError, match="cannot reach the PostgreSQL server") as caught:
+        Store(target)
+    assert "\n" not in str(caught.value)

@@ -1,9 +1,12 @@
 """The state database: every SQL statement monitor runs lives in this package.
 
-One SQLite file in WAL mode with ``synchronous=FULL`` (delivery state must
-survive a power cut), opened in autocommit mode so that every write happens
-inside an explicit ``with store.transaction():`` block. The schema is versioned
-by ``migrations.MIGRATIONS``; a database from a newer monitor is refused.
+An SQLite file (the default) or a PostgreSQL database, behind one ``Store``.
+The SQL here is written once, with ``?`` placeholders and portable syntax;
+what differs per database lives in one module per backend (``sqlite.py``,
+``postgres.py``: connecting, transactions, locks, column types, the odd
+clause). Every write happens inside an explicit ``with store.transaction():``
+block. The schema is versioned by ``migrations.MIGRATIONS``; a database from a
+newer monitor is refused.
 
     Store
     ├── items, documents, stories   (this module: what was seen and judged)
@@ -14,13 +17,14 @@ by ``migrations.MIGRATIONS``; a database from a newer monitor is refused.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from monitor.config import PostgresTarget
 from monitor.errors import StoreError
 from monitor.model import Document, Item
 from monitor.store.feeds import FeedStateMixin
@@ -59,29 +63,34 @@ class ItemRecord:
 
 
 class Store(FeedStateMixin, OutboxMixin):
-    """Owns the SQLite connection and all reads and writes of monitor's state."""
+    """Owns the database connection and all reads and writes of monitor's state.
 
-    def __init__(self, path: Path, *, readonly: bool = False):
-        self.path = path
+    ``target`` is an SQLite file or a ``PostgresTarget``; ``db`` offers
+    ``execute``/``executemany`` with ``?`` placeholders on either.
+    """
+
+    def __init__(
+        self, target: Path | PostgresTarget, *, readonly: bool = False, migrate: bool = True
+    ):
+        self.target = target
+        self.path = target  # the name messages use for the database
+        if isinstance(target, PostgresTarget):
+            from monitor.store import postgres as backend
+        else:
+            from monitor.store import sqlite as backend
+        self.backend: Any = backend
+        self.db: Any = backend.connect(target, readonly=readonly)
         try:
-            if readonly:
-                if not path.exists():
-                    self.db = sqlite3.connect(":memory:", isolation_level=None)
-                else:
-                    uri = f"file:{path}?mode=ro"
-                    self.db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            if migrate:
+                self._migrate(readonly)
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
-                self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=10000")
-            self._migrate(readonly)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot use the state database: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot create the state database: {exc.strerror}") from None
+                self._check_not_newer(self.schema_version())
+        except StoreError:
+            self.db.close()
+            raise
+        except backend.database_errors() as exc:
+            self.db.close()
+            raise StoreError(f"{target}: cannot use the state database: {exc}") from None
 
     def close(self) -> None:
         self.db.close()
@@ -93,45 +102,51 @@ class Store(FeedStateMixin, OutboxMixin):
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         """One explicit write transaction: all of it is committed, or none."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.backend.transaction(self.db):
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
-    def _version(self) -> int:
-        exists = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-        ).fetchone()
-        if not exists:
+    def schema_version(self) -> int:
+        """The schema version the database is at (0: empty)."""
+        if not self.backend.has_table(self.db, "schema_version"):
             return 0
         row = self.db.execute("SELECT version FROM schema_version").fetchone()
         return int(row[0]) if row else 0
 
-    def _migrate(self, readonly: bool) -> None:
-        version = self._version()
+    def _check_not_newer(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path}: written by a newer monitor (schema {version}, "
+                f"{self.target}: written by a newer monitor (schema {version}, "
                 f"this one knows {SCHEMA_VERSION}); upgrade monitor"
             )
+
+    def _migrate(self, readonly: bool) -> None:
+        version = self.schema_version()
+        self._check_not_newer(version)
         if version == SCHEMA_VERSION:
             return
-        if readonly and self.path.exists():
-            raise StoreError(f"{self.path}: needs a schema upgrade; run `monitor run-once` first")
+        if readonly and self.backend.NAME == "postgresql":
+            raise StoreError(
+                f"{self.target}: needs a schema upgrade (at {version}, this monitor "
+                f"needs {SCHEMA_VERSION}); run `monitor migrate` first"
+            )
+        if readonly and isinstance(self.target, Path) and self.target.exists():
+            raise StoreError(f"{self.target}: needs a schema upgrade; run `monitor run-once` first")
         if readonly:
             # An in-memory stand-in for a database that does not exist yet.
             self.db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        with self.transaction() as db:
+        with self.transaction() as db, self.backend.migration_lock(db):
+            # Another process may have migrated while this one waited for the lock.
+            version = self.schema_version()
+            self._check_not_newer(version)
+            if version == SCHEMA_VERSION:
+                return
             if version == 0 and not readonly:
                 db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             for statements in MIGRATIONS[version:]:
                 for statement in statements:
-                    db.execute(statement)
+                    db.execute(statement.format_map(self.backend.TYPES))
             db.execute("DELETE FROM schema_version")
             db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
 
@@ -267,10 +282,8 @@ class Store(FeedStateMixin, OutboxMixin):
 
     def find_items(self, prefix: str) -> list[str]:
         """Item ids starting with ``prefix`` (lets users type a short id)."""
-        rows = self.db.execute(
-            "SELECT id FROM items WHERE id >= ? AND id < ? ORDER BY id LIMIT 10",
-            (prefix, prefix + "\uffff"),
-        )
+        clause, params = self.backend.prefix_match("id", prefix)
+        rows = self.db.execute(f"SELECT id FROM items WHERE {clause} ORDER BY id LIMIT 10", params)
         return [row[0] for row in rows]
 
     def items_of_document(self, doc_key: str) -> list[str]:
@@ -310,6 +323,17 @@ class Store(FeedStateMixin, OutboxMixin):
     def counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) FROM items GROUP BY status")
         return {status: count for status, count in rows}
+
+
+def probe(target: Path | PostgresTarget) -> int | None:
+    """The schema version of a state database without changing it (None: no SQLite file yet).
+
+    Reaches the server for a PostgreSQL state, so check-config can tell it works.
+    """
+    if isinstance(target, Path) and not target.exists():
+        return None
+    with Store(target, readonly=True, migrate=False) as store:
+        return store.schema_version()
 
 
 def dumps(value: object) -> str:

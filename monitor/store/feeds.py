@@ -13,9 +13,9 @@ The feed source only reads this state; the pipeline writes a run's
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from monitor.timeutil import parse_time, to_text
 
@@ -74,7 +74,7 @@ def _time(text: str | None) -> datetime | None:
 class FeedStateMixin:
     """SQL for the ``sources`` rows of kind 'feed'. Mixed into ``Store``."""
 
-    db: sqlite3.Connection
+    db: Any
 
     _FEED_COLUMNS = (
         "id, name, url, configured_url, etag, last_modified, last_attempt, last_success,"

@@ -1,8 +1,15 @@
 """Ordered schema migrations. Append only: a released migration never changes.
 
-The SQL stays portable to PostgreSQL: TEXT/INTEGER/REAL/BLOB columns, ISO 8601
-UTC timestamps as TEXT (they sort correctly), no AUTOINCREMENT, no SQLite-only
-functions. Connection pragmas live in the store, not here.
+One list for both backends. Columns are TEXT or INTEGER, or named by role and
+filled in by the backend (``TYPES`` in sqlite.py and postgres.py):
+
+    {TS}    a moment: ISO 8601 UTC text in SQLite (sorts correctly), timestamptz
+    {BLOB}  bytes: BLOB, bytea
+    {REAL}  a float: REAL, double precision
+
+No AUTOINCREMENT, no backend-only functions, no literal braces (the
+statements go through ``str.format_map``). Connection settings live in the
+backends, not here.
 """
 
 from __future__ import annotations
@@ -18,22 +25,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             configured_url TEXT,
             etag TEXT,
             last_modified TEXT,
-            last_attempt TEXT,
-            last_success TEXT,
+            last_attempt {TS},
+            last_success {TS},
             last_error TEXT,
             failures INTEGER NOT NULL DEFAULT 0,
-            next_attempt TEXT,
+            next_attempt {TS},
             status TEXT NOT NULL DEFAULT 'active',
             status_note TEXT,
             items_seen INTEGER NOT NULL DEFAULT 0,
-            added_at TEXT NOT NULL
+            added_at {TS} NOT NULL
         )""",
         """CREATE TABLE documents (
             key TEXT PRIMARY KEY,
             source_id TEXT NOT NULL REFERENCES sources(id),
             url TEXT,
             title TEXT,
-            first_seen TEXT NOT NULL,
+            first_seen {TS} NOT NULL,
             notes TEXT NOT NULL DEFAULT ''
         )""",
         """CREATE TABLE items (
@@ -46,16 +53,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             title TEXT NOT NULL,
             body TEXT NOT NULL,
             lang TEXT NOT NULL,
-            published TEXT NOT NULL,
-            first_seen TEXT NOT NULL,
-            relevance REAL NOT NULL,
+            published {TS} NOT NULL,
+            first_seen {TS} NOT NULL,
+            relevance {REAL} NOT NULL,
             relevance_json TEXT NOT NULL,
             status TEXT NOT NULL,
-            novelty REAL,
+            novelty {REAL},
             novelty_json TEXT,
             matched_item TEXT,
             story_id TEXT,
-            fingerprint BLOB
+            fingerprint {BLOB}
         )""",
         "CREATE INDEX items_first_seen ON items (first_seen)",
         "CREATE INDEX items_story ON items (story_id)",
@@ -64,32 +71,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             item_id TEXT NOT NULL REFERENCES items(id),
             source_id TEXT NOT NULL REFERENCES sources(id),
             url TEXT,
-            seen_at TEXT NOT NULL,
+            seen_at {TS} NOT NULL,
             PRIMARY KEY (item_id, source_id)
         )""",
         """CREATE TABLE stories (
             id TEXT PRIMARY KEY,
             lead_item TEXT NOT NULL REFERENCES items(id),
-            first_seen TEXT NOT NULL,
+            first_seen {TS} NOT NULL,
             digest_id TEXT
         )""",
         "CREATE INDEX stories_digest ON stories (digest_id)",
         """CREATE TABLE digests (
             id TEXT PRIMARY KEY,
             day TEXT NOT NULL,
-            created_at TEXT NOT NULL,
+            created_at {TS} NOT NULL,
             message_id TEXT NOT NULL,
             subject TEXT NOT NULL,
             story_count INTEGER NOT NULL,
             html TEXT NOT NULL,
             text TEXT NOT NULL,
             json TEXT NOT NULL,
-            eml BLOB,
+            eml {BLOB},
             status TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
-            next_attempt TEXT,
-            sent_at TEXT
+            next_attempt {TS},
+            sent_at {TS}
         )""",
         "CREATE INDEX digests_status ON digests (status)",
         """CREATE TABLE digest_stories (
@@ -102,7 +109,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 2: when each digest cycle ran, so the daemon can tell a missed digest time.
     (
         """CREATE TABLE digest_runs (
-            ran_at TEXT PRIMARY KEY,
+            ran_at {TS} PRIMARY KEY,
             digest_id TEXT
         )""",
     ),

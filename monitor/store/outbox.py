@@ -8,9 +8,9 @@ the same stored bytes again.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from monitor.timeutil import parse_time, to_text
 
@@ -35,10 +35,15 @@ class OutboxDigest:
     next_attempt: str | None
 
 
+def _text(moment: str | datetime) -> str:
+    """A stored moment in the store's text form (PostgreSQL hands back a datetime)."""
+    return to_text(parse_time(moment))
+
+
 class OutboxMixin:
     """SQL for the ``digests`` and ``digest_stories`` tables. Mixed into ``Store``."""
 
-    db: sqlite3.Connection
+    db: Any
 
     _DIGEST_COLUMNS = (
         "id, day, created_at, message_id, subject, story_count, html, text, json, eml,"
@@ -73,8 +78,12 @@ class OutboxMixin:
             " WHERE status <> 'sent' ORDER BY created_at, id"
         )
         return [
-            OutboxDigest(*row[:9], bytes(row[9]) if row[9] else None, *row[10:]) for row in rows
-        ]
+            OutboxDigest(
+                *row[:2], _text(row[2]), *row[3:9], bytes(row[9]) if row[9] else None,
+                *row[10:13], _text(row[13]) if row[13] else None,
+            )
+            for row in rows
+        ]  # fmt: skip
 
     def any_digest(self) -> bool:
         """Whether a digest was ever built (sent or not)."""

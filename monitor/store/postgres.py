@@ -1,0 +1,209 @@
+"""The PostgreSQL backend: everything about the store that is particular to PostgreSQL.
+
+The store's SQL is written once with ``?`` placeholders; ``Connection`` turns
+them into psycopg's ``%s``. Timestamps go in as the store's ISO 8601 text
+(psycopg sends text untyped, so the server casts it to ``timestamptz``) and
+come back as aware datetimes, which ``timeutil.parse_time`` accepts too.
+
+Locks are advisory locks, keyed per purpose (the keys are scoped to the
+database): a write transaction takes ``WRITE_KEY`` for its duration, as
+SQLite's BEGIN IMMEDIATE would; a migration takes ``MIGRATE_KEY``; a
+processing run holds ``PROCESS_KEY`` on its own connection for as long as it
+runs, so the server drops it the moment that process dies.
+
+psycopg is imported only here, so an SQLite-only install never needs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from monitor import passwords
+from monitor.config import PostgresTarget
+from monitor.errors import LockedError, StoreError
+
+NAME = "postgresql"
+
+#: Column types the migrations name by role (see migrations.py).
+TYPES = {"TS": "TIMESTAMPTZ", "BLOB": "BYTEA", "REAL": "DOUBLE PRECISION"}
+
+
+def _key(purpose: str) -> int:
+    """A stable positive 62-bit advisory lock key for one purpose."""
+    digest = hashlib.blake2b(f"monitor:{purpose}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 2
+
+
+WRITE_KEY = _key("write")
+MIGRATE_KEY = _key("migrate")
+PROCESS_KEY = _key("process")
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            "a postgresql:// state needs psycopg: pip install 'monitor[postgresql]'"
+        ) from None
+    return psycopg
+
+
+def _one_line(exc: Exception) -> str:
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+@functools.lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """``?`` placeholders to ``%s`` (and a literal ``%`` to ``%%``), outside quotes."""
+    out, quote = [], ""
+    for char in sql:
+        if quote:
+            out.append("%%" if char == "%" else char)
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class Connection:
+    """The part of sqlite3.Connection's interface the store uses, over psycopg."""
+
+    def __init__(self, raw: Any, target: PostgresTarget):
+        self.raw, self.target = raw, target
+        self._operational = _psycopg().OperationalError
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            return self.raw.execute(translate(sql), params or None)
+        except self._operational as exc:
+            raise StoreError(
+                f"{self.target}: lost the PostgreSQL server: {_one_line(exc)}"
+            ) from None
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+        except self._operational as exc:
+            raise StoreError(
+                f"{self.target}: lost the PostgreSQL server: {_one_line(exc)}"
+            ) from None
+
+    def _lost(self, exc: Exception) -> StoreError:
+        return StoreError(f"{self.target}: lost the PostgreSQL server: {_one_line(exc)}")
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def application_name(purpose: str) -> str:
+    """How this process shows in pg_stat_activity (and in "already running" messages)."""
+    return f"monitor {purpose} pid {os.getpid()} on {socket.gethostname()}"[:63]
+
+
+def connect(
+    target: PostgresTarget, *, readonly: bool = False, purpose: str = "store"
+) -> Connection:
+    """Connect in autocommit mode, the session in UTC; a readonly session refuses writes."""
+    psycopg = _psycopg()
+    password = passwords.resolve(
+        f"{target.where}: postgresql",
+        target.password_env,
+        target.password_file,
+        target.password_credential,
+    )
+    options = "-c timezone=UTC" + (" -c default_transaction_read_only=on" if readonly else "")
+    extra = {"password": password} if password is not None else {}
+    try:
+        raw = psycopg.connect(
+            target.url,
+            autocommit=True,
+            connect_timeout=10,
+            application_name=application_name(purpose),
+            options=options,
+            **extra,
+        )
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"{target}: cannot reach the PostgreSQL server: {_one_line(exc)}"
+        ) from None
+    return Connection(raw, target)
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean the database itself is unusable."""
+    return (_psycopg().Error,)
+
+
+@contextmanager
+def transaction(db: Connection) -> Iterator[None]:
+    """One transaction, writers one at a time (as SQLite's BEGIN IMMEDIATE)."""
+    with db.raw.transaction():
+        db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_KEY,))
+        yield
+
+
+@contextmanager
+def migration_lock(db: Connection) -> Iterator[None]:
+    """Inside the migration's transaction: two starting workers cannot both migrate."""
+    db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATE_KEY,))
+    yield
+
+
+def has_table(db: Connection, name: str) -> bool:
+    # A query on the catalog, not to_regclass(): that reads the session's catalog cache,
+    # which an advisory lock does not refresh, so it can miss a table another session
+    # created while this one waited for the migration lock.
+    row = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
+        " WHERE schemaname = current_schema() AND tablename = ?)",
+        (name,),
+    ).fetchone()
+    return bool(row[0])
+
+
+def prefix_match(column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause for ``column`` starting with ``prefix``, whatever the collation."""
+    return f"starts_with({column}, ?)", (prefix,)
+
+
+@contextmanager
+def hold_process_lock(target: PostgresTarget, purpose: str) -> Iterator[None]:
+    """Hold the processing lock (a session advisory lock) or raise LockedError at once."""
+    db = connect(target, purpose=purpose)
+    try:
+        row = db.execute("SELECT pg_try_advisory_lock(?)", (PROCESS_KEY,)).fetchone()
+        if not row[0]:
+            holder = db.execute(
+                "SELECT a.application_name FROM pg_locks l"
+                " JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE l.locktype = 'advisory' AND l.granted"
+                " AND (l.classid::bigint << 32 | l.objid::bigint) = ?",
+                (PROCESS_KEY,),
+            ).fetchone()
+            who = holder[0] if holder and holder[0] else "another process"
+            raise LockedError(
+                f"{target}: {who} is already processing it; "
+                "wait for it to finish (or stop the daemon) and try again"
+            )
+        yield
+    finally:
+        db.close()  # the server releases a session's advisory locks when it ends
