@@ -232,17 +232,24 @@ def _nothing_new(settings: Settings, earlier: bool) -> str:
 @main.command("run-once")
 @config_option
 @as_of_option
+@click.option("--force", is_flag=True, help="Poll feeds in backoff too, now.")
 @pass_context
 @handle_errors
-def run_once(ctx: Context) -> None:
-    """Collect, judge, write and deliver one digest, and mark its stories delivered."""
+def run_once(ctx: Context, force: bool) -> None:
+    """Collect, judge, write and deliver one digest, and mark its stories delivered.
+
+    Exits 1 when the digest could not be delivered, or when every source failed
+    (so a timer's failure alert fires rather than a quiet "nothing new").
+    """
     from monitor import lock, runner
-    from monitor.errors import DeliveryError
+    from monitor.errors import DeliveryError, SourceError
     from monitor.timeutil import utcnow
 
     settings = ctx.settings
     with lock.hold(settings.state, "run-once"), _open_store(settings) as store:
-        result = runner.run_once(store, settings, utcnow(), progress=sys.stderr.isatty())
+        result = runner.run_once(
+            store, settings, utcnow(), progress=sys.stderr.isatty(), force=force
+        )
         earlier = store.any_digest()
     log.info("%s", result.stats.summary())
     if result.digest is not None:
@@ -253,8 +260,15 @@ def run_once(ctx: Context) -> None:
         click.echo(_nothing_new(settings, earlier))
     for digest_id in result.delivered:
         click.echo(f"Delivered digest {digest_id}.")
+    failed = (
+        ["every source failed (see the warnings above); nothing could be collected"]
+        if result.all_sources_failed
+        else []
+    )
     if result.delivery_errors:
-        raise DeliveryError("\n".join(result.delivery_errors))
+        raise DeliveryError("\n".join([*result.delivery_errors, *failed]))
+    if failed:
+        raise SourceError(failed[0])
 
 
 @main.command()

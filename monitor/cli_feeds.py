@@ -24,7 +24,7 @@ from monitor.sources.feedlist import (
     remove_feed,
 )
 from monitor.sources.opml import OPML_TITLE, read_opml, render_opml
-from monitor.store.feeds import FeedState
+from monitor.store.feeds import FeedState, FeedUpdate
 from monitor.timeutil import minute_text
 from monitor.urls import canonical, is_web_url
 
@@ -114,6 +114,63 @@ def list_feeds(ctx: Context, as_json: bool) -> None:
             click.echo(f"  note: {row['note']}")
     for problem in problems:
         click.echo(f"monitor: warning: {problem}", err=True)
+
+
+def _pick(settings: Settings, wanted: str) -> list[FeedSettings]:
+    """The feeds NAME names: by URL, else by name (whole, then part; case ignored)."""
+    listed, _ = configured_feeds(settings)
+    states = _states(settings)
+    by_url = [feed for feed in listed if canonical(feed.url) == canonical(wanted)]
+    if by_url:
+        return by_url
+
+    def name(feed: FeedSettings) -> str:
+        state = states.get(feed_source_id(feed.url))
+        return (feed.name or (state.name if state else "") or "").casefold()
+
+    folded = wanted.casefold()
+    exact = [feed for feed in listed if name(feed) == folded]
+    partial = [feed for feed in listed if folded in name(feed) or folded in feed.url.casefold()]
+    found = exact or partial
+    if not found:
+        raise UsageError(
+            f"{wanted}: no configured feed has that URL or name (`monitor feeds list`)"
+        )
+    return found
+
+
+@feeds.command("refresh")
+@config_option
+@click.argument("name", required=False)
+@pass_context
+@handle_errors
+def refresh(ctx: Context, name: str | None) -> None:
+    """Poll every feed (or those NAME matches, by URL or name) now, even those backing off.
+
+    What they bring is judged and kept for the next digest; nothing is delivered.
+    Exits 1 when every feed polled failed.
+    """
+    from monitor import lock, runner
+    from monitor.errors import SourceError
+    from monitor.store import Store
+    from monitor.timeutil import utcnow
+
+    settings = ctx.settings
+    chosen = _pick(settings, name) if name else configured_feeds(settings)[0]
+    if not chosen:
+        raise UsageError("No feeds configured: add one with `monitor feeds add URL`.")
+    only = frozenset(feed_source_id(feed.url) for feed in chosen)
+    with lock.hold(settings.state, "feeds refresh"), Store(settings.state) as store:
+        _stats, collection = runner.refresh(store, settings, utcnow(), only)
+    updates = [u for u in collection.feed_updates if isinstance(u, FeedUpdate)]
+    for update in updates:
+        if update.ok:
+            click.echo(f"{update.name}: ok, {update.new_items} new items")
+            continue
+        retry = f"; next attempt {_when(update.next_attempt)}" if update.next_attempt else ""
+        click.echo(f"{update.name}: failed: {update.error}{retry}")
+    if updates and not any(update.ok for update in updates):
+        raise SourceError(f"every feed polled failed ({len(updates)})")
 
 
 @feeds.command("export")

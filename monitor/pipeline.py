@@ -51,6 +51,14 @@ class Collection:
     feed_updates: tuple[object, ...] = ()
     # Relevance weight per source id (a feed's `weight`); absent means 1.0.
     weights: Mapping[str, float] = field(default_factory=dict)
+    # Sources asked for (corpus directories and feeds) and how many of them failed.
+    sources: int = 0
+    failed_sources: int = 0
+
+    @property
+    def all_failed(self) -> bool:
+        """Every source failed: a run that can only ever say "nothing new"."""
+        return self.sources > 0 and self.failed_sources == self.sources
 
 
 @dataclass(slots=True)
@@ -94,24 +102,42 @@ def item_id(doc_key: str, part: int) -> str:
 
 
 def collect(
-    settings: Settings, store: Store, now: datetime, *, progress: bool = False
+    settings: Settings,
+    store: Store,
+    now: datetime,
+    *,
+    progress: bool = False,
+    force: bool = False,
+    only: frozenset[str] | None = None,
 ) -> Collection:
-    """Read the corpus and poll the feeds; problems are logged and the run goes on."""
-    found = corpus.collect(settings.corpus, settings.base_dir, now)
-    documents, problems = list(found.documents), list(found.problems)
+    """Read the corpus and poll the feeds; problems are logged and the run goes on.
+
+    ``force`` polls feeds in backoff too; ``only`` polls just those feed
+    source ids and skips the corpus (`monitor feeds refresh`).
+    """
+    documents: list[Document] = []
+    problems: list[str] = []
+    sources = failed = 0
+    if only is None:
+        found = corpus.collect(settings.corpus, settings.base_dir, now)
+        documents, problems = list(found.documents), list(found.problems)
+        sources = len(settings.corpus)
+        failed = sum(not directory.is_dir() for directory in settings.corpus)
     updates: tuple[object, ...] = ()
     weights: Mapping[str, float] = {}
     if settings.feeds or settings.feeds_opml:
         from monitor.sources import feeds
 
-        feed_run = feeds.collect(settings, store, now, progress=progress)
+        feed_run = feeds.collect(settings, store, now, progress=progress, force=force, only=only)
         documents.extend(feed_run.documents)
         problems.extend(feed_run.problems)
         updates = tuple(feed_run.updates)
         weights = feed_run.weights
+        sources += len(feed_run.updates) + feed_run.skipped
+        failed += feed_run.failed
     for problem in problems:
         log.warning("%s", problem)
-    return Collection(tuple(documents), tuple(problems), updates, weights)
+    return Collection(tuple(documents), tuple(problems), updates, weights, sources, failed)
 
 
 def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:

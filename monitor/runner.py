@@ -39,6 +39,8 @@ class RunResult:
     problems: tuple[str, ...]
     stats: RunStats
     delivery_errors: tuple[str, ...] = ()
+    # Every corpus directory and feed failed (or is backing off after failing).
+    all_sources_failed: bool = False
 
 
 class _Rollback(Exception):
@@ -120,8 +122,19 @@ def poll(store: Store, settings: Settings, now: datetime, *, progress: bool = Fa
     return stats
 
 
+def refresh(
+    store: Store, settings: Settings, now: datetime, only: frozenset[str] | None = None
+) -> tuple[RunStats, Collection]:
+    """Poll the feeds now, in backoff or not (all, or the source ids in ``only``); no digest."""
+    stats = RunStats()
+    collection = collect(settings, store, now, force=True, only=only)
+    with store.transaction():
+        _judge_collected(store, settings, now, collection, stats)
+    return stats, collection
+
+
 def run_once(
-    store: Store, settings: Settings, now: datetime, *, progress: bool = False
+    store: Store, settings: Settings, now: datetime, *, progress: bool = False, force: bool = False
 ) -> RunResult:
     """Collect, judge, put the digest in the outbox, then deliver everything waiting.
 
@@ -130,7 +143,7 @@ def run_once(
     digest left over from an outage or a crash is sent before the new one.
     """
     stats = RunStats()
-    collection = collect(settings, store, now, progress=progress)
+    collection = collect(settings, store, now, progress=progress, force=force)
     with store.transaction():
         _judge_collected(store, settings, now, collection, stats)
         built, _ = build_digest(store, settings, now, stats)
@@ -148,6 +161,7 @@ def run_once(
         collection.problems,
         stats,
         flushed.errors,
+        collection.all_failed,
     )
 
 

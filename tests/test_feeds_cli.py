@@ -31,7 +31,7 @@ def _config(tmp_path: Path, extra: str = "") -> Path:
 
 
 def test_every_feeds_command_has_help(tmp_path: Path) -> None:
-    for command in ([], ["list"], ["add"], ["remove"], ["import"], ["export"]):
+    for command in ([], ["list"], ["add"], ["remove"], ["refresh"], ["import"], ["export"]):
         result = _cli(tmp_path / "none.toml", *command, "--help")
         assert result.exit_code == 0, result.output
         assert "Usage:" in result.output

@@ -57,6 +57,7 @@ class FeedRun:
     # Relevance weight of each configured feed, by source id.
     weights: Mapping[str, float] = field(default_factory=dict)
     skipped: int = 0  # feeds not due (backing off) or gone
+    failed: int = 0  # feeds that failed now, or were skipped because they failed before
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,22 @@ def _due(job: _Job, now: datetime) -> bool:
     if state.status == "gone":
         return False
     return state.next_attempt is None or state.next_attempt <= now
+
+
+def _skipped_line(job: _Job) -> str:
+    """Why a feed was not polled, and until when (the line run-once prints as a warning)."""
+    state = job.state
+    assert state is not None  # a feed never polled is always due
+    url = job.feed.url
+    if state.status == "gone":
+        return f"{url}: skipped: disabled after HTTP 410 Gone; `monitor feeds remove {url}`"
+    until = minute_text(state.next_attempt) if state.next_attempt else "the next run"
+    failures = f"{state.failures} failure{'' if state.failures == 1 else 's'}"
+    last = f"; last error: {state.last_error}" if state.last_error else ""
+    return (
+        f"{url}: skipped until {until}, backing off after {failures}{last} "
+        "(`monitor feeds refresh` polls it now)"
+    )
 
 
 def _make_pool(count: int) -> Executor | None:
@@ -249,11 +266,22 @@ def _success(
     return update, problem
 
 
-def collect(settings: Settings, store: Store, now: datetime, *, progress: bool = False) -> FeedRun:
+def collect(
+    settings: Settings,
+    store: Store,
+    now: datetime,
+    *,
+    progress: bool = False,
+    force: bool = False,
+    only: frozenset[str] | None = None,
+) -> FeedRun:
     """Poll every configured feed that is due; read the store, never write it.
 
-    ``progress`` draws a live progress line when stderr is a terminal; when
-    it is not (systemd), a log line marks every tenth of the feeds.
+    ``force`` polls feeds in backoff (or gone) too; ``only`` limits the poll to
+    those source ids. Each feed skipped for its backoff is one line in
+    ``problems``, saying until when. ``progress`` draws a live progress line
+    when stderr is a terminal; when it is not (systemd), a log line marks
+    every tenth of the feeds.
     """
     feeds, problems = configured_feeds(settings)
     states = store.feed_states()
@@ -261,12 +289,13 @@ def collect(settings: Settings, store: Store, now: datetime, *, progress: bool =
     jobs = []
     for feed in feeds:
         source_id = feed_source_id(feed.url)
+        if only is not None and source_id not in only:
+            continue
         state = states.get(source_id)
         jobs.append(_Job(feed, source_id, state.url if state else feed.url, state))
-    due = [job for job in jobs if _due(job, now)]
+    due = [job for job in jobs if force or _due(job, now)]
     skipped = len(jobs) - len(due)
-    if skipped:
-        log.debug("%d feeds not due (backing off or gone)", skipped)
+    problems.extend(_skipped_line(job) for job in jobs if not (force or _due(job, now)))
     answers = asyncio.run(_poll(due, settings.fetch, Progress(len(due), live=progress)))
 
     parsed_keys = [e.key for a in answers if a.parsed for e in a.parsed.entries]
@@ -287,4 +316,5 @@ def collect(settings: Settings, store: Store, now: datetime, *, progress: bool =
         updates.append(update)
         if problem:
             problems.append(problem)
-    return FeedRun(tuple(documents), tuple(problems), tuple(updates), weights, skipped)
+    failed = skipped + sum(not update.ok for update in updates)
+    return FeedRun(tuple(documents), tuple(problems), tuple(updates), weights, skipped, failed)

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import ipaddress
 import socket
@@ -232,9 +233,36 @@ class Fetcher:
             return decoder.finish()
         except (BodyTooLarge, ValueError) as exc:
             raise _Refused(str(exc)) from None
+        except httpx.TransportError as exc:
+            if isinstance(exc, httpx.TimeoutException):
+                raise
+            reason = _network_reason(exc, "while reading the body")
+            raise _Refused(f"{reason} ({received:,} bytes received)") from None
 
 
-def _network_reason(exc: httpx.HTTPError) -> str:
+_BROKEN = {
+    errno.ECONNRESET: "connection reset by peer",
+    errno.EPIPE: "connection closed by the server (broken pipe)",
+    errno.ECONNABORTED: "connection aborted",
+}
+
+
+def _broken_connection(exc: BaseException) -> str | None:
+    """'connection reset by peer' and its kin, found anywhere in the exception's chain."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx wraps httpcore wraps the OSError
+        if seen is None:
+            break
+        if isinstance(seen, OSError) and seen.errno in _BROKEN:
+            return _BROKEN[seen.errno]
+        if "reset by peer" in str(seen).lower():
+            return _BROKEN[errno.ECONNRESET]
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _network_reason(exc: httpx.HTTPError, phase: str = "before the response arrived") -> str:
+    """A network failure in words a person can act on, saying when in the exchange it came."""
     timeouts: dict[type[httpx.HTTPError], str] = {
         httpx.ConnectTimeout: "connection timed out",
         httpx.ReadTimeout: "read timed out",
@@ -246,6 +274,13 @@ def _network_reason(exc: httpx.HTTPError) -> str:
         return kind
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect: {detail or 'connection failed'}"
+    broken = _broken_connection(exc)
+    if broken:
+        return f"{broken} {phase}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the server broke off the exchange {phase}: {detail or 'protocol error'}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"connection broken {phase}" + (f": {detail}" if detail else "")
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
