@@ -102,12 +102,12 @@ def _toml_string(text: str) -> str:
 
 
 def write_config(
-    run_dir: Path, profile: Path, port: int, feeds: list[str], backfill_days: int
+    run_dir: Path, state: Path, profile: Path, port: int, feeds: list[str], backfill_days: int
 ) -> Path:
     """The replay config: the profile's sections, a fresh state, no corpus, these feeds."""
     text = profile.read_text(encoding="utf-8")
     top = {
-        "state": _toml_string(str(run_dir / "state" / "monitor.db")),
+        "state": _toml_string(str(state)),
         "corpus": "[]",
         "deliver": '["file"]',
     }
@@ -249,10 +249,13 @@ def replay(
     folders = sorted(p for p in (dataset / "feeds").iterdir() if p.is_dir())
     run_dir = work / mode
     shutil.rmtree(run_dir, ignore_errors=True)
-    (run_dir / "state").mkdir(parents=True)
-    # The encoder cache sits beside the state: share one across runs and modes.
-    (work / "cache").mkdir(exist_ok=True)
-    (run_dir / "state" / "cache").symlink_to(work / "cache")
+    run_dir.mkdir(parents=True)
+    # One state folder for every run and mode, a fresh database in it for each: the
+    # encoder cache the service keeps beside its database is then built only once.
+    state = work / "state" / f"{mode}.db"
+    (work / "state").mkdir(mode=0o700, exist_ok=True)
+    for stale in (work / "state").glob(f"{mode}.db*"):
+        stale.unlink()
     if mode == "one-poll":
         merged = work / "merged"
         if not merged.is_dir():
@@ -273,7 +276,7 @@ def replay(
     server = serve()
     result = Replay()
     try:
-        config = write_config(run_dir, profile, server.server_address[1], names, backfill)
+        config = write_config(run_dir, state, profile, server.server_address[1], names, backfill)
         as_of = _has_as_of()
         for folder, when, kind in plan:
             server.root = folder
@@ -282,7 +285,7 @@ def replay(
             print(f"  {step.label} {kind:8s} {step.wall:6.1f} s  {step.summary}", flush=True)
     finally:
         server.shutdown()
-    return run_dir / "state" / "monitor.db", result
+    return state, result
 
 
 def report(dataset: Path, state: Path, result: Replay, title: str) -> dict[str, float]:

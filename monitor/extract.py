@@ -14,9 +14,9 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-from monitor import boilerplate, segment
+from monitor import boilerplate, chrome, segment
 from monitor.boilerplate import fold, is_credit, marker, quote, units, wordset
-from monitor.model import ContentType, Extracted, Extraction
+from monitor.model import ContentType, Extracted, Extraction, PageHints
 from monitor.segment import derive_title
 
 __all__ = ["derive_title", "detect_language", "extract", "html_to_text", "normalize"]
@@ -252,16 +252,27 @@ def _split_note(boundaries: list[tuple[int, float, bool]], cues: dict[int, str])
 NO_HEADLINE = "no headline: title derived from the lead"
 
 
-def extract(body: str, content_type: ContentType, title_hint: str | None = None) -> Extraction:
+def extract(
+    body: str,
+    content_type: ContentType,
+    title_hint: str | None = None,
+    hints: PageHints | None = None,
+) -> Extraction:
     """Cut one document into clean stories, and say what was dropped or split.
 
     ``content_type`` is "text", "markdown" or "html". A ``title_hint`` (a feed
     entry's title) wins over the document's own headline; otherwise a headline
-    first line is the title, or one is derived from the lead. A document with
-    no usable text gives no stories.
+    first line is the title, or one is derived from the lead. Outlet suffixes
+    leave the title and page chrome the text before either is taken
+    (``monitor.chrome``; ``hints`` are what the feed tells about its chrome). A
+    document with no usable text gives no stories.
     """
     notes: list[str] = []
     title = (title_hint or "").strip() or None
+    if title:
+        title, note = chrome.clean_title(title, hints)
+        if note:
+            notes.append(note)
     if content_type == "html":
         body = html_to_text(body)
     elif content_type == "markdown":
@@ -270,7 +281,15 @@ def extract(body: str, content_type: ContentType, title_hint: str | None = None)
             title = own_title
             notes.append(f"title {quote(title)} from the markdown heading or front matter")
     lines = _lines(body)
-    headline = lines.pop(0) if lines and _is_headline(lines[0]) else None
+    headline = None
+    if not title and lines and _is_headline(lines[0]):
+        # Without a title hint the first line is the headline: never header chrome.
+        headline = chrome.clean_title(lines.pop(0), hints)[0]
+    stripped = chrome.strip_lines(lines, [title] if title else [], hints)
+    lines = stripped.lines
+    notes.extend(stripped.notes)
+    if headline is None and lines and _is_headline(lines[0]):
+        headline = chrome.clean_title(lines.pop(0), hints)[0]
     titles = [t for t in (title, headline) if t]
     title = title or headline
     cleaned = boilerplate.clean(lines, titles)

@@ -24,6 +24,18 @@ Verdict = Literal["copy", "same story", "related", "different"]
 
 
 @dataclass(frozen=True, slots=True)
+class PageHints:
+    """What a source tells about the chrome around its articles (see ``monitor.chrome``).
+
+    ``outlets`` are match keys of outlet names that may end a title (" - Reuters");
+    ``template_lines`` are folded text blocks that recur across the feed's entries.
+    """
+
+    outlets: frozenset[str] = frozenset()
+    template_lines: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One raw document as a source delivered it, before any cleaning.
 
@@ -44,6 +56,7 @@ class Document:
     # A feed may mark an entry as backlog (older than backfill_days): it is
     # recorded as seen but never offered in a digest.
     backlog: bool = False
+    hints: PageHints | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,7 +141,7 @@ def collect(
 
 
 def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:
-    extraction = extract(document.body, document.content_type, document.title)
+    extraction = extract(document.body, document.content_type, document.title, document.hints)
     items = [
         Item(
             id=item_id(document.key, story.part),

@@ -25,14 +25,16 @@ import io
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
 
+from monitor import chrome
 from monitor.errors import FeedError
+from monitor.model import PageHints
 from monitor.sources.feedguard import check_entities, choose_encoding, find_alternates, html_page
 from monitor.sources.sanitize import clean_html, clean_title, text_to_html
 from monitor.urls import canonical_web, resolve
@@ -55,6 +57,8 @@ class RawEntry:
     content: str
     content_is_html: bool
     published: datetime | None
+    # Who the entry names as its outlet: its <source>, author or publisher.
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class ParsedEntry:
     title: str | None
     body: str
     published: datetime | None
+    hints: PageHints | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,12 @@ def _feedparser_entries(parsed: Any) -> list[RawEntry]:
         detail = contents[0] if contents else entry.get("summary_detail") or {}
         value = detail.get("value") or entry.get("summary") or ""
         title_detail = entry.get("title_detail") or {}
+        source = entry.get("source") or {}
+        names = tuple(
+            name
+            for name in (source.get("title"), entry.get("author"), entry.get("publisher"))
+            if isinstance(name, str) and name.strip()
+        )
         when = (
             entry.get("published_parsed")
             or entry.get("updated_parsed")
@@ -111,6 +122,7 @@ def _feedparser_entries(parsed: Any) -> list[RawEntry]:
                 content=value,
                 content_is_html="plain" not in (detail.get("type") or "text/html"),
                 published=_struct_to_utc(when) if when else None,
+                names=names,
             )
         )
     return raw
@@ -266,10 +278,12 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, source_id: st
         title, raw, warning = _parse_xml(body, url, content_type)
     entries = []
     seen: set[str] = set()
+    raw_by_key: dict[str, RawEntry] = {}
     for entry, (key, link) in zip(raw, _identities(raw, url, source_id), strict=True):
         if key in seen or not (link or entry.title or entry.content.strip()):
             continue  # a repeat, or an empty shell (e.g. an unclosed trailing <item>)
         seen.add(key)
+        raw_by_key[key] = entry
         base = link or url
         content = entry.content if entry.content_is_html else text_to_html(entry.content)
         entries.append(
@@ -282,4 +296,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, source_id: st
             )
         )
     feed_title = clean_title(title, is_html=False) if title else None
+    names = {k: e.names for k, e in raw_by_key.items()}
+    hints = chrome.feed_hints(
+        feed_title,
+        [chrome.FeedEntry(e.title, e.url, e.body, names.get(e.key, ())) for e in entries],
+    )
+    entries = [replace(e, hints=h) for e, h in zip(entries, hints, strict=True)]
     return ParsedFeed(title=feed_title, entries=tuple(entries), warning=warning)

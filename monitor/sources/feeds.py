@@ -229,6 +229,7 @@ def _documents(
             title=entry.title,
             published=published,
             backlog=first_poll and published is not None and published < oldest,
+            hints=entry.hints,
         )
         documents.append(document)
     return documents
