@@ -134,9 +134,9 @@ def check(settings: Settings, environ: Mapping[str, str] | None = None) -> Findi
     feeds, opml_problems = configured_feeds(settings)
     _check_sources(settings, feeds, opml_problems, found)
     opml: list[FeedSettings] = []
-    if settings.feeds_opml is not None and not opml_problems:
+    if settings.feeds_opml is not None:
         try:
-            opml = read_opml(settings.feeds_opml)
+            opml = read_opml(settings.feeds_opml)[0]
         except ConfigError:
             opml = []
     _check_duplicates(settings, opml, found)

@@ -8,6 +8,7 @@ the feed from whichever of the two lists it (see ``monitor.sources.feedlist``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def _health(feed: FeedSettings, state: FeedState | None) -> dict[str, object]:
         "url": feed.url,
         "name": feed.name,
         "weight": feed.weight,
+        "tags": list(feed.tags),
         "status": "new",
         "fetched_from": feed.url,
         "moved": False,
@@ -101,6 +103,9 @@ def list_feeds(ctx: Context, as_json: bool) -> None:
     for row in [] if as_json else rows:
         click.echo(f"{row['name'] or row['url']}  [{row['status']}]")
         click.echo(f"  {row['url']}")
+        tags = row["tags"]
+        if isinstance(tags, list) and tags:
+            click.echo(f"  tags: {', '.join(tags)}")
         if row["moved"]:
             click.echo(f"  moved permanently: now fetched from {row['fetched_from']}")
         next_attempt = row["next_attempt"] or ("never" if row["status"] == "gone" else "next run")
@@ -179,11 +184,21 @@ def refresh(ctx: Context, name: str | None) -> None:
 @pass_context
 @handle_errors
 def export_feeds(ctx: Context, output: Path | None) -> None:
-    """Print every configured feed as OPML 2.0 (or write it to --output)."""
+    """Print every configured feed as OPML 2.0 (or write it to --output).
+
+    A feed without a configured name is exported under the title its feed gave;
+    its tags become the folder it sits in and its categories.
+    """
     listed, problems = configured_feeds(ctx.settings)
     if problems:
         raise ConfigError("\n".join(problems))
-    text = render_opml(listed, OPML_TITLE)
+    states = _states(ctx.settings)
+    named = []
+    for feed in listed:
+        state = states.get(feed_source_id(feed.url))
+        known = state.name if state and state.name else None
+        named.append(feed if feed.name or not known else replace(feed, name=known))
+    text = render_opml(named, OPML_TITLE)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -199,9 +214,21 @@ def export_feeds(ctx: Context, output: Path | None) -> None:
 @pass_context
 @handle_errors
 def import_feeds(ctx: Context, file: Path) -> None:
-    """Follow every feed listed in an OPML FILE (feeds already followed are skipped)."""
-    where, added, skipped = add_feeds(ctx.settings, read_opml(file.resolve()))
-    click.echo(f"Imported {len(added)} feeds into {where}; {len(skipped)} already followed.")
+    """Follow every feed listed in an OPML FILE (feeds already followed are skipped).
+
+    An outline that cannot be used (not an http(s) URL, a bad weight) is named
+    and skipped; the others are imported. Folders and categories become tags.
+    """
+    listed, unusable = read_opml(file.resolve())
+    for problem in unusable:
+        click.echo(f"monitor: warning: {problem}", err=True)
+    if not listed and unusable:
+        raise ConfigError(f"{file}: no usable feed outline ({len(unusable)} skipped)")
+    where, added, skipped = add_feeds(ctx.settings, listed)
+    click.echo(
+        f"Imported {len(added)} feeds into {where}; {len(skipped)} already followed"
+        + (f"; {len(unusable)} unusable outlines skipped." if unusable else ".")
+    )
 
 
 @feeds.command("add")

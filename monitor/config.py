@@ -33,6 +33,8 @@ class FeedSettings:
     url: str
     name: str | None = None
     weight: float = 1.0
+    # Categories (OPML folders or `category`), shown by `feeds list` and exported back.
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +246,7 @@ def _read_feeds(top: _Reader) -> tuple[FeedSettings, ...]:
     feeds = []
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
-            top.error("feeds", f"entry {index + 1}: expected a table with url, name, weight")
+            top.error("feeds", f"entry {index + 1}: expected a table with url, name, weight, tags")
             continue
         reader = _Reader(top.file, entry, f"feeds[{index + 1}].", top.errors)
         url = reader.string("url", "", "an http(s) URL")
@@ -252,8 +254,13 @@ def _read_feeds(top: _Reader) -> tuple[FeedSettings, ...]:
             reader.error("url", f"expected an http:// or https:// URL, got {url!r}")
         name = reader.optional_string("name")
         weight = reader.number("weight", 1.0, low=0.0, high=10.0)
+        tags = reader.get("tags", list, [], 'a list of words such as ["SoftBank", "Japan"]')
+        if not all(isinstance(tag, str) and tag.strip() for tag in tags):
+            reader.error("tags", f"expected a list of non-empty strings, got {tags!r}")
+            tags = []
         reader.finish()
-        feeds.append(FeedSettings(url=url, name=name, weight=weight))
+        clean = tuple(dict.fromkeys(tag.strip() for tag in tags))
+        feeds.append(FeedSettings(url=url, name=name, weight=weight, tags=clean))
     return tuple(feeds)
 
 

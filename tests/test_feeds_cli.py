@@ -95,14 +95,16 @@ def test_opml_round_trip_and_opml_backed_add_remove(
     imported = _cli(config, "import", str(source))
     assert imported.exit_code == 0, imported.output
     assert "Imported 1 feeds" in imported.output and "1 already followed" in imported.output
-    listed = read_opml(tmp_path / "feeds.opml")
-    assert [(f.url, f.name, f.weight) for f in listed] == [("https://two.example/atom", "Two", 2.5)]
+    listed, _ = read_opml(tmp_path / "feeds.opml")
+    assert [(f.url, f.name, f.weight, f.tags) for f in listed] == [
+        ("https://two.example/atom", "Two", 2.5, ("News",))
+    ]
 
     exported = _cli(config, "export")
     assert exported.exit_code == 0
     out = tmp_path / "out.opml"
     out.write_text(exported.output, encoding="utf-8")
-    assert [f.url for f in read_opml(out)] == [
+    assert [f.url for f in read_opml(out)[0]] == [
         "https://one.example/rss",
         "https://two.example/atom",
     ]
@@ -111,7 +113,7 @@ def test_opml_round_trip_and_opml_backed_add_remove(
     assert added.exit_code == 0 and "feeds.opml" in added.output
     removed = _cli(config, "remove", "https://two.example/atom")
     assert removed.exit_code == 0
-    assert [f.url for f in read_opml(tmp_path / "feeds.opml")] == ["https://four.example/feed"]
+    assert [f.url for f in read_opml(tmp_path / "feeds.opml")[0]] == ["https://four.example/feed"]
 
 
 def test_list_shows_health(feed_server: FeedServer, tmp_path: Path) -> None:

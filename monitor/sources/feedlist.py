@@ -4,7 +4,8 @@
 entry winning). ``add_feed`` and ``remove_feed`` change the files:
 
 - with ``feeds_opml`` set, a feed is added to that OPML file (created if
-  missing, rewritten flat: nesting and other attributes are not kept);
+  missing, rewritten: folders and categories are kept as tags, other
+  attributes and unusable outlines are not);
 - without it, a ``[[feeds]]`` table is appended to config.toml, leaving the
   rest of the file, comments included, as it was;
 - a feed is removed from whichever lists it: its OPML outline, or its
@@ -18,6 +19,7 @@ replaces the file. A removed feed keeps its state and items in the database.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tomllib
 from pathlib import Path
@@ -27,6 +29,7 @@ from monitor.errors import ConfigError, UsageError
 from monitor.sources.opml import read_opml, replace_text, save_opml
 from monitor.urls import canonical
 
+log = logging.getLogger("monitor.feeds")
 SOURCE_PREFIX = "feed:"
 _TABLE_HEADER = re.compile(r"^\s*\[")
 
@@ -42,13 +45,23 @@ def configured_feeds(settings: Settings) -> tuple[list[FeedSettings], list[str]]
     problems: list[str] = []
     if settings.feeds_opml is not None:
         try:
-            feeds.extend(read_opml(settings.feeds_opml))
+            listed, unusable = read_opml(settings.feeds_opml)
+            feeds.extend(listed)
+            problems.extend(unusable)
         except ConfigError as exc:
             problems.extend(str(exc).splitlines())
     unique: dict[str, FeedSettings] = {}
     for feed in feeds:
         unique.setdefault(canonical(feed.url), feed)
     return list(unique.values()), problems
+
+
+def _managed_opml(path: Path) -> list[FeedSettings]:
+    """The feeds of the ``feeds_opml`` file, about to be rewritten without its unusable outlines."""
+    listed, unusable = read_opml(path)
+    for problem in unusable:
+        log.warning("%s; it is dropped from the file rewritten now", problem)
+    return listed
 
 
 def find_feed(settings: Settings, url: str) -> FeedSettings | None:
@@ -65,6 +78,8 @@ def _toml_feed(feed: FeedSettings) -> str:
         lines.append(f"name = {json.dumps(feed.name, ensure_ascii=False)}")
     if feed.weight != 1.0:
         lines.append(f"weight = {feed.weight:g}")
+    if feed.tags:
+        lines.append(f"tags = {json.dumps(list(feed.tags), ensure_ascii=False)}")
     return "\n".join(lines) + "\n"
 
 
@@ -102,7 +117,7 @@ def add_feeds(
     if not added:
         return target, added, skipped
     if settings.feeds_opml is not None:
-        listed = read_opml(settings.feeds_opml) if settings.feeds_opml.exists() else []
+        listed = _managed_opml(settings.feeds_opml) if settings.feeds_opml.exists() else []
         save_opml(settings.feeds_opml, listed + added)
         return target, added, skipped
     text = settings.path.read_text(encoding="utf-8")
@@ -158,7 +173,7 @@ def remove_feed(settings: Settings, url: str) -> Path:
         _replace_config(settings, changed, f"removing {url}")
         return settings.path
     if settings.feeds_opml is not None and settings.feeds_opml.exists():
-        listed = read_opml(settings.feeds_opml)
+        listed = _managed_opml(settings.feeds_opml)
         kept = [feed for feed in listed if canonical(feed.url) != wanted]
         if len(kept) != len(listed):
             save_opml(settings.feeds_opml, kept)
