@@ -23,6 +23,7 @@ import click
 from monitor import __version__
 from monitor.config import CONFIG_ENV, Settings, load, resolve_path
 from monitor.errors import ConfigError, MonitorError
+from monitor.logformat import OneLineFormatter, error_line, to_journal
 from monitor.words import plural
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Context:
 
 def _setup_logging(debug: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("monitor: %(levelname)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter(journal=to_journal(sys.stderr)))
     root = logging.getLogger("monitor")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.INFO)
@@ -69,7 +70,7 @@ def handle_errors(command: F) -> F:
             if debug:
                 log.exception("%s", error)
             for line in str(error).splitlines() or [type(error).__name__]:
-                click.echo(f"monitor: error: {line}", err=True)
+                click.echo(error_line(f"monitor: error: {line}"), err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("monitor: interrupted", err=True)

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 DIM = 512
 _CACHE_FORMAT = 2
+_TMP_PREFIX = ".tmp-"
 _PROBE = "SoftBank と OpenAI が東京で AI の合弁会社を発表した。 Tokyo, 1,000 staff."
 # Attributes of the backend that are set afresh, never cached.
 _BACKEND_LIVE = ("sp", "threads", "_threadpool")
@@ -158,6 +159,41 @@ def _cache_slot(cache_dir: Path | None) -> Path | None:
         return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but is someone else's
+        return True
+    return True
+
+
+def remove_leftovers(cache_dir: Path) -> list[Path]:
+    """Remove half-written caches (``.tmp-PID-*``) of runs that were killed; return them.
+
+    A cache is built in a temporary folder and renamed into place; a run killed
+    meanwhile leaves a 20-30 MB folder no one else would remove. One whose
+    process still lives (a concurrent ``preview``) is left alone.
+    """
+    removed: list[Path] = []
+    try:
+        leftovers = [p for p in cache_dir.iterdir() if p.name.startswith(_TMP_PREFIX)]
+    except OSError:
+        return removed
+    for path in leftovers:
+        pid = path.name[len(_TMP_PREFIX) :].partition("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+        log.debug("removed a half-written encoder cache %s", path)
+    return removed
+
+
 def _private(path: Path) -> bool:
     """True when ``path`` is a directory owned by us that group and others cannot write."""
     st = path.lstat()
@@ -171,7 +207,7 @@ def _private(path: Path) -> bool:
 def _write_cache(backend: Any, slot: Path) -> None:
     import numpy as np
 
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=slot.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=slot.parent))
     try:
         arrays: dict[str, np.ndarray] = {"p.vec": _encode(backend, [_PROBE])}
         for name, value in vars(backend).items():

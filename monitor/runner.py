@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor import digest as digest_stage
-from monitor import mail
+from monitor import encoder, mail
 from monitor.config import DEFAULT_SUBJECT, Settings
 from monitor.deliver import FlushResult, flush_outbox
 from monitor.model import Digest
@@ -112,6 +112,11 @@ def _judge_collected(
         store.apply_feed_updates(collection.feed_updates, now)  # type: ignore[attr-defined]
 
 
+def tidy(settings: Settings) -> None:
+    """Remove what killed runs left behind (half-written encoder caches); at every start."""
+    encoder.remove_leftovers(settings.state.parent / "cache")
+
+
 def poll(store: Store, settings: Settings, now: datetime, *, progress: bool = False) -> RunStats:
     """Collect and judge, keeping what was seen; no digest (the daemon's poll job)."""
     stats = RunStats()
@@ -142,6 +147,7 @@ def run_once(
     together before any delivery starts; delivery then goes oldest first, so a
     digest left over from an outage or a crash is sent before the new one.
     """
+    tidy(settings)
     stats = RunStats()
     collection = collect(settings, store, now, progress=progress, force=force)
     with store.transaction():

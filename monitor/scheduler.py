@@ -273,6 +273,7 @@ class Daemon:
         }
         watchdog: sdnotify.Watchdog | None = None
         try:
+            runner.tidy(self.settings)
             now = utcnow()
             catch_up = self.decide_catch_up(now)
             self._add_jobs(now, catch_up)

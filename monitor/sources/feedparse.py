@@ -36,7 +36,7 @@ from monitor import chrome
 from monitor.errors import FeedError
 from monitor.model import PageHints
 from monitor.sources.feedguard import check_entities, choose_encoding, find_alternates, html_page
-from monitor.sources.sanitize import clean_html, clean_title, text_to_html
+from monitor.sources.sanitize import MAX_FEED_TITLE_CHARS, clean_html, clean_title, text_to_html
 from monitor.urls import canonical_web, resolve
 
 MAX_KEY_CHARS = 1000
@@ -295,7 +295,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, source_id: st
                 published=entry.published,
             )
         )
-    feed_title = clean_title(title, is_html=False) if title else None
+    feed_title = clean_title(title, is_html=False, limit=MAX_FEED_TITLE_CHARS) if title else None
     names = {k: e.names for k, e in raw_by_key.items()}
     hints = chrome.feed_hints(
         feed_title,

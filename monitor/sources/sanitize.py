@@ -44,6 +44,8 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MAX_TITLE_CHARS = 500
+# A feed's title names the source of each of its stories: as short as a digest headline.
+MAX_FEED_TITLE_CHARS = 300
 _TAG_LIKE = re.compile(r"</?[A-Za-z][^<>]*>")
 _HREF = re.compile(r'(<a\b[^>]*?)\s+href="([^"]*)"')
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -97,8 +99,8 @@ def text_to_html(text: str) -> str:
     return "".join(f"<p>{html.escape(block)}</p>" for block in blocks if block)
 
 
-def clean_title(title: str | None, *, is_html: bool) -> str | None:
-    """A title as one line of plain text: tags stripped, entities unescaped once."""
+def clean_title(title: str | None, *, is_html: bool, limit: int = MAX_TITLE_CHARS) -> str | None:
+    """A title as one line of plain text (tags stripped, entities unescaped once), clipped."""
     if not title:
         return None
     text = title
@@ -106,6 +108,6 @@ def clean_title(title: str | None, *, is_html: bool) -> str | None:
         text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
     text = html.unescape(_CONTROL.sub("", text))
     text = " ".join(text.split())
-    if len(text) > MAX_TITLE_CHARS:
-        text = text[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
     return text or None
