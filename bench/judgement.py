@@ -134,6 +134,7 @@ def write_config(
 
 
 _ITEM = re.compile(r"<item\b.*?</item>", re.S)
+_XMLNS = re.compile(r'xmlns:(\w+)="([^"]+)"')
 _GUID = re.compile(r"<guid\b[^>]*>(.*?)</guid>", re.S)
 
 
@@ -152,6 +153,13 @@ def merge_snapshots(snapshots: list[Path], target: Path) -> None:
         blocks = list(reversed(list(items.values())))
         first = _ITEM.search(latest)
         head = latest[: first.start()] if first else latest[: latest.rindex("</channel>")]
+        # Older copies may use a namespace (content:encoded) the latest root lacks.
+        declared = dict(_XMLNS.findall(head))
+        for version in versions:
+            for prefix, uri in _XMLNS.findall(version.read_text(encoding="utf-8")[:2000]):
+                if prefix not in declared:
+                    declared[prefix] = uri
+                    head = head.replace("<rss ", f'<rss xmlns:{prefix}="{uri}" ', 1)
         tail = latest[latest.rindex("</channel>") :]
         (target / name).write_text(head + "\n    ".join(blocks) + "\n  " + tail, encoding="utf-8")
 
