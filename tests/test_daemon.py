@@ -98,7 +98,9 @@ class Daemon:
         try:
             code = self.process.wait(STOP_DEADLINE)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"still running {STOP_DEADLINE} s after SIGTERM") from None
+            raise AssertionError(
+                f"still running {STOP_DEADLINE} s after SIGTERM; stderr:\n{self.stderr}"
+            ) from None
         self._reader.join(5)
         assert "Traceback" not in self.stderr, self.stderr
         return code
