@@ -1,10 +1,11 @@
 """One full cycle (`run-once`) and its dry twin (`preview`).
 
-Both collect first (network, no transaction held), then judge and build the
-digest inside one store transaction. ``run_once`` commits it, putting the digest
-in the outbox together with the items it covers, and then delivers everything
-waiting. ``preview`` rolls the transaction back: nothing is marked, nothing is
-delivered. ``poll`` and ``retry_waiting`` are the daemon's two smaller jobs.
+``run_once`` first delivers any digest still waiting in the outbox; both then
+collect (network, no transaction held), then judge and build the digest inside
+one store transaction. ``run_once`` commits it, putting the digest in the
+outbox together with the items it covers, and then delivers it. ``preview``
+rolls the transaction back: nothing is marked, nothing is delivered. ``poll``
+and ``retry_waiting`` are the daemon's two smaller jobs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -46,6 +48,11 @@ class RunResult:
 class _Rollback(Exception):
     """Raised inside the preview transaction to discard everything it wrote."""
 
+
+# Held by whatever writes the outbox or judges, in any thread of the process: the
+# daemon's retry job runs beside its poll, and a digest must never be sent twice
+# because two threads flushed at once, nor wait minutes for SQLite's write lock.
+_writing = threading.Lock()
 
 # Gmail clips a message body at about 102 KB; the HTML part stays well under it.
 HTML_BUDGET = 90_000
@@ -122,7 +129,7 @@ def poll(store: Store, settings: Settings, now: datetime, *, progress: bool = Fa
     stats = RunStats()
     # Network first, outside the transaction: a slow feed must not hold the write lock.
     collection = collect(settings, store, now, progress=progress)
-    with store.transaction():
+    with _writing, store.transaction():
         _judge_collected(store, settings, now, collection, stats)
     return stats
 
@@ -133,33 +140,47 @@ def refresh(
     """Poll the feeds now, in backoff or not (all, or the source ids in ``only``); no digest."""
     stats = RunStats()
     collection = collect(settings, store, now, force=True, only=only)
-    with store.transaction():
+    with _writing, store.transaction():
         _judge_collected(store, settings, now, collection, stats)
     return stats, collection
+
+
+def _merge(first: FlushResult, second: FlushResult) -> FlushResult:
+    errors = dict.fromkeys(first.errors + second.errors)  # a held digest is named once
+    return FlushResult(first.delivered + second.delivered, tuple(errors))
 
 
 def run_once(
     store: Store, settings: Settings, now: datetime, *, progress: bool = False, force: bool = False
 ) -> RunResult:
-    """Collect, judge, put the digest in the outbox, then deliver everything waiting.
+    """Deliver what is waiting, then collect, judge, put the digest in the outbox and deliver it.
 
-    The digest, the items it covers and the record of this cycle are committed
-    together before any delivery starts; delivery then goes oldest first, so a
-    digest left over from an outage or a crash is sent before the new one.
+    A digest already in the outbox (from an outage or a crash) goes out before
+    anything is polled, so a run killed or stuck while collecting cannot hold
+    it back. The new digest, the items it covers and the record of this cycle
+    are committed together before its delivery starts; it goes out only if
+    nothing older is still waiting for a retry (delivery stays oldest first).
     """
     tidy(settings)
     stats = RunStats()
+    with _writing:
+        waiting = flush_outbox(store, settings, now)
     collection = collect(settings, store, now, progress=progress, force=force)
-    with store.transaction():
-        _judge_collected(store, settings, now, collection, stats)
-        built, _ = build_digest(store, settings, now, stats)
-        digest_id = None
-        if built.stories:
-            outbox, story_ids = _to_outbox(store, built, settings, now)
-            store.add_digest(outbox, story_ids)
-            digest_id = outbox.id
-        store.record_digest_run(now, digest_id)
-    flushed = flush_outbox(store, settings, now)
+    with _writing:
+        with store.transaction():
+            _judge_collected(store, settings, now, collection, stats)
+            built, _ = build_digest(store, settings, now, stats)
+            digest_id = None
+            if built.stories:
+                outbox, story_ids = _to_outbox(store, built, settings, now)
+                store.add_digest(outbox, story_ids)
+                digest_id = outbox.id
+            store.record_digest_run(now, digest_id)
+        # A digest kept for a retry a moment ago would only fail again now.
+        stalled = any(d.status != "failed" and d.id != digest_id for d in store.pending_digests())
+        flushed = waiting
+        if digest_id is not None and not stalled:
+            flushed = _merge(waiting, flush_outbox(store, settings, now))
     return RunResult(
         built if built.stories else None,
         digest_id,
@@ -172,8 +193,13 @@ def run_once(
 
 
 def retry_waiting(store: Store, settings: Settings, now: datetime) -> FlushResult:
-    """Deliver waiting digests whose retry time has come (the daemon's retry job)."""
-    return flush_outbox(store, settings, now, due_only=True)
+    """Deliver waiting digests whose retry time has come (the daemon's retry job).
+
+    Safe beside a running poll in another thread: it waits only for a poll's
+    judging transaction, never for its network part.
+    """
+    with _writing:
+        return flush_outbox(store, settings, now, due_only=True)
 
 
 def preview(store: Store, settings: Settings, now: datetime) -> RunResult:

@@ -3,8 +3,12 @@
     main thread      holds the processing lock, decides the start-up catch-up,
                      then waits on a threading.Event that SIGTERM/SIGINT set
     APScheduler      only tells time: each of its jobs puts a job name in a queue
-    worker thread    runs the queued jobs one at a time (they never overlap), each
-                     with its own Store (a sqlite3 connection stays in one thread)
+    worker thread    runs the queued poll and digest jobs one at a time (they never
+                     overlap), each with its own Store (a sqlite3 connection stays
+                     in one thread)
+    delivery thread  runs the retry job, so a digest waiting in the outbox goes out
+                     while a poll is stuck on slow feeds (``runner`` keeps the two
+                     from writing at once or flushing the outbox twice)
     watchdog thread  pings systemd when $WATCHDOG_USEC asks for it
 
 Timing and execution are split so that a job due while another runs waits in
@@ -59,6 +63,8 @@ MISFIRE_GRACE_SECONDS = 24 * 3600
 WEEKDAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 JOBS = ("poll", "digest", "retry")
+# Which worker thread runs each job.
+LANES = {"poll": "worker", "digest": "worker", "retry": "delivery"}
 
 
 def _crontab_weekdays(text: str) -> str:
@@ -172,14 +178,19 @@ class Daemon:
         self._stop = threading.Event()
         self._signal_name: str | None = None
         self._signal_at: float | None = None
-        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._queues: dict[str, queue.SimpleQueue[str | None]] = {
+            lane: queue.SimpleQueue() for lane in set(LANES.values())
+        }
         self._pending: set[str] = set()
         self._guard = threading.Lock()
-        self._current: str | None = None
+        self._current: dict[str, str] = {}  # lane -> the job running in it
         # Delivery errors already logged: the retry job runs every minute and a
         # digest held after a permanent failure would otherwise be logged each time.
         self._reported: set[str] = set()
-        self._worker = threading.Thread(target=self._work, name="monitor-worker", daemon=True)
+        self._workers = [
+            threading.Thread(target=self._work, args=(lane,), name=f"monitor-{lane}", daemon=True)
+            for lane in sorted(self._queues)
+        ]
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={
@@ -263,6 +274,8 @@ class Daemon:
             args=["retry"],
             id="retry",
             name="retry",
+            # At once too: a digest left waiting goes out without waiting for a poll.
+            **at_start,
         )
 
     def run(self) -> None:
@@ -277,7 +290,8 @@ class Daemon:
             now = utcnow()
             catch_up = self.decide_catch_up(now)
             self._add_jobs(now, catch_up)
-            self._worker.start()
+            for worker in self._workers:
+                worker.start()
             self._scheduler.start()
             schedule = self.settings.schedule
             next_digest = self._when(self._next_digest(now))
@@ -292,7 +306,11 @@ class Daemon:
             interval = sdnotify.watchdog_interval()
             if interval is not None:
                 watchdog = sdnotify.Watchdog(
-                    interval, alive=lambda: self._scheduler.running and self._worker.is_alive()
+                    interval,
+                    alive=lambda: (
+                        self._scheduler.running
+                        and all(worker.is_alive() for worker in self._workers)
+                    ),
                 )
                 watchdog.start()
             self._stop.wait()
@@ -302,7 +320,7 @@ class Daemon:
             if watchdog is not None:
                 watchdog.stop()
             self._stop.set()
-            self._queue.put(None)
+            self._wake_workers()
             if self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
             for signum, handler in previous.items():
@@ -326,14 +344,16 @@ class Daemon:
         self._stop.set()  # the worker skips whatever is still queued
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        if self._worker.is_alive():
-            self._queue.put(None)
-            self._worker.join(max(0.0, started_at + STOP_GRACE - time.monotonic()))
-        if self._worker.is_alive():
+        self._wake_workers()
+        for worker in self._workers:
+            worker.join(max(0.0, started_at + STOP_GRACE - time.monotonic()))
+        if any(worker.is_alive() for worker in self._workers):
+            with self._guard:
+                running = " and ".join(sorted(self._current.values())) or "running"
             log.warning(
                 "abandoned the %s job, still running %.0f s after %s: its uncommitted "
                 "work is rolled back and redone at the next start",
-                self._current or "running",
+                running,
                 STOP_GRACE,
                 self._signal_name or "the stop request",
             )
@@ -346,7 +366,11 @@ class Daemon:
         log.info("stopped")
         _flush_logs()
 
-    # -- the worker ----------------------------------------------------------
+    # -- the workers ---------------------------------------------------------
+
+    def _wake_workers(self) -> None:
+        for lane_queue in self._queues.values():
+            lane_queue.put(None)
 
     def _enqueue(self, name: str) -> None:
         """APScheduler's job: queue ``name`` for the worker unless it already waits."""
@@ -355,20 +379,20 @@ class Daemon:
                 log.debug("%s job already waiting; not queued twice", name)
                 return
             self._pending.add(name)
-        self._queue.put(name)
+        self._queues[LANES[name]].put(name)
 
-    def _work(self) -> None:
+    def _work(self, lane: str) -> None:
         jobs: dict[str, Callable[[], None]] = {
             "poll": self._poll,
             "digest": self._digest,
             "retry": self._retry,
         }
-        while (name := self._queue.get()) is not None:
+        while (name := self._queues[lane].get()) is not None:
             with self._guard:
                 self._pending.discard(name)
                 if self._stop.is_set():
                     continue
-                self._current = name
+                self._current[lane] = name
             try:
                 jobs[name]()
             except MonitorError as error:
@@ -377,7 +401,7 @@ class Daemon:
                 log.exception("%s job failed unexpectedly; carrying on", name)
             finally:
                 with self._guard:
-                    self._current = None
+                    self._current.pop(lane, None)
 
     def _poll(self) -> None:
         from monitor.store import Store
