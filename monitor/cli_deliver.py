@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import (
+from monitor.cli_common import (
     Context,
     as_of_option,
     config_option,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import Context, config_option, echo_json, handle_errors, pass_context
+from monitor.cli_common import Context, config_option, echo_json, handle_errors, pass_context
 from monitor.config import FeedSettings, Settings
 from monitor.errors import ConfigError, UsageError
 from monitor.sources.feedlist import (

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from monitor.cli import Context, config_option, echo_json, handle_errors, pass_context
+from monitor.cli_common import Context, config_option, echo_json, handle_errors, pass_context
 from monitor.errors import UsageError
 from monitor.store import Store, StoredJudgement
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import Context, config_option, handle_errors, pass_context
+from monitor.cli_common import Context, config_option, handle_errors, pass_context
 from monitor.config import PostgresTarget, Settings
 
 
