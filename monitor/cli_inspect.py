@@ -75,6 +75,9 @@ def _digest_line(store: Store, judged: StoredJudgement) -> str:
 def explain(ctx: Context, item: str) -> None:
     """Say why ITEM (an item id, a prefix of one, or a corpus file) was kept, dropped or folded."""
     from monitor import codec
+    from monitor.pipeline import DATED_BY
+    from monitor.sources import corpus
+    from monitor.timeutil import minute_text
 
     if not item.strip():
         raise UsageError("explain: give an id (from `preview --format json`) or a corpus file")
@@ -91,6 +94,12 @@ def explain(ctx: Context, item: str) -> None:
             )
             if entry.url:
                 click.echo(f"  link:       {entry.url}")
+            if shown := corpus.file_of(entry.doc_key):
+                click.echo(f"  file:       {shown}")
+            notes = (store.document_notes(entry.doc_key) or "").splitlines()
+            dated = next((n[len(DATED_BY) :] for n in notes if n.startswith(DATED_BY)), None)
+            published = minute_text(entry.published)
+            click.echo(f"  published:  {published}" + (f", from {dated}" if dated else ""))
             click.echo(f"  verdict:    {_status_line(store, judged)}")
             relevance = codec.relevance_from_json(judged.relevance_json)
             click.echo(f"  relevance:  {relevance.score:.2f}: {relevance.reason}")
@@ -98,9 +107,9 @@ def explain(ctx: Context, item: str) -> None:
                 novelty = codec.novelty_from_json(judged.novelty_json)
                 click.echo(f"  novelty:    {novelty.score:.2f} {novelty.kind}: {novelty.reason}")
             click.echo(f"  digest:     {_digest_line(store, judged)}")
-            notes = store.document_notes(entry.doc_key)
-            for line in (notes or "").splitlines():
-                click.echo(f"  extraction: {line}")
+            for line in notes:
+                if not line.startswith(DATED_BY):
+                    click.echo(f"  extraction: {line}")
 
 
 def _text_of(store: Store | None, ctx: Context, ref: str) -> tuple[str, str, str]:
@@ -115,7 +124,8 @@ def _text_of(store: Store | None, ctx: Context, ref: str) -> tuple[str, str, str
             document = corpus.read_file(path.resolve(), path.resolve().parent, utcnow())
         except (OSError, ValueError) as exc:
             raise UsageError(f"{ref}: {exc}") from None
-        title, text = _joined(extract(document.body, document.content_type)) or ("", "")
+        extraction = extract(document.body, document.content_type, document.title)
+        title, text = _joined(extraction) or ("", "")
         return ref, title, text
     if store is None:
         raise UsageError(f"{ref}: no such file")

@@ -57,6 +57,9 @@ class Document:
     # recorded as seen but never offered in a digest.
     backlog: bool = False
     hints: PageHints | None = None
+    # Where ``published`` came from when it is not a feed's date, in words for
+    # `monitor explain`: "the front matter's date", "the file's modification time".
+    dated_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ from monitor.model import Novelty, Similarity, Verdict
 if TYPE_CHECKING:
     import numpy as np
 
-    from monitor.lshindex import RowStore, Strings
+    from monitor.lshindex import Column, RowStore, Strings
 
 __all__ = [
     "COPY_LEXICAL",
@@ -460,46 +460,62 @@ class NoveltyIndex:
 
     ``add`` is cheap (items are filed into the numpy structures of
     ``monitor.lshindex`` in batches); ``judge`` compares a fingerprint with the
-    candidates the two indexes return, keeping only items published no earlier
-    than ``now - window``. ``evict(now)`` frees the memory of older items.
+    candidates the two indexes return, keeping only items *seen* no earlier
+    than ``now - window``. The window counts from when monitor first saw an item,
+    not from its published date: an article dated last year, read today from two
+    feeds, is one story. ``evict(now)`` frees the memory of older items.
     """
 
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
         self._ids = _new_strings()
-        self._pending: list[tuple[str, int, Fingerprint]] = []
+        self._pending: list[tuple[str, int, int, Fingerprint]] = []
         self._rows: RowStore | None = None
+        # The RowStore's time column holds when each item was seen (the window's
+        # clock); its published time, for "is this report later?", is kept here.
+        self._published: Column | None = None
 
     def __len__(self) -> int:
         return len(self._ids) + len(self._pending)
 
-    def add(self, item_id: str, published: datetime, fp: Fingerprint) -> None:
-        """Remember an item so that later ones are judged against it."""
-        self._pending.append((item_id, _seconds(published, "published"), fp))
+    def add(
+        self, item_id: str, published: datetime, fp: Fingerprint, seen: datetime | None = None
+    ) -> None:
+        """Remember an item so that later ones are judged against it.
+
+        ``seen`` is when monitor first saw it (default: ``published``); the window counts from it.
+        """
+        when = _seconds(published, "published")
+        first = when if seen is None else _seconds(seen, "seen")
+        self._pending.append((item_id, first, when, fp))
         if len(self._pending) >= 4096:
             self._flush()
 
     def _flush(self) -> None:
         if not self._pending:
             return
-        if self._rows is None:
-            from monitor.lshindex import RowStore
+        import numpy as np
+
+        if self._rows is None or self._published is None:
+            from monitor.lshindex import Column, RowStore
 
             self._rows = RowStore(NUM_PERM, BANDS, MAX_FACTS)
+            self._published = Column(np.int64)
         batch, self._pending = self._pending, []
-        self._ids.extend([item_id for item_id, _, _ in batch])
+        self._ids.extend([item_id for item_id, _, _, _ in batch])
+        self._published.extend(np.asarray([published for _, _, published, _ in batch], np.int64))
         self._rows.add(
-            [t for _, t, _ in batch],
-            [fp.minhash for _, _, fp in batch],
-            [fp.bands for _, _, fp in batch],
-            [fp.shingles for _, _, fp in batch],
-            [fp.embedding for _, _, fp in batch],
-            [fp.facts for _, _, fp in batch],
-            [fp.cjk for _, _, fp in batch],
+            [seen for _, seen, _, _ in batch],
+            [fp.minhash for _, _, _, fp in batch],
+            [fp.bands for _, _, _, fp in batch],
+            [fp.shingles for _, _, _, fp in batch],
+            [fp.embedding for _, _, _, fp in batch],
+            [fp.facts for _, _, _, fp in batch],
+            [fp.cjk for _, _, _, fp in batch],
         )
 
     def evict(self, now: datetime) -> int:
-        """Forget items published before ``now - window``; returns how many."""
+        """Forget items seen before ``now - window``; returns how many."""
         self._flush()
         if self._rows is None:
             return 0
@@ -508,6 +524,8 @@ class NoveltyIndex:
         if dropped:
             self._rows.keep(keep)
             self._ids.keep(keep)
+            assert self._published is not None
+            self._published.keep(keep)
         return dropped
 
     def judge(self, fp: Fingerprint, published: datetime, now: datetime) -> Novelty:
@@ -537,7 +555,8 @@ class NoveltyIndex:
             )  # fmt: skip
         known = [self._rows.facts_of(int(r)) for r in rows[same]]
         fresh, considered = new_facts(fp, known)
-        earlier = when > int(self._rows.published.values[rows[best]])
+        assert self._published is not None
+        earlier = when > int(self._published.values[rows[best]])
         substantial = (
             fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
         )

@@ -140,6 +140,16 @@ def collect(
     return Collection(tuple(documents), tuple(problems), updates, weights, sources, failed)
 
 
+# The document note that says where an item's published date came from (`monitor explain`).
+DATED_BY = "dated by "
+
+
+def _dated_by(document: Document) -> str:
+    if document.dated_by:
+        return document.dated_by
+    return "the feed entry's date" if document.published else "when it was first seen (no date)"
+
+
 def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:
     extraction = extract(document.body, document.content_type, document.title, document.hints)
     items = [
@@ -172,8 +182,8 @@ class _Judge:
         self.store, self.now = store, now
         self.index = novelty.NoveltyIndex(window=timedelta(days=settings.novelty.window_days))
         cutoff = now - timedelta(days=settings.novelty.window_days)
-        for stored_id, published, blob in store.fingerprints_since(cutoff):
-            self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob))
+        for stored_id, published, seen, blob in store.fingerprints_since(cutoff):
+            self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob), seen)
         self.encoder = novelty.Encoder(cache_dir=settings.cache_dir)
         self.story_of: dict[str, str | None] = {}
 
@@ -222,8 +232,14 @@ def judge(
         started = time.perf_counter()
         items, notes = _extract_items(document, now)
         spent["extract"] += time.perf_counter() - started
+        dated = f"{DATED_BY}{_dated_by(document)}"
         store.record_document(
-            document.key, document.source_id, document.url, document.title, now, notes
+            document.key,
+            document.source_id,
+            document.url,
+            document.title,
+            now,
+            f"{notes}\n{dated}" if notes else dated,
         )
         if not items:
             stats.count(EMPTY)
@@ -246,7 +262,7 @@ def judge(
     prints = judge_novelty.fingerprints([item for item, _ in to_judge])
     for (item, rel), fingerprint in zip(to_judge, prints, strict=True):
         verdict: Novelty = judge_novelty.index.judge(fingerprint, item.published, now)
-        judge_novelty.index.add(item.id, item.published, fingerprint)
+        judge_novelty.index.add(item.id, item.published, fingerprint, item.first_seen)
         status, story = _classify(item, verdict, judge_novelty)
         judge_novelty.story_of[item.id] = story
         if status == DUPLICATE and story and store.story_digest(story):

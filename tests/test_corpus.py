@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.sources.corpus import collect
+from monitor.sources.corpus import collect, file_of
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
@@ -19,7 +19,7 @@ def test_reads_txt_md_html_in_path_order(tmp_path: Path) -> None:
     (corpus / "notes.pdf").write_bytes(b"%PDF")
     (corpus / ".hidden.txt").write_text("secret", encoding="utf-8")
     found = collect((corpus,), tmp_path, NOW)
-    assert [d.source_name for d in found.documents] == [
+    assert [file_of(d.key) for d in found.documents] == [
         "articles/a.txt",
         "articles/b.md",
         "articles/sub/c.html",
@@ -37,7 +37,7 @@ def test_bad_files_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
     (corpus / "good.txt").write_text("A good article.", encoding="utf-8")
     found = collect((corpus, tmp_path / "missing"), tmp_path, NOW)
-    assert [d.source_name for d in found.documents][-1] == "seeds/good.txt"
+    assert [file_of(d.key) for d in found.documents][-1] == "seeds/good.txt"
     problems = "\n".join(found.problems)
     assert "seeds/empty.txt: empty file, skipped" in problems
     assert "seeds/latin1.txt: not UTF-8 text" in problems

@@ -243,15 +243,18 @@ class Store(FeedStateMixin, OutboxMixin):
         )
         return [(row[0], row[1]) for row in rows]
 
-    def fingerprints_since(self, cutoff: datetime) -> Iterator[tuple[str, datetime, bytes]]:
-        """Fingerprints of every judged item first seen at or after ``cutoff``, oldest first."""
+    def fingerprints_since(
+        self, cutoff: datetime
+    ) -> Iterator[tuple[str, datetime, datetime, bytes]]:
+        """(id, published, first seen, fingerprint) of every judged item first seen at or
+        after ``cutoff``, oldest first."""
         rows = self.db.execute(
-            "SELECT id, published, fingerprint FROM items"
+            "SELECT id, published, first_seen, fingerprint FROM items"
             " WHERE fingerprint IS NOT NULL AND first_seen >= ? ORDER BY first_seen, id",
             (to_text(cutoff),),
         )
-        for item_id, published, blob in rows:
-            yield item_id, parse_time(published), bytes(blob)
+        for item_id, published, first_seen, blob in rows:
+            yield item_id, parse_time(published), parse_time(first_seen), bytes(blob)
 
     _ITEM_COLUMNS = (
         "id, doc_key, part, source_id, source_name, url, title, body, lang, published,"
