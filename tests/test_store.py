@@ -96,8 +96,8 @@ def test_fingerprints_and_times_come_back_as_written(state_target: Path | Postgr
     item = Item("x", "doc-x", 0, "corpus", "n", None, "T", "body", "en", later, later)
     with Store(state_target) as store:
         add(store, ItemRecord(item, "new", 0.123456789, "{}", story_id="x", fingerprint=blob))
-        ((item_id, published, fingerprint),) = store.fingerprints_since(later)
-        assert (item_id, published, fingerprint) == ("x", later, blob)
+        ((item_id, published, seen, fingerprint),) = store.fingerprints_since(later)
+        assert (item_id, published, seen, fingerprint) == ("x", later, later, blob)
         assert store.judgement("x").relevance == 0.123456789  # a double, not a float4
         assert list(store.fingerprints_since(later.replace(microsecond=123457))) == []
 
