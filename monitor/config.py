@@ -46,6 +46,8 @@ class FetchSettings:
     max_bytes: int = 10 * 1024 * 1024
     backfill_days: float = 2.0
     max_backoff_hours: float = 24.0
+    # Loopback and private networks (intranet feeds); link-local etc. are never fetched.
+    allow_private: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,6 +461,7 @@ def _read_fetch(top: _Reader) -> FetchSettings:
         max_bytes=reader.integer("max_bytes", 10 * 1024 * 1024, low=1024, high=1024**3),
         backfill_days=reader.number("backfill_days", 2.0, low=0.0, high=3650.0),
         max_backoff_hours=reader.number("max_backoff_hours", 24.0, low=0.01, high=24.0 * 30),
+        allow_private=reader.get("allow_private", bool, True, "true or false"),
     )
     reader.finish()
     return settings

@@ -45,7 +45,8 @@ async def _discover(url: str, settings: FetchSettings) -> Discovered:
                 raise FeedError(f"{url}: is a web page that advertises no feed")
             page, problems = url, []
             for candidate in candidates:
-                result = await fetcher.fetch(candidate)
+                # A public page cannot point us into the intranet.
+                result = await fetcher.fetch(candidate, public_only=fetched.from_public_host)
                 if result.outcome == "ok":
                     fetched, url = result, candidate
                     break

@@ -4,10 +4,15 @@
   and its version in the User-Agent and accepts gzip, deflate and brotli.
 - Conditional GET: the stored ETag / Last-Modified go back as
   If-None-Match / If-Modified-Since; a 304 is reported without a body.
+- Every connection goes through ``netguard.GuardedBackend``: the host is
+  resolved once and the connected address itself is checked (never link-local,
+  reserved, multicast or unspecified, in any IPv6 spelling; loopback and
+  private only while ``allow_private``).
 - Redirects are followed here, not by httpx, hop by hop: at most
-  ``MAX_REDIRECTS``, no loops, http(s) only, never to a link-local address
-  (cloud metadata) nor from a public host into a private network. A chain of
-  301/308 only yields a new permanent URL.
+  ``MAX_REDIRECTS``, no loops, http(s) only, each hop through the same guard,
+  and never from a public host into a private network (those hops go through
+  a second client whose guard refuses private addresses). A chain of 301/308
+  only yields a new permanent URL.
 - Limits: connect and per-read timeouts, plus one deadline around the whole
   fetch (a server trickling a byte a second is cut off). The body limit is
   counted on the raw bytes and again while decompressing incrementally (see
@@ -21,8 +26,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import hashlib
-import ipaddress
-import socket
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -34,6 +37,7 @@ import httpx
 from monitor import __version__
 from monitor.config import FetchSettings
 from monitor.sources.bodylimit import BodyTooLarge, decoder_for, encodings_accepted
+from monitor.sources.netguard import REFUSED, GuardedBackend, Resolver, is_internal, parse_ip
 from monitor.urls import WEB_SCHEMES, host_of, resolve
 
 MAX_REDIRECTS = 5
@@ -62,53 +66,43 @@ class FetchResult:
     last_modified: str | None = None
     error: str | None = None
     retry_after: str | None = None
+    peer: str | None = None  # the address the last hop connected to
+
+    @property
+    def from_public_host(self) -> bool:
+        """Whether the last hop connected to the open internet (not loopback or private)."""
+        address = parse_ip(self.peer or "")
+        return address is not None and not is_internal(address)
 
 
 class _Refused(Exception):
     """A fetch stopped by policy (redirect rules, scheme, limits); the message says why."""
 
 
-def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _peer(response: httpx.Response) -> str | None:
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
     try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
+        return str(sock.getpeername()[0]) if sock is not None else None
+    except OSError:
         return None
-
-
-async def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    literal = _ip(host)
-    if literal is not None:
-        return [literal]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise _Refused(f"cannot resolve {host}: {exc.strerror or exc}") from None
-    found = (_ip(str(info[4][0]).split("%")[0]) for info in infos)
-    return [address for address in found if address is not None]
-
-
-def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Addresses no feed lives at: link-local (cloud metadata), multicast, unspecified."""
-    return address.is_link_local or address.is_multicast or address.is_unspecified
-
-
-def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_private or address.is_loopback or address.is_reserved
-
-
-def _port(url: str) -> int:
-    parts = urlsplit(url)
-    return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 class Fetcher:
     """An httpx client plus the semaphores and limits of one poll cycle."""
 
-    def __init__(self, settings: FetchSettings):
+    def __init__(self, settings: FetchSettings, *, resolver: Resolver | None = None):
         self.settings = settings
+        self._resolver = resolver
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.client = self._client(allow_private=settings.allow_private)
+        # For redirects out of a public host; its own pool, so a connection
+        # made for an intranet feed is never reused by such a hop.
+        self._public: httpx.AsyncClient | None = None
+
+    def _client(self, *, allow_private: bool) -> httpx.AsyncClient:
+        settings = self.settings
         timeout = httpx.Timeout(
             settings.total_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
         )
@@ -116,9 +110,15 @@ class Fetcher:
         # not queue; it keeps a few idle connections for feeds sharing a host
         # (httpcore scans every pooled connection per request: keep it small).
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=settings.concurrency)
-        self.client = httpx.AsyncClient(
+        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        # httpx takes no network backend of its own; its httpcore pool does.
+        pool = transport._pool
+        if not hasattr(pool, "_network_backend"):
+            raise RuntimeError("this httpx/httpcore cannot take a guarded network backend")
+        pool._network_backend = GuardedBackend(allow_private=allow_private, resolver=self._resolver)
+        return httpx.AsyncClient(
+            transport=transport,
             timeout=timeout,
-            limits=limits,
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
@@ -129,6 +129,13 @@ class Fetcher:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
+        if self._public is not None:
+            await self._public.aclose()
+
+    def _public_client(self) -> httpx.AsyncClient:
+        if self._public is None:
+            self._public = self._client(allow_private=False)
+        return self._public
 
     def _host_slots(self, url: str) -> asyncio.Semaphore:
         host = host_of(url)
@@ -137,9 +144,18 @@ class Fetcher:
         return self._hosts[host]
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        public_only: bool = False,
     ) -> FetchResult:
-        """Fetch one feed within every limit; never raises for a network or HTTP problem."""
+        """Fetch one feed within every limit; never raises for a network or HTTP problem.
+
+        ``public_only`` refuses loopback and private addresses whatever the
+        settings say (for a URL that a public page pointed to).
+        """
         headers = {"Accept-Encoding": encodings_accepted()}
         if etag:
             headers["If-None-Match"] = etag
@@ -148,43 +164,43 @@ class Fetcher:
         async with self._slots, self._host_slots(url):
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._follow(url, headers)
+                    return await self._follow(url, headers, public_only)
             except TimeoutError:
                 reason = f"timed out after {self.settings.total_timeout:g} s"
             except _Refused as exc:
                 reason = str(exc)
             except httpx.HTTPError as exc:
                 reason = _network_reason(exc)
+            except httpx.InvalidURL as exc:  # not an HTTPError: a URL httpx cannot even send
+                reason = f"invalid URL: {' '.join(str(exc).split())[:200]}"
             except OSError as exc:
                 reason = exc.strerror or str(exc) or type(exc).__name__
         return FetchResult("error", url, error=reason)
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _follow(self, url: str, headers: dict[str, str], public_only: bool) -> FetchResult:
         visited = [url]
         permanent: str | None = None
         still_permanent = True
-        origin_internal: bool | None = None
+        client = self._public_client() if public_only else self.client
         while True:
             if urlsplit(url).scheme.lower() not in WEB_SCHEMES:
                 raise _Refused(f"refused to fetch {url[:200]}: only http and https")
-            if len(visited) == 1:
-                # The configured URL: only a literal address is checked (no extra DNS).
-                literal = _ip(host_of(url))
-                addresses = [literal] if literal is not None else []
-            else:
-                if origin_internal is None:
-                    origin = await _addresses(host_of(visited[0]), _port(visited[0]))
-                    origin_internal = any(_internal(a) for a in origin)
-                addresses = await _addresses(host_of(url), _port(url))
-                if not origin_internal and any(_internal(a) for a in addresses):
-                    raise _Refused(f"refused redirect from a public host to {url[:200]}")
-            if any(_forbidden(a) for a in addresses):
-                raise _Refused(f"refused to fetch {url[:200]}: link-local or reserved address")
-            async with self.client.stream("GET", url, headers=headers) as response:
-                status = response.status_code
-                if status not in REDIRECTS:
-                    return await self._finish(response, url, permanent)
-                location = response.headers.get("location", "").strip()
+            try:
+                async with client.stream("GET", url, headers=headers) as response:
+                    peer = _peer(response)
+                    status = response.status_code
+                    if status not in REDIRECTS:
+                        return replace(await self._finish(response, url, permanent), peer=peer)
+                    location = response.headers.get("location", "").strip()
+            except httpx.ConnectError as exc:
+                reason = str(exc)
+                if reason.startswith(REFUSED):
+                    reason = reason.removeprefix(REFUSED).lstrip(": ")
+                    raise _Refused(f"refused to fetch {url[:200]}: {reason}") from None
+                raise
+            public = peer is None or FetchResult("ok", url, peer=peer).from_public_host
+            if len(visited) == 1 and client is self.client and public:
+                client = self._public_client()  # out of a public host, never into the intranet
             if not location:
                 raise _Refused(f"HTTP {status} redirect without a Location")
             target = resolve(url, location)
@@ -272,6 +288,8 @@ def _network_reason(exc: httpx.HTTPError, phase: str = "before the response arri
     detail = " ".join(str(exc).split())[:160]
     if kind:
         return kind
+    if detail.startswith(REFUSED):
+        return detail
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect: {detail or 'connection failed'}"
     broken = _broken_connection(exc)
