@@ -14,10 +14,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from monitor import codec, digest, rank
 from monitor.config import Settings
 from monitor.extract import NO_HEADLINE, extract
+from monitor.headlines import HeadlineIndex
 from monitor.model import Digest, Document, Item, Novelty, RankedItem, Relevance, Report
 from monitor.relevance import Profile, compile_profile
 from monitor.relevance import score as relevance_score
@@ -186,6 +188,22 @@ class _Judge:
             self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob), seen)
         self.encoder = novelty.Encoder(cache_dir=settings.cache_dir)
         self.story_of: dict[str, str | None] = {}
+        self.headlines = HeadlineIndex()
+        for stored_id, title, text, published in store.headlines_since(cutoff):
+            self.headlines.add(stored_id, title, text, published)
+
+    def verdict(self, item: Item, fingerprint: Any) -> Novelty:
+        """The novelty verdict, a headline-only copy of a known report being a copy of it."""
+        copied = self.headlines.match(item.title, item.text, item.published)
+        self.headlines.add(item.id, item.title, item.text, item.published)
+        if copied is not None:
+            return Novelty(
+                kind="duplicate",
+                score=0.0,
+                matched=copied,
+                reason=f"copy of {copied}: the same headline, one of the two with no other text",
+            )
+        return self.index.judge(fingerprint, item.published, self.now)
 
     def fingerprints(self, items: Sequence[Item]) -> list[object]:
         return list(
@@ -261,7 +279,7 @@ def judge(
     judge_novelty = _Judge(store, settings, now)
     prints = judge_novelty.fingerprints([item for item, _ in to_judge])
     for (item, rel), fingerprint in zip(to_judge, prints, strict=True):
-        verdict: Novelty = judge_novelty.index.judge(fingerprint, item.published, now)
+        verdict = judge_novelty.verdict(item, fingerprint)
         judge_novelty.index.add(item.id, item.published, fingerprint, item.first_seen)
         status, story = _classify(item, verdict, judge_novelty)
         judge_novelty.story_of[item.id] = story

@@ -256,6 +256,16 @@ class Store(FeedStateMixin, OutboxMixin):
         for item_id, published, first_seen, blob in rows:
             yield item_id, parse_time(published), parse_time(first_seen), bytes(blob)
 
+    def headlines_since(self, cutoff: datetime) -> list[tuple[str, str, str, datetime]]:
+        """(id, title, start of the text, published) of every judged item first seen at or
+        after ``cutoff``, oldest first: for matching headline-only copies."""
+        rows = self.db.execute(
+            "SELECT id, title, substr(body, 1, 400), published FROM items"
+            " WHERE fingerprint IS NOT NULL AND first_seen >= ? ORDER BY first_seen, id",
+            (to_text(cutoff),),
+        )
+        return [(row[0], row[1], row[2], parse_time(row[3])) for row in rows]
+
     _ITEM_COLUMNS = (
         "id, doc_key, part, source_id, source_name, url, title, body, lang, published,"
         " first_seen, status, relevance, relevance_json, novelty, novelty_json, matched_item,"
