@@ -221,6 +221,7 @@ main.add_command(outbox)
 main.add_command(run)
 main.add_command(test_mail)
 
-from monitor.cli_state import migrate  # noqa: E402
+from monitor.cli_state import migrate, workers  # noqa: E402
 
 main.add_command(migrate)
+main.add_command(workers)

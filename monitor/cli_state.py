@@ -55,3 +55,45 @@ def migrate(ctx: Context) -> None:
         click.echo(f"{settings.state}: schema {after}, up to date.")
     else:
         click.echo(f"{settings.state}: schema {before} -> {after}.")
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_context
+@handle_errors
+def workers(ctx: Context, as_json: bool) -> None:
+    """List the `monitor run` workers on this database: what each holds, when last seen."""
+    from monitor.cli import echo_json
+    from monitor.store import Store
+    from monitor.timeutil import minute_text, utcnow
+
+    now = utcnow()
+    with Store(ctx.settings.state, readonly=True) as store:
+        rows = store.workers(now)
+        polls = store.feed_polls()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": r.id, "host": r.host, "pid": r.pid,
+                    "started_at": r.started_at.isoformat(), "last_seen": r.last_seen.isoformat(),
+                    "seconds_since_seen": round((now - r.last_seen).total_seconds(), 1),
+                    "doing": r.doing, "leases": r.leases,
+                }
+                for r in rows
+            ]
+        )  # fmt: skip
+        return
+    if not rows:
+        click.echo("No worker has run on this database (workers need a PostgreSQL state).")
+        return
+    for r in rows:
+        ago = (now - r.last_seen).total_seconds()
+        click.echo(
+            f"{r.id}  last seen {ago:.0f} s ago ({minute_text(r.last_seen)}), "
+            f"{r.doing or 'idle'}, {r.leases} feed leases, started {minute_text(r.started_at)}"
+        )
+    if polls:
+        latest = minute_text(max(polls.values()))
+        click.echo(f"{len(polls)} feeds polled by workers; the latest at {latest}")

@@ -108,6 +108,8 @@ class ScheduleSettings:
     poll_interval_minutes: float = 60.0
     digest_cron: str = "0 7 * * *"
     timezone: str = "Asia/Tokyo"
+    #: how long a worker's claim on a feed lasts (PostgreSQL workers; see monitor/workers.py)
+    lease_minutes: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,6 +523,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Settings:
         ),
         digest_cron=_valid_cron(schedule_reader, "digest_cron", "0 7 * * *"),
         timezone=_valid_timezone(schedule_reader, "timezone", "Asia/Tokyo"),
+        lease_minutes=schedule_reader.number("lease_minutes", 10.0, low=0.01, high=1440.0),
     )
     schedule_reader.finish()
 

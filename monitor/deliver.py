@@ -132,6 +132,15 @@ def flush_outbox(
     ``due_only`` does nothing until the oldest waiting digest's retry time has
     come (the daemon's retry loop); a run by hand tries everything that waits.
     """
+    # One sender at a time across workers: the outbox is claimed, and what waits
+    # is read only once it is ours, so no digest goes out twice.
+    with store.try_lock("outbox") as ours:
+        if not ours:
+            return FlushResult((), ())
+        return _flush(store, settings, now, due_only=due_only)
+
+
+def _flush(store: Store, settings: Settings, now: datetime, *, due_only: bool) -> FlushResult:
     delivered: list[str] = []
     errors: list[str] = []
     waiting = store.pending_digests()

@@ -28,12 +28,16 @@ def lock_path(state: Path) -> Path:
 
 
 @contextmanager
-def hold(state: Path | PostgresTarget, purpose: str) -> Iterator[None]:
-    """Hold the processing lock for ``state`` or raise LockedError at once."""
+def hold(state: Path | PostgresTarget, purpose: str, *, shared: bool = False) -> Iterator[None]:
+    """Hold the processing lock for ``state`` or raise LockedError at once.
+
+    ``shared`` (workers of `monitor run`) lets many holders run together on a
+    PostgreSQL state; an SQLite state always has one holder.
+    """
     if isinstance(state, PostgresTarget):
         from monitor.store import postgres
 
-        with postgres.hold_process_lock(state, purpose):
+        with postgres.hold_process_lock(state, purpose, shared=shared):
             yield
         return
     path = lock_path(state)

@@ -14,6 +14,7 @@ import json
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -43,6 +44,8 @@ class RunResult:
     delivery_errors: tuple[str, ...] = ()
     # Every corpus directory and feed failed (or is backing off after failing).
     all_sources_failed: bool = False
+    #: no digest built: another worker had already served this schedule slot
+    slot_served: bool = False
 
 
 class _Rollback(Exception):
@@ -121,16 +124,29 @@ def _judge_collected(
 
 def tidy(settings: Settings) -> None:
     """Remove what killed runs left behind (half-written encoder caches); at every start."""
-    encoder.remove_leftovers(settings.state.parent / "cache")
+    encoder.remove_leftovers(settings.cache_dir)
 
 
-def poll(store: Store, settings: Settings, now: datetime, *, progress: bool = False) -> RunStats:
-    """Collect and judge, keeping what was seen; no digest (the daemon's poll job)."""
+def poll(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    *,
+    progress: bool = False,
+    then: Callable[[], None] | None = None,
+) -> RunStats:
+    """Collect and judge, keeping what was seen; no digest (the daemon's poll job).
+
+    ``then`` runs inside the transaction that stores what was judged (a worker
+    releases its feed leases there, so a lease ends exactly when its work is kept).
+    """
     stats = RunStats()
     # Network first, outside the transaction: a slow feed must not hold the write lock.
     collection = collect(settings, store, now, progress=progress)
     with _writing, store.transaction():
         _judge_collected(store, settings, now, collection, stats)
+        if then is not None:
+            then()
     return stats
 
 
@@ -150,8 +166,19 @@ def _merge(first: FlushResult, second: FlushResult) -> FlushResult:
     return FlushResult(first.delivered + second.delivered, tuple(errors))
 
 
+#: Given when the last digest cycle ran, whether this digest slot was already served.
+SlotServed = Callable[[datetime | None], bool]
+
+
 def run_once(
-    store: Store, settings: Settings, now: datetime, *, progress: bool = False, force: bool = False
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    *,
+    progress: bool = False,
+    force: bool = False,
+    collected: bool = False,
+    slot_served: SlotServed | None = None,
 ) -> RunResult:
     """Deliver what is waiting, then collect, judge, put the digest in the outbox and deliver it.
 
@@ -160,35 +187,48 @@ def run_once(
     it back. The new digest, the items it covers and the record of this cycle
     are committed together before its delivery starts; it goes out only if
     nothing older is still waiting for a retry (delivery stays oldest first).
+
+    ``collected`` skips collecting (a worker polled its leased feeds just
+    before). ``slot_served`` is asked, inside the transaction that would build
+    the digest, whether another worker already served this schedule slot; then
+    no digest is built, so each slot gets exactly one.
     """
     tidy(settings)
     stats = RunStats()
     with _writing:
         waiting = flush_outbox(store, settings, now)
-    collection = collect(settings, store, now, progress=progress, force=force)
+    collection = (
+        Collection((), ())
+        if collected
+        else collect(settings, store, now, progress=progress, force=force)
+    )
+    built = None
+    digest_id = None
     with _writing:
         with store.transaction():
             _judge_collected(store, settings, now, collection, stats)
-            built, _ = build_digest(store, settings, now, stats)
-            digest_id = None
-            if built.stories:
-                outbox, story_ids = _to_outbox(store, built, settings, now)
-                store.add_digest(outbox, story_ids)
-                digest_id = outbox.id
-            store.record_digest_run(now, digest_id)
+            served = slot_served is not None and slot_served(store.last_digest_run())
+            if not served:
+                built, _ = build_digest(store, settings, now, stats)
+                if built.stories:
+                    outbox, story_ids = _to_outbox(store, built, settings, now)
+                    store.add_digest(outbox, story_ids)
+                    digest_id = outbox.id
+                store.record_digest_run(now, digest_id)
         # A digest kept for a retry a moment ago would only fail again now.
         stalled = any(d.status != "failed" and d.id != digest_id for d in store.pending_digests())
         flushed = waiting
         if digest_id is not None and not stalled:
             flushed = _merge(waiting, flush_outbox(store, settings, now))
     return RunResult(
-        built if built.stories else None,
+        built if built is not None and built.stories else None,
         digest_id,
         flushed.delivered,
         collection.problems,
         stats,
         flushed.errors,
         collection.all_failed,
+        served,
     )
 
 

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -44,10 +45,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import lock, runner, sdnotify
-from monitor.config import Settings
-from monitor.errors import ConfigError, MonitorError
+from monitor.config import PostgresTarget, Settings
+from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.timeutil import ShiftedDatetime, utcnow
 from monitor.words import plural
+
+if TYPE_CHECKING:
+    from monitor.workers import Worker
 
 log = logging.getLogger("monitor.scheduler")
 
@@ -55,6 +59,7 @@ log = logging.getLogger("monitor.scheduler")
 # 7 s for the running job, the rest for logging and the interpreter's exit.
 STOP_GRACE = 7.0
 RETRY_EVERY_MINUTES = 1.0
+RECONNECT_MAX_SECONDS = 30.0
 # A late run beats none (the start-up catch-up follows the same rule); with
 # coalescing, a long suspend still yields one run per job, not a burst.
 MISFIRE_GRACE_SECONDS = 24 * 3600
@@ -191,6 +196,12 @@ class Daemon:
             threading.Thread(target=self._work, args=(lane,), name=f"monitor-{lane}", daemon=True)
             for lane in sorted(self._queues)
         ]
+        # On PostgreSQL this process is one of several workers (see monitor/workers.py).
+        self.peer: Worker | None = None
+        if isinstance(settings.state, PostgresTarget):
+            from monitor.workers import Worker
+
+            self.peer = Worker.here()
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={
@@ -403,21 +414,66 @@ class Daemon:
                 with self._guard:
                     self._current.pop(lane, None)
 
+    def _reconnecting(self, job: Callable[[], None]) -> None:
+        """Run a job; while the database is unreachable, try again with backoff (workers)."""
+        delay = 1.0
+        while True:
+            try:
+                job()
+                return
+            except StoreError as error:
+                if self.peer is None or self._stop.is_set():
+                    raise
+                log.warning("database unreachable (%s); trying again in %.0f s",
+                            _one_line(error), delay)  # fmt: skip
+                if self._stop.wait(delay):
+                    return
+                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
     def _poll(self) -> None:
+        self._reconnecting(self._poll_once)
+
+    def _poll_once(self) -> None:
         from monitor.store import Store
 
         with Store(self.settings.state) as store:
-            stats = runner.poll(store, self.settings, utcnow(), progress=False)
+            if self.peer is not None:
+                from monitor.workers import leased_poll
+
+                stats = leased_poll(store, self.settings, self.peer, utcnow)
+                self.peer.beat(store, utcnow(), None)
+            else:
+                stats = runner.poll(store, self.settings, utcnow(), progress=False)
         line = f"poll: {stats.summary()}"
         log.info("%s", line)
         sdnotify.notify(f"STATUS={line}")
 
     def _digest(self) -> None:
+        self._reconnecting(self._digest_once)
+
+    def _slot_served(self, now: datetime) -> Callable[[datetime | None], bool]:
+        """Whether another worker already ran the digest for the slot due by ``now``."""
+        return lambda last: last is not None and missed_digest(self.trigger, last, now) is None
+
+    def _digest_once(self) -> None:
         from monitor.store import Store
 
         with Store(self.settings.state) as store:
-            result = runner.run_once(store, self.settings, utcnow(), progress=False)
-        if result.digest is None:
+            if self.peer is not None:
+                from monitor.workers import leased_poll
+
+                leased_poll(store, self.settings, self.peer, utcnow)
+                now = utcnow()
+                self.peer.beat(store, now, "digest")
+                result = runner.run_once(
+                    store, self.settings, now, collected=True, slot_served=self._slot_served(now)
+                )
+                self.peer.beat(store, utcnow(), None)
+            else:
+                result = runner.run_once(store, self.settings, utcnow(), progress=False)
+        if result.slot_served:
+            line = "digest: this slot was already served by another worker"
+        elif result.digest is None:
             line = f"digest: nothing new since the last digest ({result.stats.summary()})"
         else:
             where = "delivered" if result.digest_id in result.delivered else "waiting in the outbox"
@@ -433,6 +489,8 @@ class Daemon:
         from monitor.store import Store
 
         with Store(self.settings.state) as store:
+            if self.peer is not None:
+                self.peer.beat(store, utcnow(), None)  # the retry job is the heartbeat
             flushed = runner.retry_waiting(store, self.settings, utcnow())
         for error in flushed.errors:
             if error not in self._reported:
@@ -449,5 +507,21 @@ def serve(settings: Settings) -> None:
     _quiet_apscheduler()
     _follow_clock()
     trigger = digest_trigger(settings)  # a bad schedule is a config error, lock or not
-    with lock.hold(settings.state, "run"):
-        Daemon(settings, trigger).run()
+    with lock.hold(settings.state, "run", shared=True):
+        daemon = Daemon(settings, trigger)
+        try:
+            daemon.run()
+        finally:
+            if daemon.peer is not None:
+                _leave(settings, daemon.peer)
+
+
+def _leave(settings: Settings, peer: Worker) -> None:
+    """A worker that stops cleanly hands back its leases at once (a dead one's expire)."""
+    from monitor.store import Store
+
+    try:
+        with Store(settings.state) as store, store.transaction(exclusive=False):
+            store.forget_worker(peer.id)
+    except StoreError as error:
+        log.warning("could not hand back this worker's leases: %s", _one_line(error))

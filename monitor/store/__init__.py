@@ -11,7 +11,8 @@ newer monitor is refused.
     Store
     ├── items, documents, stories   (this module: what was seen and judged)
     ├── FeedStateMixin              (store/feeds.py: per-feed HTTP state, health)
-    └── OutboxMixin                 (store/outbox.py: digests waiting or sent)
+    ├── OutboxMixin                 (store/outbox.py: digests waiting or sent)
+    └── WorkerMixin                 (store/workers.py: workers and their feed leases)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from monitor.model import Document, Item
 from monitor.store.feeds import FeedStateMixin
 from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.outbox import OutboxMixin
+from monitor.store.workers import WorkerMixin
 from monitor.timeutil import parse_time, to_text
 
 
@@ -62,7 +64,7 @@ class ItemRecord:
     fingerprint: bytes | None = None
 
 
-class Store(FeedStateMixin, OutboxMixin):
+class Store(FeedStateMixin, OutboxMixin, WorkerMixin):
     """Owns the database connection and all reads and writes of monitor's state.
 
     ``target`` is an SQLite file or a ``PostgresTarget``; ``db`` offers
@@ -102,10 +104,21 @@ class Store(FeedStateMixin, OutboxMixin):
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """One explicit write transaction: all of it is committed, or none."""
-        with self.backend.transaction(self.db):
+    def transaction(self, *, exclusive: bool = True) -> Iterator[Any]:
+        """One explicit write transaction: all of it is committed, or none.
+
+        Exclusive (the default) transactions run one at a time across every
+        process on the database; ``exclusive=False`` is for short ones that
+        lock only the rows they touch (lease claims).
+        """
+        with self.backend.transaction(self.db, exclusive=exclusive):
             yield self.db
+
+    @contextmanager
+    def try_lock(self, purpose: str) -> Iterator[bool]:
+        """Whether this process may do ``purpose`` now (one at a time), for the block."""
+        with self.backend.try_lock(self.db, purpose) as got:
+            yield got
 
     def schema_version(self) -> int:
         """The schema version the database is at (0: empty)."""

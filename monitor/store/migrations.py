@@ -113,6 +113,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             digest_id TEXT
         )""",
     ),
+    # 3: several workers on one (PostgreSQL) database: who is alive, who polls which feed.
+    (
+        """CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at {TS} NOT NULL,
+            last_seen {TS} NOT NULL,
+            doing TEXT
+        )""",
+        """CREATE TABLE feed_leases (
+            source_id TEXT PRIMARY KEY,
+            worker TEXT,
+            leased_until {TS},
+            polled_at {TS}
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

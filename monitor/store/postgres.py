@@ -33,6 +33,9 @@ NAME = "postgresql"
 #: Column types the migrations name by role (see migrations.py).
 TYPES = {"TS": "TIMESTAMPTZ", "BLOB": "BYTEA", "REAL": "DOUBLE PRECISION"}
 
+#: Row locking for a claim: rows another worker is claiming right now are passed over.
+SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
+
 
 def _key(purpose: str) -> int:
     """A stable positive 62-bit advisory lock key for one purpose."""
@@ -154,11 +157,34 @@ def database_errors() -> tuple[type[Exception], ...]:
 
 
 @contextmanager
-def transaction(db: Connection) -> Iterator[None]:
-    """One transaction, writers one at a time (as SQLite's BEGIN IMMEDIATE)."""
-    with db.raw.transaction():
-        db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_KEY,))
-        yield
+def transaction(db: Connection, *, exclusive: bool = True) -> Iterator[None]:
+    """One transaction; an ``exclusive`` one waits for ``WRITE_KEY`` first.
+
+    Exclusive transactions run one at a time, as SQLite's BEGIN IMMEDIATE: they
+    read, decide and write (judging, folding, building a digest), so the
+    workers' judging passes never interleave: whoever holds the lock is the
+    judging leader for that pass. Short claims that lock their own rows
+    (``FOR UPDATE SKIP LOCKED``) need not wait for a pass to end.
+    """
+    try:
+        with db.raw.transaction():
+            if exclusive:
+                db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_KEY,))
+            yield
+    except _psycopg().OperationalError as exc:
+        raise db._lost(exc) from None
+
+
+@contextmanager
+def try_lock(db: Connection, purpose: str) -> Iterator[bool]:
+    """Take the session advisory lock for ``purpose`` if it is free; yield whether we got it."""
+    key = _key(purpose)
+    got = bool(db.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            db.execute("SELECT pg_advisory_unlock(?)", (key,))
 
 
 @contextmanager
@@ -186,11 +212,18 @@ def prefix_match(column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
 
 
 @contextmanager
-def hold_process_lock(target: PostgresTarget, purpose: str) -> Iterator[None]:
-    """Hold the processing lock (a session advisory lock) or raise LockedError at once."""
+def hold_process_lock(
+    target: PostgresTarget, purpose: str, *, shared: bool = False
+) -> Iterator[None]:
+    """Hold the processing lock (a session advisory lock) or raise LockedError at once.
+
+    Workers (`monitor run`) hold it ``shared``, so many run together, while
+    `run-once` holds it alone.
+    """
     db = connect(target, purpose=purpose)
     try:
-        row = db.execute("SELECT pg_try_advisory_lock(?)", (PROCESS_KEY,)).fetchone()
+        take = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
+        row = db.execute(f"SELECT {take}(?)", (PROCESS_KEY,)).fetchone()
         if not row[0]:
             holder = db.execute(
                 "SELECT a.application_name FROM pg_locks l"

@@ -19,6 +19,9 @@ NAME = "sqlite"
 #: Column types the migrations name by role (see migrations.py).
 TYPES = {"TS": "TEXT", "BLOB": "BLOB", "REAL": "REAL"}
 
+#: Row locking for a claim: nothing, BEGIN IMMEDIATE already excludes every other writer.
+SKIP_LOCKED = ""
+
 
 def database_errors() -> tuple[type[Exception], ...]:
     """Errors that mean the database itself is unusable."""
@@ -48,8 +51,11 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
 
 
 @contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE: the write lock is taken now, so no transaction fails half-way."""
+def transaction(db: sqlite3.Connection, *, exclusive: bool = True) -> Iterator[None]:
+    """BEGIN IMMEDIATE: the write lock is taken now, so no transaction fails half-way.
+
+    Every SQLite write transaction is exclusive, whatever ``exclusive`` says.
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -63,6 +69,12 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
 def migration_lock(db: sqlite3.Connection) -> Iterator[None]:
     """The migration's own BEGIN IMMEDIATE already excludes every other writer."""
     yield
+
+
+@contextmanager
+def try_lock(db: sqlite3.Connection, purpose: str) -> Iterator[bool]:
+    """Always granted: the processing lock already makes this process the only one."""
+    yield True
 
 
 def has_table(db: sqlite3.Connection, name: str) -> bool:

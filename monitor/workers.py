@@ -1,0 +1,103 @@
+"""Several `monitor run` workers on one PostgreSQL database: leased polling.
+
+Each worker polls in batches: it claims up to ``BATCH`` due feeds (a lease
+that expires after ``schedule.lease_minutes``), fetches and parses them,
+judges what they gave and, in the same transaction that keeps it, releases the
+leases and marks the feeds polled. Then it claims the next batch, until none
+is due. Workers polling together take different feeds; a feed whose worker died
+is claimed again once its lease has expired; a feed polled less than one poll
+interval ago is not due, so each feed is fetched once per interval however
+many workers run.
+
+Judging and digest building run in exclusive transactions (see
+store/postgres.py): one worker at a time leads a judging pass, and a digest
+slot already served by another worker is not served again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from monitor import runner
+from monitor.config import Settings
+from monitor.pipeline import RunStats
+from monitor.sources.feedlist import configured_feeds, feed_source_id
+from monitor.store import Store
+
+log = logging.getLogger("monitor.workers")
+
+#: Feeds claimed at a time: small enough that workers share the load, large enough that
+#: each batch keeps the fetcher's connections busy.
+BATCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    """This process as the other workers see it."""
+
+    id: str
+    host: str
+    pid: int
+
+    @classmethod
+    def here(cls) -> Worker:
+        host, pid = socket.gethostname(), os.getpid()
+        return cls(f"{host}:{pid}", host, pid)
+
+    def beat(self, store: Store, now: datetime, doing: str | None) -> None:
+        with store.transaction(exclusive=False):
+            store.heartbeat(self.id, self.host, self.pid, now, doing)
+
+
+def _add(total: RunStats, part: RunStats) -> None:
+    total.documents += part.documents
+    total.already_seen += part.already_seen
+    total.items += part.items
+    total.problems.extend(part.problems)
+    for status, count in part.by_status.items():
+        total.by_status[status] = total.by_status.get(status, 0) + count
+    for stage, seconds in part.seconds.items():
+        total.seconds[stage] = total.seconds.get(stage, 0.0) + seconds
+
+
+def leased_poll(
+    store: Store, settings: Settings, worker: Worker, clock: Callable[[], datetime]
+) -> RunStats:
+    """Poll due feeds batch by batch under leases, and the local corpus once."""
+    feeds, _ = configured_feeds(settings)
+    by_id = {feed_source_id(feed.url): feed for feed in feeds}
+    lease = timedelta(minutes=settings.schedule.lease_minutes)
+    interval = timedelta(minutes=settings.schedule.poll_interval_minutes)
+    total = RunStats()
+    corpus = settings.corpus  # read once per poll, by each worker (local files)
+    while True:
+        now = clock()
+        with store.transaction(exclusive=False):
+            store.heartbeat(worker.id, worker.host, worker.pid, now, "polling")
+            claimed = store.claim_feeds(
+                worker.id, list(by_id), now, lease=lease, interval=interval, limit=BATCH
+            )
+        if not claimed and not corpus:
+            break
+        batch = replace(
+            settings, feeds=tuple(by_id[s] for s in claimed), feeds_opml=None, corpus=corpus
+        )
+
+        def release(claimed: list[str] = claimed, now: datetime = now) -> None:
+            kept = store.release_feeds(worker.id, claimed, now)
+            if kept < len(claimed):
+                # Our lease expired mid-batch and another worker took those feeds.
+                log.warning("%d of %d leases expired before their feeds were stored",
+                            len(claimed) - kept, len(claimed))  # fmt: skip
+
+        _add(total, runner.poll(store, batch, now, then=release))
+        log.debug("polled %d leased feeds", len(claimed))
+        corpus = ()
+        if not claimed:
+            break
+    return total
