@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from monitor.cli_common import Context, config_option, handle_errors, pass_context
@@ -37,18 +39,46 @@ def describe_state(settings: Settings) -> str:
 
 @click.command()
 @config_option
+@click.option(
+    "--from",
+    "source",
+    metavar="OLD.db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Then copy everything from this SQLite state into the (empty) configured one.",
+)
 @pass_context
 @handle_errors
-def migrate(ctx: Context) -> None:
+def migrate(ctx: Context, source: Path | None) -> None:
     """Create or upgrade the state database's schema, then exit.
 
     Safe to run while workers start: on PostgreSQL the upgrade holds an advisory
-    lock, so only one process migrates and the others wait for it.
+    lock, so only one process migrates and the others wait for it. With
+    ``--from OLD.db`` the whole SQLite state is then copied in (stop every
+    process using either first).
     """
+    from monitor import lock
+    from monitor.errors import UsageError
     from monitor.store import Store, probe
+    from monitor.store.transfer import copy_state
 
     settings = ctx.settings
     before = probe(settings.state) or 0
+    if source is not None:
+        source = source.resolve()
+        if not source.exists():
+            raise UsageError(f"{source}: no such state file")
+        if source == settings.state:
+            raise UsageError(f"{source}: is the configured state itself")
+        with (
+            lock.hold(source, "migrate --from"),
+            lock.hold(settings.state, "migrate --from"),
+            Store(source) as old,
+            Store(settings.state) as new,
+        ):
+            copied = copy_state(old, new)
+        rows = ", ".join(f"{count} {table}" for table, count in copied.items())
+        click.echo(f"{settings.state}: copied from {source}: {rows}.")
+        return
     with Store(settings.state) as store:
         after = store.schema_version()
     if before == after:

@@ -171,3 +171,31 @@ def test_run_once_names_the_holder_of_the_advisory_lock_and_goes_on_after_its_de
         holder.kill()
     with Store(pg_target, readonly=True) as store:
         assert store.counts()["new"] == 4
+
+
+def test_an_sqlite_state_moves_into_postgresql_losing_nothing(
+    cli: Cli, project: Path, pg_target: PostgresTarget
+) -> None:
+    first = cli("run-once")
+    assert first.exit_code == 0 and "4 stories" in first.stdout, first.output
+    sqlite_state = project / "state" / "monitor.db"
+    with Store(sqlite_state, readonly=True) as old:
+        before = (old.counts(), old.pending_digests(), old.last_digest_run(), old.feed_states())
+        stories = [s.item.id for s in old.judgements()]
+
+    use_state(project, f'state = "{pg_target.url}"')
+    moved = cli("migrate", "--from", str(sqlite_state))
+    assert moved.exit_code == 0, moved.output
+    assert "4 stories, 1 digests, 4 digest_stories, 1 digest_runs." in moved.stdout
+    with Store(pg_target, readonly=True) as new:
+        after = (new.counts(), new.pending_digests(), new.last_digest_run(), new.feed_states())
+        assert [s.item.id for s in new.judgements()] == stories
+        leads = [i for i in stories if new.judgement(i).story_id == i]
+        assert len(leads) == 4 and new.undelivered_stories() == []
+        assert {new.story_digest(i)[1] for i in leads} == {"sent"}  # delivered, as before
+    assert after == before
+
+    again = cli("run-once")  # the moved state knows everything: nothing is new
+    assert again.exit_code == 0 and "Nothing new" in again.stdout, again.output
+    refused = cli("migrate", "--from", str(sqlite_state))
+    assert refused.exit_code == 1 and "not empty" in refused.stderr

@@ -260,3 +260,21 @@ def test_the_service_config_reads_the_password_the_units_load(
 def test_the_service_config_keeps_the_default_topic_profile() -> None:
     # There is no built-in profile: a config without [relevance] finds nothing relevant.
     assert config.load(SERVICE_CONFIG).relevance == config.load(ROOT / "config.toml").relevance
+
+
+def test_the_worker_template_is_the_daemon_plus_the_database_credential(tmp_path: Path) -> None:
+    daemon, worker = unit("monitor.service"), unit("monitor@.service")
+    assert worker["Service"]["LoadCredential"] == [
+        *daemon["Service"]["LoadCredential"],
+        "db-password:/etc/monitor/db-password",
+    ]
+    rest = {k: v for k, v in worker["Service"].items() if k != "LoadCredential"}
+    assert rest == {k: v for k, v in daemon["Service"].items() if k != "LoadCredential"}
+    assert "%i" in worker["Unit"]["Description"][0]
+    if ANALYZE is None:
+        return
+    program = str(monitor_executable())
+    text = (UNITS / "monitor@.service").read_text(encoding="utf-8")
+    (tmp_path / "monitor@1.service").write_text(text.replace(INSTALLED_MONITOR, program))
+    result = verify(tmp_path, "monitor@1.service")
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")

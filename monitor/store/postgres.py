@@ -206,6 +206,13 @@ def has_table(db: Connection, name: str) -> bool:
     return bool(row[0])
 
 
+def table_names(db: Connection) -> list[str]:
+    rows = db.execute(
+        "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+    )
+    return [row[0] for row in rows]
+
+
 def prefix_match(column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
     """A WHERE clause for ``column`` starting with ``prefix``, whatever the collation."""
     return f"starts_with({column}, ?)", (prefix,)

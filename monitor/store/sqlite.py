@@ -84,6 +84,11 @@ def has_table(db: sqlite3.Connection, name: str) -> bool:
     return row is not None
 
 
+def table_names(db: sqlite3.Connection) -> list[str]:
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return [row[0] for row in rows if not row[0].startswith("sqlite_")]
+
+
 def prefix_match(column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
     """A WHERE clause for ``column`` starting with ``prefix`` that can use the index."""
     return f"{column} >= ? AND {column} < ?", (prefix, prefix + "\uffff")
