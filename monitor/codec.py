@@ -15,7 +15,7 @@ def relevance_to_dict(relevance: Relevance) -> dict[str, Any]:
         "reason": relevance.reason,
         "evidence": [
             {"group": e.group, "term": e.term, "count": e.count, "in_title": e.in_title,
-             "weight": e.weight}
+             "weight": e.weight, "where": e.where}
             for e in relevance.evidence
         ],
     }  # fmt: skip

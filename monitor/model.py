@@ -108,13 +108,15 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """One matched term of the topic profile."""
+    """One matched term or entity of the topic profile."""
 
     group: str
     term: str
     count: int
     in_title: bool
     weight: float
+    # Where it counted most: "headline", "lead", "body" or "list" (a list, sidebar or enumeration).
+    where: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,230 +1,346 @@
-"""Relevance: does a story belong to the topic profile, how strongly, and why.
+"""Relevance: is a story *about* the topic profile, how strongly, and why, in words.
 
-The profile (``[relevance]`` in config.toml) has weighted term groups and rules
-that combine them ("japan+ai": both groups present). For each group::
+The profile (``[relevance]`` in config.toml) has weighted term groups ("japan",
+"ai", "softbank", ...) and rules that combine them ("japan+ai": both groups).
+Besides its own terms, a group counts every entity of the entity table
+(``monitor.entities``) tagged with the group's name: Fujifilm / 富士フイルム is
+"japan", Sakana AI is "japan" and "ai", Masayoshi Son is "softbank". All terms
+and entity names are found in one pass over the NFKC-normalised story, so
+full-width forms and Japanese text without spaces score as English does.
 
-    mass     = sum over its terms of weight * min(mentions, 5)
-               (a mention in the headline or lead paragraph counts twice)
-    strength = 1 - exp(-mass / 2)
+A mention counts by where it stands, as an analyst reads::
+
+    headline 3.0   lead (first paragraph) 2.0   subject of a body sentence 1.0
+    elsewhere in a body sentence 0.6   in a list, sidebar or enumeration 0.2
+
+    mass(group) = sum over its terms of weight * (their five best mentions)
+    strength    = 1 - exp(-mass / 2)
 
 A rule's score is the weakest strength among its groups; the item's score is
-the best rule's score, in [0, 1]. Excluded phrases ("SoftBank Hawks") are
-blanked out before matching, so their words count for nothing.
+the best rule's, times the feed's weight. A rule holds only if the story is
+about its groups, not passing by them:
 
-Latin-script terms match as whole words, case-insensitively, except short
-all-capitals acronyms ("AI", "NEC", "NTT") which match only in capitals so
-that "ai" inside other words or "nec" in Latin never count. Japanese terms,
-having no spaces to bound them, match as substrings.
+- each of its groups is in the headline or lead, or comes back in at least
+  three body sentences: one name in a list, a sidebar or one sentence is a
+  passing mention;
+- the groups of a combined rule ("japan+ai") meet: all in the headline or
+  lead, or named together in one sentence. "Japan" and "AI" in unrelated
+  sentences of a US markets column do not make a story about Japanese AI.
+
+A rule that fails this keeps half its score and is never relevant; the reason
+says why ("SoftBank named once, in a list: a passing mention").
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from monitor.config import RelevanceSettings
+from monitor.entities import Lexicon, is_acronym, load_entities, normalize
 from monitor.model import Evidence, Relevance
 
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0
-_ACRONYM_MAX_LEN = 4
-_WORD = re.compile(r"[A-Za-z0-9]+")
+HEADLINE, LEAD, SUBJECT, BODY, LIST = 3.0, 2.0, 1.0, 0.6, 0.2
+WHERE = {HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list"}
+# A group outside headline and lead must come back in this many body sentences.
+RECURRING_SENTENCES = 3
+FAILED_RULE_FACTOR = 0.5
+LEAD_CHARS = 400
+SUBJECT_CHARS = 25
+# Weight of one entity mention, by kind; a term's weight comes from config.toml.
+KIND_WEIGHT = {"company": 1.0, "institution": 1.0, "product": 1.0, "person": 0.9, "place": 0.8}
+GROUP_NAMES = {"japan": "Japan", "ai": "AI", "softbank": "SoftBank", "japan_ai": "Japanese AI"}
 
-
-def _is_latin(term: str) -> bool:
-    return all(ord(ch) < 0x2E80 for ch in term)
-
-
-def _pattern(terms: list[str]) -> re.Pattern[str] | None:
-    """One alternation for a set of terms, longest first so phrases win over words."""
-    if not terms:
-        return None
-    latin = sorted((t for t in terms if _is_latin(t)), key=len, reverse=True)
-    other = sorted((t for t in terms if not _is_latin(t)), key=len, reverse=True)
-    parts = []
-    if latin:
-        words = "|".join(_latin_term(t) for t in latin)
-        parts.append(rf"(?<![A-Za-z0-9])(?:{words})(?![A-Za-z0-9])")
-    if other:
-        parts.append("|".join(re.escape(t) for t in other))
-    return re.compile("|".join(parts))
-
-
-def _latin_term(term: str) -> str:
-    escaped = re.escape(term).replace(r"\ ", r"\s+").replace("'", "['’]")
-    if term.isupper() and len(term.replace(" ", "")) <= _ACRONYM_MAX_LEN:
-        return escaped
-    return f"(?i:{escaped})"
+# Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[A-Z0-9\"“‘(])|[。！？]+[」』）]*|\n")
+# A line that is an item of a list: a bullet, a numbered item, a date or year first
+# ("1945 - ...", "On this day in 1868, ...").
+_LIST_LINE = re.compile(
+    r"\s*(?:[-–—•*・●■◆▶►]|\d{1,2}[.)]\s|(?:on this day )?(?:in )?(?:1[0-9]|20)\d\d\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b)",
+    re.IGNORECASE,
+)
+# What separates two names of an enumeration ("Sony, Toyota and SoftBank", "ソニーやトヨタ").
+_LIST_GLUE = re.compile(r"\s*(?:,|、|・|/|&|and|or|as well as|や|と|及び|および|,\s*and)\s*")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？:：][\"'”’)」』）]*\s*$")
+_SHORT_LINE = 70
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
+class _Sense:
+    """What one match counts for: a group, under a label, with a weight."""
+
     group: str
-    term: str
+    label: str
     weight: float
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """A compiled topic profile: build once per run with ``compile_profile``.
-
-    All terms of all groups share one regular expression, so a story is
-    scanned once; ``terms`` maps each match's folded form to the group
-    entries it counts for.
-    """
+    """A compiled topic profile: build once per run with ``compile_profile``."""
 
     threshold: float
     group_names: tuple[str, ...]
-    # Latin terms as word sequences, indexed by their first (casefolded) word,
-    # longest first; each with whether it must appear in capitals.
-    by_first_word: dict[str, tuple[tuple[tuple[str, ...], bool, str], ...]]
-    # Terms in scripts without spaces (Japanese), matched as substrings.
-    substrings: tuple[str, ...]
-    terms: dict[str, tuple[_Term, ...]]
     rules: tuple[tuple[str, ...], ...]
-    exclude: re.Pattern[str] | None
-    # Lower-cased exclusion phrases: the costly substitution runs only when one is present.
-    exclude_probes: tuple[str, ...] = ()
-
-
-def _fold(term: str) -> str:
-    return re.sub(r"\s+", " ", term).replace("’", "'").casefold()
+    lexicon: Lexicon
+    senses: tuple[tuple[_Sense, ...], ...]  # by lexicon key
 
 
 def compile_profile(settings: RelevanceSettings) -> Profile:
-    """Compile the configured profile into regular expressions."""
-    terms: dict[str, list[_Term]] = {}
+    """Compile the configured profile and the entity table into one matcher."""
+    groups = {group.name for group in settings.groups}
+    senses: list[tuple[_Sense, ...]] = []
+    entries: list[tuple[str, int | None, bool]] = []
     for group in settings.groups:
         for term, weight in group.terms.items():
-            terms.setdefault(_fold(term), []).append(_Term(group.name, term, weight))
-    by_first_word: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
-    substrings = []
-    for key, entries in terms.items():
-        original = entries[0].term
-        words = tuple(_WORD.findall(key))
-        if _is_latin(original) and words:
-            acronym = original.isupper() and len(original.replace(" ", "")) <= _ACRONYM_MAX_LEN
-            by_first_word.setdefault(words[0], []).append((words, acronym, key))
-        else:
-            substrings.append(key)
+            entries.append((term, len(senses), is_acronym(term)))
+            senses.append((_Sense(group.name, term, weight),))
+    table = load_entities(settings.entities)
+    for entity in table:
+        weight = KIND_WEIGHT.get(entity.kind, 1.0)
+        mine = tuple(_Sense(tag, entity.name, weight) for tag in sorted(entity.tags & groups))
+        if not mine:
+            continue
+        key = len(senses)
+        senses.append(mine)
+        entries.extend((name, key, is_acronym(name)) for name in entity.names)
+        entries.extend((name, key, True) for name in entity.exact)
+    entries.extend((phrase, None, False) for phrase in (*table.blockers, *settings.exclude))
     return Profile(
         threshold=settings.threshold,
         group_names=tuple(group.name for group in settings.groups),
-        by_first_word={
-            word: tuple(sorted(found, key=lambda f: -len(f[0])))
-            for word, found in by_first_word.items()
-        },
-        substrings=tuple(substrings),
-        terms={key: tuple(entries) for key, entries in terms.items()},
         rules=settings.rules,
-        exclude=_pattern(list(settings.exclude)),
-        exclude_probes=tuple(" ".join(term.lower().split()) for term in settings.exclude),
+        lexicon=Lexicon(entries),
+        senses=tuple(senses),
     )
 
 
-def _lead(text: str) -> str:
-    return text.split("\n\n", 1)[0][:600]
+def _list_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of lines that are list items, sidebars or link lists rather than prose."""
+    spans, lines, pos = [], [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    short = [
+        s
+        for s in lines
+        if s[2].strip() and len(s[2]) < _SHORT_LINE and not _ENDS_SENTENCE.search(s[2])
+    ]
+    for start, end, line in lines:
+        if _LIST_LINE.match(line) or (len(short) >= 3 and (start, end, line) in short):
+            spans.append((start, end))
+    return spans
 
 
-def _mentions(profile: Profile, text: str, head_end: int) -> tuple[Counter[str], Counter[str]]:
-    """Mentions of each folded term in the whole text, and in its first ``head_end`` characters.
+@dataclass(slots=True)
+class _Group:
+    """What a story says about one group: contributions by label and where they stand."""
 
-    Latin terms are matched on word tokens (a phrase consumes its words, so
-    "generative AI" does not also count as "AI"); Japanese terms as substrings.
-    """
-    found: Counter[str] = Counter()
-    in_head: Counter[str] = Counter()
-    # Non-ASCII characters become "?" first: lengths stay the same, so the
-    # folded tokens line up one to one with the original ones.
-    ascii_text = text.encode("ascii", "replace").decode("ascii")
-    original = _WORD.findall(ascii_text)
-    folded = _WORD.findall(ascii_text.lower())
-    head_tokens = len(_WORD.findall(ascii_text[:head_end]))
-    index = profile.by_first_word
-    consumed = 0
-    for position in [i for i, word in enumerate(folded) if word in index]:
-        if position < consumed:
-            continue
-        for words, acronym, key in index[folded[position]]:
-            end = position + len(words)
-            if tuple(folded[position:end]) != words:
-                continue
-            if acronym and not all(word.isupper() for word in original[position:end]):
-                continue
-            found[key] += 1
-            if position < head_tokens:
-                in_head[key] += 1
-            consumed = end
-            break
-    if profile.substrings:
-        head = text[:head_end].casefold()
-        whole = text.casefold()
-        for key in profile.substrings:
-            if key in whole:
-                found[key] += whole.count(key)
-                in_head[key] += head.count(key)
-    return found, in_head
+    by_label: dict[str, list[float]]
+    weights: dict[str, float]
+    surface: dict[str, str]  # each label as the story first writes it ("日経平均" for Nikkei 225)
+    places: dict[float, int]  # mentions by place (HEADLINE ... LIST)
+    sentences: set[int]  # the body sentences (not lists) that name it
+    mentions: int = 0
+
+    @property
+    def frame(self) -> bool:
+        """Named in the headline or the lead."""
+        return bool(self.places.get(HEADLINE) or self.places.get(LEAD))
 
 
-def _may_contain(profile: Profile, title: str, text: str) -> bool:
-    """Whether an exclusion phrase occurs, compared with whitespace folded to single spaces."""
-    lowered = " ".join(f"{title}\n{text}".lower().split())
-    return any(probe in lowered for probe in profile.exclude_probes)
+def _read(profile: Profile, title: str, text: str) -> tuple[dict[str, _Group], dict[int, set[str]]]:
+    """Each group's evidence, and the groups named in each (non-list) sentence."""
+    head = normalize(title)
+    body = normalize(text)
+    full = f"{head}\n{body}"
+    mentions = profile.lexicon.scan(full)
+    groups: dict[str, _Group] = {}
+    by_sentence: dict[int, set[str]] = {}
+    if not mentions:
+        return groups, by_sentence
+    offset = len(head) + 1
+    paragraph = body.find("\n\n")
+    lead_end = offset + min(paragraph if paragraph >= 0 else len(body), LEAD_CHARS)
+    ends = [m.end() for m in _SENTENCE_END.finditer(full)]
+    lists = [(offset + a, offset + b) for a, b in _list_lines(body)] if "\n" in body else []
+    names_in_sentence: dict[int, list[tuple[int, int]]] = {}
+    for m in mentions:
+        names_in_sentence.setdefault(bisect_right(ends, m.start), []).append((m.start, m.end))
+    for m in mentions:
+        sentence = bisect_right(ends, m.start)
+        if m.start < offset:
+            where = HEADLINE
+        elif any(a <= m.start < b for a, b in lists) or _enumerated(
+            full, names_in_sentence[sentence], m.start
+        ):
+            where = LIST
+        elif m.start < lead_end:
+            where = LEAD
+        else:
+            begins = ends[sentence - 1] if sentence else 0
+            where = SUBJECT if m.start - begins <= SUBJECT_CHARS else BODY
+        seen: set[str] = set()
+        for key in m.keys:
+            for sense in profile.senses[key]:  # type: ignore[index]
+                if sense.group in seen:
+                    continue  # one match counts once per group ("Japan" as term and entity)
+                seen.add(sense.group)
+                group = groups.setdefault(sense.group, _Group({}, {}, {}, {}, set()))
+                if sense.label not in group.by_label:
+                    group.surface[sense.label] = full[m.start : m.end]
+                group.by_label.setdefault(sense.label, []).append(where)
+                group.weights[sense.label] = max(group.weights.get(sense.label, 0.0), sense.weight)
+                group.mentions += 1
+                group.places[where] = group.places.get(where, 0) + 1
+                if where != LIST:
+                    by_sentence.setdefault(sentence, set()).add(sense.group)
+                if where in (SUBJECT, BODY):
+                    group.sentences.add(sentence)
+    return groups, by_sentence
+
+
+def _enumerated(text: str, names: list[tuple[int, int]], start: int) -> bool:
+    """Whether the name at ``start`` is one of three or more names listed in a row."""
+    if len(names) < 3:
+        return False
+    run: list[int] = []
+    previous_end = -1
+    for name_start, name_end in names:
+        if run and not _LIST_GLUE.fullmatch(text, previous_end, name_start):
+            if start in run:
+                break
+            run = []
+        run.append(name_start)
+        previous_end = name_end
+    return start in run and len(run) >= 3
+
+
+def _mass(group: _Group) -> float:
+    total = 0.0
+    for label, places in group.by_label.items():
+        best = sorted(places, reverse=True)[:MAX_COUNTED_MENTIONS]
+        total += group.weights[label] * sum(best)
+    return total
+
+
+def _substantive(group: _Group) -> bool:
+    return group.frame or len(group.sentences) >= RECURRING_SENTENCES
+
+
+def _holds(
+    rule: tuple[str, ...], groups: dict[str, _Group], by_sentence: dict[int, set[str]]
+) -> tuple[bool, str]:
+    """Whether the story is about the rule's groups; if not, why not, in words."""
+    passing = [name for name in rule if not _substantive(groups[name])]
+    if passing:
+        named = "; ".join(_named(name, groups[name]) for name in passing)
+        return False, f"{named}: a passing mention"
+    if len(rule) == 1 or all(groups[name].frame for name in rule):
+        return True, ""
+    if any(all(name in names for name in rule) for names in by_sentence.values()):
+        return True, ""
+    about = " and ".join(GROUP_NAMES.get(name, name) for name in rule)
+    return False, f"{about} are named only in separate sentences, never together"
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _named(name: str, group: _Group) -> str:
+    """'SoftBank named once, in a list' / 'Japan named twice, in 2 body sentences'."""
+    label = GROUP_NAMES.get(name, name)
+    top = max(group.by_label, key=lambda lab: len(group.by_label[lab]))
+    shown = group.surface[top]
+    who = shown if label.casefold() in shown.casefold() else f"{label} ({shown})"
+    places = []
+    if group.sentences:
+        count = len(group.sentences)
+        places.append(f"in {count} body sentence{'s' if count > 1 else ''}")
+    if listed := group.places.get(LIST, 0):
+        places.append("in a list" if listed == 1 else f"{listed} times in lists")
+    return f"{who} named {_times(group.mentions)}, {' and '.join(places)}"
 
 
 def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relevance:
-    """Score one story against the profile; the evidence says which terms counted.
+    """Score one story against the profile; the evidence and reason say what counted and why.
 
     ``weight`` (a feed's configured weight) scales the final score, so a feed
     trusted less needs more evidence to pass the threshold.
     """
-    if profile.exclude is not None and _may_contain(profile, title, text):
-        title = profile.exclude.sub(" ", title)
-        text = profile.exclude.sub(" ", text)
-    head_end = len(title) + 1 + len(_lead(text))
-    counts, head_counts = _mentions(profile, f"{title}\n{text}", head_end)
-    mass = dict.fromkeys(profile.group_names, 0.0)
-    evidence: list[Evidence] = []
-    for key, count in counts.items():
-        for entry in profile.terms[key]:
-            counted = min(count, MAX_COUNTED_MENTIONS) + min(head_counts[key], 1)
-            mass[entry.group] += entry.weight * counted
-            evidence.append(
-                Evidence(entry.group, entry.term, count, head_counts[key] > 0, entry.weight)
-            )
-    strengths = {name: 1.0 - math.exp(-value / MASS_SCALE) for name, value in mass.items()}
-
-    best_rule, best = None, 0.0
+    groups, by_sentence = _read(profile, title, text)
+    strengths = {name: 1.0 - math.exp(-_mass(group) / MASS_SCALE) for name, group in groups.items()}
+    best: tuple[float, bool, tuple[str, ...] | None, str] = (0.0, False, None, "")
     for rule in profile.rules:
-        rule_score = min(strengths.get(name, 0.0) for name in rule)
-        if rule_score > best:
-            best_rule, best = rule, rule_score
-    best = min(best * weight, 1.0)
-    relevant = best >= profile.threshold
-    evidence.sort(key=lambda e: (-e.weight * min(e.count, MAX_COUNTED_MENTIONS), e.group, e.term))
+        if not all(name in groups for name in rule):
+            continue
+        holds, why = _holds(rule, groups, by_sentence)
+        value = min(strengths[name] for name in rule) * (1.0 if holds else FAILED_RULE_FACTOR)
+        value = min(value * weight, 1.0)
+        candidate = (value, holds and value >= profile.threshold, rule, why)
+        if (candidate[1], candidate[0]) > (best[1], best[0]):
+            best = candidate
+    value, relevant, rule, why = best
+    evidence = _evidence(groups)
     return Relevance(
-        score=round(best, 4),
+        score=round(value, 4),
         relevant=relevant,
-        evidence=tuple(evidence),
-        reason=_reason(best_rule, best, profile.threshold, strengths, evidence),
+        evidence=evidence,
+        reason=_reason(profile, rule, value, relevant, why, groups, evidence),
     )
+
+
+def _evidence(groups: dict[str, _Group]) -> tuple[Evidence, ...]:
+    out = []
+    for name, group in groups.items():
+        for label, places in group.by_label.items():
+            out.append(
+                Evidence(
+                    name,
+                    group.surface[label],
+                    len(places),
+                    HEADLINE in places,
+                    group.weights[label],
+                    WHERE[max(places)],
+                )
+            )
+    out.sort(key=lambda e: (-e.weight * min(e.count, MAX_COUNTED_MENTIONS), e.group, e.term))
+    return tuple(out)
+
+
+def _where(e: Evidence) -> str:
+    if e.count == 1:
+        return f"{e.term} {'in a list' if e.where == 'list' else 'in the ' + e.where}"
+    if e.where in ("headline", "lead"):
+        return f"{e.term} ×{e.count} incl. the {e.where}"
+    return f"{e.term} ×{e.count} {'in lists' if e.where == 'list' else 'in the ' + e.where}"
 
 
 def _reason(
+    profile: Profile,
     rule: tuple[str, ...] | None,
-    best: float,
-    threshold: float,
-    strengths: dict[str, float],
-    evidence: list[Evidence],
+    value: float,
+    relevant: bool,
+    why: str,
+    groups: dict[str, _Group],
+    evidence: tuple[Evidence, ...],
 ) -> str:
     if rule is None:
-        return "no rule of the topic profile holds (no matching terms)"
-    terms = ", ".join(f"{e.term}×{e.count}" for e in evidence if e.group in rule)
-    verdict = "meets" if best >= threshold else "is below"
-    parts = " + ".join(f"{name} {strengths[name]:.2f}" for name in rule)
-    return (
-        f"rule '{'+'.join(rule)}' ({parts}) scores {best:.2f}, "
-        f"{verdict} the threshold {threshold:.2f}: {terms}"
-    )
+        if not groups:
+            return "no term or name of the topic profile"
+        found = ", ".join(GROUP_NAMES.get(g, g) for g in groups)
+        missing = " or ".join(
+            "+".join(GROUP_NAMES.get(n, n) for n in r if n not in groups) for r in profile.rules
+        )
+        return f"only {found}: nothing about {missing}"
+    about = " and ".join(GROUP_NAMES.get(name, name) for name in rule)
+    terms = "; ".join(_where(e) for e in evidence if e.group in rule)
+    if why:
+        return f"dropped: {why} ({terms})"
+    verdict = "meets" if relevant else "is below"
+    return f"about {about}, {value:.2f} {verdict} the threshold {profile.threshold:.2f}: {terms}"

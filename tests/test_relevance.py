@@ -25,7 +25,7 @@ def test_softbank_alone_is_enough(profile: Profile) -> None:
     )
     assert result.relevant
     assert any(e.term == "SoftBank" and e.in_title for e in result.evidence)
-    assert "softbank" in result.reason
+    assert "about SoftBank" in result.reason
 
 
 def test_japan_and_ai_together_are_needed(profile: Profile) -> None:
@@ -76,3 +76,63 @@ def test_more_evidence_scores_higher(profile: Profile) -> None:
         "Japan is funding generative AI. Japanese firms build LLMs; the Japan AI strategy grows.",
     )
     assert strong.score > weak.score
+
+
+FIXTURES = Path(__file__).resolve().parent / "data" / "relevance"
+
+
+def _story(name: str) -> tuple[str, str]:
+    title, _, text = (FIXTURES / name).read_text(encoding="utf-8").partition("\n\n")
+    return title.strip(), text.strip()
+
+
+def test_a_name_in_a_today_in_history_list_is_a_passing_mention(profile: Profile) -> None:
+    result = score(profile, *_story("en_today_in_history.txt"))
+    assert not result.relevant
+    assert "SoftBank Group named once, in a list: a passing mention" in result.reason
+    assert [e.where for e in result.evidence if e.group == "softbank"] == ["list"]
+
+
+def test_japan_and_ai_in_unrelated_sentences_of_a_markets_column_are_dropped(
+    profile: Profile,
+) -> None:
+    result = score(profile, *_story("en_us_markets_column.txt"))
+    assert not result.relevant
+    assert result.reason.startswith("dropped: Japan named once, in 1 body sentence")
+
+
+def test_a_japanese_company_in_a_list_of_movers_does_not_make_a_softbank_story(
+    profile: Profile,
+) -> None:
+    result = score(profile, *_story("ja_market_list.txt"))
+    assert not result.relevant
+    assert "SoftBank (ソフトバンクグループ) named once, in a list" in result.reason
+
+
+def test_a_japanese_article_on_a_japanese_companys_ai_is_kept_without_the_word_japan(
+    profile: Profile,
+) -> None:
+    title, text = _story("ja_fujitsu_ai.txt")
+    assert "日本" not in title + text
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    japan = {e.term for e in result.evidence if e.group == "japan"}
+    assert "富士通" in japan
+    assert any(e.term == "富士通" and e.in_title for e in result.evidence)
+
+
+def test_an_english_article_on_kioxia_and_tokyo_electron_ai_chip_demand_is_kept(
+    profile: Profile,
+) -> None:
+    title, text = _story("en_kioxia_tel_ai_chips.txt")
+    assert "Japan" not in title + text
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert {"Kioxia", "Tokyo Electron"} <= {e.term for e in result.evidence if e.in_title}
+    assert result.reason.startswith("about Japan and AI")
+
+
+def test_full_width_text_scores_as_half_width(profile: Profile) -> None:
+    wide = score(profile, "ソフトバンクＧ、ＡＩ投資を拡大", "ＳＢＧはＡＩ関連の投資を増やす。")
+    narrow = score(profile, "ソフトバンクG、AI投資を拡大", "SBGはAI関連の投資を増やす。")
+    assert wide.relevant and wide.score == narrow.score
