@@ -211,6 +211,10 @@ from monitor.cli_inspect import compare, explain  # noqa: E402
 main.add_command(explain)
 main.add_command(compare)
 
+from monitor.cli_items import items  # noqa: E402
+
+main.add_command(items)
+
 from monitor.cli_feeds import feeds  # noqa: E402
 
 main.add_command(feeds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import click
 from monitor.cli_common import Context, config_option, echo_json, handle_errors, pass_context
 from monitor.errors import UsageError
 from monitor.store import Store, StoredJudgement
+from monitor.words import plural
 
 
 def _open(ctx: Context) -> Store:
@@ -19,8 +21,28 @@ def _open(ctx: Context) -> Store:
 
 
 def _resolve_items(store: Store, ctx: Context, ref: str) -> list[str]:
-    """Item ids for an id, an id prefix, or a corpus file path."""
+    """Item ids for an id or a prefix of one, a corpus file, an article's URL, or words of
+    its headline; several headlines matching are listed and refused."""
+    from monitor.urls import canonical, is_web_url
+
+    ref = ref.strip()
+    if is_web_url(ref):
+        ids = store.items_at_url(sorted({ref, canonical(ref)}))
+        if not ids:
+            raise UsageError(f"{ref}: no item was seen at this address")
+        return ids
+    if re.fullmatch(r"[0-9a-f]{4,16}", ref.lower()) and store.find_items(ref.lower()):
+        return _by_id(store, ref.lower())
     path = Path(ref)
+    if not path.is_file():
+        ids = store.items_titled(ref)
+        if len(ids) == 1:
+            return ids
+        if len(ids) > 1:
+            click.echo(f"{plural(len(ids), 'headline')} contain {ref!r}:")
+            for judged in store.judgements_of(ids):
+                click.echo(f"  {item_line(judged, ctx.settings.digest.timezone)}")
+            raise UsageError(f"{ref}: ambiguous; explain one of the ids above")
     if path.is_file():
         from monitor.sources import corpus
         from monitor.timeutil import utcnow
@@ -33,14 +55,30 @@ def _resolve_items(store: Store, ctx: Context, ref: str) -> list[str]:
         if not ids:
             raise UsageError(f"{ref}: not seen yet (run `monitor run-once` or `monitor preview`)")
         return ids
-    ids = store.find_items(ref.lower())
+    return _by_id(store, ref.lower())
+
+
+def _by_id(store: Store, ref: str) -> list[str]:
+    ids = store.find_items(ref)
     if not ids:
         raise UsageError(
-            f"{ref}: no such item id or file (ids are shown by `preview --format json`)"
+            f"{ref}: no item id, file, address or headline matches (`monitor items` lists them)"
         )
-    if len(ids) > 1 and ids[0] != ref.lower():
+    if len(ids) > 1 and ids[0] != ref:
         raise UsageError(f"{ref}: ambiguous, it starts {len(ids)} item ids; type more of it")
     return ids[:1]
+
+
+def item_line(judged: StoredJudgement, timezone: str) -> str:
+    """One line for an item in a listing: id, day first seen, status, source, headline."""
+    from monitor.digest import clip, local_day
+
+    item = judged.item
+    status = judged.status
+    return (
+        f"{item.id}  {local_day(item.first_seen, timezone)}  {status:<10}  {item.source_name}: "
+        + clip(" ".join(item.title.split()), 80)
+    )
 
 
 def _status_line(store: Store, judged: StoredJudgement) -> str:
@@ -73,7 +111,11 @@ def _digest_line(store: Store, judged: StoredJudgement) -> str:
 @pass_context
 @handle_errors
 def explain(ctx: Context, item: str) -> None:
-    """Say why ITEM (an item id, a prefix of one, or a corpus file) was kept, dropped or folded."""
+    """Say why ITEM was kept, dropped or folded.
+
+    ITEM is an item id (or its start, as the digest prints it), a corpus file, the
+    article's URL, or words from its headline (several matches are listed).
+    """
     from monitor import codec
     from monitor.pipeline import DATED_BY
     from monitor.sources import corpus

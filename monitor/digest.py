@@ -166,6 +166,9 @@ def local_day(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d")
 
 
+# Leading characters of a story's id printed under it (`monitor explain` takes a prefix).
+ID_SHOWN = 8
+
 # Skipped counts that are stories the next digest carries (they did not fit in this one).
 HELD_BACK = ("over_limit", "held_for_next_digest")
 
@@ -187,6 +190,8 @@ def _context(digest: Digest, settings: DigestSettings) -> dict[str, Any]:
             {
                 "title": clip(s.lead.item.title, TITLE_CHARS),
                 "title_lang": detect_language(s.lead.item.title),
+                # Enough of the item id for `monitor explain` to find it.
+                "ref": s.lead.item.id[:ID_SHOWN],
                 "url": safe_url(s.lead.item.url),
                 "source": s.lead.item.source_name,
                 "lang": s.lead.item.lang,

@@ -148,3 +148,30 @@ def test_an_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot reach the PostgreSQL server") as caught:
         Store(target)
     assert "\n" not in str(caught.value)
+
+
+def test_items_are_found_by_headline_words_url_and_filters(
+    state_target: Path | PostgresTarget,
+) -> None:
+    from dataclasses import replace
+
+    def titled(item_id: str, title: str, status: str, url: str | None = None) -> ItemRecord:
+        base = record(item_id, item_id if status == "new" else None, status)
+        return replace(base, item=replace(base.item, title=title, url=url))
+
+    with Store(state_target) as store:
+        add(
+            store,
+            titled("a", "SoftBank 100% AI_plan", "new", "https://example.com/a"),
+            titled("b", "ソフトバンク、生成AIで新会社", "irrelevant"),
+            titled("c", "Softbank again", "new"),
+        )
+        assert store.items_titled("softbank") == ["a", "c"]
+        assert store.items_titled("100% ai_") == ["a"]
+        assert store.items_titled("0%") == ["a"] and store.items_titled("x_p") == []
+        assert store.items_titled("生成AI") == ["b"]
+        assert store.items_at_url(["https://example.com/a"]) == ["a"]
+        assert [j.item.id for j in store.list_items(["irrelevant"])] == ["b"]
+        assert len(store.list_items(source="CORPUS")) == 3
+        assert store.list_items(since=NOW.replace(hour=8)) == []
+        assert len(store.list_items(since=NOW, until=NOW.replace(hour=8))) == 3

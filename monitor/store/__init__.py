@@ -18,6 +18,7 @@ newer monitor is refused.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -312,6 +313,67 @@ class Store(FeedStateMixin, OutboxMixin, WorkerMixin):
         rows = self.db.execute(f"SELECT id FROM items WHERE {clause} ORDER BY id LIMIT 10", params)
         return [row[0] for row in rows]
 
+    def judgements_of(self, ids: Sequence[str]) -> list[StoredJudgement]:
+        """The stored judgements of these items, in the order given."""
+        found = [self.judgement(item_id) for item_id in ids]
+        return [judged for judged in found if judged is not None]
+
+    def items_at_url(self, urls: Sequence[str]) -> list[str]:
+        """Ids of items published at any of ``urls`` (by any of their sources)."""
+        if not urls:
+            return []
+        marks = ",".join("?" * len(urls))
+        rows = self.db.execute(
+            f"SELECT id FROM items WHERE url IN ({marks})"
+            f" UNION SELECT item_id FROM item_sources WHERE url IN ({marks}) ORDER BY 1",
+            (*urls, *urls),
+        )
+        return [row[0] for row in rows]
+
+    def items_titled(self, fragment: str, limit: int = 50) -> list[str]:
+        """Ids of items whose headline contains ``fragment`` (case-insensitive), oldest first."""
+        pattern = _contains(fragment)
+        rows = self.db.execute(
+            "SELECT id FROM items WHERE LOWER(title) LIKE ? ESCAPE '\\'"
+            " ORDER BY first_seen, id LIMIT ?",
+            (pattern, limit),
+        )
+        return [row[0] for row in rows]
+
+    def list_items(
+        self,
+        statuses: Sequence[str] = (),
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10_000,
+    ) -> list[StoredJudgement]:
+        """Judged items, oldest first, with this status, from a source whose name or id
+        contains ``source``, first seen in [since, until)."""
+        where, params = [], []
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if source:
+            pattern = _contains(source)
+            where.append(
+                "(LOWER(source_name) LIKE ? ESCAPE '\\' OR LOWER(source_id) LIKE ? ESCAPE '\\')"
+            )
+            params.extend([pattern, pattern])
+        if since:
+            where.append("first_seen >= ?")
+            params.append(to_text(since))
+        if until:
+            where.append("first_seen < ?")
+            params.append(to_text(until))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items{clause}"
+            " ORDER BY first_seen, doc_key, part LIMIT ?",
+            (*params, limit),
+        )
+        return [self._judgement(row) for row in rows]
+
     def items_of_document(self, doc_key: str) -> list[str]:
         rows = self.db.execute("SELECT id FROM items WHERE doc_key = ? ORDER BY part", (doc_key,))
         return [row[0] for row in rows]
@@ -360,6 +422,11 @@ def probe(target: Path | PostgresTarget) -> int | None:
         return None
     with Store(target, readonly=True, migrate=False) as store:
         return store.schema_version()
+
+
+def _contains(fragment: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') for text containing ``fragment``, lower-cased."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", fragment.lower()) + "%"
 
 
 def dumps(value: object) -> str:
