@@ -55,7 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 FULLTEXT = "fulltext.xml"
 _TIMING = re.compile(
     r"judged (\d+) stories: extract (\d+) ms, relevance (\d+) ms; "
-    r"novelty of (\d+) relevant (\d+) ms \(encoder load (\d+) ms\)"
+    r"novelty of (\d+) relevant (\d+) ms \(encoder load (\d+) ms, window load (\d+) ms\)"
 )
 
 
@@ -247,7 +247,7 @@ def run_step(config: Path, when: datetime, kind: str, log_path: Path, as_of: boo
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         raise SystemExit(f"{kind} as of {iso} failed (exit {done.returncode}):\n{tail}")
     timings = _TIMING.findall(done.stderr)
-    timing = tuple(sum(int(t[i]) for t in timings) for i in range(6)) if timings else None
+    timing = tuple(sum(int(t[i]) for t in timings) for i in range(7)) if timings else None
     lines = (done.stderr + done.stdout).splitlines()
     summary = next((line for line in reversed(lines) if "stories judged" in line), "")
     return Step(iso, kind, wall, timing, summary.removeprefix("monitor: INFO: "))
@@ -315,12 +315,14 @@ def report(dataset: Path, state: Path, result: Replay, title: str) -> dict[str, 
     walls = ", ".join(f"{s.wall:.1f}" for s in result.steps)
     print(f"whole-process wall times (s): {walls}; total {sum(s.wall for s in result.steps):.1f}")
     if timed:
-        per = (novelty_ms - load_ms) / relevant if relevant else float("nan")
+        window_ms = sum(t[6] for t in timed)
+        per = (novelty_ms - load_ms - window_ms) / relevant if relevant else float("nan")
+        with_all = novelty_ms / relevant if relevant else float("nan")
         print(
             f"judge stage: {sum(t[0] for t in timed)} stories, extract {sum(t[1] for t in timed)}"
             f" ms, relevance {sum(t[2] for t in timed)} ms; novelty of {relevant} relevant "
-            f"{novelty_ms} ms incl. {load_ms} ms encoder loads -> {per:.1f} ms per relevant item"
-            f" ({novelty_ms / relevant if relevant else float('nan'):.1f} ms with the loads)"
+            f"{novelty_ms} ms, of which encoder loads {load_ms} ms and window loads {window_ms}"
+            f" ms -> {per:.1f} ms per relevant item ({with_all:.1f} ms with the loads)"
         )
         scored.figures["ms_per_relevant"] = per
     print("\n".join(scored.lines))

@@ -72,7 +72,8 @@ class RunStats:
     items: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    # Seconds spent per judging stage ("extract", "relevance", "novelty", "encoder_load").
+    # Seconds per judging stage: "extract", "relevance", "novelty" (which includes
+    # "encoder_load" and "window_load", reading the novelty window from the store).
     seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
@@ -277,6 +278,7 @@ def judge(
         return
     started = time.perf_counter()
     judge_novelty = _Judge(store, settings, now)
+    stats.seconds["window_load"] = time.perf_counter() - started
     prints = judge_novelty.fingerprints([item for item, _ in to_judge])
     for (item, rel), fingerprint in zip(to_judge, prints, strict=True):
         verdict = judge_novelty.verdict(item, fingerprint)
@@ -290,9 +292,10 @@ def judge(
     stats.seconds["encoder_load"] = judge_novelty.encoder.load_seconds or 0.0
     log.debug(
         "judged %d stories: extract %.0f ms, relevance %.0f ms; novelty of %d relevant %.0f ms"
-        " (encoder load %.0f ms)",
+        " (encoder load %.0f ms, window load %.0f ms)",
         len(pending), 1000 * spent["extract"], 1000 * spent["relevance"], len(to_judge),
         1000 * stats.seconds["novelty"], 1000 * stats.seconds["encoder_load"],
+        1000 * stats.seconds["window_load"],
     )  # fmt: skip
 
 
