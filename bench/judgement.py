@@ -138,11 +138,12 @@ def write_config(
 
 _ITEM = re.compile(r"<item\b.*?</item>", re.S)
 _XMLNS = re.compile(r'xmlns:(\w+)="([^"]+)"')
+_LINK = re.compile(r"<link>(.*?)</link>", re.S)
 _GUID = re.compile(r"<guid\b[^>]*>(.*?)</guid>", re.S)
 
 
 def merge_snapshots(snapshots: list[Path], target: Path) -> None:
-    """One folder whose feeds hold every entry of every snapshot (latest copy of each guid)."""
+    """One folder whose feeds hold every entry of every snapshot (the latest copy of each)."""
     target.mkdir(parents=True, exist_ok=True)
     names = sorted({p.name for s in snapshots for p in s.glob("*.xml")})
     for name in names:
@@ -151,8 +152,10 @@ def merge_snapshots(snapshots: list[Path], target: Path) -> None:
         items: dict[str, str] = {}
         for version in reversed(versions):
             for block in _ITEM.findall(version.read_text(encoding="utf-8")):
-                guid = _GUID.search(block)
-                items.setdefault(guid[1].strip() if guid else block, block)
+                # One entry per link, as a feed lists it: an edited headline gets a new
+                # guid from this aggregator but is the same article.
+                found = _LINK.search(block) or _GUID.search(block)
+                items.setdefault(found[1].strip() if found else block, block)
         blocks = list(reversed(list(items.values())))
         first = _ITEM.search(latest)
         head = latest[: first.start()] if first else latest[: latest.rindex("</channel>")]
