@@ -38,7 +38,6 @@ import numpy as np
 
 from monitor.novelty import (
     DEFAULT_WINDOW,
-    SAME_STORY_SCORE,
     Fingerprint,
     NoveltyIndex,
     lexical_similarity,
@@ -231,16 +230,17 @@ def run_one(n: int, queries: int, baseline_budget: float, seed: int, flat: bool)
 
 def brute_force(fp, emb, inv, mh, sizes, live) -> int | None:
     """Best same-story row by an exact scan of every row, or None."""
-    from monitor.novelty import combined_scores, embedding_vector
+    from monitor.novelty import embedding_vector, index_scores
+    from monitor.similarity import load_model
 
     q = embedding_vector(fp)
-    best_row, best_score = None, SAME_STORY_SCORE
+    best_row, best_score = None, load_model().same_story
     qmh = np.frombuffer(fp.minhash, np.uint8)
     for start in range(0, len(emb), 65536):
         cut = slice(start, start + 65536)
         sem = (emb[cut].astype(np.float32) @ q) * inv[cut]
         lex = lexical_similarity(qmh, fp.shingles, mh[cut], sizes[cut])
-        score = np.where(live[cut], combined_scores(sem, lex, np.zeros(len(sem), bool)), 0.0)
+        score = np.where(live[cut], index_scores(sem, lex, np.zeros(len(sem))), 0.0)
         i = int(np.argmax(score))
         if score[i] >= best_score:
             best_row, best_score = start + i, float(score[i])

@@ -196,6 +196,7 @@ def _compare_texts(pairs: list[tuple[tuple[str, str], tuple[str, str]]]) -> list
 def _as_json(similarity: Any) -> dict[str, Any]:
     return {
         "similarity": round(float(similarity.score), 4),
+        "same_story": round(float(similarity.same_story), 4),
         "verdict": similarity.verdict,
         "lexical": round(float(similarity.lexical), 4),
         "semantic": round(float(similarity.semantic), 4),
@@ -245,11 +246,14 @@ def compare(ctx: Context, a: str | None, b: str | None, as_json: bool, pairs: st
     click.echo(f"A: {label_a}: {title_a}")
     click.echo(f"B: {label_b}: {title_b}")
     click.echo(
-        f"  lexical   {similarity.lexical:.3f}  (character shingles: max of Jaccard, containment)"
+        f"  lexical    {similarity.lexical:.3f} (character 7-grams: max of Jaccard, containment)"
     )
-    click.echo(f"  semantic  {similarity.semantic:.3f}  (multilingual sentence-encoder cosine)")
-    click.echo(f"  score     {similarity.score:.3f}  (combined same-story score)")
-    click.echo(f"  verdict   {similarity.verdict}")
+    click.echo(f"  semantic   {similarity.semantic:.3f} (sentence-encoder cosine, headline + lead)")
+    click.echo(
+        f"  similarity {similarity.score:.3f} (fitted to human ratings, 0 unrelated .. 1 same)"
+    )
+    click.echo(f"  same story {similarity.same_story:.3f} (probability that both report one event)")
+    click.echo(f"  verdict    {similarity.verdict}")
 
 
 def _compare_pairs(source: str) -> None:

@@ -37,6 +37,7 @@ def similarity_to_dict(similarity: Similarity) -> dict[str, Any]:
         "semantic": round(similarity.semantic, 4),
         "score": round(similarity.score, 4),
         "verdict": similarity.verdict,
+        "same_story": round(similarity.same_story, 4),
     }
 
 

@@ -135,8 +135,9 @@ class Similarity:
 
     lexical: float  # max(Jaccard, containment) of character shingles
     semantic: float  # cosine of sentence-encoder embeddings, clipped to [0, 1]
-    score: float  # combined, in [0, 1]: the probability-like "same story" score
+    score: float  # fitted similarity on the human rating scale mapped to [0, 1]
     verdict: Verdict
+    same_story: float = 0.0  # calibrated probability that both report one event
 
 
 @dataclass(frozen=True, slots=True)

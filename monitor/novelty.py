@@ -4,7 +4,8 @@ Each item gets a :class:`Fingerprint` (about 0.8 kB, stored by the store as one
 BLOB) and is judged against every item seen inside the window (default 30
 days) through a :class:`NoveltyIndex`.
 
-Two tiers, because copies and same-story reports look nothing alike:
+Candidates come from two indexes, because copies and same-story reports look
+nothing alike:
 
 * **Lexical** (copies, syndication): NFKC-normalised, case-folded character
   7-grams of the first 12,000 characters, summarised as a 128-bin
@@ -12,44 +13,21 @@ Two tiers, because copies and same-story reports look nothing alike:
   ``lexical = max(Jaccard, containment)``, containment being estimated from
   Jaccard and the two shingle counts with a conservative (minus two standard
   errors) Jaccard, so that a short text is not "contained" in a long one by
-  chance. 7-grams rather than 5-grams because short shingles such as " the "
-  or "softb" make unrelated same-topic articles look 0.3-0.45 "contained" in
-  each other; with 7-grams the worst unrelated pair in our set is 0.26.
-  Candidates come from MinHash LSH: 16 bands of 4 rows (a pair at Jaccard 0.5
-  collides with probability 0.64, at 0.7 with 0.98).
+  chance. Candidates come from MinHash LSH: 16 bands of 4 rows (a pair at
+  Jaccard 0.5 collides with probability 0.64, at 0.7 with 0.98).
 * **Semantic** (rewrites, translations): USE multilingual v3 (see
   ``monitor.encoder``) over the headline plus the lead: whole sentences up to
-  ``LEAD_CHARS`` characters. Whole documents saturate (seed 003's first story
-  vs its machine-translated round trip, seed 004: 0.99, but unrelated
-  same-topic seeds 0.63-0.77 with each other); on the headline plus lead the
-  pair is 0.87 and unrelated seeds at most 0.66.
+  ``LEAD_CHARS`` characters; candidates are items at cosine >=
+  ``CANDIDATE_SEMANTIC``.
 
-Combined score, a same-story probability::
-
-    z     = SEMANTIC_SLOPE * (semantic + CROSS_LANGUAGE_BONUS*[scripts differ] - SEMANTIC_MIDPOINT)
-            + LEXICAL_SLOPE * max(0, lexical - LEXICAL_FLOOR)
-    score = 1 / (1 + exp(-z))
-
-Verdicts: ``copy`` when lexical >= ``COPY_LEXICAL``; else ``same story`` when
-score >= ``SAME_STORY_SCORE`` (0.5); ``related`` when score >=
-``RELATED_SCORE``; else ``different``.
-
-Where the numbers come from (headline + lead cosines, measured on this
-machine): the five seeds plus 23 hand-written reports of 12 events (English
-wire copy, another outlet's English rewrite, a Japanese report; follow-ups;
-same-company different-event pairs such as two SoftBank data centres):
-
-    same story, same language   0.78 - 0.87  (seed 003/004: 0.87)
-    same story, EN vs JA        0.66 - 0.80  (median 0.75: USE puts translations
-                                              ~0.06 lower, hence the bonus)
-    same company, other event   0.42 - 0.71
-    unrelated, same topic      <= 0.66       (seeds 000-003 among themselves)
-
-The midpoint 0.72 sits between the last two rows and the first; the slope 25
-makes 0.66 a 0.18 and 0.80 a 0.88. It is a calibration on a small set: refit
-SEMANTIC_MIDPOINT / SEMANTIC_SLOPE on labelled pairs (e.g. SemEval-2022 task
-8) when they are at hand. Lexical overlap below 0.3 says little (rewrites sit
-at 0.16-0.30 and so do unrelated pairs); above it every 0.1 adds 1.2 to z.
+Each candidate pair is then scored by ``monitor.similarity`` from several
+views (headline and headline + lead cosines, 7-gram and 3-gram overlap of the
+texts and of the headlines, shared and conflicting amounts and entities): a
+fitted ``similarity`` on the human rating scale and a calibrated
+``same_story`` probability. The verdict: ``copy`` (most text shared, no
+conflicting principal entity or amount), ``same story``, ``related`` or
+``different``; the thresholds ship with the coefficients
+(``monitor/similarity_model.json``; see the README for the figures and the refit).
 
 Follow-up: a match at ``same story`` or ``copy`` whose reader would learn
 something: the new item is published later than its best match, and its
@@ -66,6 +44,7 @@ our follow-ups 7.5-8.5 (share 0.8-1.0).
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import unicodedata
@@ -75,8 +54,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from monitor import similarity as _sim
 from monitor.encoder import DIM, Encoder
-from monitor.model import Novelty, Similarity, Verdict
+from monitor.facts import Fact, amounts, cjk_number
+from monitor.model import Novelty, Similarity
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,41 +65,27 @@ if TYPE_CHECKING:
     from monitor.lshindex import Column, RowStore, Strings
 
 __all__ = [
-    "COPY_LEXICAL",
-    "CROSS_LANGUAGE_BONUS",
     "DEFAULT_WINDOW",
     "FOLLOW_UP_LEAD_FACTS",
     "FOLLOW_UP_MIN_NEW_FACTS",
     "FOLLOW_UP_MIN_NEW_SHARE",
     "LEAD_CHARS",
-    "LEXICAL_FLOOR",
-    "LEXICAL_SLOPE",
-    "RELATED_SCORE",
-    "SAME_STORY_SCORE",
-    "SEMANTIC_MIDPOINT",
-    "SEMANTIC_SLOPE",
     "Encoder",
     "Fingerprint",
     "NoveltyIndex",
+    "StaleFingerprint",
     "compare",
     "fingerprint_texts",
+    "pair_features",
 ]
 
 # --- thresholds (documented in the module docstring) -------------------------
-SEMANTIC_MIDPOINT = 0.72
-SEMANTIC_SLOPE = 25.0
-CROSS_LANGUAGE_BONUS = 0.06
-LEXICAL_FLOOR = 0.30
-LEXICAL_SLOPE = 12.0
-COPY_LEXICAL = 0.50
-SAME_STORY_SCORE = 0.50
-RELATED_SCORE = 0.10
 FOLLOW_UP_LEAD_FACTS = 16
 FOLLOW_UP_MIN_NEW_FACTS = 3
 FOLLOW_UP_MIN_NEW_SHARE = 0.50
 DEFAULT_WINDOW = timedelta(days=30)
-# Below this cosine an item cannot reach RELATED_SCORE (0.10 needs ~0.63 same
-# language, ~0.57 across scripts), so the index does not fetch it.
+# Below this headline + lead cosine (and without shared 7-grams) a pair is not
+# fetched: same-story pairs in our labelled sets sit at 0.6 and above, EN-JA included.
 CANDIDATE_SEMANTIC = 0.55
 
 # --- text features -----------------------------------------------------------
@@ -131,7 +98,8 @@ MAX_FACTS = 32
 FACT_TEXT_CHARS = 4_000
 
 _MAGIC = b"MNFP"
-_VERSION = 1
+_VERSION = 2
+_OLD_VERSIONS = frozenset({1})
 _HEADER = struct.Struct("<4sBBBxI")  # magic, version, flags, n_facts, pad, shingles
 _FLAG_CJK = 1
 
@@ -142,7 +110,9 @@ _MULTIPLIER = {
     "bn": 1e9, "mn": 1e6, "mln": 1e6, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12,
 }  # fmt: skip
 _FACT = re.compile(
-    r"(?P<num>(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+    # 1兆5000億 is one number (1.5e12), as "1.5 trillion" is
+    r"(?P<cjknum>(?<![0-9.,])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[千万億兆]){2,}\d*)"
+    r"|(?P<num>(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     r"\s*(?P<mult>(?i:thousand|million|billion|trillion|bn|mln|mn)|千|万|億|兆)?(?![0-9])"
     r"|(?P<name>\b[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]|\b[a-z]+[A-Z][A-Za-z0-9]*)"
     r"|(?P<kana>[\u30a1-\u30fa\u30fc・]{3,})"
@@ -158,16 +128,23 @@ _NOT_NAMES = frozenset(_COMMON_CAPITALISED.split())
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """What the novelty stage keeps of one item (~0.8 kB as bytes).
+    """What the novelty stage keeps of one item (~1.6 kB as bytes).
 
     ``minhash``: 128 one-byte values (the low 8 bits of each MinHash, "b-bit
-    MinHash"), for estimating Jaccard. ``bands``: 16 little-endian uint32 LSH
-    band keys built from the full hashes. ``shingles``: distinct character
-    shingles, for containment. ``embedding``: 512 int8 values, the unit
-    vector of the headline + lead scaled by 127 / max(abs). ``facts``: up to
-    32 little-endian uint16 hashes of numbers, names and quotations in reading
-    order, the low bit set for numbers. ``cjk``: the text is mainly Chinese /
-    Japanese script.
+    MinHash") of the character 7-grams, for estimating Jaccard. ``bands``: 16
+    little-endian uint32 LSH band keys built from the full hashes.
+    ``shingles``: distinct character 7-grams, for containment. ``embedding``:
+    512 int8 values, the unit vector of the headline + lead scaled by 127 /
+    max(abs). ``facts``: up to 32 little-endian uint16 hashes of numbers, names
+    and quotations in reading order, the low bits holding the kind (for
+    follow-ups). ``cjk``: the text is mainly Chinese / Japanese script.
+
+    Version 2 adds what ``monitor.similarity`` scores a pair with:
+    ``head_embedding`` (the headline alone, 512 int8), ``minhash3`` (128 bytes,
+    character 3-grams of the first ``BODY_CHARS`` characters), ``headline``,
+    ``lang`` (``similarity.language``), the amounts of the headline and of the
+    headline + lead (``monitor.facts``) and the entity ids of both
+    (``monitor.entities``, empty where it is not installed).
     """
 
     minhash: bytes
@@ -176,34 +153,81 @@ class Fingerprint:
     embedding: bytes
     facts: bytes
     cjk: bool
+    head_embedding: bytes = bytes(DIM)
+    minhash3: bytes = bytes(NUM_PERM)
+    headline: str = ""
+    lang: str = "und"
+    head_amounts: tuple[Fact, ...] = ()
+    lead_amounts: tuple[Fact, ...] = ()
+    head_entities: tuple[str, ...] = ()
+    lead_entities: tuple[str, ...] = ()
 
     def to_bytes(self) -> bytes:
         """Serialise to a versioned binary record (no pickle)."""
         header = _HEADER.pack(
             _MAGIC, _VERSION, _FLAG_CJK if self.cjk else 0, len(self.facts) // 2, self.shingles
         )
-        return header + self.minhash + self.bands + self.embedding + self.facts
+        extra = json.dumps(
+            [
+                self.headline, self.lang,
+                [[f.unit, f.value] for f in self.head_amounts],
+                [[f.unit, f.value] for f in self.lead_amounts],
+                list(self.head_entities), list(self.lead_entities),
+            ],
+            ensure_ascii=False, separators=(",", ":"),
+        ).encode("utf-8")  # fmt: skip
+        return b"".join(
+            (header, self.minhash, self.bands, self.embedding, self.facts, self.head_embedding,
+             self.minhash3, struct.pack("<I", len(extra)), extra)
+        )  # fmt: skip
 
     @classmethod
     def from_bytes(cls, b: bytes) -> Fingerprint:
-        """Parse :meth:`to_bytes` output; raise ValueError for anything else."""
+        """Parse :meth:`to_bytes` output; raise ValueError for anything else.
+
+        A fingerprint of an older version raises :class:`StaleFingerprint` (a
+        ValueError): the caller fingerprints the item's text again.
+        """
         b = bytes(b)
         if len(b) < _HEADER.size or not b.startswith(_MAGIC):
             raise ValueError("not a novelty fingerprint (bad magic); re-fingerprint the item")
         _, version, flags, n_facts, shingles = _HEADER.unpack_from(b)
+        if version in _OLD_VERSIONS:
+            raise StaleFingerprint(f"novelty fingerprint version {version}; re-fingerprint")
         if version != _VERSION:
             raise ValueError(
                 f"novelty fingerprint version {version} is not supported (this monitor reads "
                 f"version {_VERSION}); re-fingerprint the item"
             )
-        sizes = (NUM_PERM, BANDS * 4, DIM, 2 * n_facts)
-        if n_facts > MAX_FACTS or flags & ~_FLAG_CJK or len(b) != _HEADER.size + sum(sizes):
+        sizes = (NUM_PERM, BANDS * 4, DIM, 2 * n_facts, DIM, NUM_PERM, 4)
+        if n_facts > MAX_FACTS or flags & ~_FLAG_CJK or len(b) < _HEADER.size + sum(sizes):
             raise ValueError("corrupt novelty fingerprint (inconsistent length or fields)")
         parts, pos = [], _HEADER.size
         for size in sizes:
             parts.append(b[pos : pos + size])
             pos += size
-        return cls(parts[0], parts[1], shingles, parts[2], parts[3], bool(flags & _FLAG_CJK))
+        (n_extra,) = struct.unpack("<I", parts[-1])
+        if len(b) != pos + n_extra:
+            raise ValueError("corrupt novelty fingerprint (inconsistent length or fields)")
+        try:
+            headline, lang, head_amounts, lead_amounts, head_ent, lead_ent = json.loads(
+                b[pos:].decode("utf-8")
+            )
+            facts_of = [
+                tuple(Fact(str(u), float(v)) for u, v in x) for x in (head_amounts, lead_amounts)
+            ]
+            entities = [tuple(str(e) for e in x) for x in (head_ent, lead_ent)]
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"corrupt novelty fingerprint ({exc})") from None
+        return cls(
+            parts[0], parts[1], shingles, parts[2], parts[3], bool(flags & _FLAG_CJK),
+            parts[4], parts[5], str(headline), str(lang), facts_of[0], facts_of[1],
+            entities[0], entities[1],
+        )  # fmt: skip
+
+
+class StaleFingerprint(ValueError):
+    """A fingerprint written by an older monitor: fingerprint the item's text again."""
 
 
 def lead_text(title: str, text: str, limit: int = LEAD_CHARS) -> str:
@@ -225,19 +249,19 @@ def _normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _shingle_hashes(text: str) -> np.ndarray:
-    """Distinct 64-bit hashes of the character shingles of ``text``."""
+def _shingle_hashes(text: str, size: int = SHINGLE, limit: int = MAX_LEXICAL_CHARS) -> np.ndarray:
+    """Distinct 64-bit hashes of the character ``size``-grams of the first ``limit`` characters."""
     import numpy as np
 
-    s = _normalise(text)[:MAX_LEXICAL_CHARS]
+    s = _normalise(text)[:limit]
     if not s:
         return np.zeros(0, dtype=np.uint64)
-    if len(s) < SHINGLE:
-        s = s.ljust(SHINGLE)
+    if len(s) < size:
+        s = s.ljust(size)
     cp = np.frombuffer(s.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
-    n = len(cp) - SHINGLE + 1
+    n = len(cp) - size + 1
     h = np.zeros(n, dtype=np.uint64)
-    for j in range(SHINGLE):  # polynomial rolling hash; uint64 arithmetic wraps
+    for j in range(size):  # polynomial rolling hash; uint64 arithmetic wraps
         h = h * np.uint64(0x100000001B3) + cp[j : j + n]
     return np.unique(_mix(h))
 
@@ -287,7 +311,9 @@ def _fact_tokens(title: str, text: str) -> list[str]:
     src = unicodedata.normalize("NFKC", f"{title}\n{text[:FACT_TEXT_CHARS]}")
     found: list[tuple[str, bool]] = []  # (token, is a capitalised word opening a sentence)
     for m in _FACT.finditer(src):
-        if m["num"]:
+        if m["cjknum"]:
+            found.append((f"#{cjk_number(m['cjknum']):.4g}", False))
+        elif m["num"]:
             value = float(m["num"].replace(",", "")) * _MULTIPLIER.get((m["mult"] or "").lower(), 1)
             found.append((f"#{value:.4g}", False))
         elif m["name"]:
@@ -338,17 +364,47 @@ def _quantise(vec: np.ndarray) -> bytes:
 
 
 def fingerprint_texts(texts: Sequence[tuple[str, str]], encoder: Encoder) -> list[Fingerprint]:
-    """Fingerprint a batch of (title, text) pairs; the leads go through the encoder in one call."""
-    vectors = encoder.encode([lead_text(title, text) for title, text in texts])
+    """Fingerprint a batch of (title, text) pairs; leads and headlines go to the encoder at once."""
+    leads = [lead_text(title, text) for title, text in texts]
+    heads = [" ".join(title.split()) for title, _ in texts]
+    vectors = encoder.encode(leads + heads)
+    finder = _entity_finder()
     out = []
-    for (title, text), vec in zip(texts, vectors, strict=True):
+    for i, (title, text) in enumerate(texts):
         hashes = _shingle_hashes(f"{title}\n{text}")
         minhash, bands = _minhash(hashes)
+        minhash3, _ = _minhash(_shingle_hashes(f"{title}\n{text}", 3, _sim.BODY_CHARS))
         body = f"{title}\n{text[:FACT_TEXT_CHARS]}"
         cjk = len(_CJK.findall(body)) > 0.2 * max(1, len(body.strip()))
         facts = _fact_hashes(_fact_tokens(title, text))
-        out.append(Fingerprint(minhash, bands, len(hashes), _quantise(vec), facts, cjk))
+        head_ent, lead_ent = (finder(heads[i]), finder(leads[i])) if finder else ((), ())
+        out.append(
+            Fingerprint(
+                minhash, bands, len(hashes), _quantise(vectors[i]), facts, cjk,
+                head_embedding=_quantise(vectors[len(texts) + i]), minhash3=minhash3,
+                headline=heads[i][:300], lang=_sim.language(body),
+                head_amounts=tuple(amounts(heads[i])[:8]),
+                lead_amounts=tuple(amounts(leads[i])[:16]),
+                head_entities=head_ent, lead_entities=lead_ent,
+            )
+        )  # fmt: skip
     return out
+
+
+def _entity_finder():  # type: ignore[no-untyped-def]
+    """``text -> entity ids, most mentioned first`` from ``monitor.entities``, or None."""
+    try:
+        from monitor.entities import load_entities
+    except ImportError:
+        return None
+    table = load_entities()
+
+    def find(text: str) -> tuple[str, ...]:
+        found = table.find(text)
+        order = {e: i for i, e in enumerate(found)}
+        return tuple(sorted(found, key=lambda e: (-found[e], order[e]))[:16])
+
+    return find
 
 
 # --- scoring -----------------------------------------------------------------
@@ -373,38 +429,6 @@ def lexical_similarity(
     return np.where((size_a == 0) | (size_b == 0), 0.0, out)
 
 
-def combined_scores(
-    sem: np.ndarray | float, lex: np.ndarray | float, cross: np.ndarray | bool
-) -> np.ndarray:
-    """The calibrated same-story probability (see the module docstring), elementwise."""
-    import numpy as np
-
-    z = SEMANTIC_SLOPE * (sem + CROSS_LANGUAGE_BONUS * cross - SEMANTIC_MIDPOINT)
-    z = z + LEXICAL_SLOPE * np.maximum(0.0, lex - LEXICAL_FLOOR)
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
-
-
-def verdict(lexical: float, score: float) -> Verdict:
-    """Name the relation drawn from the two tiers."""
-    if lexical >= COPY_LEXICAL:
-        return "copy"
-    if score >= SAME_STORY_SCORE:
-        return "same story"
-    if score >= RELATED_SCORE:
-        return "related"
-    return "different"
-
-
-def similarity(semantic: float, lexical: float, cross_script: bool) -> Similarity:
-    """Build a :class:`Similarity` from the raw tier values."""
-    semantic = min(1.0, max(0.0, semantic))
-    lexical = min(1.0, max(0.0, lexical))
-    score = float(combined_scores(semantic, lexical, cross_script))
-    return Similarity(
-        lexical=lexical, semantic=semantic, score=score, verdict=verdict(lexical, score)
-    )
-
-
 def embedding_vector(fp: Fingerprint) -> np.ndarray:
     """The fingerprint's embedding as a float32 unit vector."""
     import numpy as np
@@ -414,18 +438,85 @@ def embedding_vector(fp: Fingerprint) -> np.ndarray:
     return vec / norm if norm else vec
 
 
-def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
-    """How alike two fingerprinted items are: both tiers, the combined score and a verdict."""
+def _vector(raw: bytes) -> np.ndarray:
     import numpy as np
 
-    sem = float(embedding_vector(a) @ embedding_vector(b))
+    vec = np.frombuffer(raw, dtype=np.int8).astype(np.float32)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else vec
+
+
+def bbit_jaccard(a: bytes, b: bytes) -> float:
+    """Jaccard estimated from two b-bit MinHashes (chance matches of the low byte removed)."""
+    import numpy as np
+
+    match = float((np.frombuffer(a, np.uint8) == np.frombuffer(b, np.uint8)).mean())
+    if not any(a) or not any(b):
+        return 0.0
+    return min(1.0, max(0.0, (match - 1 / 256) / (1 - 1 / 256)))
+
+
+def pair_features(a: Fingerprint, b: Fingerprint) -> np.ndarray:
+    """The ``monitor.similarity.FEATURES`` of a pair, as one float64 row."""
+    import numpy as np
+
     lex = float(
         lexical_similarity(
             np.frombuffer(a.minhash, np.uint8), a.shingles, np.frombuffer(b.minhash, np.uint8),
             np.asarray(b.shingles),
         )
     )  # fmt: skip
-    return similarity(sem, lex, a.cjk != b.cjk)
+    cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+    amt_shared, amt_conflict = _sim.fact_features(
+        a.head_amounts, a.lead_amounts, b.head_amounts, b.lead_amounts
+    )
+    ent_shared = min(3, len(set(a.lead_entities) & set(b.lead_entities)))
+    ent_conflict = _sim.principal_conflict(
+        a.head_entities, a.lead_entities, b.head_entities, b.lead_entities
+    )
+    return np.array(
+        [
+            float(embedding_vector(a) @ embedding_vector(b)),
+            float(_vector(a.head_embedding) @ _vector(b.head_embedding)),
+            lex, bbit_jaccard(a.minhash3, b.minhash3), _sim.head_jaccard(a.headline, b.headline),
+            float(cross), amt_shared, amt_conflict, ent_shared, ent_conflict,
+        ],
+        dtype=np.float64,
+    )  # fmt: skip
+
+
+def index_scores(sem: np.ndarray, lex: np.ndarray, cross: np.ndarray) -> np.ndarray:
+    """The same-story probability from the two index figures alone (headline view = lead view).
+
+    For scans that hold only the index columns (bench/bench_novelty.py's exact
+    reference); ``compare`` and ``NoveltyIndex.judge`` score every view.
+    """
+    import numpy as np
+
+    sem = np.asarray(sem, dtype=np.float64)
+    x = np.zeros((len(sem), len(_sim.FEATURES)))
+    x[:, 0] = x[:, 1] = sem
+    x[:, 2] = lex
+    x[:, 5] = cross
+    return _sim.load_model().score(x)[1]
+
+
+def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
+    """How alike two fingerprinted items are: the fitted scores and a verdict."""
+    return similarity_of(pair_features(a, b))
+
+
+def similarity_of(x: np.ndarray) -> Similarity:
+    """Score one feature row (``pair_features``) with the shipped model."""
+    model = _sim.load_model()
+    sim, story = model.score(x[None, :])
+    lex = float(x[2])
+    conflict = bool(x[7] or x[9])
+    return Similarity(
+        lexical=lex, semantic=min(1.0, max(0.0, float(x[0]))), score=float(sim[0]),
+        verdict=model.verdict(lex, float(sim[0]), float(story[0]), conflict),  # type: ignore[arg-type]
+        same_story=float(story[0]),
+    )  # fmt: skip
 
 
 def new_facts(fp: Fingerprint, known: Sequence[tuple[bytes, bool]]) -> tuple[float, float]:
@@ -474,6 +565,8 @@ class NoveltyIndex:
         # The RowStore's time column holds when each item was seen (the window's
         # clock); its published time, for "is this report later?", is kept here.
         self._published: Column | None = None
+        # Row-aligned fingerprints: the pair scorer needs views the index columns do not hold.
+        self._prints: list[Fingerprint] = []
 
     def __len__(self) -> int:
         return len(self._ids) + len(self._pending)
@@ -504,6 +597,7 @@ class NoveltyIndex:
         batch, self._pending = self._pending, []
         self._ids.extend([item_id for item_id, _, _, _ in batch])
         self._published.extend(np.asarray([published for _, _, published, _ in batch], np.int64))
+        self._prints.extend(fp for _, _, _, fp in batch)
         self._rows.add(
             [seen for _, seen, _, _ in batch],
             [fp.minhash for _, _, _, fp in batch],
@@ -526,6 +620,7 @@ class NoveltyIndex:
             self._ids.keep(keep)
             assert self._published is not None
             self._published.keep(keep)
+            self._prints = [fp for fp, k in zip(self._prints, keep.tolist(), strict=True) if k]
         return dropped
 
     def judge(self, fp: Fingerprint, published: datetime, now: datetime) -> Novelty:
@@ -537,16 +632,16 @@ class NoveltyIndex:
         self._flush()
         if self._rows is None:
             return Novelty("new", 1.0, None, None, "new: nothing seen yet")
-        rows, sem, lex = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
+        rows, _, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
-        cross = self._rows.cjk.values[rows] != fp.cjk
-        score = combined_scores(sem, lex, cross)
-        same = (lex >= COPY_LEXICAL) | (score >= SAME_STORY_SCORE)
-        # A copy outranks a closer-scoring non-match (a copy's score can be lower
-        # when its lead was rewritten); otherwise the highest score wins.
-        best = int(np.argmax(np.where(same, score + 1.0, score)))
-        best_sim = similarity(float(sem[best]), float(lex[best]), bool(cross[best]))
+        sims = [similarity_of(pair_features(fp, self._prints[int(r)])) for r in rows]
+        same = np.array([s.verdict in ("copy", "same story") for s in sims])
+        cross = np.array([self._prints[int(r)].lang != fp.lang for r in rows])
+        # A copy outranks a closer-scoring non-match; otherwise the likeliest same story wins.
+        rank = np.array([s.same_story + (s.verdict == "copy") for s in sims])
+        best = int(np.argmax(np.where(same, rank + 1.0, rank)))
+        best_sim = sims[best]
         best_id = self._ids[int(rows[best])]
         if not same[best]:
             return Novelty(
@@ -588,4 +683,7 @@ def _new_strings() -> Strings:
 
 
 def _figures(sim: Similarity) -> str:
-    return f"semantic {sim.semantic:.2f}, lexical {sim.lexical:.2f}"
+    return (
+        f"same story {sim.same_story:.2f}, similarity {sim.score:.2f}, "
+        f"semantic {sim.semantic:.2f}, lexical {sim.lexical:.2f}"
+    )

@@ -185,9 +185,23 @@ class _Judge:
         self.store, self.now = store, now
         self.index = novelty.NoveltyIndex(window=timedelta(days=settings.novelty.window_days))
         cutoff = now - timedelta(days=settings.novelty.window_days)
-        for stored_id, published, seen, blob in store.fingerprints_since(cutoff):
-            self.index.add(stored_id, published, novelty.Fingerprint.from_bytes(blob), seen)
         self.encoder = novelty.Encoder(cache_dir=settings.cache_dir)
+        stale: list[tuple[str, datetime, datetime]] = []
+        for stored_id, published, seen, blob in store.fingerprints_since(cutoff):
+            try:
+                fp = novelty.Fingerprint.from_bytes(blob)
+            except novelty.StaleFingerprint:
+                stale.append((stored_id, published, seen))
+                continue
+            self.index.add(stored_id, published, fp, seen)
+        if stale:
+            # Written by an older monitor: fingerprint the stored text again (once per run).
+            items = [self.store.judgement(stored_id) for stored_id, _, _ in stale]
+            texts = [(j.item.title, j.item.text) if j else ("", "") for j in items]
+            for (stored_id, published, seen), fp in zip(
+                stale, novelty.fingerprint_texts(texts, self.encoder), strict=True
+            ):
+                self.index.add(stored_id, published, fp, seen)
         self.story_of: dict[str, str | None] = {}
         self.headlines = HeadlineIndex()
         for stored_id, title, text, published in store.headlines_since(cutoff):

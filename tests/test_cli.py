@@ -173,7 +173,7 @@ def test_compare_reports_the_translation_as_the_same_story(cli: Cli, project: Pa
         ).stdout
     )
     assert different["verdict"] in {"related", "different"}
-    assert different["similarity"] < data["similarity"]
+    assert different["same_story"] < data["same_story"]
 
 
 def test_compare_pairs_prints_one_result_per_line(cli: Cli, tmp_path: Path) -> None:

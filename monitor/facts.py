@@ -1,0 +1,179 @@
+"""Language-independent facts of a report: amounts of money, percentages and dates.
+
+Two reports of one event state the same amounts whatever their language or
+house style: "$40 billion", "$40bln", "US$40bn", "400億ドル" and "400亿美元" are
+all ``Fact("USD", 4e10)``; "3,740億円", "¥374 billion" and "374 billion yen"
+are ``Fact("JPY", 3.74e11)``; "3.5%", "3.5 percent" and "３．５％" are
+``Fact("%", 3.5)``; "Aug. 20", "August 20th" and "8月20日" are
+``Fact("date", 820)`` (month * 100 + day). Two reports that state *different*
+amounts of one kind in their headlines are very likely about different events
+(templated wire stories: the same sentence with another company and amount),
+which is evidence the other way.
+
+Pure functions of text; no state, no model. Text is NFKC-normalised first, so
+full-width digits, ``％`` and ``，`` need no rules of their own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["Fact", "agreement", "amounts", "cjk_number", "same_value"]
+
+# Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
+# "$40 billion", "3,740億円" vs "¥374bn") stays within it; a different deal rarely does.
+TOLERANCE = 0.03
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Fact:
+    """One stated quantity: ``unit`` is an ISO currency code, ``%`` or ``date``."""
+
+    unit: str
+    value: float
+
+
+_SCALE_WORDS = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
+    "billion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tln": 1e12,
+    "tn": 1e12, "trn": 1e12, "lakh": 1e5, "crore": 1e7,
+}  # fmt: skip
+_CJK_SCALE = {"千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12}
+_SYMBOLS = {
+    "$": "USD", "us$": "USD", "usd": "USD", "¥": "JPY", "jpy": "JPY", "€": "EUR", "eur": "EUR",
+    "£": "GBP", "gbp": "GBP", "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "s$": "SGD",
+    "a$": "AUD", "c$": "CAD", "nt$": "TWD", "₩": "KRW", "krw": "KRW", "₹": "INR", "rs": "INR",
+}  # fmt: skip
+_WORD_CURRENCY = {
+    "dollar": "USD", "dollars": "USD", "yen": "JPY", "euro": "EUR", "euros": "EUR",
+    "pound": "GBP", "pounds": "GBP", "yuan": "CNY", "renminbi": "CNY", "won": "KRW",
+    "rupee": "INR", "rupees": "INR", "ドル": "USD", "米ドル": "USD", "円": "JPY",
+    "ユーロ": "EUR", "ポンド": "GBP", "元": "CNY", "人民元": "CNY", "ウォン": "KRW",
+    "美元": "USD", "日元": "JPY", "日圆": "JPY", "欧元": "EUR", "英镑": "GBP",
+}  # fmt: skip
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SYMBOL = r"(?i:us\$|hk\$|s\$|a\$|c\$|nt\$|usd|jpy|eur|gbp|rmb|cny|krw|rs\.?)\s?|[$¥€£₩₹]\s?"
+_SCALE = (
+    r"(?i:thousand|million|billion|trillion|lakh|crore|mln|bln|tln|trn|mn|bn|tn|[kmb])(?![A-Za-z])"
+)
+_WORD_CUR = (
+    r"(?i:dollars?|yen|euros?|pounds?|yuan|renminbi|won|rupees?)(?![A-Za-z])"
+    r"|米ドル|人民元|ドル|円|ユーロ|ポンド|ウォン|美元|日元|日圆|欧元|英镑|元"
+)
+# A CJK amount is a run of number+scale groups: 1兆5000億円, 3,740億円, 400億ドル.
+_CJK_AMOUNT = rf"(?P<cjk>(?:(?:{_NUM})\s?[千万萬億亿兆])+(?:(?:{_NUM})(?![\d.]))?)"
+_AMOUNT = re.compile(
+    rf"(?P<sym>{_SYMBOL})?{_CJK_AMOUNT}\s?(?P<cjkcur>{_WORD_CUR})?"
+    rf"|(?P<sym2>{_SYMBOL})(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE})\s?)?(?P<cur2>{_WORD_CUR})?"
+    rf"|(?<![\w.,])(?P<num3>{_NUM})\s?(?:(?P<scale3>{_SCALE})\s?)?(?P<cur3>{_WORD_CUR})"
+    rf"|(?<![\w.,])(?P<pct>{_NUM})\s?(?:%|(?i:per\s?cent|percent|pct)(?![A-Za-z]))"
+    r"|(?P<jpct>\d+(?:\.\d+)?)(?:パーセント|ポイント)"
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+    for m in (names,)
+}
+_DATE = re.compile(
+    r"(?i:\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b)"
+    r"|(?P<jmon>\d{1,2})月(?P<jday>\d{1,2})日"
+    r"|\b20\d\d-(?P<imon>\d\d)-(?P<iday>\d\d)\b"
+)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def cjk_number(text: str) -> float:
+    """1兆5000億 -> 1.5e12; 3,740億 -> 3.74e11; trailing plain digits count as units."""
+    total, pending = 0.0, ""
+    for ch in re.findall(rf"{_NUM}|[千万萬億亿兆]", text.replace(" ", "")):
+        if ch in _CJK_SCALE:
+            total += _number(pending or "1") * _CJK_SCALE[ch]
+            pending = ""
+        else:
+            pending = ch
+    return total + (_number(pending) if pending else 0.0)
+
+
+def _currency(symbol: str | None, word: str | None) -> str | None:
+    if word:
+        return _WORD_CURRENCY.get(word.lower())
+    if symbol:
+        return _SYMBOLS.get(symbol.strip().lower().rstrip("."))
+    return None
+
+
+def amounts(text: str) -> list[Fact]:
+    """Amounts of money, percentages and dates in ``text``, in reading order, deduplicated.
+
+    A bare number ("40", "2026") is not a fact: without a unit it could be
+    anything, and counting it would make unrelated reports "agree".
+    """
+    src = unicodedata.normalize("NFKC", text)
+    found: dict[Fact, None] = {}
+    for m in _AMOUNT.finditer(src):
+        fact: Fact | None = None
+        if m["cjk"] is not None:
+            unit = _currency(m["sym"], m["cjkcur"])
+            if unit:
+                fact = Fact(unit, cjk_number(m["cjk"]))
+        elif m["num"] is not None:
+            unit = _currency(m["sym2"], m["cur2"]) or _currency(m["sym2"], None)
+            scale = _SCALE_WORDS.get((m["scale"] or "").lower(), 1.0)
+            if unit:
+                fact = Fact(unit, _number(m["num"]) * scale)
+        elif m["num3"] is not None:
+            unit = _currency(None, m["cur3"])
+            scale = _SCALE_WORDS.get((m["scale3"] or "").lower(), 1.0)
+            if unit:
+                fact = Fact(unit, _number(m["num3"]) * scale)
+        elif m["pct"] is not None or m["jpct"] is not None:
+            fact = Fact("%", _number(m["pct"] or m["jpct"]))
+        if fact is not None and fact.value > 0:
+            found.setdefault(fact, None)
+    for m in _DATE.finditer(src):
+        if m["mon"]:
+            month, day = _MONTHS[m["mon"].lower()[:3]], int(m["day"])
+        elif m["jmon"]:
+            month, day = int(m["jmon"]), int(m["jday"])
+        else:
+            month, day = int(m["imon"]), int(m["iday"])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            found.setdefault(Fact("date", month * 100 + day), None)
+    return list(found)
+
+
+def same_value(a: Fact, b: Fact) -> bool:
+    """True when ``a`` and ``b`` state one quantity (same unit, values within rounding)."""
+    if a.unit != b.unit:
+        return False
+    if a.unit == "date":
+        return a.value == b.value
+    return abs(a.value - b.value) <= TOLERANCE * max(abs(a.value), abs(b.value))
+
+
+def agreement(a: Iterable[Fact], b: Iterable[Fact]) -> tuple[int, int]:
+    """(shared, conflicting) between two fact lists.
+
+    ``shared``: facts of ``a`` that ``b`` also states. ``conflicting``: units
+    that both state but on which they share no value (``a`` says 374 billion
+    yen where ``b`` says 50 billion yen), counted once per unit.
+    """
+    a, b = list(a), list(b)
+    shared = sum(1 for x in a if any(same_value(x, y) for y in b))
+    conflicting = 0
+    for unit in {x.unit for x in a} & {y.unit for y in b}:
+        xs = [x for x in a if x.unit == unit]
+        ys = [y for y in b if y.unit == unit]
+        if not any(same_value(x, y) for x in xs for y in ys):
+            conflicting += 1
+    return shared, conflicting
