@@ -272,8 +272,8 @@ def replay(
         stale.unlink()
     if mode == "one-poll":
         merged = work / "merged"
-        if not merged.is_dir():
-            merge_snapshots(folders, merged)
+        shutil.rmtree(merged, ignore_errors=True)
+        merge_snapshots(folders, merged)
         plan = [(merged, snapshot_time(folders[-1].name), "run-once")]
         backfill = (snapshot_time(folders[-1].name) - snapshot_time(folders[0].name)).days + 3
     else:
