@@ -12,8 +12,17 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pgcluster
 import pytest
-from conftest_pg import pg_server, pg_target
+from conftest_pg import (
+    PgServer,
+    new_database,
+    pg_server,
+    pg_target,
+    start_cluster,
+    stop_cluster,
+    target_for,
+)
 from conftest_smtp import SmtpServer, add_smtp, free_port, smtp_server
 from test_daemon import Daemon, daemons, set_schedule
 
@@ -204,3 +213,84 @@ def test_a_killed_lease_holder_s_feeds_are_polled_by_another_after_the_lease_exp
     held_paths = {re.sub(r"^feed:http://[^/]+", "", s) for s in held}
     assert all(counts[path] >= 1 for path in held_paths)
     assert second.stop() == 0
+
+
+def documents_and_items(target: PostgresTarget) -> tuple[int, int, int]:
+    with Store(target, readonly=True) as store:
+        documents = store.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        items = store.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        parts = store.db.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT doc_key, part FROM items) AS p"
+        ).fetchone()[0]
+    return documents, items, parts
+
+
+@pytest.mark.slow
+def test_the_judging_leader_killed_mid_pass_loses_nothing_and_judges_nothing_twice(
+    project: Path, pg_server: PgServer, pg_target: PostgresTarget, farm: Farm,
+    daemons: list[Daemon],
+) -> None:  # fmt: skip
+    from monitor.store.postgres import WRITE_KEY
+
+    worker_config(project, pg_target, farm, lease_minutes=0.2)
+    workers = start_workers(daemons, project, 2)
+    by_pid = {worker.process.pid: worker for worker in workers}
+
+    def leader() -> int | None:
+        rows = pg_server.admin(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted"
+            " AND (l.classid::bigint << 32 | l.objid::bigint) = %s",
+            (WRITE_KEY,),
+        )
+        for (name,) in rows:
+            found = re.search(r" pid (\d+) ", name or "")
+            if found and int(found.group(1)) in by_pid:
+                return int(found.group(1))
+        return None
+
+    deadline = time.monotonic() + 90
+    while (pid := leader()) is None:
+        assert time.monotonic() < deadline, "no worker ever led a judging pass"
+        time.sleep(0.02)
+    by_pid[pid].process.kill()  # SIGKILL inside the exclusive transaction
+    by_pid[pid].process.wait()
+    survivor = next(w for p, w in by_pid.items() if p != pid)
+
+    wait_until(lambda: len(polled(pg_target)) == FARM_FEEDS, 150, "every feed polled")
+    documents, items, parts = documents_and_items(pg_target)
+    assert documents == FARM_FEEDS * FARM_ITEMS  # every entry of every feed, once
+    assert items == parts  # no story of a document judged twice
+    assert survivor.process.poll() is None
+    assert survivor.stop() == 0
+
+
+@pytest.mark.slow
+def test_workers_ride_out_a_database_restart(
+    project: Path, tmp_path: Path, farm: Farm, daemons: list[Daemon]
+) -> None:
+    server, directory = start_cluster()  # private: restarting it disturbs no other test
+    try:
+        target = target_for(server, new_database(server), tmp_path / "cache")
+        worker_config(project, target, farm, lease_minutes=0.5)
+        workers = start_workers(daemons, project, 2)
+        wait_until(lambda: len(polled(target)) >= FARM_FEEDS // 3, 90, "polling under way")
+        assert server.directory is not None
+        pgcluster.restart(server.directory)  # the connections of both workers drop
+        restarted = datetime.now(UTC)
+
+        wait_until(lambda: len(polled(target)) == FARM_FEEDS, 150, "every feed polled")
+        wait_until(
+            lambda: all(p > restarted for p in polled(target).values()), 150,
+            "a full round of polling after the restart",
+        )  # fmt: skip
+        assert all(worker.process.poll() is None for worker in workers)
+        documents, items, parts = documents_and_items(target)
+        assert documents == FARM_FEEDS * FARM_ITEMS and items == parts
+        assert max(farm.requests().values()) <= 3  # two rounds, plus a batch cut off mid-way
+        for worker in workers:
+            assert worker.stop() == 0
+    finally:
+        for daemon in daemons:
+            daemon.kill()
+        stop_cluster(directory)

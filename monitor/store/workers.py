@@ -76,13 +76,15 @@ class WorkerMixin:
         marks = ",".join("?" * len(source_ids))
         rows = self.db.execute(
             f"SELECT source_id FROM feed_leases WHERE source_id IN ({marks})"
-            " AND (leased_until IS NULL OR leased_until < ?)"
+            # Its own leases too: a worker whose pass failed (the database restarted)
+            # takes its feeds straight back instead of waiting for the lease to expire.
+            " AND (leased_until IS NULL OR leased_until < ? OR worker = ?)"
             " AND (polled_at IS NULL OR polled_at <= ?)"
             # Never-polled feeds first, then the longest waiting (NULL sorts differently
             # in the two databases, hence the explicit first key).
             " ORDER BY polled_at IS NOT NULL, polled_at, source_id"
             f" LIMIT ?{self.backend.SKIP_LOCKED}",
-            (*source_ids, to_text(now), to_text(now - interval), limit),
+            (*source_ids, to_text(now), worker, to_text(now - interval), limit),
         ).fetchall()
         claimed = [row[0] for row in rows]
         self.db.executemany(
