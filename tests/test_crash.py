@@ -1,12 +1,13 @@
 """Crash safety: `run-once` killed with SIGKILL at many points, then run again.
 
 Each trial runs monitor as a real process against a real SMTP server and a real
-SQLite file, kills it at one point of the cycle (judging, building, putting the
-digest in the outbox, writing files, sending, marking it sent, after the
-commit, or at a random moment), then lets it run normally, adds one new
-article and runs once more. Over all trials: every relevant story reaches the
-reader, no story is in two different digests, a resend carries the original
-Message-ID and bytes, and no half-written digest file is left behind.
+SQLite file (and, in a second round, a real PostgreSQL database), kills it at one
+point of the cycle (judging, building, putting the digest in the outbox,
+writing files, sending, marking it sent, after the commit, or at a random
+moment), then lets it run normally, adds one new article and runs once more.
+Over all trials: every relevant story reaches the reader, no story is in two
+different digests, a resend carries the original Message-ID and bytes, and no
+half-written digest file is left behind.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ import signal
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest_pg import PgServer, drop_database, new_database, pg_server
 from conftest_smtp import SmtpServer, add_smtp, free_port
+
+__all__ = ["pg_server"]  # a fixture, used by name
 
 REPO = Path(__file__).resolve().parent.parent
 CRASH_HOOK = Path(__file__).resolve().parent / "crash"
@@ -73,9 +78,19 @@ def _run(project: Path, env: dict[str, str], *, kill_after: float | None = None)
     return process.returncode
 
 
-def _trial(base: Path, name: str, crash_at: str | None, kill_after: float | None) -> dict:
+def _trial(
+    base: Path,
+    name: str,
+    crash_at: str | None,
+    kill_after: float | None,
+    database: str | None,
+) -> dict:
     project = base / name
     shutil.copytree(base / "template", project)
+    if database is not None:  # a PostgreSQL state: this trial's own database
+        config = project / "config.toml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace('state = "state/monitor.db"', f'state = "{database}"'))
     server = SmtpServer(free_port())
     server.start()
     try:
@@ -102,9 +117,14 @@ def _trial(base: Path, name: str, crash_at: str | None, kill_after: float | None
     }
 
 
-@pytest.fixture(scope="module")
-def trials(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    base = tmp_path_factory.mktemp("crash")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def trials(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, dict]]:
+    server: PgServer | None = None
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+    base = tmp_path_factory.mktemp(f"crash-{request.param}")
     template = base / "template"
     template.mkdir()
     shutil.copy(REPO / "config.toml", template / "config.toml")
@@ -122,14 +142,25 @@ def trials(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     rng = random.Random(20261123)
     plans = [(f"point{n}", point, None) for n, point in enumerate(CRASH_POINTS)]
     plans += [(f"random{n}", None, rng.uniform(0.3, 2.0)) for n in range(RANDOM_TRIALS)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            f"{name} ({point or f'after {delay:.2f} s'})": pool.submit(
-                _trial, base, name, point, delay
-            )
-            for name, point, delay in plans
-        }
-        return {label: future.result() for label, future in futures.items()}
+    databases = {name: new_database(server) if server else None for name, _, _ in plans}
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {
+                f"{name} ({point or f'after {delay:.2f} s'})": pool.submit(
+                    _trial,
+                    base,
+                    name,
+                    point,
+                    delay,
+                    server.url(databases[name]) if server and databases[name] else None,
+                )
+                for name, point, delay in plans
+            }
+            yield {label: future.result() for label, future in futures.items()}
+    finally:
+        for database in databases.values():
+            if server and database:
+                drop_database(server, database)
 
 
 def test_every_crash_point_was_reached(trials: dict[str, dict]) -> None:
