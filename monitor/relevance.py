@@ -39,7 +39,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from monitor.config import RelevanceSettings
-from monitor.entities import Lexicon, is_acronym, load_entities, normalize
+from monitor.entities import Lexicon, Mention, is_acronym, load_entities, normalize
 from monitor.model import Evidence, Relevance
 
 MAX_COUNTED_MENTIONS = 5
@@ -56,7 +56,10 @@ KIND_WEIGHT = {"company": 1.0, "institution": 1.0, "product": 1.0, "person": 0.9
 GROUP_NAMES = {"japan": "Japan", "ai": "AI", "softbank": "SoftBank", "japan_ai": "Japanese AI"}
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[A-Z0-9\"“‘(])|[。！？]+[」』）]*|\n")
+_SENTENCE_END = re.compile(
+    # One character class first, so the search skips ahead fast; the rest only where it may end.
+    r"[.!?。！？\n](?:(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9\"“‘(])|(?<=[。！？])[。！？]*[」』）]*|(?<=\n))"
+)
 # A line that is an item of a list: a bullet, a numbered item, a date or year first
 # ("1945 - ...", "On this day in 1868, ...").
 _LIST_LINE = re.compile(
@@ -168,56 +171,69 @@ def _read(profile: Profile, title: str, text: str) -> tuple[dict[str, _Group], d
     lead_end = offset + min(paragraph if paragraph >= 0 else len(body), LEAD_CHARS)
     ends = [m.end() for m in _SENTENCE_END.finditer(full)]
     lists = [(offset + a, offset + b) for a, b in _list_lines(body)] if "\n" in body else []
-    names_in_sentence: dict[int, list[tuple[int, int]]] = {}
-    for m in mentions:
-        names_in_sentence.setdefault(bisect_right(ends, m.start), []).append((m.start, m.end))
-    for m in mentions:
-        sentence = bisect_right(ends, m.start)
+    list_starts = [a for a, _ in lists]
+    sentence_of = [bisect_right(ends, m.start) for m in mentions]
+    enumerated = _enumerations(full, mentions, sentence_of)
+    for index, m in enumerate(mentions):
+        sentence = sentence_of[index]
+        line = bisect_right(list_starts, m.start) - 1
         if m.start < offset:
             where = HEADLINE
-        elif any(a <= m.start < b for a, b in lists) or _enumerated(
-            full, names_in_sentence[sentence], m.start
-        ):
+        elif line >= 0 and m.start < lists[line][1]:
             where = LIST
         elif m.start < lead_end:
-            where = LEAD
+            where = LEAD  # one of several names in the lead is still what the story is about
+        elif index in enumerated:
+            where = LIST
         else:
             begins = ends[sentence - 1] if sentence else 0
             where = SUBJECT if m.start - begins <= SUBJECT_CHARS else BODY
         seen: set[str] = set()
         for key in m.keys:
             for sense in profile.senses[key]:  # type: ignore[index]
-                if sense.group in seen:
+                name = sense.group
+                if name in seen:
                     continue  # one match counts once per group ("Japan" as term and entity)
-                seen.add(sense.group)
-                group = groups.setdefault(sense.group, _Group({}, {}, {}, {}, set()))
-                if sense.label not in group.by_label:
-                    group.surface[sense.label] = full[m.start : m.end]
-                group.by_label.setdefault(sense.label, []).append(where)
-                group.weights[sense.label] = max(group.weights.get(sense.label, 0.0), sense.weight)
+                seen.add(name)
+                group = groups.get(name)
+                if group is None:
+                    group = groups[name] = _Group({}, {}, {}, {}, set())
+                label = sense.label
+                places = group.by_label.get(label)
+                if places is None:
+                    places = group.by_label[label] = []
+                    group.surface[label] = full[m.start : m.end]
+                    group.weights[label] = sense.weight
+                elif sense.weight > group.weights[label]:
+                    group.weights[label] = sense.weight
+                places.append(where)
                 group.mentions += 1
                 group.places[where] = group.places.get(where, 0) + 1
                 if where != LIST:
-                    by_sentence.setdefault(sentence, set()).add(sense.group)
-                if where in (SUBJECT, BODY):
-                    group.sentences.add(sentence)
+                    by_sentence.setdefault(sentence, set()).add(name)
+                    if where <= SUBJECT:
+                        group.sentences.add(sentence)
     return groups, by_sentence
 
 
-def _enumerated(text: str, names: list[tuple[int, int]], start: int) -> bool:
-    """Whether the name at ``start`` is one of three or more names listed in a row."""
-    if len(names) < 3:
-        return False
+def _enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> set[int]:
+    """Indexes of mentions that are one of three or more names in a row in one sentence."""
+    found: set[int] = set()
     run: list[int] = []
-    previous_end = -1
-    for name_start, name_end in names:
-        if run and not _LIST_GLUE.fullmatch(text, previous_end, name_start):
-            if start in run:
-                break
-            run = []
-        run.append(name_start)
-        previous_end = name_end
-    return start in run and len(run) >= 3
+    for index, m in enumerate(mentions):
+        if run:
+            last = run[-1]
+            glued = sentence_of[last] == sentence_of[index] and _LIST_GLUE.fullmatch(
+                full, mentions[last].end, m.start
+            )
+            if not glued:
+                if len(run) >= 3:
+                    found.update(run)
+                run = []
+        run.append(index)
+    if len(run) >= 3:
+        found.update(run)
+    return found
 
 
 def _mass(group: _Group) -> float:

@@ -136,3 +136,20 @@ def test_full_width_text_scores_as_half_width(profile: Profile) -> None:
     wide = score(profile, "ソフトバンクＧ、ＡＩ投資を拡大", "ＳＢＧはＡＩ関連の投資を増やす。")
     narrow = score(profile, "ソフトバンクG、AI投資を拡大", "SBGはAI関連の投資を増やす。")
     assert wide.relevant and wide.score == narrow.score
+
+
+def test_names_listed_in_the_headline_or_lead_still_count_in_full(profile: Profile) -> None:
+    result = score(
+        profile,
+        "Sony, Toyota and Honda form a generative AI alliance",
+        "Sony Group, Toyota Motor and Honda Motor said on Monday they would pool data and "
+        "engineers to build a shared foundation model for robots and cars.",
+    )
+    assert result.relevant, result.reason
+    assert {e.where for e in result.evidence if e.group == "japan"} <= {"headline", "lead"}
+
+
+def test_a_softbank_story_in_japanese_headline_only_is_kept(profile: Profile) -> None:
+    result = score(profile, "ソフトバンクＧ、米オープンＡＩに追加出資　計４兆円規模", "")
+    assert result.relevant, result.reason
+    assert result.reason.startswith("about SoftBank")
