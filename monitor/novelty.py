@@ -392,17 +392,24 @@ def fingerprint_texts(texts: Sequence[tuple[str, str]], encoder: Encoder) -> lis
 
 
 def _entity_finder():  # type: ignore[no-untyped-def]
-    """``text -> entity ids, most mentioned first`` from ``monitor.entities``, or None."""
+    """``text -> entity ids`` from ``monitor.entities``, the principal one first, or None.
+
+    Places are left out: "Japan" or "Tokyo" in both reports says nothing about
+    whether they report one event. Companies come before institutions and
+    people, then by mentions, then by order of appearance.
+    """
     try:
         from monitor.entities import load_entities
     except ImportError:
         return None
     table = load_entities()
+    rank = {"company": 0}
 
     def find(text: str) -> tuple[str, ...]:
-        found = table.find(text)
+        found = {e: n for e, n in table.find(text).items() if table.get(e).kind != "place"}
         order = {e: i for i, e in enumerate(found)}
-        return tuple(sorted(found, key=lambda e: (-found[e], order[e]))[:16])
+        key = lambda e: (rank.get(table.get(e).kind, 1), -found[e], order[e])  # noqa: E731
+        return tuple(sorted(found, key=key)[:16])
 
     return find
 
