@@ -10,8 +10,9 @@ full-width forms and Japanese text without spaces score as English does.
 
 A mention counts by where it stands, as an analyst reads::
 
-    headline 3.0   lead (first paragraph) 2.0   subject of a body sentence 1.0
-    elsewhere in a body sentence 0.6   in a list, sidebar or enumeration 0.2
+    headline 3.0   lead (first paragraph, at most two sentences) 2.0
+    subject of a body sentence 1.0   elsewhere in a body sentence 0.6
+    in a list, sidebar or enumeration (three or more names in a row) 0.2
 
     mass(group) = sum over its terms of weight * (their five best mentions)
     strength    = 1 - exp(-mass / 2)
@@ -50,6 +51,7 @@ WHERE = {HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST
 RECURRING_SENTENCES = 3
 FAILED_RULE_FACTOR = 0.5
 LEAD_CHARS = 400
+LEAD_SENTENCES = 2
 SUBJECT_CHARS = 25
 # Weight of one entity mention, by kind; a term's weight comes from config.toml.
 KIND_WEIGHT = {"company": 1.0, "institution": 1.0, "product": 1.0, "person": 0.9, "place": 0.8}
@@ -168,8 +170,12 @@ def _read(profile: Profile, title: str, text: str) -> tuple[dict[str, _Group], d
         return groups, by_sentence
     offset = len(head) + 1
     paragraph = body.find("\n\n")
-    lead_end = offset + min(paragraph if paragraph >= 0 else len(body), LEAD_CHARS)
     ends = [m.end() for m in _SENTENCE_END.finditer(full)]
+    # The lead: the first paragraph, at most its first LEAD_SENTENCES sentences and LEAD_CHARS.
+    lead_end = offset + min(paragraph if paragraph >= 0 else len(body), LEAD_CHARS)
+    first = bisect_right(ends, offset)
+    if first + LEAD_SENTENCES - 1 < len(ends):
+        lead_end = min(lead_end, ends[first + LEAD_SENTENCES - 1])
     lists = [(offset + a, offset + b) for a, b in _list_lines(body)] if "\n" in body else []
     list_starts = [a for a, _ in lists]
     sentence_of = [bisect_right(ends, m.start) for m in mentions]
@@ -355,7 +361,7 @@ def _reason(
         )
         return f"only {found}: nothing about {missing}"
     about = " and ".join(GROUP_NAMES.get(name, name) for name in rule)
-    terms = "; ".join(_where(e) for e in evidence if e.group in rule)
+    terms = "; ".join(dict.fromkeys(_where(e) for e in evidence if e.group in rule))
     if why:
         return f"dropped: {why} ({terms})"
     verdict = "meets" if relevant else "is below"
