@@ -12,7 +12,8 @@ per text for the leftmost-longest matches ("SoftBank Corp" wins over
 alias must fall on a word boundary ("arm" never matches inside "pharmacy"), and
 case-sensitive aliases ("Arm", "Meta", all-capitals names of up to five letters
 such as "NEC") must appear exactly so, which keeps "arm", "armed" and "neck" out.
-Japanese aliases, having no spaces to bound them, match as substrings.
+Japanese aliases, having no spaces to bound them, match as substrings, except that a
+katakana name of up to four characters must not run on into more katakana.
 
 ``Lexicon`` is the matcher itself, keyed by anything hashable: the relevance
 stage builds one over the entity table *and* its own term groups, so a story is
@@ -25,7 +26,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -99,6 +100,24 @@ def _is_word_char(ch: str) -> bool:
     return ch < "\u0250" and ch.isalnum()
 
 
+def _is_katakana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or ch == "ー"
+
+
+# A katakana name this short must not run on into more katakana: "リコー" is not in "リコール"
+# (recall), nor "スバル" in "スバルソン". Longer ones ("ソフトバンク") may ("ソフトバンクモバイル").
+KATAKANA_BOUNDED_MAX_LEN = 4
+
+
+def _bounds(pattern: str) -> tuple[Callable[[str], bool] | None, Callable[[str], bool] | None]:
+    """For each end of a pattern, which neighbouring characters it must not touch."""
+    if len(pattern) <= KATAKANA_BOUNDED_MAX_LEN and all(map(_is_katakana, pattern)):
+        return _is_katakana, _is_katakana
+    head = _is_word_char if _is_word_char(pattern[0]) else None
+    tail = _is_word_char if _is_word_char(pattern[-1]) else None
+    return head, tail
+
+
 def is_acronym(alias: str) -> bool:
     """Whether an alias is a short all-capitals name matched in capitals only."""
     letters = alias.replace(" ", "")
@@ -133,8 +152,8 @@ class Lexicon:
             {form: tuple(keys) for form, keys in exact_keys[p].items()} if p in exact_keys else None
             for p in patterns
         ]
-        # Which ends of a pattern need a word boundary: only Latin-script ends do.
-        self._bounds = [(_is_word_char(p[0]), _is_word_char(p[-1])) for p in patterns]
+        # Which ends of a pattern need a boundary: Latin-script ends, and short katakana names.
+        self._bounds = [_bounds(p) for p in patterns]
         self._ac = (
             ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
             if patterns
@@ -154,9 +173,9 @@ class Lexicon:
         bounds, any_keys, exact_keys = self._bounds, self._any, self._exact
         for index, start, end in self._ac.find_matches_as_indexes(low):
             head, tail = bounds[index]
-            if head and start and _is_word_char(low[start - 1]):
+            if head and start and head(low[start - 1]):
                 continue
-            if tail and end <= last and _is_word_char(low[end]):
+            if tail and end <= last and tail(low[end]):
                 continue
             keys = any_keys[index]
             exact = exact_keys[index]

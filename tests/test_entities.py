@@ -113,3 +113,12 @@ def test_a_malformed_entity_in_config_is_named(tmp_path: Path) -> None:
 def test_an_entity_defined_in_code_is_usable() -> None:
     extra = (Entity("zeta", "company", frozenset({"japan"}), ("Zeta Systems",)),)
     assert load_entities(extra).find("Zeta Systems and Sony") == {"zeta": 1, "sony": 1}
+
+
+def test_short_katakana_names_do_not_match_inside_longer_katakana_words() -> None:
+    table = load_entities()
+    assert table.find("テスラが大規模リコール") == {}
+    assert table.find("リコーが新型複合機") == {"ricoh": 1}
+    assert table.find("スバルソン氏は語った") == {}
+    assert table.find("ロシア外務省はコメントを控えた") == {}
+    assert table.find("ソフトバンクモバイルの契約数") == {"softbank-group": 1}
