@@ -11,6 +11,7 @@ adds the traceback.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ from monitor.cli_common import (
     pass_context,
 )
 from monitor.config import CONFIG_ENV, Settings
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, UsageError
 from monitor.words import plural
 
 if TYPE_CHECKING:
@@ -180,22 +181,46 @@ def run_once(ctx: Context, force: bool) -> None:
     show_default=True,
     help="What to print.",
 )
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="With --format json: also list every item judged now, dropped and folded ones "
+    "too, with its status and reason.",
+)
 @pass_context
 @handle_errors
-def preview(ctx: Context, fmt: str) -> None:
+def preview(ctx: Context, fmt: str, show_all: bool) -> None:
     """Print the digest run-once would send now; nothing is marked or delivered."""
     from monitor import digest, runner
     from monitor.timeutil import utcnow
 
     settings = ctx.settings
+    if show_all and fmt != "json":
+        raise UsageError("preview --all lists items as JSON: add --format json")
+    now = utcnow()
+    inspect = None
+    if show_all:
+        from monitor.cli_items import judged_at
+
+        inspect = functools.partial(judged_at, now=now)
     with _open_store(settings) as store:
-        result = runner.preview(store, settings, utcnow())
+        result = runner.preview(store, settings, now, inspect)
         earlier = store.any_digest()
     assert result.digest is not None
     # The operator's counts (irrelevant, unreadable, ...) go to stderr, not into the digest.
     click.echo(f"monitor: {result.stats.summary()}", err=True)
     if fmt == "json":
-        echo_json(digest.to_json(result.digest))
+        data = digest.to_json(result.digest)
+        if show_all:
+            shown = {story.lead.item.id for story in result.digest.stories}
+            data["items"] = [
+                {**entry, "reason": "kept: in this digest"}
+                if entry["status"] in ("new", "follow-up") and entry["story"] in shown
+                else entry
+                for entry in result.inspected  # type: ignore[attr-defined]
+            ]
+        echo_json(data)
     elif fmt == "html":
         click.echo(digest.render_html(result.digest, settings.digest), nl=False)
     else:

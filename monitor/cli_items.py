@@ -45,6 +45,22 @@ def _reason(store: Store, judged: StoredJudgement) -> str:
     return f"kept: in digest {digest_id} ({'sent' if status == 'sent' else 'in the outbox'})"
 
 
+def _as_json(j: StoredJudgement, reason: str) -> dict[str, object]:
+    return {
+        "id": j.item.id, "status": j.status, "reason": reason,
+        "title": j.item.title, "source": j.item.source_name, "url": j.item.url,
+        "first_seen": j.item.first_seen.isoformat(),
+        "published": j.item.published.isoformat(), "story": j.story_id,
+        "relevance": j.relevance, "novelty": j.novelty,
+    }  # fmt: skip
+
+
+def judged_at(store: Store, now: datetime) -> list[dict[str, object]]:
+    """Every item judged by the run at ``now``, as `items --json` shows them (`preview --all`)."""
+    found = store.list_items(since=now, until=now + timedelta(microseconds=1))
+    return [_as_json(judged, _reason(store, judged)) for judged in found]
+
+
 def _day_bounds(day: str, timezone: str) -> tuple[datetime, datetime]:
     try:
         start = datetime.combine(date.fromisoformat(day), time(), ZoneInfo(timezone))
@@ -84,18 +100,7 @@ def items(
         found = store.list_items(wanted, source, since, until)
         rows = [(judged, _reason(store, judged)) for judged in found]
     if as_json:
-        echo_json(
-            [
-                {
-                    "id": j.item.id, "status": j.status, "reason": reason,
-                    "title": j.item.title, "source": j.item.source_name, "url": j.item.url,
-                    "first_seen": j.item.first_seen.isoformat(),
-                    "published": j.item.published.isoformat(), "story": j.story_id,
-                    "relevance": j.relevance, "novelty": j.novelty,
-                }
-                for j, reason in rows
-            ]
-        )  # fmt: skip
+        echo_json([_as_json(judged, reason) for judged, reason in rows])
         return
     if not rows:
         click.echo("No judged item matches.")

@@ -46,6 +46,8 @@ class RunResult:
     all_sources_failed: bool = False
     #: no digest built: another worker had already served this schedule slot
     slot_served: bool = False
+    #: what ``preview``'s ``inspect`` callback returned (before the rollback)
+    inspected: object = None
 
 
 class _Rollback(Exception):
@@ -242,8 +244,17 @@ def retry_waiting(store: Store, settings: Settings, now: datetime) -> FlushResul
         return flush_outbox(store, settings, now, due_only=True)
 
 
-def preview(store: Store, settings: Settings, now: datetime) -> RunResult:
-    """The digest ``run_once`` would build now, with nothing written or delivered."""
+def preview(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    inspect: Callable[[Store], object] | None = None,
+) -> RunResult:
+    """The digest ``run_once`` would build now, with nothing written or delivered.
+
+    ``inspect``, if given, reads the store after judging and before the rollback
+    (`preview --all` lists the items judged); its answer is ``result.inspected``.
+    """
     stats = RunStats()
     collection = collect(settings, store, now)
     result: RunResult | None = None
@@ -251,7 +262,8 @@ def preview(store: Store, settings: Settings, now: datetime) -> RunResult:
         with store.transaction():
             _judge_collected(store, settings, now, collection, stats)
             built, _ = build_digest(store, settings, now, stats)
-            result = RunResult(built, None, (), collection.problems, stats)
+            inspected = inspect(store) if inspect else None
+            result = RunResult(built, None, (), collection.problems, stats, inspected=inspected)
             raise _Rollback
     except _Rollback:
         pass

@@ -93,3 +93,21 @@ def test_the_digest_prints_each_story_id_and_explain_takes_it(cli: Cli, project:
         explained = cli("explain", ref)
         assert explained.exit_code == 0, explained.output
         assert "in digest 2026-11-22" in explained.stdout
+
+
+def test_preview_all_lists_every_item_judged_now_with_status_and_reason(cli: Cli) -> None:
+    result = cli("preview", "--format", "json", "--all")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    statuses = sorted(item["status"] for item in data["items"])
+    assert statuses == ["duplicate"] + ["irrelevant"] * 3 + ["new"] * 4
+    by_status = {item["status"]: item for item in data["items"]}
+    assert by_status["irrelevant"]["reason"].startswith("not about the topic")
+    assert by_status["duplicate"]["reason"].startswith("folded into story ")
+    kept = {item["id"] for item in data["items"] if item["status"] == "new"}
+    assert kept == {story["id"] for story in data["stories"]}
+    assert all(i["reason"] == "kept: in this digest" for i in data["items"] if i["id"] in kept)
+    # Nothing was kept: a preview writes nothing.
+    assert json.loads(cli("items", "--json").stdout) == []
+    wrong = cli("preview", "--all")
+    assert wrong.exit_code == 2 and "--format json" in wrong.stderr
