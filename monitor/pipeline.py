@@ -19,7 +19,7 @@ from typing import Any
 from monitor import codec, digest, rank
 from monitor.config import Settings
 from monitor.extract import NO_HEADLINE, extract
-from monitor.headlines import HeadlineIndex
+from monitor.headlines import HeadlineIndex, headline_only
 from monitor.model import Digest, Document, Item, Novelty, RankedItem, Relevance, Report
 from monitor.relevance import Profile, compile_profile
 from monitor.relevance import score as relevance_score
@@ -285,6 +285,9 @@ def judge(
     stats.seconds.update(spent)
 
     to_judge = [(item, rel) for item, rel in pending if rel.relevant]
+    # Full reports before headline-only entries of the same run, so that a story's lead is
+    # a report with text and the aggregator's copy folds under it (stable otherwise).
+    to_judge.sort(key=lambda pair: headline_only(pair[0].title, pair[0].text))
     for item, rel in pending:
         if not rel.relevant:
             _record(store, item, rel, IRRELEVANT, stats)

@@ -83,7 +83,7 @@ def _preview(cli: object, project: Path, urls: list[str]) -> list[dict[str, obje
     return json.loads(result.stdout)["stories"]
 
 
-def test_headline_only_copies_fold_into_the_full_report_in_either_order(
+def test_headline_only_copies_fold_under_the_full_report_in_either_order(
     feed_server: FeedServer, project: Path, cli: object
 ) -> None:
     for order in ("aggregator first", "publisher first"):
@@ -96,6 +96,8 @@ def test_headline_only_copies_fold_into_the_full_report_in_either_order(
         assert sorted(by_title) == sorted(HEADLINES), order
         for story in stories:
             assert [a["title"] for a in story["also"]] == [story["title"]], order  # type: ignore[union-attr]
+            # The report with text leads; the aggregator's copy is folded under it.
+            assert str(story["url"]).startswith("https://wire.example/"), order
 
 
 def test_a_headline_matches_within_a_day_only_and_needs_a_headline_only_side() -> None:
