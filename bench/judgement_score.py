@@ -33,6 +33,7 @@ class Label:
     relevant: str  # yes / borderline / no
     story: str | None
     follow_up_of: str | None
+    lang: str = ""
 
 
 def load_labels(dataset: Path) -> list[Label]:
@@ -50,6 +51,7 @@ def load_labels(dataset: Path) -> list[Label]:
                         r["relevant"],
                         r["story"],
                         r.get("follow_up_of"),
+                        r.get("lang") or "",
                     )
                 )
     return rows
@@ -254,6 +256,13 @@ def score(
     report.add(f"WRONG FOLDS: {len(wrong)}")
     report.add(f"missed folds: {n_missed}")
     report.add(f"items labelled no in a digest: {len(no_in_digest)}")
+    twice = sorted(slug for slug, dss in in_digest.items() if len(dss) > 1)
+    accepted = not (n_repeats or wrong or no_in_digest or twice) and len(offered) == len(yes_slugs)
+    report.add(
+        f"acceptance (0 repeats, 0 wrong folds, every yes story offered, nothing labelled no in"
+        f" a digest, no slug in two digest stories): {'PASS' if accepted else 'FAIL'}"
+        + (f"; slugs in several digest stories: {', '.join(twice)}" if twice else "")
+    )
 
     report.add("")
     report.add("per story (labelled slugs): digest stories / reports seen / passed / folded")
@@ -268,9 +277,10 @@ def score(
         follow = (
             f" (follow-up of {index_follow})" if (index_follow := _follow(labels, slug)) else ""
         )
+        langs = "+".join(sorted({o.label.lang for o in seen if o.label and o.label.lang}))
         report.add(
-            f"  {slug} [{gold}]{follow}: {len(in_digest.get(slug, []))} / {len(seen)} / "
-            f"{len(passed)} / {len(folded)}"
+            f"  {slug} [{gold}, {langs}]{follow}: {len(in_digest.get(slug, []))} / {len(seen)}"
+            f" / {len(passed)} / {len(folded)}"
         )
 
     def section(title: str, entries: list[str]) -> None:

@@ -119,6 +119,7 @@ def test_the_bench_counts_repeats_wrong_folds_and_misses(tmp_path: Path) -> None
     assert "why: relevance" in wrong.split("\n")[1]
     assert "- Quarterly results due next week (b; yes [results]; irrelevant)" in out
     assert "precision 0.667, recall 0.667" in out  # 2 yes in, 1 no in, 1 yes out
+    assert "no slug in two digest stories): FAIL; slugs in several digest stories: sb-osaka" in out
 
 
 @pytest.mark.slow
