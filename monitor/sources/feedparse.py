@@ -35,6 +35,7 @@ import feedparser
 from monitor import chrome
 from monitor.errors import FeedError
 from monitor.model import PageHints
+from monitor.sources.entityguard import without_entity_sets
 from monitor.sources.feedguard import check_entities, choose_encoding, find_alternates, html_page
 from monitor.sources.sanitize import MAX_FEED_TITLE_CHARS, clean_html, clean_title, text_to_html
 from monitor.urls import canonical_web, resolve
@@ -274,7 +275,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, source_id: st
         hint = f"; it advertises a feed at {alternates[0]}" if alternates else ""
         raise FeedError(f"is an HTML page, not a feed{hint}")
     else:
-        check_entities(body)
+        check_entities(body, _charset(content_type))
+        body = without_entity_sets(body)
         title, raw, warning = _parse_xml(body, url, content_type)
     entries = []
     seen: set[str] = set()
