@@ -44,12 +44,21 @@ SHORT_TEMPLATE_ENTRIES = 2
 SHORT_NODE_CHARS = 60
 TEMPLATE_SHARE = 0.2
 _TEXT_NODE = re.compile(r">([^<>]{2,300})<")
-_CAPTION = re.compile(
+# A photo caption ends in an agency credit ("... REUTERS/Kim Hong-Ji/File Photo"), or carries a
+# credit label; the end pattern only ever runs on a line's last characters (it is anchored).
+_CAPTION_END = re.compile(
     r"\b(?:REUTERS|AFP|AP|Bloomberg|Getty Images|Kyodo)\s*/\s*[\w .'-]{2,60}"
-    r"(?:/[\w ]{2,30})*\s*\)?$"
-    r"|\bMandatory Credit\b|^FILE PHOTO\b|[(（](?:File )?photo\s*[:：]",
+    r"(?:/[\w ]{2,30})*\s*\)?$",
     re.I,
 )
+_CAPTION_MARK = re.compile(r"\bMandatory Credit\b|^FILE PHOTO\b|[(（](?:File )?photo\s*[:：]", re.I)
+CAPTION_TAIL_CHARS = 120
+
+
+def _is_caption(line: str) -> bool:
+    return bool(_CAPTION_END.search(line[-CAPTION_TAIL_CHARS:]) or _CAPTION_MARK.search(line))
+
+
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
     rf"^(?:\w+,? )?\d{{1,2}}[ /.-](?:{_MONTH}|\d{{1,2}})[ /.,-]*\d{{2,4}}\b"
@@ -62,6 +71,7 @@ _DATED = re.compile(rf"\b(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d
 DATED_MAX_UNITS = 16
 _COPYRIGHT = re.compile(r"^(?:\(c\)|©|copyright\b)", re.I)
 HEAD_MAX_LINES = 30
+TITLE_REPEAT_LINES = 5
 HEAD_SHORT_UNITS = 6
 
 
@@ -226,7 +236,7 @@ def _is_head_chrome(line: str, before_lead: bool) -> bool:
     if marker(line) or is_credit(line):
         return False
     return bool(
-        _CAPTION.search(line)
+        _is_caption(line)
         or _DATE_LINE.match(line)
         or _COPYRIGHT.match(line)
         or (before_lead and not ends_sentence(line) and units(line) <= HEAD_SHORT_UNITS)
@@ -235,7 +245,7 @@ def _is_head_chrome(line: str, before_lead: bool) -> bool:
 
 
 def _is_lead(line: str) -> bool:
-    return ends_sentence(line) and units(line) >= 8 and not _CAPTION.search(line)
+    return ends_sentence(line) and units(line) >= 8 and not _is_caption(line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +269,14 @@ def strip_lines(lines: Sequence[str], titles: Sequence[str], hints: PageHints | 
     kept: list[str] = []
     template_dropped = 0
     for line in lines:
-        if templates and fold(line) in templates:
+        folded = fold(line) if templates or len(kept) < TITLE_REPEAT_LINES else ""
+        if templates and folded in templates:
             template_dropped += 1
             continue
-        kept.append(_title_repeat(line, folded_titles, titles, outlets))
+        # A repeat of the title sits at the top; further down a line is never checked.
+        if len(kept) < TITLE_REPEAT_LINES and folded_titles:
+            line = _title_repeat(line, folded, folded_titles, titles, outlets)
+        kept.append(line)
     notes = []
     if template_dropped:
         notes.append(f"dropped {template_dropped} template lines repeated across the feed")
@@ -270,7 +284,12 @@ def strip_lines(lines: Sequence[str], titles: Sequence[str], hints: PageHints | 
     # before the caption, timestamp and share buttons, the article's first paragraph after.
     # A boilerplate marker after the lead ("Get your own daily briefing") begins the
     # footer, which ``boilerplate`` cuts as a whole: the header block ends before it.
-    leads = [i for i, line in enumerate(kept[:HEAD_MAX_LINES]) if _is_lead(line)][:2]
+    leads: list[int] = []
+    for i, line in enumerate(kept[:HEAD_MAX_LINES]):
+        if _is_lead(line):
+            leads.append(i)
+            if len(leads) == 2:
+                break
     end = leads[-1] if leads else 0
     if leads:
         end = next((i for i in range(leads[0], end) if marker(kept[i])), end)
@@ -287,10 +306,13 @@ def strip_lines(lines: Sequence[str], titles: Sequence[str], hints: PageHints | 
 
 
 def _title_repeat(
-    line: str, folded_titles: list[str], titles: Sequence[str], outlets: frozenset[str]
+    line: str,
+    folded: str,
+    folded_titles: list[str],
+    titles: Sequence[str],
+    outlets: frozenset[str],
 ) -> str:
     """A line that is the title plus an outlet ("Headline  Reuters") becomes the title."""
-    folded = fold(line)
     for folded_title, title in zip(folded_titles, [t for t in titles if t], strict=True):
         # A breadcrumb trail ending in the headline: "Home World Headline".
         if folded.endswith(folded_title) and units(folded[: -len(folded_title)]) <= 4:
