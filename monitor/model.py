@@ -4,6 +4,7 @@
     extract  -> Extracted         (one story cut out of a Document)
     pipeline -> Item              (an Extracted story with identity and provenance)
     relevance-> Relevance         (score in [0, 1] plus the evidence behind it)
+    prepare  -> Prepared          (a Document's stories and their relevance, from a worker)
     novelty  -> Novelty           (new / duplicate / follow-up, and against what)
     rank     -> RankedItem        (all of the above plus the final score)
     digest   -> Story, Digest     (what a reader sees)
@@ -127,6 +128,21 @@ class Relevance:
     relevant: bool
     evidence: tuple[Evidence, ...]
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The per-document work on one document (extraction, then relevance of each story).
+
+    Made in a worker process beside parsing (``monitor.prepare``) and sent back
+    as plain data; ``relevance[i]`` belongs to ``stories[i]``.
+    """
+
+    stories: tuple[Extracted, ...]
+    relevance: tuple[Relevance, ...]
+    notes: tuple[str, ...] = ()
+    # Seconds spent extracting and scoring, for the run's stage timings.
+    seconds: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,22 @@ from typing import Any
 
 from monitor import codec, digest, rank
 from monitor.config import Settings
-from monitor.extract import NO_HEADLINE, extract
+from monitor.extract import NO_HEADLINE
 from monitor.headlines import HeadlineIndex, headline_only
-from monitor.model import Digest, Document, Item, Novelty, RankedItem, Relevance, Report
+from monitor.model import (
+    Digest,
+    Document,
+    Item,
+    Novelty,
+    Prepared,
+    RankedItem,
+    Relevance,
+    Report,
+)
+from monitor.prepare import POOL_MIN_DOCUMENTS, Workers, prepare_document
 from monitor.relevance import Profile, compile_profile
-from monitor.relevance import score as relevance_score
 from monitor.sources import corpus
+from monitor.sources.progress import Progress
 from monitor.store import ItemRecord, Store, StoredJudgement, dumps
 from monitor.words import plural
 
@@ -56,6 +66,8 @@ class Collection:
     # Sources asked for (corpus directories and feeds) and how many of them failed.
     sources: int = 0
     failed_sources: int = 0
+    # Per document, its stories and their relevance if a worker made them (None: not yet).
+    prepared: tuple[Prepared | None, ...] = ()
 
     @property
     def all_failed(self) -> bool:
@@ -119,28 +131,40 @@ def collect(
     source ids and skips the corpus (`monitor feeds refresh`).
     """
     documents: list[Document] = []
+    prepared: list[Prepared | None] = []
     problems: list[str] = []
     sources = failed = 0
-    if only is None:
-        found = corpus.collect(settings.corpus, settings.base_dir, now)
-        documents, problems = list(found.documents), list(found.problems)
-        sources = len(settings.corpus)
-        failed = sum(not directory.is_dir() for directory in settings.corpus)
     updates: tuple[object, ...] = ()
     weights: Mapping[str, float] = {}
-    if settings.feeds or settings.feeds_opml:
-        from monitor.sources import feeds
+    # One pool of worker processes for the corpus and the feeds, started if the work is big.
+    with Workers(settings.relevance) as workers:
+        if only is None:
+            found = corpus.collect(settings.corpus, settings.base_dir, now)
+            documents, problems = list(found.documents), list(found.problems)
+            if workers.want(len(documents), POOL_MIN_DOCUMENTS):
+                prepared = list(workers.prepare_all(documents, [1.0] * len(documents)))
+            else:  # prepared in the judge pass, after the known documents are left out
+                prepared = [None] * len(documents)
+            sources = len(settings.corpus)
+            failed = sum(not directory.is_dir() for directory in settings.corpus)
+        if settings.feeds or settings.feeds_opml:
+            from monitor.sources import feeds
 
-        feed_run = feeds.collect(settings, store, now, progress=progress, force=force, only=only)
-        documents.extend(feed_run.documents)
-        problems.extend(feed_run.problems)
-        updates = tuple(feed_run.updates)
-        weights = feed_run.weights
-        sources += len(feed_run.updates) + feed_run.skipped
-        failed += feed_run.failed
+            feed_run = feeds.collect(
+                settings, store, now, progress=progress, force=force, only=only, workers=workers
+            )
+            documents.extend(feed_run.documents)
+            prepared.extend(feed_run.prepared or [None] * len(feed_run.documents))
+            problems.extend(feed_run.problems)
+            updates = tuple(feed_run.updates)
+            weights = feed_run.weights
+            sources += len(feed_run.updates) + feed_run.skipped
+            failed += feed_run.failed
     for problem in problems:
         log.warning("%s", problem)
-    return Collection(tuple(documents), tuple(problems), updates, weights, sources, failed)
+    return Collection(
+        tuple(documents), tuple(problems), updates, weights, sources, failed, tuple(prepared)
+    )
 
 
 # The document note that says where an item's published date came from (`monitor explain`).
@@ -153,9 +177,8 @@ def _dated_by(document: Document) -> str:
     return "the feed entry's date" if document.published else "when it was first seen (no date)"
 
 
-def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:
-    extraction = extract(document.body, document.content_type, document.title, document.hints)
-    items = [
+def _items(document: Document, prepared: Prepared, now: datetime) -> list[Item]:
+    return [
         Item(
             id=item_id(document.key, story.part),
             doc_key=document.key,
@@ -170,66 +193,29 @@ def _extract_items(document: Document, now: datetime) -> tuple[list[Item], str]:
             first_seen=now,
             backlog=document.backlog,
         )
-        for story in extraction.stories
+        for story in prepared.stories
     ]
-    return items, "\n".join(extraction.notes)
 
 
-class _Judge:
-    """Novelty against the stored window plus everything judged earlier in this run."""
-
-    def __init__(self, store: Store, settings: Settings, now: datetime):
-        from monitor import novelty
-
-        self.novelty = novelty
-        self.store, self.now = store, now
-        self.index = novelty.NoveltyIndex(window=timedelta(days=settings.novelty.window_days))
-        cutoff = now - timedelta(days=settings.novelty.window_days)
-        self.encoder = novelty.Encoder(cache_dir=settings.cache_dir)
-        stale: list[tuple[str, datetime, datetime]] = []
-        for stored_id, published, seen, blob in store.fingerprints_since(cutoff):
-            try:
-                fp = novelty.Fingerprint.from_bytes(blob)
-            except novelty.StaleFingerprint:
-                stale.append((stored_id, published, seen))
-                continue
-            self.index.add(stored_id, published, fp, seen)
-        if stale:
-            # Written by an older monitor: fingerprint the stored text again (once per run).
-            items = [self.store.judgement(stored_id) for stored_id, _, _ in stale]
-            texts = [(j.item.title, j.item.text) if j else ("", "") for j in items]
-            for (stored_id, published, seen), fp in zip(
-                stale, novelty.fingerprint_texts(texts, self.encoder), strict=True
-            ):
-                self.index.add(stored_id, published, fp, seen)
-        self.story_of: dict[str, str | None] = {}
-        self.headlines = HeadlineIndex()
-        for stored_id, title, text, published in store.headlines_since(cutoff):
-            self.headlines.add(stored_id, title, text, published)
-
-    def verdict(self, item: Item, fingerprint: Any) -> Novelty:
-        """The novelty verdict, a headline-only copy of a known report being a copy of it."""
-        copied = self.headlines.match(item.title, item.text, item.published)
-        self.headlines.add(item.id, item.title, item.text, item.published)
-        if copied is not None:
-            return Novelty(
-                kind="duplicate",
-                score=0.0,
-                matched=copied,
-                reason=f"copy of {copied}: the same headline, one of the two with no other text",
-            )
-        return self.index.judge(fingerprint, item.published, self.now)
-
-    def fingerprints(self, items: Sequence[Item]) -> list[object]:
-        return list(
-            self.novelty.fingerprint_texts([(i.title, i.text) for i in items], self.encoder)
-        )
-
-    def story_for(self, matched: str) -> str | None:
-        if matched in self.story_of:
-            return self.story_of[matched]
-        stored = self.store.judgement(matched)
-        return stored.story_id if stored else None
+def _record(
+    item: Item,
+    rel: Relevance,
+    status: str,
+    verdict: Novelty | None = None,
+    story: str | None = None,
+    fingerprint: bytes | None = None,
+) -> ItemRecord:
+    return ItemRecord(
+        item=item,
+        status=status,
+        relevance=rel.score,
+        relevance_json=dumps(codec.relevance_to_dict(rel)),
+        novelty=verdict.score if verdict else None,
+        novelty_json=dumps(codec.novelty_to_dict(verdict)) if verdict else None,
+        matched_item=verdict.matched if verdict else None,
+        story_id=story,
+        fingerprint=fingerprint,
+    )
 
 
 def judge(
@@ -239,117 +225,191 @@ def judge(
     now: datetime,
     stats: RunStats,
     weights: Mapping[str, float] | None = None,
+    prepared: Sequence[Prepared | None] = (),
+    *,
+    progress: bool = False,
 ) -> None:
     """Extract, score and classify every unseen document, recording it in the store.
 
-    ``weights`` scales the relevance of documents per source id (feed weights).
+    ``weights`` scales the relevance of documents per source id (feed weights);
+    ``prepared`` holds what the worker processes already made of each document
+    (extraction and relevance; None or missing: made here). The store is read
+    a few times up front, everything is judged in memory, and the results are
+    written in one batch (the caller holds the transaction). ``progress`` draws
+    a live line for the novelty pass on a terminal; elsewhere it logs tenths.
     """
-    profile: Profile = compile_profile(settings.relevance)
-    known = store.known_documents([d.key for d in documents])
-    fresh: list[Document] = []
-    for document in documents:
-        store.ensure_source(document.source_id, _kind(document), _source_label(document), now)
-        if document.key in known:
-            # Seen before (perhaps from another feed): remember this source too.
-            for known_item in store.items_of_document(document.key):
-                store.add_item_source(known_item, document.source_id, document.url, now)
+    keys = [document.key for document in documents]
+    known = store.known_documents(keys)
+    known_items = store.items_of_documents([key for key in keys if key in known])
+    sources: dict[str, tuple[str, str, str]] = {}
+    fresh: list[tuple[Document, Prepared | None]] = []
+    again: list[Document] = []  # documents seen before (perhaps from another feed)
+    first_of: set[str] = set()
+    for i, document in enumerate(documents):
+        sources.setdefault(
+            document.source_id, (document.source_id, _kind(document), _source_label(document))
+        )
+        if document.key in known or document.key in first_of:
+            again.append(document)
             stats.already_seen += 1
             continue
-        known.add(document.key)
-        fresh.append(document)
+        first_of.add(document.key)
+        fresh.append((document, prepared[i] if i < len(prepared) else None))
     stats.documents = len(fresh)
 
+    profile: Profile | None = None
+    rows: list[tuple[str, str, str | None, str | None, str]] = []
     pending: list[tuple[Item, Relevance]] = []
     spent = {"extract": 0.0, "relevance": 0.0}
-    for document in fresh:
-        started = time.perf_counter()
-        items, notes = _extract_items(document, now)
-        spent["extract"] += time.perf_counter() - started
+    for document, ready in fresh:
+        if ready is None:
+            profile = profile or compile_profile(settings.relevance)
+            weight = (weights or {}).get(document.source_id, 1.0)
+            ready = prepare_document(profile, document, weight)
+        spent["extract"] += ready.seconds[0]
+        spent["relevance"] += ready.seconds[1]
+        items = _items(document, ready, now)
+        notes = "\n".join(ready.notes)
         dated = f"{DATED_BY}{_dated_by(document)}"
-        store.record_document(
-            document.key,
-            document.source_id,
-            document.url,
-            document.title,
-            now,
-            f"{notes}\n{dated}" if notes else dated,
-        )
+        rows.append(
+            (
+                document.key, document.source_id, document.url, document.title,
+                f"{notes}\n{dated}" if notes else dated,
+            )
+        )  # fmt: skip
+        known_items[document.key] = [item.id for item in items]
         if not items:
             stats.count(EMPTY)
             log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
-        started = time.perf_counter()
-        for item in items:
-            weight = (weights or {}).get(document.source_id, 1.0)
-            pending.append((item, relevance_score(profile, item.title, item.text, weight)))
-        spent["relevance"] += time.perf_counter() - started
+        pending.extend(zip(items, ready.relevance, strict=True))
     stats.seconds.update(spent)
+    # A known document from another source: remember that source for its items too.
+    links = [(i, d.source_id, d.url) for d in again for i in known_items.get(d.key, ())]
 
+    records = [_record(item, rel, IRRELEVANT) for item, rel in pending if not rel.relevant]
     to_judge = [(item, rel) for item, rel in pending if rel.relevant]
     # Full reports before headline-only entries of the same run, so that a story's lead is
     # a report with text and the aggregator's copy folds under it (stable otherwise).
     to_judge.sort(key=lambda pair: headline_only(pair[0].title, pair[0].text))
-    for item, rel in pending:
-        if not rel.relevant:
-            _record(store, item, rel, IRRELEVANT, stats)
-    if not to_judge:
-        return
-    started = time.perf_counter()
-    judge_novelty = _Judge(store, settings, now)
-    stats.seconds["window_load"] = time.perf_counter() - started
-    prints = judge_novelty.fingerprints([item for item, _ in to_judge])
-    for (item, rel), fingerprint in zip(to_judge, prints, strict=True):
-        verdict = judge_novelty.verdict(item, fingerprint)
-        judge_novelty.index.add(item.id, item.published, fingerprint, item.first_seen)
-        status, story = _classify(item, verdict, judge_novelty)
-        judge_novelty.story_of[item.id] = story
-        if status == DUPLICATE and story and store.story_digest(story):
-            stats.count(REPEAT)
-        _record(store, item, rel, status, stats, verdict, story, fingerprint.to_bytes())
-    stats.seconds["novelty"] = time.perf_counter() - started
-    stats.seconds["encoder_load"] = judge_novelty.encoder.load_seconds or 0.0
+    if to_judge:
+        records.extend(_judge_novelty(to_judge, store, settings, now, stats, progress))
+    for record in records:
+        stats.items += 1
+        stats.count(record.status)
+        log.debug("%s %s: %s (%s)", record.status, record.item.id, record.item.title,
+                  record.item.source_name)  # fmt: skip
+    store.record_judged(now, list(sources.values()), rows, records, links)
     log.debug(
         "judged %d stories: extract %.0f ms, relevance %.0f ms; novelty of %d relevant %.0f ms"
         " (encoder load %.0f ms, window load %.0f ms)",
         len(pending), 1000 * spent["extract"], 1000 * spent["relevance"], len(to_judge),
-        1000 * stats.seconds["novelty"], 1000 * stats.seconds["encoder_load"],
-        1000 * stats.seconds["window_load"],
+        1000 * stats.seconds.get("novelty", 0.0), 1000 * stats.seconds.get("encoder_load", 0.0),
+        1000 * stats.seconds.get("window_load", 0.0),
     )  # fmt: skip
 
 
-def _classify(item: Item, verdict: Novelty, judged: _Judge) -> tuple[str, str | None]:
+# Relevant stories fingerprinted per encoder call: large enough to batch, small enough
+# that the progress line moves.
+FINGERPRINT_BATCH = 64
+
+
+def _judge_novelty(
+    to_judge: Sequence[tuple[Item, Relevance]],
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    stats: RunStats,
+    progress: bool,
+) -> list[ItemRecord]:
+    """Novelty of each relevant item against the stored window and the items before it."""
+    from monitor import novelty
+
+    started = time.perf_counter()
+    window = timedelta(days=settings.novelty.window_days)
+    index = novelty.NoveltyIndex(window=window)
+    encoder = novelty.Encoder(cache_dir=settings.cache_dir)
+    stale: list[tuple[str, datetime, datetime]] = []
+    for stored_id, published, seen, blob in store.fingerprints_since(now - window):
+        try:
+            fp = novelty.Fingerprint.from_bytes(blob)
+        except novelty.StaleFingerprint:
+            stale.append((stored_id, published, seen))
+            continue
+        index.add(stored_id, published, fp, seen)
+    if stale:
+        # Written by an older monitor: fingerprint the stored text again (once per run).
+        stored = [store.judgement(stored_id) for stored_id, _, _ in stale]
+        texts = [(j.item.title, j.item.text) if j else ("", "") for j in stored]
+        for (stored_id, published, seen), fp in zip(
+            stale, novelty.fingerprint_texts(texts, encoder), strict=True
+        ):
+            index.add(stored_id, published, fp, seen)
+    headlines = HeadlineIndex()
+    for stored_id, title, text, published in store.headlines_since(now - window):
+        headlines.add(stored_id, title, text, published)
+    stats.seconds["window_load"] = time.perf_counter() - started
+    bar = Progress(len(to_judge), live=progress, what="stories", done="judged", logger=log)
+    story_of: dict[str, str | None] = {}  # this run's items
+    judged: list[tuple[Item, Relevance, Novelty, object]] = []
+    for start in range(0, len(to_judge), FINGERPRINT_BATCH):
+        batch = to_judge[start : start + FINGERPRINT_BATCH]
+        prints = novelty.fingerprint_texts([(i.title, i.text) for i, _ in batch], encoder)
+        for (item, rel), fingerprint in zip(batch, prints, strict=True):
+            verdict = _verdict(item, fingerprint, index, headlines, now)
+            index.add(item.id, item.published, fingerprint, item.first_seen)
+            judged.append((item, rel, verdict, fingerprint))
+            story_of[item.id] = None if item.backlog else item.id
+            bar.step()
+    bar.finish()
+    # Stories of the stored items matched, in one read; then which went out already.
+    matched = [v.matched for _, _, v, _ in judged if v.kind == "duplicate" and v.matched]
+    stored_story = store.story_ids([m for m in matched if m not in story_of])
+    records, repeats = [], []
+    for item, rel, verdict, fingerprint in judged:
+        status, story = _classify(item, verdict, story_of, stored_story)
+        if status == DUPLICATE:
+            # A duplicate joins its match's story (what a later copy of it would join too).
+            story_of[item.id] = story
+            if story:
+                repeats.append(story)
+        records.append(_record(item, rel, status, verdict, story, fingerprint.to_bytes()))
+    sent = store.stories_in_digests(repeats)
+    for story in repeats:
+        if story in sent:
+            stats.count(REPEAT)
+    stats.seconds["novelty"] = time.perf_counter() - started
+    stats.seconds["encoder_load"] = encoder.load_seconds or 0.0
+    return records
+
+
+def _verdict(
+    item: Item, fingerprint: Any, index: Any, headlines: HeadlineIndex, now: datetime
+) -> Novelty:
+    """The novelty verdict, a headline-only copy of a known report being a copy of it."""
+    copied = headlines.match(item.title, item.text, item.published)
+    headlines.add(item.id, item.title, item.text, item.published)
+    if copied is not None:
+        return Novelty(
+            kind="duplicate",
+            score=0.0,
+            matched=copied,
+            reason=f"copy of {copied}: the same headline, one of the two with no other text",
+        )
+    return index.judge(fingerprint, item.published, now)
+
+
+def _classify(
+    item: Item,
+    verdict: Novelty,
+    story_of: Mapping[str, str | None],
+    stored_story: Mapping[str, str | None],
+) -> tuple[str, str | None]:
     if item.backlog:
         return BACKLOG, None
     if verdict.kind == "duplicate" and verdict.matched:
-        return DUPLICATE, judged.story_for(verdict.matched)
+        matched = verdict.matched
+        return DUPLICATE, story_of[matched] if matched in story_of else stored_story.get(matched)
     return (FOLLOW_UP if verdict.kind == "follow-up" else NEW), item.id
-
-
-def _record(
-    store: Store,
-    item: Item,
-    rel: Relevance,
-    status: str,
-    stats: RunStats,
-    verdict: Novelty | None = None,
-    story: str | None = None,
-    fingerprint: bytes | None = None,
-) -> None:
-    store.record_item(
-        ItemRecord(
-            item=item,
-            status=status,
-            relevance=rel.score,
-            relevance_json=dumps(codec.relevance_to_dict(rel)),
-            novelty=verdict.score if verdict else None,
-            novelty_json=dumps(codec.novelty_to_dict(verdict)) if verdict else None,
-            matched_item=verdict.matched if verdict else None,
-            story_id=story,
-            fingerprint=fingerprint,
-        )
-    )
-    stats.items += 1
-    stats.count(status)
-    log.debug("%s %s: %s (%s)", status, item.id, item.title, item.source_name)
 
 
 def _kind(document: Document) -> str:

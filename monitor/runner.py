@@ -115,11 +115,19 @@ def _to_outbox(
 
 
 def _judge_collected(
-    store: Store, settings: Settings, now: datetime, collection: Collection, stats: RunStats
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    collection: Collection,
+    stats: RunStats,
+    progress: bool = False,
 ) -> None:
     """Judge what was collected and keep the feeds' HTTP state (inside a transaction)."""
     stats.problems.extend(collection.problems)
-    judge(collection.documents, store, settings, now, stats, weights=collection.weights)
+    judge(
+        collection.documents, store, settings, now, stats, weights=collection.weights,
+        prepared=collection.prepared, progress=progress,
+    )  # fmt: skip
     if collection.feed_updates:
         store.apply_feed_updates(collection.feed_updates, now)  # type: ignore[attr-defined]
 
@@ -146,7 +154,7 @@ def poll(
     # Network first, outside the transaction: a slow feed must not hold the write lock.
     collection = collect(settings, store, now, progress=progress)
     with _writing, store.transaction():
-        _judge_collected(store, settings, now, collection, stats)
+        _judge_collected(store, settings, now, collection, stats, progress)
         if then is not None:
             then()
     return stats
@@ -208,7 +216,7 @@ def run_once(
     digest_id = None
     with _writing:
         with store.transaction():
-            _judge_collected(store, settings, now, collection, stats)
+            _judge_collected(store, settings, now, collection, stats, progress)
             served = slot_served is not None and slot_served(store.last_digest_run())
             if not served:
                 built, _ = build_digest(store, settings, now, stats)

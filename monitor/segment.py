@@ -120,9 +120,13 @@ def split(paragraphs: Sequence[str], cues: Sequence[int]) -> list[tuple[int, flo
     a boundary when the text since the last boundary and the text up to the next
     cue share little vocabulary; then each story is searched for a cue-less seam.
     """
-    tokens = [_tokens(p) for p in paragraphs]
     n = len(paragraphs)
     candidates = sorted({c for c in cues if 0 < c < n})
+    if not candidates and n < 2 * BLIND_MIN_PARAGRAPHS:
+        # Nothing to cut at and too short for a blind seam (_blind_gap needs this many
+        # paragraphs): most feed summaries. Skipping the tokenising changes no result.
+        return []
+    tokens = [_tokens(p) for p in paragraphs]
     boundaries: list[tuple[int, float, bool]] = []
     start = 0
     for k, cue in enumerate(candidates):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest_feeds import (
@@ -26,14 +26,15 @@ __all__ = ["feed_server", "store"]  # fixtures, used by name
 def test_many_feeds_are_parsed_in_worker_processes(
     feed_server: FeedServer, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pools: list[Executor | None] = []
-    real = feeds._make_pool
+    pools: list[object] = []
+    real = feeds._workers
 
-    def recording(count: int) -> Executor | None:
-        pools.append(real(count))
-        return pools[-1]
+    def recording(*args: Any) -> Any:
+        workers = real(*args)
+        pools.append(workers.pool)
+        return workers
 
-    monkeypatch.setattr(feeds, "_make_pool", recording)
+    monkeypatch.setattr(feeds, "_workers", recording)
     urls = [
         feed_server.static(
             f"/f{i}.xml",
@@ -50,3 +51,9 @@ def test_many_feeds_are_parsed_in_worker_processes(
     )
     assert next(p for p in run.problems if "entity expansion" in p).startswith(laughs)
     assert all(update.ok for update in run.updates if update.url != laughs)
+    # Each entry came back extracted and scored, beside its parse.
+    assert len(run.prepared) == len(run.documents)
+    for document, prepared in zip(run.documents, run.prepared, strict=True):
+        assert prepared is not None and len(prepared.relevance) == len(prepared.stories)
+        if document.title and document.title.startswith("Story "):
+            assert prepared.stories[0].title == document.title

@@ -6,20 +6,18 @@ writes with ``store.apply_feed_updates`` in the same transaction as the items,
 so a preview that rolls back changes nothing.
 
 Fetching is async (``fetch.Fetcher``); parsing is CPU-bound, so with many due
-feeds it runs in a pool of worker processes while the event loop keeps
-fetching. One feed's failure is one line in ``problems`` and a backoff in its
-update; it never stops the others.
+feeds it runs in a pool of worker processes (``monitor.prepare.Workers``)
+while the event loop keeps fetching, and each entry is extracted and scored
+for relevance there too, beside its parse (``FeedRun.prepared``). One feed's
+failure is one line in ``problems`` and a backoff in its update; it never
+stops the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import multiprocessing
-import os
 from collections.abc import Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -27,7 +25,9 @@ from typing import TYPE_CHECKING
 
 from monitor.config import FeedSettings, FetchSettings, Settings
 from monitor.errors import FeedError
-from monitor.model import Document
+from monitor.model import Document, Prepared
+from monitor.prepare import WORKERS, Workers, prepare, worker_profile
+from monitor.relevance import Profile
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.sources.feedparse import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchResult, backoff_delay, retry_delay
@@ -43,7 +43,6 @@ __all__ = ["FeedRun", "FeedUpdate", "collect"]
 
 log = logging.getLogger("monitor.feeds")
 POOL_MIN_FEEDS = 16  # below this, worker start-up costs more than it saves
-PARSE_WORKERS = 2
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
@@ -58,6 +57,8 @@ class FeedRun:
     weights: Mapping[str, float] = field(default_factory=dict)
     skipped: int = 0  # feeds not due (backing off) or gone
     failed: int = 0  # feeds that failed now, or were skipped because they failed before
+    # Per document, its stories and their relevance, made beside the parse (None: not made).
+    prepared: tuple[Prepared | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class _Answer:
     fetched: FetchResult
     parsed: ParsedFeed | None = None
     error: str | None = None
+    prepared: tuple[Prepared, ...] = ()  # one per parsed entry
 
 
 def _due(job: _Job, now: datetime) -> bool:
@@ -101,38 +103,49 @@ def _skipped_line(job: _Job) -> str:
     )
 
 
-def _make_pool(count: int) -> Executor | None:
-    if count < POOL_MIN_FEEDS or (os.cpu_count() or 1) < 2:
-        return None
-    # spawn, not fork: collect may run in a threaded process (the scheduler).
-    context = multiprocessing.get_context("spawn")
-    try:
-        return ProcessPoolExecutor(max_workers=PARSE_WORKERS, mp_context=context)
-    except (OSError, NotImplementedError) as exc:
-        log.debug("no process pool (%s); parsing in this process", exc)
-        return None
+def _workers(count: int, settings: Settings, workers: Workers | None) -> Workers:
+    """The pool for this many due feeds (started only from POOL_MIN_FEEDS of them)."""
+    workers = workers or Workers(settings.relevance)
+    workers.want(count, POOL_MIN_FEEDS)
+    return workers
 
 
-async def _parse(pool: Executor | None, job: _Job, fetched: FetchResult) -> ParsedFeed:
-    work = functools.partial(
-        parse_feed,
-        fetched.body,
-        url=fetched.url,
-        content_type=fetched.content_type,
-        source_id=job.source_id,
+def _parse_and_prepare(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    source_id: str,
+    weight: float,
+    profile: Profile | None = None,
+) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
+    """Parse one feed and prepare every entry (in a worker unless ``profile`` is given)."""
+    parsed = parse_feed(body, url=url, content_type=content_type, source_id=source_id)
+    profile = profile or worker_profile()
+    prepared = tuple(
+        prepare(profile, entry.body, "html", entry.title, entry.hints, weight)
+        for entry in parsed.entries
     )
-    if pool is not None:
+    return parsed, prepared
+
+
+async def _parse(
+    workers: Workers, job: _Job, fetched: FetchResult
+) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
+    args = (fetched.body, fetched.url, fetched.content_type, job.source_id, job.feed.weight)
+    if workers.pool is not None:
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, work)
+            future = workers.submit(_parse_and_prepare, *args)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             log.warning("parser process died on %s; parsing in this process", job.feed.url)
-    return work()
+    return _parse_and_prepare(*args, profile=workers.profile)
 
 
-async def _poll(jobs: list[_Job], settings: FetchSettings, progress: Progress) -> list[_Answer]:
-    pool = _make_pool(len(jobs))
+async def _poll(
+    jobs: list[_Job], settings: FetchSettings, progress: Progress, workers: Workers
+) -> list[_Answer]:
     # Bodies held in memory at once: those being fetched plus a few queued to parse.
-    in_flight = asyncio.Semaphore(settings.concurrency + 2 * PARSE_WORKERS)
+    in_flight = asyncio.Semaphore(settings.concurrency + 2 * WORKERS)
     try:
         async with Fetcher(settings) as fetcher:
 
@@ -146,7 +159,8 @@ async def _poll(jobs: list[_Job], settings: FetchSettings, progress: Progress) -
                         # The body is dropped once parsed: only this many are held at once.
                         bodiless = replace(fetched, body=b"")
                         try:
-                            answer = _Answer(job, bodiless, await _parse(pool, job, fetched))
+                            parsed, prepared = await _parse(workers, job, fetched)
+                            answer = _Answer(job, bodiless, parsed, prepared=prepared)
                         except FeedError as exc:
                             answer = _Answer(job, bodiless, error=str(exc))
                         except Exception as exc:  # a parser bug must not end the run
@@ -157,8 +171,6 @@ async def _poll(jobs: list[_Job], settings: FetchSettings, progress: Progress) -
 
             return list(await asyncio.gather(*(one(job) for job in jobs)))
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
         progress.finish()
 
 
@@ -275,6 +287,7 @@ def collect(
     progress: bool = False,
     force: bool = False,
     only: frozenset[str] | None = None,
+    workers: Workers | None = None,
 ) -> FeedRun:
     """Poll every configured feed that is due; read the store, never write it.
 
@@ -282,7 +295,8 @@ def collect(
     those source ids. Each feed skipped for its backoff is one line in
     ``problems``, saying until when. ``progress`` draws a live progress line
     when stderr is a terminal; when it is not (systemd), a log line marks
-    every tenth of the feeds.
+    every tenth of the feeds. ``workers`` is the pool to parse and prepare
+    in (default: one of this call's own, when enough feeds are due).
     """
     feeds, problems = configured_feeds(settings)
     states = store.feed_states()
@@ -297,12 +311,19 @@ def collect(
     due = [job for job in jobs if force or _due(job, now)]
     skipped = len(jobs) - len(due)
     problems.extend(_skipped_line(job) for job in jobs if not (force or _due(job, now)))
-    answers = asyncio.run(_poll(due, settings.fetch, Progress(len(due), live=progress)))
+    own = workers is None
+    pool = _workers(len(due), settings, workers)
+    try:
+        answers = asyncio.run(_poll(due, settings.fetch, Progress(len(due), live=progress), pool))
+    finally:
+        if own:
+            pool.close()
 
     parsed_keys = [e.key for a in answers if a.parsed for e in a.parsed.entries]
     known = store.known_documents(parsed_keys) if parsed_keys else set()
     backfill = timedelta(days=settings.fetch.backfill_days)
     documents: list[Document] = []
+    prepared: list[Prepared | None] = []
     updates: list[FeedUpdate] = []
     for answer in answers:
         if answer.fetched.outcome in ("ok", "not_modified") and answer.error is None:
@@ -311,6 +332,7 @@ def collect(
                 found = _documents(answer, answer.parsed, name, now, backfill)
                 new_items = sum(1 for document in found if document.key not in known)
                 documents.extend(found)
+                prepared.extend(answer.prepared or [None] * len(found))
             update, problem = _success(answer, name, now, new_items)
         else:
             update, problem = _failure(answer, now, settings.fetch)
@@ -318,4 +340,7 @@ def collect(
         if problem:
             problems.append(problem)
     failed = skipped + sum(not update.ok for update in updates)
-    return FeedRun(tuple(documents), tuple(problems), tuple(updates), weights, skipped, failed)
+    return FeedRun(
+        tuple(documents), tuple(problems), tuple(updates), weights, skipped, failed,
+        tuple(prepared),
+    )  # fmt: skip

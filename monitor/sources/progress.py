@@ -1,7 +1,7 @@
-"""Progress over a poll cycle: a live line on a terminal, plain log lines otherwise.
+"""Progress over a poll or a judge pass: a live line on a terminal, plain log lines otherwise.
 
 Under systemd (stderr not a terminal) a carriage-return progress bar would
-fill the journal with garbage, so it logs one line per tenth of the feeds
+fill the journal with garbage, so it logs one line per tenth of the work
 instead. On a terminal the live line is drawn only when asked for.
 """
 
@@ -17,9 +17,19 @@ REDRAW_SECONDS = 0.1
 
 
 class Progress:
-    """Counts finished feeds and shows the count in the way stderr allows."""
+    """Counts finished work (feeds by default) and shows the count in the way stderr allows."""
 
-    def __init__(self, total: int, *, live: bool, stream: TextIO | None = None):
+    def __init__(
+        self,
+        total: int,
+        *,
+        live: bool,
+        stream: TextIO | None = None,
+        what: str = "feeds",
+        done: str = "polled",
+        logger: logging.Logger | None = None,
+    ):
+        self.what, self.done_word, self.log = what, done, logger or log
         self.total = total
         self.done = 0
         self.failed = 0
@@ -32,10 +42,10 @@ class Progress:
 
     def _line(self) -> str:
         failed = f", {self.failed} failed" if self.failed else ""
-        return f"feeds: {self.done}/{self.total} polled{failed}"
+        return f"{self.what}: {self.done}/{self.total} {self.done_word}{failed}"
 
     def step(self, *, failed: bool = False) -> None:
-        """One more feed finished."""
+        """One more finished."""
         self.done += 1
         self.failed += failed
         if self.live:
@@ -51,7 +61,7 @@ class Progress:
         tenth = 10 * self.done // self.total if self.logged else 0
         if tenth > self._logged_tenth:
             self._logged_tenth = tenth
-            log.info("%s", self._line())
+            self.log.info("%s", self._line())
 
     def finish(self) -> None:
         """End the live line so the next output starts on its own line."""

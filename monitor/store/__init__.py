@@ -12,7 +12,8 @@ newer monitor is refused.
     ├── items, documents, stories   (this module: what was seen and judged)
     ├── FeedStateMixin              (store/feeds.py: per-feed HTTP state, health)
     ├── OutboxMixin                 (store/outbox.py: digests waiting or sent)
-    └── WorkerMixin                 (store/workers.py: workers and their feed leases)
+    ├── WorkerMixin                 (store/workers.py: workers and their feed leases)
+    └── JudgedMixin                 (store/judged.py: the judge pass, in batches)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from monitor.config import PostgresTarget
 from monitor.errors import StoreError
 from monitor.model import Document, Item
 from monitor.store.feeds import FeedStateMixin
+from monitor.store.judged import JudgedMixin
 from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.outbox import OutboxMixin
 from monitor.store.workers import WorkerMixin
@@ -65,7 +67,7 @@ class ItemRecord:
     fingerprint: bytes | None = None
 
 
-class Store(FeedStateMixin, OutboxMixin, WorkerMixin):
+class Store(FeedStateMixin, OutboxMixin, WorkerMixin, JudgedMixin):
     """Owns the database connection and all reads and writes of monitor's state.
 
     ``target`` is an SQLite file or a ``PostgresTarget``; ``db`` offers

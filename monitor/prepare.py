@@ -1,0 +1,146 @@
+"""Per-document work, where the cores are: extraction and relevance in worker processes.
+
+Extraction, segmentation and relevance are pure functions of one document, so
+they run in the same worker processes that parse the feeds (one pool for the
+corpus and the feeds, see :class:`Workers`), and come back as frozen
+:class:`~monitor.model.Prepared` values. The main process keeps the network,
+the store and the novelty pass; it never extracts a feed entry itself unless
+there is no pool (few documents, or one core).
+
+The topic profile is compiled once per worker (the pool's initializer), not
+sent with every task.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from monitor.config import RelevanceSettings
+from monitor.extract import extract
+from monitor.model import ContentType, Document, PageHints, Prepared
+from monitor.relevance import Profile, compile_profile
+from monitor.relevance import score as relevance_score
+
+log = logging.getLogger("monitor.prepare")
+WORKERS = 2
+# Below this many documents (or feeds) worker start-up (~0.3 s) costs more than it saves.
+POOL_MIN_DOCUMENTS = 200
+T = TypeVar("T")
+
+_PROFILE: Profile | None = None  # the worker's compiled profile (set by _init)
+
+
+def prepare(
+    profile: Profile,
+    body: str,
+    content_type: ContentType,
+    title: str | None,
+    hints: PageHints | None = None,
+    weight: float = 1.0,
+) -> Prepared:
+    """Extract the stories of one document and score each for relevance."""
+    started = time.perf_counter()
+    extraction = extract(body, content_type, title, hints)
+    extracted = time.perf_counter()
+    relevance = tuple(
+        relevance_score(profile, story.title, story.text, weight) for story in extraction.stories
+    )
+    return Prepared(
+        extraction.stories,
+        relevance,
+        extraction.notes,
+        (extracted - started, time.perf_counter() - extracted),
+    )
+
+
+def prepare_document(profile: Profile, document: Document, weight: float = 1.0) -> Prepared:
+    """:func:`prepare` for a whole :class:`~monitor.model.Document`."""
+    return prepare(
+        profile, document.body, document.content_type, document.title, document.hints, weight
+    )
+
+
+def worker_profile() -> Profile:
+    """The profile compiled in this worker process (only inside a :class:`Workers` pool)."""
+    assert _PROFILE is not None, "worker_profile() outside a Workers pool"
+    return _PROFILE
+
+
+def _init(settings: RelevanceSettings) -> None:
+    global _PROFILE
+    _PROFILE = compile_profile(settings)
+
+
+def _prepare_in_worker(document: Document, weight: float) -> Prepared:
+    return prepare_document(worker_profile(), document, weight)
+
+
+class Workers:
+    """A pool of worker processes for per-document work, started when enough work asks.
+
+    ``submit(fn, *args)`` runs a module-level function in a worker, where
+    :func:`worker_profile` gives the compiled profile; without a pool (little
+    work, one core) callers use ``profile`` and work in this process.
+    """
+
+    def __init__(self, settings: RelevanceSettings) -> None:
+        self.settings = settings
+        self._local: Profile | None = None
+        self.pool: Executor | None = None
+
+    def want(self, tasks: int, minimum: int) -> bool:
+        """Start the pool (once) if ``tasks`` reaches ``minimum``; True when there is one."""
+        if self.pool is None and tasks >= minimum and (os.cpu_count() or 1) >= 2:
+            # spawn, not fork: collect may run in a threaded process (the scheduler).
+            context = multiprocessing.get_context("spawn")
+            try:
+                self.pool = ProcessPoolExecutor(
+                    max_workers=WORKERS, mp_context=context, initializer=_init,
+                    initargs=(self.settings,),
+                )  # fmt: skip
+            except (OSError, NotImplementedError) as exc:
+                log.debug("no worker processes (%s); working in this process", exc)
+        return self.pool is not None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    @property
+    def profile(self) -> Profile:
+        """The profile compiled in this process (for work done here)."""
+        if self._local is None:
+            self._local = compile_profile(self.settings)
+        return self._local
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Start ``fn(*args)`` in a worker; a pool that cannot take it raises BrokenProcessPool."""
+        assert self.pool is not None
+        return self.pool.submit(fn, *args)
+
+    def prepare_all(
+        self, documents: Sequence[Document], weights: Sequence[float]
+    ) -> list[Prepared]:
+        """Prepare every document, in the pool when there is one and it is worth it."""
+        if self.want(len(documents), POOL_MIN_DOCUMENTS):
+            try:
+                chunk = max(1, len(documents) // (4 * WORKERS))
+                return list(self.pool.map(_prepare_in_worker, documents, weights, chunksize=chunk))
+            except BrokenProcessPool:
+                log.warning("a worker process died; preparing documents in this process")
+        profile = self.profile
+        return [prepare_document(profile, d, w) for d, w in zip(documents, weights, strict=True)]

@@ -1,0 +1,120 @@
+"""Batch reads and writes for the judge pass: a few queries per run, not a few per item.
+
+The judge pass reads what it needs once (which documents are known and their
+items, the stories of matched items, which stories went into a digest),
+judges in memory, and writes every source, document, item, item source and
+story with one ``executemany`` each, inside the run's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from monitor.timeutil import to_text
+
+if TYPE_CHECKING:
+    from monitor.store import ItemRecord
+
+_CHUNK = 500  # bound parameters per IN (...) query
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+class JudgedMixin:
+    """The judge pass's batch access (mixed into ``Store``)."""
+
+    db: Any
+
+    def items_of_documents(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        """Item ids of each of these documents, in part order (documents without items absent)."""
+        out: dict[str, list[str]] = {}
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT doc_key, id FROM items WHERE doc_key IN ({marks}) ORDER BY doc_key, part",
+                list(chunk),
+            )
+            for key, item_id in rows:
+                out.setdefault(key, []).append(item_id)
+        return out
+
+    def story_ids(self, item_ids: Sequence[str]) -> dict[str, str | None]:
+        """The story each of these stored items belongs to (None for one in no story)."""
+        out: dict[str, str | None] = {}
+        for chunk in _chunks(list(dict.fromkeys(item_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT id, story_id FROM items WHERE id IN ({marks})", list(chunk)
+            )
+            out.update((item_id, story) for item_id, story in rows)
+        return out
+
+    def stories_in_digests(self, story_ids: Sequence[str]) -> set[str]:
+        """Which of these stories already went into a digest (sent or waiting)."""
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(story_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT story_id FROM digest_stories WHERE story_id IN ({marks})", list(chunk)
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def record_judged(
+        self,
+        now: datetime,
+        sources: Sequence[tuple[str, str, str]],
+        documents: Sequence[tuple[str, str, str | None, str | None, str]],
+        records: Sequence[ItemRecord],
+        links: Sequence[tuple[str, str, str | None]],
+    ) -> None:
+        """Write one judge pass: sources (id, kind, name), documents (key, source id, url,
+        title, notes), judged items, and extra (item id, source id, url) links for known
+        documents that arrived again. Rows already stored are left as they were."""
+        when = to_text(now)
+        self.db.executemany(
+            "INSERT INTO sources (id, kind, name, added_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [(source_id, kind, name, when) for source_id, kind, name in sources],
+        )
+        self.db.executemany(
+            "INSERT INTO documents (key, source_id, url, title, first_seen, notes)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            [(k, source, url, title, when, notes) for k, source, url, title, notes in documents],
+        )
+        self.db.executemany(
+            "INSERT INTO items (id, doc_key, part, source_id, source_name, url, title, body, lang,"
+            " published, first_seen, relevance, relevance_json, status, novelty, novelty_json,"
+            " matched_item, story_id, fingerprint)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                (
+                    r.item.id, r.item.doc_key, r.item.part, r.item.source_id, r.item.source_name,
+                    r.item.url, r.item.title, r.item.text, r.item.lang, to_text(r.item.published),
+                    to_text(r.item.first_seen), r.relevance, r.relevance_json, r.status,
+                    r.novelty, r.novelty_json, r.matched_item, r.story_id, r.fingerprint,
+                )
+                for r in records
+            ],
+        )  # fmt: skip
+        self.db.executemany(
+            "INSERT INTO item_sources (item_id, source_id, url, seen_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (item_id, source_id) DO NOTHING",
+            [(r.item.id, r.item.source_id, r.item.url, to_text(r.item.first_seen)) for r in records]
+            + [(item_id, source_id, url, when) for item_id, source_id, url in links],
+        )
+        self.db.executemany(
+            "INSERT INTO stories (id, lead_item, first_seen) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                (r.item.id, r.item.id, to_text(r.item.first_seen))
+                for r in records
+                if r.story_id == r.item.id
+            ],
+        )
