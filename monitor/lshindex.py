@@ -439,9 +439,11 @@ class RowStore:
         )
 
     def candidates(self, fp, q: np.ndarray, floor: float, cutoff: int):
-        """(rows, semantic, lexical) of in-window rows either index proposes for ``fp``."""
-        from monitor.novelty import lexical_similarity
+        """(rows, semantic cosine) of in-window rows either index proposes for ``fp``.
 
+        Scoring the pairs is the caller's (``monitor.novelty``): this module
+        imports nothing of it, so the two do not import each other.
+        """
         rows, sem = self.vectors.search(q, floor)
         if fp.shingles:
             extra = np.setdiff1d(self.bands.query(np.frombuffer(fp.bands, "<u4")), rows)
@@ -449,12 +451,7 @@ class RowStore:
                 rows = np.concatenate([rows, extra])
                 sem = np.concatenate([sem, self.vectors.cosines(q, extra)])
         live = self.published.values[rows] >= cutoff
-        rows, sem = rows[live], sem[live]
-        lex = lexical_similarity(
-            np.frombuffer(fp.minhash, np.uint8), fp.shingles,
-            self.minhash.values[rows], self.shingles.values[rows],
-        )  # fmt: skip
-        return rows, sem.astype(np.float64), lex
+        return rows[live], sem[live].astype(np.float64)
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is false and renumber the rest from 0."""

@@ -639,7 +639,7 @@ class NoveltyIndex:
         self._flush()
         if self._rows is None:
             return Novelty("new", 1.0, None, None, "new: nothing seen yet")
-        rows, _, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
+        rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
         sims = [similarity_of(pair_features(fp, self._prints[int(r)])) for r in rows]
