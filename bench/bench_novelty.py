@@ -276,13 +276,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-encoder", action="store_true")
     parser.add_argument("--flat", action="store_true", help="isotropic embeddings (worst case)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object per size and line: {"size", "recall", "ms_per_item", "p99_ms", '
+        '"rss_mb", "build_s"} (recall: planted same-story reports found; rss_mb: peak RSS of '
+        "the index process above its start)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         result = run_one(args.one, args.queries, args.baseline_seconds, args.seed, args.flat)
         print(json.dumps(result))
         return
-    if not args.no_encoder:
+    if not args.no_encoder and not args.json:
         enc = encoder_figures()
         print(
             f"encoder: cold load {enc['load_s']:.2f} s; fingerprint (encode + shingles + facts) "
@@ -292,7 +299,8 @@ def main() -> None:
         f"{'items':>9} {'build s':>8} {'judge ms':>9} {'p50':>6} {'p99':>6} {'scan ms':>9} "
         f"{'speed-up':>8} {'peak MB':>8} {'planted':>8} {'fresh dup':>9} {'vs exact':>9}"
     )
-    print(header)
+    if not args.json:
+        print(header)
     for n in (int(s) for s in args.sizes.split(",")):
         cmd = [sys.executable, __file__, "--one", str(n), "--queries", str(args.queries)]
         cmd += ["--baseline-seconds", str(args.baseline_seconds), "--seed", str(args.seed)]
@@ -305,6 +313,17 @@ def main() -> None:
             sys.exit(f"size {n} failed:\n{proc.stderr}")
         out = proc.stdout
         r = json.loads(out.strip().splitlines()[-1])
+        if args.json:
+            row = {
+                "size": r["n"],
+                "recall": r["planted_found"] / max(1, r["planted"]),
+                "ms_per_item": r["judge_ms_mean"],
+                "p99_ms": r["judge_ms_p99"],
+                "rss_mb": r["rss_peak_index_mb"] - r["rss_start_mb"],
+                "build_s": r["build_s"],
+            }
+            print(json.dumps(row), flush=True)
+            continue
         print(
             f"{r['n']:>9,} {r['build_s']:>8.1f} {r['judge_ms_mean']:>9.3f} "
             f"{r['judge_ms_p50']:>6.3f} {r['judge_ms_p99']:>6.2f} {r['baseline_ms']:>9.1f} "
@@ -313,6 +332,8 @@ def main() -> None:
             f"{r['planted_found']:>4}/{r['planted']:<3} {r['false_duplicates']:>9} "
             f"{r['agree_with_exact']:>9}"
         )
+    if args.json:
+        return
     print(
         "judge ms: per new item, excluding the encoder; scan ms: exact numpy scan of the same "
         "history (on as many queries as fit the time budget); peak MB: peak RSS of the index "

@@ -1,0 +1,159 @@
+"""Benchmark a whole cold `monitor run-once` against feedparser alone, measured in the same run.
+
+    python bench/bench_cycle.py                    # 200 feeds x 50 items
+    python bench/bench_cycle.py --feeds 200,1000   # and 1,000 x 50
+
+For each size, ``../shared/tools/feedfarm.py serve`` (or ``--farm PATH``)
+generates N feeds of M items (about 5 % on topic) and serves them on
+127.0.0.1 with ETags; the feeds are imported from its ``feeds.opml`` with
+``monitor feeds import``. Then, as whole processes, since a user waits for a
+whole process:
+
+- baseline: one Python process that runs ``feedparser.parse()`` with its
+  defaults on the bytes of every feed file (no network);
+- cold: ``monitor run-once`` with a fresh state directory (no database, no
+  encoder cache): fetch, parse, extract, relevance, novelty, digest;
+- warm: ``monitor run-once`` again, where every feed answers 304.
+
+Prints the wall times, the ratio baseline / cold (>= 1.0: monitor is at least
+as fast as feedparser alone), the warm time and the peak RSS of the monitor
+process (its worker processes not included; they are printed apart). The
+machine may be shared: compare ratios from one run, not absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FARM = REPO.parent / "shared" / "tools" / "feedfarm.py"
+BASELINE = """
+import sys, glob, io, feedparser
+entries = 0
+for path in sorted(glob.glob(sys.argv[1] + "/*.xml")):
+    with open(path, "rb") as fh:
+        entries += len(feedparser.parse(io.BytesIO(fh.read())).entries)
+print(entries)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed(cmd: list[str], **kwargs) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB of the process itself, stdout+stderr) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs
+    )
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def config_for(project: Path) -> Path:
+    """The shipped config without the demo corpus, writing digests to files only."""
+    lines = []
+    for line in (REPO / "config.toml").read_text(encoding="utf-8").splitlines():
+        lines.append("corpus = []" if line.startswith("corpus = ") else line)
+    path = project / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def wait_for(port: int, opml: Path, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if opml.exists():
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return
+            except OSError:
+                pass
+        time.sleep(0.1)
+    sys.exit("the feed farm did not start")
+
+
+def one_size(feeds: int, items: int, farm: Path, monitor: list[str]) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
+    port = free_port()
+    served = work / "farm"
+    server = subprocess.Popen(
+        [sys.executable, str(farm), "serve", "--feeds", str(feeds), "--items", str(items),
+         "--port", str(port), "--dir", str(served)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(port, served / "feeds.opml")
+        project = work / "project"
+        project.mkdir()
+        config = config_for(project)
+        run = [*monitor, "--config", str(config)]
+        subprocess.run([*run, "feeds", "import", str(served / "feeds.opml")], check=True,
+                       capture_output=True)  # fmt: skip
+        shutil.rmtree(project / "state", ignore_errors=True)  # fresh: no database, no cache
+        base_s, _, base_out = timed([sys.executable, "-c", BASELINE, str(served)])
+        cold_s, cold_mb, cold_out = timed([*run, "run-once"], cwd=project)
+        warm_s, warm_mb, _ = timed([*run, "run-once"], cwd=project)
+        children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return {
+            "feeds": feeds, "items": items, "entries": int(base_out.split()[-1]),
+            "feedparser_s": base_s, "cold_s": cold_s, "ratio": base_s / cold_s,
+            "warm_s": warm_s, "cold_rss_mb": cold_mb, "warm_rss_mb": warm_mb,
+            "max_child_rss_mb": children_mb, "summary": cold_out.strip().splitlines()[-3:],
+        }  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", default="200", help="comma-separated feed counts")
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--farm", type=Path, default=FARM, help="path to feedfarm.py")
+    args = parser.parse_args()
+    if not args.farm.exists():
+        sys.exit(f"{args.farm}: no feed farm (pass --farm)")
+    monitor = [sys.executable, "-m", "monitor"]
+    print(
+        f"{'feeds':>6} {'entries':>8} {'feedparser s':>12} {'cold s':>7} {'ratio':>6} "
+        f"{'warm s':>7} {'cold RSS MB':>11} {'warm RSS MB':>11}"
+    )
+    for feeds in (int(n) for n in args.feeds.split(",")):
+        r = one_size(feeds, args.items, args.farm, monitor)
+        print(
+            f"{r['feeds']:>6} {r['entries']:>8} {r['feedparser_s']:>12.2f} {r['cold_s']:>7.2f} "
+            f"{r['ratio']:>5.2f}x {r['warm_s']:>7.2f} {r['cold_rss_mb']:>11.0f} "
+            f"{r['warm_rss_mb']:>11.0f}"
+        )
+        for line in r["summary"]:
+            print(f"       cold run: {line}")
+    print(
+        "ratio: feedparser alone (one process, same bytes, no network) / whole cold run-once "
+        "(fresh state dir); >= 1.0 means monitor is at least as fast. RSS: the monitor "
+        "process itself (largest child process so far: "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB). "
+        "Times from one run on a possibly shared machine: compare the ratio."
+    )
+
+
+if __name__ == "__main__":
+    main()
