@@ -199,3 +199,43 @@ def test_an_sqlite_state_moves_into_postgresql_losing_nothing(
     assert again.exit_code == 0 and "Nothing new" in again.stdout, again.output
     refused = cli("migrate", "--from", str(sqlite_state))
     assert refused.exit_code == 1 and "not empty" in refused.stderr
+
+
+def test_claims_skip_what_another_worker_holds_and_workers_shows_who_holds_what(
+    cli: Cli, pg_project: Path, pg_target: PostgresTarget
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    feeds = [f"feed:http://example.org/{n}" for n in range(10)]
+    lease, interval = timedelta(minutes=5), timedelta(minutes=60)
+    with Store(pg_target) as a, Store(pg_target) as b:
+        with a.transaction(exclusive=False):  # the feeds' lease rows exist (limit 0: no claim)
+            assert (
+                a.claim_feeds("hostA:1", feeds, now, lease=lease, interval=interval, limit=0) == []
+            )
+        with a.transaction(exclusive=False):
+            a.heartbeat("hostA:1", "hostA", 1, now, "polling")
+            mine = a.claim_feeds("hostA:1", feeds, now, lease=lease, interval=interval, limit=4)
+            # A second worker claiming while the first's claim is still open skips its rows.
+            with b.transaction(exclusive=False):
+                b.heartbeat("hostB:2", "hostB", 2, now, None)
+                theirs = b.claim_feeds(
+                    "hostB:2", feeds, now, lease=lease, interval=interval, limit=10
+                )
+        assert len(mine) == 4 and len(theirs) == 6 and not set(mine) & set(theirs)
+        with a.transaction(exclusive=False):
+            assert a.release_feeds("hostA:1", mine, now) == 4
+            # Polled just now: not due again within the interval, for anyone.
+            assert (
+                a.claim_feeds("hostA:1", feeds, now, lease=lease, interval=interval, limit=10) == []
+            )
+        later = now + lease + timedelta(seconds=1)  # B died: its leases have expired
+        with a.transaction(exclusive=False):
+            taken = a.claim_feeds("hostA:1", feeds, later, lease=lease, interval=interval, limit=10)
+        assert sorted(taken) == sorted(theirs)
+    listed = cli("workers")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert any(line.startswith("hostA:1 ") and "polling, 6 feed leases" in line for line in lines)
+    assert any(line.startswith("hostB:2 ") and "idle, 0 feed leases" in line for line in lines)

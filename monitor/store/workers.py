@@ -69,11 +69,19 @@ class WorkerMixin:
         """Lease up to ``limit`` due feeds among ``source_ids`` to ``worker`` (in a transaction)."""
         if not source_ids:
             return []
+        marks = ",".join("?" * len(source_ids))
+        # Only the missing rows are inserted: an INSERT meeting a row that another
+        # worker's open claim has locked would wait for that claim to end.
+        known = {
+            row[0]
+            for row in self.db.execute(
+                f"SELECT source_id FROM feed_leases WHERE source_id IN ({marks})", tuple(source_ids)
+            )
+        }
         self.db.executemany(
             "INSERT INTO feed_leases (source_id) VALUES (?) ON CONFLICT (source_id) DO NOTHING",
-            [(source_id,) for source_id in source_ids],
+            [(source_id,) for source_id in source_ids if source_id not in known],
         )
-        marks = ",".join("?" * len(source_ids))
         rows = self.db.execute(
             f"SELECT source_id FROM feed_leases WHERE source_id IN ({marks})"
             # Its own leases too: a worker whose pass failed (the database restarted)
