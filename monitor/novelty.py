@@ -477,7 +477,10 @@ def pair_features(a: Fingerprint, b: Fingerprint) -> np.ndarray:
     amt_shared, amt_conflict = _sim.fact_features(
         a.head_amounts, a.lead_amounts, b.head_amounts, b.lead_amounts
     )
-    ent_shared = min(3, len(set(a.lead_entities) & set(b.lead_entities)))
+    ent_a, ent_b = set(a.lead_entities), set(b.lead_entities)
+    # Jaccard of the entities (places left out) of headline + lead; unknown (0.5) when
+    # either names none, as a headline-only entry often does.
+    ent_shared = len(ent_a & ent_b) / len(ent_a | ent_b) if ent_a and ent_b else 0.5
     ent_conflict = _sim.principal_conflict(
         a.head_entities, a.lead_entities, b.head_entities, b.lead_entities
     )
@@ -521,7 +524,7 @@ def similarity_of(x: np.ndarray) -> Similarity:
     conflict = bool(x[7] or x[9])
     return Similarity(
         lexical=lex, semantic=min(1.0, max(0.0, float(x[0]))), score=float(sim[0]),
-        verdict=model.verdict(lex, float(sim[0]), float(story[0]), conflict),  # type: ignore[arg-type]
+        verdict=model.verdict(lex, float(sim[0]), float(story[0]), conflict, bool(x[5])),  # type: ignore[arg-type]
         same_story=float(story[0]),
     )  # fmt: skip
 

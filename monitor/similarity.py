@@ -13,9 +13,10 @@ The novelty stage and ``monitor compare`` both score a pair of fingerprints
   overlap says nothing and the encoder is a little less sure;
 * ``amt_shared`` / ``amt_conflict``: amounts, percentages and dates (``monitor.facts``)
   that headline + lead share, and units on which the headlines disagree;
-* ``ent_shared`` / ``ent_conflict``: the same for named entities (``monitor.entities``
-  where it is installed): shared entities, and a principal entity (the first one
-  in a headline) that the other report's headline + lead never names.
+* ``ent_shared`` / ``ent_conflict``: named entities (``monitor.entities``, places left
+  out): the Jaccard of the two headline + lead entity sets (0.5 when either names
+  none), and a principal entity (the first company in a headline) that the other
+  report's headline + lead never names.
 
 Each continuous feature is expanded on a piecewise-linear spline basis (hinges
 at fixed knots), the cross-language indicator multiplies the semantic and
@@ -227,8 +228,8 @@ def basis(x: np.ndarray) -> np.ndarray:
 
 
 STORY_INPUTS = (
-    "similarity", "similarity>0.5", "similarity>0.7", "lex7", "amt_shared",
-    "-amt_conflict", "-ent_conflict", "cross",
+    "similarity", "similarity>0.5", "similarity>0.7", "min(cos_lead,cos_head)", "lex7",
+    "amt_shared", "ent_shared", "-amt_conflict", "-ent_conflict", "cross",
 )  # fmt: skip
 
 
@@ -238,9 +239,12 @@ def story_inputs(similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
     Stacked on the similarity rather than on the whole basis: there are a
     tenth as many same-story positives as rated pairs, and the wide model
     ranked them worse (CV AUC 0.86 against 0.87 for the similarity alone).
-    Shared entities are not an input here: on this beat nearly every pair of
-    reports shares SoftBank or Japan, and with them unrelated SoftBank stories
-    folded; a conflicting principal entity is.
+    Entities enter as the Jaccard of the two reports' entity sets, not as a
+    count: on this beat nearly every pair shares SoftBank, and a count folded
+    unrelated SoftBank stories; two reports of one event name the same set.
+    A conflicting principal entity is an input too. Both encoder views agreeing
+    (their minimum) is: an unrelated report on the beat can come close on the
+    lead and not on the headline.
     """
     import numpy as np
 
@@ -248,7 +252,8 @@ def story_inputs(similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.stack(
         [
             similarity, np.maximum(0.0, similarity - 0.5), np.maximum(0.0, similarity - 0.7),
-            col["lex7"], col["amt_shared"], -col["amt_conflict"],
+            np.minimum(col["cos_lead"], col["cos_head"]), col["lex7"], col["amt_shared"],
+            col["ent_shared"], -col["amt_conflict"],
             -col["ent_conflict"], col["cross"],
         ],
         axis=1,
@@ -276,6 +281,7 @@ class Model:
     copy_lexical: float  # lex7 at or above which an agreeing pair is a copy
     same_story: float  # same_story probability at or above which a pair is one story
     related: float  # similarity at or above which a pair is related
+    same_story_cross: float = 0.0  # the same across languages (0: as ``same_story``)
 
     def similarity(self, x: np.ndarray) -> np.ndarray:
         """The fitted similarity (rating scale mapped to [0, 1]) of each feature row."""
@@ -293,7 +299,9 @@ class Model:
         logit = story_inputs(sim, x) @ np.asarray(self.story_coef) + self.story_intercept
         return sim, 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
 
-    def verdict(self, lex7: float, similarity: float, same_story: float, conflict: bool) -> str:
+    def verdict(
+        self, lex7: float, similarity: float, same_story: float, conflict: bool, cross: bool = False
+    ) -> str:
         """copy / same story / related / different.
 
         A copy shares most of its text *and* agrees on its principal entity and
@@ -302,7 +310,9 @@ class Model:
         """
         if lex7 >= self.copy_lexical and not conflict and same_story >= 0.5 * self.same_story:
             return "copy"
-        if same_story >= self.same_story:
+        if same_story >= (
+            self.same_story_cross if cross and self.same_story_cross else self.same_story
+        ):
             return "same story"
         if similarity >= self.related:
             return "related"
@@ -326,6 +336,7 @@ class Model:
             "thresholds": {
                 "copy_lexical": self.copy_lexical,
                 "same_story": self.same_story,
+                "same_story_cross": self.same_story_cross,
                 "related": self.related,
             },
         }
@@ -346,6 +357,7 @@ def model_from_json(text: str) -> Model:
         tuple(doc["similarity"]["coef"]), float(doc["similarity"]["intercept"]),
         tuple(doc["same_story"]["coef"]), float(doc["same_story"]["intercept"]),
         float(t["copy_lexical"]), float(t["same_story"]), float(t["related"]),
+        float(t.get("same_story_cross", 0.0)),
     )  # fmt: skip
     width = basis([[0.0] * len(FEATURES)]).shape[1]
     if not len(model.mean) == len(model.scale) == len(model.sim_coef):
