@@ -153,3 +153,10 @@ def test_a_softbank_story_in_japanese_headline_only_is_kept(profile: Profile) ->
     result = score(profile, "ソフトバンクＧ、米オープンＡＩに追加出資　計４兆円規模", "")
     assert result.relevant, result.reason
     assert result.reason.startswith("about SoftBank")
+
+
+def test_a_headline_in_a_related_stories_sidebar_is_a_passing_mention(profile: Profile) -> None:
+    result = score(profile, *_story("en_sidebar.txt"))
+    assert not result.relevant
+    assert {e.where for e in result.evidence} == {"list"}
+    assert "a passing mention" in result.reason
