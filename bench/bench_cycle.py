@@ -35,7 +35,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FARM = REPO.parent / "shared" / "tools" / "feedfarm.py"
+# ../shared beside the clone (CI), or further up (a worktree inside the checkout's folder).
+FARM = next(
+    (p / "shared" / "tools" / "feedfarm.py" for p in REPO.parents
+     if (p / "shared" / "tools" / "feedfarm.py").exists()),
+    REPO.parent / "shared" / "tools" / "feedfarm.py",
+)  # fmt: skip
 BASELINE = """
 import sys, glob, io, feedparser
 entries = 0

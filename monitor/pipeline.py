@@ -350,19 +350,24 @@ def _judge_novelty(
     stats.seconds["window_load"] = time.perf_counter() - started
     bar = Progress(len(to_judge), live=progress, what="stories", done="judged", logger=log)
     story_of: dict[str, str | None] = {}  # this run's items
-    judged: list[tuple[Item, Relevance, Novelty, object]] = []
+    judged: list[tuple[Item, Relevance, Novelty | None, object]] = []
     for start in range(0, len(to_judge), FINGERPRINT_BATCH):
         batch = to_judge[start : start + FINGERPRINT_BATCH]
         prints = novelty.fingerprint_texts([(i.title, i.text) for i, _ in batch], encoder)
         for (item, rel), fingerprint in zip(batch, prints, strict=True):
-            verdict = _verdict(item, fingerprint, index, headlines, now)
+            if item.backlog:
+                # Never offered, so no verdict to make: only remembered, for later copies.
+                headlines.add(item.id, item.title, item.text, item.published)
+                verdict = None
+            else:
+                verdict = _verdict(item, fingerprint, index, headlines, now)
             index.add(item.id, item.published, fingerprint, item.first_seen)
             judged.append((item, rel, verdict, fingerprint))
             story_of[item.id] = None if item.backlog else item.id
             bar.step()
     bar.finish()
     # Stories of the stored items matched, in one read; then which went out already.
-    matched = [v.matched for _, _, v, _ in judged if v.kind == "duplicate" and v.matched]
+    matched = [v.matched for _, _, v, _ in judged if v and v.kind == "duplicate" and v.matched]
     stored_story = store.story_ids([m for m in matched if m not in story_of])
     records, repeats = [], []
     for item, rel, verdict, fingerprint in judged:
@@ -400,11 +405,11 @@ def _verdict(
 
 def _classify(
     item: Item,
-    verdict: Novelty,
+    verdict: Novelty | None,
     story_of: Mapping[str, str | None],
     stored_story: Mapping[str, str | None],
 ) -> tuple[str, str | None]:
-    if item.backlog:
+    if item.backlog or verdict is None:
         return BACKLOG, None
     if verdict.kind == "duplicate" and verdict.matched:
         matched = verdict.matched
