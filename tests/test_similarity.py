@@ -207,3 +207,29 @@ def test_version_1_fingerprints_are_reported_stale(encoder):
     blob[4] = 1
     with pytest.raises(StaleFingerprint):
         Fingerprint.from_bytes(bytes(blob))
+
+
+def test_a_state_with_version_1_fingerprints_still_folds_a_copy(cli, project):
+    # A database written by an older monitor: every stored fingerprint says version 1.
+    import shutil
+    import sqlite3
+
+    assert cli("run-once").exit_code == 0
+    with sqlite3.connect(project / "state" / "monitor.db") as db:
+        rows = db.execute("SELECT id, fingerprint FROM items WHERE fingerprint IS NOT NULL")
+        for item_id, blob in rows.fetchall():
+            old = bytearray(blob)
+            old[4] = 1
+            db.execute("UPDATE items SET fingerprint = ? WHERE id = ?", (bytes(old), item_id))
+    (seed_003,) = (project / "seeds").glob("003_*.txt")
+    shutil.copy(seed_003, project / "seeds" / "006_republished.txt")
+    # The stored reports are fingerprinted again from their text, so the copy is folded.
+    assert preview_json(cli)["stories"] == []
+
+
+def preview_json(cli) -> dict:
+    import json
+
+    result = cli("preview", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
