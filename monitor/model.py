@@ -143,6 +143,9 @@ class Prepared:
     notes: tuple[str, ...] = ()
     # Seconds spent extracting and scoring, for the run's stage timings.
     seconds: tuple[float, float] = (0.0, 0.0)
+    # The novelty fingerprint (``Fingerprint.to_bytes``) of each relevant story, made in
+    # the worker too; None for an irrelevant story, empty when not made there.
+    fingerprints: tuple[bytes | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,7 @@ def collect(
     updates: tuple[object, ...] = ()
     weights: Mapping[str, float] = {}
     # One pool of worker processes for the corpus and the feeds, started if the work is big.
-    with Workers(settings.relevance) as workers:
+    with Workers(settings.relevance, settings.cache_dir) as workers:
         if only is None:
             found = corpus.collect(settings.corpus, settings.base_dir, now)
             documents, problems = list(found.documents), list(found.problems)
@@ -260,6 +260,7 @@ def judge(
     profile: Profile | None = None
     rows: list[tuple[str, str, str | None, str | None, str]] = []
     pending: list[tuple[Item, Relevance]] = []
+    made: dict[str, bytes] = {}  # fingerprints the workers made, by item id
     spent = {"extract": 0.0, "relevance": 0.0}
     for document, ready in fresh:
         if ready is None:
@@ -282,6 +283,7 @@ def judge(
             stats.count(EMPTY)
             log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
         pending.extend(zip(items, ready.relevance, strict=True))
+        made.update((i.id, f) for i, f in zip(items, ready.fingerprints, strict=False) if f)
     stats.seconds.update(spent)
     # A known document from another source: remember that source for its items too.
     links = [(i, d.source_id, d.url) for d in again for i in known_items.get(d.key, ())]
@@ -292,7 +294,7 @@ def judge(
     # a report with text and the aggregator's copy folds under it (stable otherwise).
     to_judge.sort(key=lambda pair: headline_only(pair[0].title, pair[0].text))
     if to_judge:
-        records.extend(_judge_novelty(to_judge, store, settings, now, stats, progress))
+        records.extend(_judge_novelty(to_judge, made, store, settings, now, stats, progress))
     for record in records:
         stats.items += 1
         stats.count(record.status)
@@ -315,6 +317,7 @@ FINGERPRINT_BATCH = 64
 
 def _judge_novelty(
     to_judge: Sequence[tuple[Item, Relevance]],
+    made: Mapping[str, bytes],
     store: Store,
     settings: Settings,
     now: datetime,
@@ -353,7 +356,13 @@ def _judge_novelty(
     judged: list[tuple[Item, Relevance, Novelty | None, object]] = []
     for start in range(0, len(to_judge), FINGERPRINT_BATCH):
         batch = to_judge[start : start + FINGERPRINT_BATCH]
-        prints = novelty.fingerprint_texts([(i.title, i.text) for i, _ in batch], encoder)
+        # Fingerprints the workers made are used as they are; the rest are made here.
+        missing = [(i.title, i.text) for i, _ in batch if i.id not in made]
+        here = iter(novelty.fingerprint_texts(missing, encoder) if missing else ())
+        prints = [
+            novelty.Fingerprint.from_bytes(made[i.id]) if i.id in made else next(here)
+            for i, _ in batch
+        ]
         for (item, rel), fingerprint in zip(batch, prints, strict=True):
             if item.backlog:
                 # Never offered, so no verdict to make: only remembered, for later copies.

@@ -8,7 +8,9 @@ the store and the novelty pass; it never extracts a feed entry itself unless
 there is no pool (few documents, or one core).
 
 The topic profile is compiled once per worker (the pool's initializer), not
-sent with every task.
+sent with every task. Workers also fingerprint the relevant stories for the
+novelty stage (the sentence encoder is most of a cold run's CPU), each with
+its own encoder loaded from the shared cache directory.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from monitor.config import RelevanceSettings
@@ -35,6 +39,8 @@ POOL_MIN_DOCUMENTS = 200
 T = TypeVar("T")
 
 _PROFILE: Profile | None = None  # the worker's compiled profile (set by _init)
+_CACHE_DIR: Path | None = None  # where the worker's encoder finds its cache (set by _init)
+_ENCODER: Any = None  # the worker's encoder, loaded on its first relevant story
 
 
 def prepare(
@@ -73,13 +79,39 @@ def worker_profile() -> Profile:
     return _PROFILE
 
 
-def _init(settings: RelevanceSettings) -> None:
-    global _PROFILE
+def _init(settings: RelevanceSettings, cache_dir: Path | None) -> None:
+    global _PROFILE, _CACHE_DIR
     _PROFILE = compile_profile(settings)
+    _CACHE_DIR = cache_dir
+
+
+def worker_fingerprints(prepared: Sequence[Prepared]) -> list[Prepared]:
+    """Add the novelty fingerprints of the relevant stories (in a worker: one encoder call)."""
+    from monitor import novelty
+
+    global _ENCODER
+    wanted = [
+        (i, j) for i, p in enumerate(prepared) for j, r in enumerate(p.relevance) if r.relevant
+    ]
+    if not wanted:
+        return list(prepared)
+    if _ENCODER is None:
+        _ENCODER = novelty.Encoder(cache_dir=_CACHE_DIR)
+    texts = [(prepared[i].stories[j].title, prepared[i].stories[j].text) for i, j in wanted]
+    made = dict(zip(wanted, novelty.fingerprint_texts(texts, _ENCODER), strict=True))
+    return [
+        replace(
+            p,
+            fingerprints=tuple(
+                made[i, j].to_bytes() if (i, j) in made else None for j in range(len(p.stories))
+            ),
+        )
+        for i, p in enumerate(prepared)
+    ]
 
 
 def _prepare_in_worker(document: Document, weight: float) -> Prepared:
-    return prepare_document(worker_profile(), document, weight)
+    return worker_fingerprints([prepare_document(worker_profile(), document, weight)])[0]
 
 
 class Workers:
@@ -90,8 +122,9 @@ class Workers:
     work, one core) callers use ``profile`` and work in this process.
     """
 
-    def __init__(self, settings: RelevanceSettings) -> None:
+    def __init__(self, settings: RelevanceSettings, cache_dir: Path | None = None) -> None:
         self.settings = settings
+        self.cache_dir = cache_dir
         self._local: Profile | None = None
         self.pool: Executor | None = None
 
@@ -103,7 +136,7 @@ class Workers:
             try:
                 self.pool = ProcessPoolExecutor(
                     max_workers=WORKERS, mp_context=context, initializer=_init,
-                    initargs=(self.settings,),
+                    initargs=(self.settings, self.cache_dir),
                 )  # fmt: skip
             except (OSError, NotImplementedError) as exc:
                 log.debug("no worker processes (%s); working in this process", exc)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from monitor.config import FeedSettings, FetchSettings, Settings
 from monitor.errors import FeedError
 from monitor.model import Document, Prepared
-from monitor.prepare import WORKERS, Workers, prepare, worker_profile
+from monitor.prepare import WORKERS, Workers, prepare, worker_fingerprints, worker_profile
 from monitor.relevance import Profile
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.sources.feedparse import ParsedFeed, parse_feed
@@ -105,7 +105,7 @@ def _skipped_line(job: _Job) -> str:
 
 def _workers(count: int, settings: Settings, workers: Workers | None) -> Workers:
     """The pool for this many due feeds (started only from POOL_MIN_FEEDS of them)."""
-    workers = workers or Workers(settings.relevance)
+    workers = workers or Workers(settings.relevance, settings.cache_dir)
     workers.want(count, POOL_MIN_FEEDS)
     return workers
 
@@ -120,12 +120,15 @@ def _parse_and_prepare(
 ) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
     """Parse one feed and prepare every entry (in a worker unless ``profile`` is given)."""
     parsed = parse_feed(body, url=url, content_type=content_type, source_id=source_id)
+    in_worker = profile is None
     profile = profile or worker_profile()
-    prepared = tuple(
+    prepared = [
         prepare(profile, entry.body, "html", entry.title, entry.hints, weight)
         for entry in parsed.entries
-    )
-    return parsed, prepared
+    ]
+    if in_worker:  # here, the judge pass fingerprints them (one encoder for the run)
+        prepared = worker_fingerprints(prepared)
+    return parsed, tuple(prepared)
 
 
 async def _parse(
