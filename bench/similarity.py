@@ -424,12 +424,17 @@ def main() -> int:
             threshold, where = best_threshold(pred_story[mask], story[:n][mask] > 0), "CV"
         full = sim.Model(*list(full.__getattribute__(f) for f in sim.Model.__slots__[:6]),
                          full.copy_lexical, threshold, full.related, cross_threshold)  # fmt: skip
+        n_own = sum(1 for r in extra if r.get("note"))
+        fitted_on = (
+            f"{args.pairs.name}: {n} rated pairs, {len(extra) - n_own} synthetic copies; "
+            f"{n_own} own labelled pairs"
+        )
         cv = {
             "pearson_overall": round(pearson(pred_sim[mask], target[:n][mask]), 4),
             "same_story_auc": round(auc(pred_story[mask], story[:n][mask] > 0), 4),
         }
         args.refit.write_text(
-            full.to_json({"fitted_on": f"{args.pairs.name} ({n}) + {len(extra)} own", "cv": cv}),
+            full.to_json({"fitted_on": fitted_on, "cv": cv}),
             encoding="utf-8",
         )
         both = f"{threshold:.2f}, across languages {cross_threshold or threshold:.2f}"
