@@ -58,6 +58,7 @@ def start_cluster() -> tuple[PgServer, Path]:
     except (RuntimeError, OSError) as exc:
         shutil.rmtree(directory, ignore_errors=True)
         pytest.skip(f"cannot start a PostgreSQL cluster: {exc}")
+    pgcluster.reap_with(os.getpid(), directory / "pg", directory)  # should this session die
     return PgServer(url, directory / "pg"), directory
 
 

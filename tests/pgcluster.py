@@ -107,12 +107,42 @@ def stop(directory: Path) -> None:
         _pg_ctl(directory, "-w", "-t", "30", "-m", "immediate", "stop")
 
 
+def reap_with(pid: int, directory: Path, remove: Path) -> None:
+    """Stop the cluster in ``directory`` and delete ``remove`` once process ``pid`` is gone.
+
+    The test session's own teardown does this; the reaper covers a session that
+    was killed (a timeout, SIGKILL), which would otherwise leave a server running.
+    """
+    subprocess.Popen(
+        [sys.executable, __file__, "reap", str(directory), str(pid), str(remove)],
+        start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _reap(directory: Path, pid: int, remove: Path) -> None:
+    import time
+
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        except PermissionError:
+            pass
+        time.sleep(1)
+    stop(directory)
+    shutil.rmtree(remove, ignore_errors=True)
+
+
 if __name__ == "__main__":
     action, where = sys.argv[1], Path(sys.argv[2] if len(sys.argv) > 2 else ".")
     if action == "start":
         print(start(where))
     elif action == "stop":
         stop(where)
+    elif action == "reap":
+        _reap(where, int(sys.argv[3]), Path(sys.argv[4]))
     elif action == "which":  # exit 1 when PostgreSQL is not installed
         found = binaries()
         print(found or "")
