@@ -113,7 +113,7 @@ def main() -> None:
     import pgcluster
     from conftest_pg import PgServer
 
-    from monitor.config import PostgresTarget
+    from monitor.settings import PostgresTarget
 
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     os.chmod(work, 0o755)

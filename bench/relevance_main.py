@@ -28,8 +28,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from monitor.config import RelevanceSettings
 from monitor.model import Evidence, Relevance
+from monitor.settings import RelevanceSettings
 
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
-from monitor.config import FeedSettings, Settings
 from monitor.errors import ConfigError
+from monitor.settings import FeedSettings, Settings
 from monitor.urls import canonical
 
 # RFC 2606 / RFC 6761 names that never reach a real mail server.

@@ -28,8 +28,9 @@ from monitor.cli_common import (
     handle_errors,
     pass_context,
 )
-from monitor.config import CONFIG_ENV, Settings
+from monitor.config import CONFIG_ENV
 from monitor.errors import ConfigError, UsageError
+from monitor.settings import Settings
 from monitor.words import plural
 
 if TYPE_CHECKING:

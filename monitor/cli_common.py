@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from monitor.config import CONFIG_ENV, Settings, load, resolve_path
+from monitor.config import CONFIG_ENV, load, resolve_path
 from monitor.errors import MonitorError
 from monitor.logformat import OneLineFormatter, error_line, to_journal
+from monitor.settings import Settings
 
 log = logging.getLogger("monitor")
 F = TypeVar("F", bound=Callable[..., Any])

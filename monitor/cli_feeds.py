@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from monitor.cli_common import Context, config_option, echo_json, handle_errors, pass_context
-from monitor.config import FeedSettings, Settings
 from monitor.errors import ConfigError, UsageError
+from monitor.settings import FeedSettings, Settings
 from monitor.sources.feedlist import (
     add_feed,
     add_feeds,

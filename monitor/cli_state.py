@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from monitor.cli_common import Context, config_option, handle_errors, pass_context
-from monitor.config import PostgresTarget, Settings
+from monitor.settings import PostgresTarget, Settings
 
 
 def describe_state(settings: Settings) -> str:

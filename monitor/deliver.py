@@ -16,9 +16,9 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from monitor.config import Settings
 from monitor.errors import DeliveryError, TemporaryDeliveryError
 from monitor.fsutil import write_atomically
+from monitor.settings import Settings
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
 from monitor.timeutil import minute_text, to_text

@@ -17,9 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor import __version__
-from monitor.config import DigestSettings
 from monitor.extract import detect_language
 from monitor.model import Digest, RankedItem, Report, Story
+from monitor.settings import DigestSettings
 from monitor.textwidth import join_words, wrap
 from monitor.words import listing, plural
 

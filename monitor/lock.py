@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from monitor.config import PostgresTarget
 from monitor.errors import LockedError
+from monitor.settings import PostgresTarget
 
 
 def lock_path(state: Path) -> Path:

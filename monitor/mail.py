@@ -22,9 +22,9 @@ from html import escape as html_escape
 from zoneinfo import ZoneInfo
 
 from monitor import __version__, passwords
-from monitor.config import Settings, SmtpSettings
 from monitor.digest import clip
 from monitor.errors import ConfigError, PermanentDeliveryError, TemporaryDeliveryError
+from monitor.settings import Settings, SmtpSettings
 from monitor.store.outbox import OutboxDigest
 
 log = logging.getLogger("monitor.mail")

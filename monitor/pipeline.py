@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor import codec, digest, rank
-from monitor.config import Settings
 from monitor.extract import NO_HEADLINE
 from monitor.headlines import HeadlineIndex, headline_only
 from monitor.model import (
@@ -32,6 +31,7 @@ from monitor.model import (
 )
 from monitor.prepare import POOL_MIN_DOCUMENTS, Workers, prepare_document
 from monitor.relevance import Profile, compile_profile
+from monitor.settings import Settings
 from monitor.sources import corpus
 from monitor.sources.progress import Progress
 from monitor.store import ItemRecord, Store, StoredJudgement, dumps

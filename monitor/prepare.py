@@ -26,11 +26,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from monitor.config import RelevanceSettings
 from monitor.extract import extract
 from monitor.model import ContentType, Document, PageHints, Prepared
 from monitor.relevance import Profile, compile_profile
 from monitor.relevance import score as relevance_score
+from monitor.settings import RelevanceSettings
 
 log = logging.getLogger("monitor.prepare")
 WORKERS = 2

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from monitor.config import RankSettings
 from monitor.model import Item, Novelty, RankedItem, Relevance
+from monitor.settings import RankSettings
 
 
 def recency(item: Item, now: datetime, half_life_hours: float) -> float:

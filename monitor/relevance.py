@@ -39,9 +39,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from monitor.config import RelevanceSettings
 from monitor.entities import Lexicon, Mention, is_acronym, load_entities, normalize
 from monitor.model import Evidence, Relevance
+from monitor.settings import RelevanceSettings
 
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0

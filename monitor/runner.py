@@ -20,10 +20,10 @@ from datetime import datetime
 
 from monitor import digest as digest_stage
 from monitor import encoder, mail
-from monitor.config import DEFAULT_SUBJECT, Settings
 from monitor.deliver import FlushResult, flush_outbox
 from monitor.model import Digest
 from monitor.pipeline import Collection, RunStats, build_digest, collect, judge
+from monitor.settings import DEFAULT_SUBJECT, Settings
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
 from monitor.timeutil import to_text

@@ -45,8 +45,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import lock, runner, sdnotify
-from monitor.config import PostgresTarget, Settings
 from monitor.errors import ConfigError, MonitorError, StoreError
+from monitor.settings import PostgresTarget, Settings
 from monitor.timeutil import ShiftedDatetime, utcnow
 from monitor.words import plural
 

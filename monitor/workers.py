@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitor import runner
-from monitor.config import Settings
 from monitor.pipeline import RunStats
+from monitor.settings import Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.store import Store
 

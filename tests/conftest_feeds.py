@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import FetchSettings, Settings, load
+from monitor.config import load
 from monitor.model import Document
+from monitor.settings import FetchSettings, Settings
 from monitor.sources import feeds
 from monitor.store import Store
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pgcluster
 import pytest
 
-from monitor.config import PostgresTarget
+from monitor.settings import PostgresTarget
 
 ENV = "MONITOR_TEST_POSTGRES"
 

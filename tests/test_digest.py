@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from monitor.config import DigestSettings
 from monitor.digest import build, make_extract, render_html, render_text, to_json
 from monitor.model import Evidence, Item, Novelty, RankedItem, Relevance, Report
+from monitor.settings import DigestSettings
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 SETTINGS = DigestSettings(directory=Path("digests"))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import wcwidth
 
-from monitor.config import DigestSettings
 from monitor.digest import build, render_html, render_text
 from monitor.model import Evidence, Item, Novelty, RankedItem, Relevance
+from monitor.settings import DigestSettings
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 SETTINGS = DigestSettings(directory=Path("digests"), extract_chars=2000)

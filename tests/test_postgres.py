@@ -13,8 +13,9 @@ import pytest
 from click.testing import Result
 from conftest_pg import PgServer, drop_database, new_database, pg_server, pg_target
 
-from monitor.config import PostgresTarget, load
+from monitor.config import load
 from monitor.errors import ConfigError
+from monitor.settings import PostgresTarget
 from monitor.store import Store
 from monitor.store.migrations import SCHEMA_VERSION
 

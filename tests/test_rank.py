@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.config import RankSettings
 from monitor.model import Item, Novelty, Relevance
 from monitor.rank import rank, recency
+from monitor.settings import RankSettings
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 

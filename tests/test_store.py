@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest_pg import pg_server, pg_target, state_target
 
-from monitor.config import PostgresTarget
 from monitor.errors import StoreError
 from monitor.model import Item
+from monitor.settings import PostgresTarget
 from monitor.store import ItemRecord, Store
 from monitor.store.migrations import SCHEMA_VERSION
 

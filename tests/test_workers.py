@@ -26,7 +26,7 @@ from conftest_pg import (
 from conftest_smtp import SmtpServer, add_smtp, free_port, smtp_server
 from test_daemon import Daemon, daemons, set_schedule
 
-from monitor.config import PostgresTarget
+from monitor.settings import PostgresTarget
 from monitor.store import Store
 
 __all__ = ["daemons", "pg_server", "pg_target", "smtp_server"]  # fixtures, used by name

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from monitor.config import FetchSettings
 from monitor.errors import FeedError
+from monitor.settings import FetchSettings
 from monitor.sources.feedguard import find_alternates, html_page
 from monitor.sources.feedparse import parse_feed
 from monitor.sources.fetch import Fetcher, FetchResult

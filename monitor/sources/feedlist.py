@@ -24,8 +24,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from monitor.config import FeedSettings, Settings, load
+from monitor.config import load
 from monitor.errors import ConfigError, UsageError
+from monitor.settings import FeedSettings, Settings
 from monitor.sources.opml import read_opml, replace_text, save_opml
 from monitor.urls import canonical
 

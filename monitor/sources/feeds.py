@@ -23,11 +23,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from monitor.config import FeedSettings, FetchSettings, Settings
 from monitor.errors import FeedError
 from monitor.model import Document, Prepared
 from monitor.prepare import WORKERS, Workers, prepare, worker_fingerprints, worker_profile
 from monitor.relevance import Profile
+from monitor.settings import FeedSettings, FetchSettings, Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.sources.feedparse import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchResult, backoff_delay, retry_delay

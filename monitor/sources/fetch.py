@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from monitor import __version__
-from monitor.config import FetchSettings
+from monitor.settings import FetchSettings
 from monitor.sources.bodylimit import BodyTooLarge, decoder_for, encodings_accepted
 from monitor.sources.netguard import REFUSED, GuardedBackend, Resolver, is_internal, parse_ip
 from monitor.urls import WEB_SCHEMES, host_of, resolve

@@ -19,9 +19,9 @@ import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from monitor.config import FeedSettings
 from monitor.errors import ConfigError, FeedError
 from monitor.fsutil import write_atomically
+from monitor.settings import FeedSettings
 from monitor.sources.feedguard import check_entities
 from monitor.urls import is_web_url
 

@@ -27,9 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.config import PostgresTarget
 from monitor.errors import StoreError
 from monitor.model import Document, Item
+from monitor.settings import PostgresTarget
 from monitor.store.feeds import FeedStateMixin
 from monitor.store.judged import JudgedMixin
 from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION

@@ -25,8 +25,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from monitor import passwords
-from monitor.config import PostgresTarget
 from monitor.errors import LockedError, StoreError
+from monitor.settings import PostgresTarget
 
 NAME = "postgresql"
 
