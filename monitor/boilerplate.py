@@ -184,9 +184,9 @@ def is_credit(line: str) -> bool:
 def _is_fragment(line: str) -> bool:
     words = line.split()
     return (
-        not is_sentence(line)
-        and 0 < len(words) <= 6
+        0 < len(words) <= 6
         and words[-1].lower().strip(",;:") in FUNCTION_WORDS
+        and not is_sentence(line)
     )
 
 
@@ -244,6 +244,8 @@ def find_footer(lines: Sequence[str], kinds: list[str | None]) -> int:
     a last paragraph between an advert and a share button stays).
     """
     n = len(lines)
+    if not any(kind in _FOOTER_KINDS for kind in kinds):
+        return n  # only a footer-marker line can start the footer: spare the prose tests
     prose = [len(line) if _is_prose(line) and not kinds[i] else 0 for i, line in enumerate(lines)]
     tail_chars = tail_lines = 0
     categories: set[str] = set()
@@ -289,8 +291,9 @@ def clean(lines: Sequence[str], titles: Sequence[str] = ()) -> Cleaned:
     ``titles`` are the document's headline and any title hint: a repeat of one of
     them near the top is dropped too.
     """
-    citations = [c.strip() for line in lines for c in _CITATION.findall(line)]
-    lines = [_CITATION.sub("", line) for line in lines]
+    # Both patterns need a bracket; a plain "in" test is much cheaper than the search.
+    citations = [c.strip() for line in lines if "(" in line for c in _CITATION.findall(line)]
+    lines = [_CITATION.sub("", line) if "(" in line else line for line in lines]
     kinds = _kinds(lines)
     end = find_footer(lines, kinds)
     notes = []
@@ -328,7 +331,10 @@ def clean(lines: Sequence[str], titles: Sequence[str] = ()) -> Cleaned:
         elif label is None and not any(ch.isalnum() for ch in line):
             label = "line without words"
         if label is None:
-            if credits := [m.group().strip() for m in _INLINE_CREDIT.finditer(line)]:
+            bracketed = "(" in line or "（" in line
+            if bracketed and (
+                credits := [m.group().strip() for m in _INLINE_CREDIT.finditer(line)]
+            ):
                 dropped.setdefault("inline photo credit", []).extend(credits)
                 line = _INLINE_CREDIT.sub("", line)
             if line.strip():

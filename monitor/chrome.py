@@ -56,7 +56,9 @@ CAPTION_TAIL_CHARS = 120
 
 
 def _is_caption(line: str) -> bool:
-    return bool(_CAPTION_END.search(line[-CAPTION_TAIL_CHARS:]) or _CAPTION_MARK.search(line))
+    tail = line[-CAPTION_TAIL_CHARS:]
+    # _CAPTION_END needs a "/" (the credit's): most lines have none, and the search is slow.
+    return bool(("/" in tail and _CAPTION_END.search(tail)) or _CAPTION_MARK.search(line))
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -285,7 +287,8 @@ def strip_lines(lines: Sequence[str], titles: Sequence[str], hints: PageHints | 
     # A boilerplate marker after the lead ("Get your own daily briefing") begins the
     # footer, which ``boilerplate`` cuts as a whole: the header block ends before it.
     leads: list[int] = []
-    for i, line in enumerate(kept[:HEAD_MAX_LINES]):
+    # With one line there is no header block to cut (it would end at line 0): skip the tests.
+    for i, line in enumerate(kept[:HEAD_MAX_LINES] if len(kept) > 1 else ()):
         if _is_lead(line):
             leads.append(i)
             if len(leads) == 2:
