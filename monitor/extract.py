@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from html import unescape
 from html.parser import HTMLParser
 
 from monitor import boilerplate, chrome, segment
@@ -128,9 +129,56 @@ def html_to_text(html: str) -> str:
     the page has ``<article>`` or ``<main>`` text, only that is kept. Entities are
     unescaped and whitespace folded. Never raises; linear in the input size.
     """
+    return _html_to_text(html, fast=True)
+
+
+# Tags whose content the collector drops or treats apart; a document without any is "plain".
+_SPECIAL = _SKIP | _DROP | _CHROME | _CONTENT | {"pre", "script", "style"}
+_SANITIZED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})>")
+
+
+def _plain_pieces(markup: str) -> list[str] | None:
+    """What ``_TextCollector`` collects from sanitised markup without special tags, or None.
+
+    After ``_sanitize_markup`` every "<" opens a bare tag, so the stdlib parser would
+    only unescape the text between tags and see each tag: done here without it.
+    """
+    pieces: list[str] = []
+    pos = 0
+    for m in _SANITIZED_TAG.finditer(markup):
+        tag = m[2].lower()
+        if tag in _SPECIAL:
+            return None
+        if m.start() > pos:
+            pieces.append(_data(markup[pos : m.start()]))
+        if tag == "br" and not m[1]:
+            pieces.append("\x01")
+        elif tag in _BLOCK:
+            pieces.append("\x00")
+        elif tag in _CELL:
+            pieces.append(" ")
+        pos = m.end()
+    if pos < len(markup):
+        pieces.append(_data(markup[pos:]))
+    return pieces
+
+
+def _data(raw: str) -> str:
+    """``_TextCollector.handle_data`` of one text chunk, outside ``<pre>``."""
+    text = unescape(raw)
+    # Control characters and ASCII whitespace but " " are unprintable: most text has none.
+    return text if text.isprintable() else _HTML_SPACE.sub(" ", _CONTROL.sub("", text))
+
+
+def _html_to_text(html: str, *, fast: bool) -> str:
+    """:func:`html_to_text`; ``fast`` skips the stdlib parser on markup without special tags."""
+    markup = _sanitize_markup(html)
+    if fast and (plain := _plain_pieces(markup)) is not None:
+        raw = "".join(plain)
+        return _tidy(raw.replace("\x01", "\n").replace("\x00", "\n\n"))
     parser = _TextCollector()
     try:
-        parser.feed(_sanitize_markup(html))
+        parser.feed(markup)
         parser.close()
     except Exception:  # untrusted input: keep whatever was parsed before the error
         pass
@@ -149,7 +197,9 @@ def _fold_spaces(line: str) -> str:
 def _tidy(text: str) -> str:
     """Fold spaces inside lines, strip lines, and keep at most one blank line between them."""
     paragraphs = []
-    text = _CONTROL.sub("", _NEWLINE.sub("\n", text))
+    # Carriage returns, other line breaks and control characters are all unprintable.
+    if not text.replace("\n", "").isprintable():
+        text = _CONTROL.sub("", _NEWLINE.sub("\n", text))
     for block in re.split(r"\n\s*\n", text):
         lines = [_fold_spaces(line) for line in block.split("\n")]
         if joined := "\n".join(line for line in lines if line):
@@ -298,7 +348,7 @@ def _extract(
         if note:
             notes.append(note)
     if content_type == "html":
-        body = html_to_text(body)
+        body = _html_to_text(body, fast=fast)
     elif content_type == "markdown":
         body, own_title = _markdown_to_text(body)
         if own_title and not title:
