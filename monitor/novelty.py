@@ -81,6 +81,8 @@ __all__ = [
     "compare",
     "fingerprint_texts",
     "pair_features",
+    "pair_features_many",
+    "similarities_of",
 ]
 
 # --- thresholds (documented in the module docstring) -------------------------
@@ -173,6 +175,54 @@ def pair_features(a: Fingerprint, b: Fingerprint) -> np.ndarray:
     )  # fmt: skip
 
 
+def pair_features_many(a: Fingerprint, others: Sequence[Fingerprint]) -> np.ndarray:
+    """``pair_features`` of ``a`` against each of ``others``, as one (k, 10) float64 matrix.
+
+    The judge's path: the array views (cosines, MinHash overlaps) are computed
+    over all candidates at once; only the set-valued views (headline 3-grams,
+    amounts, entities) stay per pair, with ``a``'s side computed once.
+    """
+    import numpy as np
+
+    k = len(others)
+    out = np.zeros((k, len(_sim.FEATURES)), dtype=np.float64)
+    if not k:
+        return out
+    dim = len(a.embedding)
+
+    def unit_rows(raw: list[bytes]) -> np.ndarray:
+        m = np.frombuffer(b"".join(raw), np.int8).reshape(k, dim).astype(np.float32)
+        norm = np.linalg.norm(m, axis=1, keepdims=True)
+        return np.divide(m, norm, out=m, where=norm > 0)
+
+    out[:, 0] = unit_rows([o.embedding for o in others]) @ embedding_vector(a)
+    out[:, 1] = unit_rows([o.head_embedding for o in others]) @ _vector(a.head_embedding)
+    mh = np.frombuffer(b"".join(o.minhash for o in others), np.uint8).reshape(k, -1)
+    sizes = np.array([o.shingles for o in others])
+    out[:, 2] = lexical_similarity(np.frombuffer(a.minhash, np.uint8), a.shingles, mh, sizes)
+    mh3 = np.frombuffer(b"".join(o.minhash3 for o in others), np.uint8).reshape(k, -1)
+    match = (mh3 == np.frombuffer(a.minhash3, np.uint8)).mean(axis=1)
+    jac3 = np.clip((match - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
+    empty = not any(a.minhash3) or np.array([not any(o.minhash3) for o in others])
+    out[:, 3] = np.where(empty, 0.0, jac3)
+    grams_a = _sim.trigrams(a.headline)
+    ent_a = set(a.lead_entities)
+    for i, b in enumerate(others):
+        grams_b = _sim.trigrams(b.headline)
+        head3 = len(grams_a & grams_b) / len(grams_a | grams_b) if grams_a and grams_b else 0.0
+        amt_shared, amt_conflict = _sim.fact_features(
+            a.head_amounts, a.lead_amounts, b.head_amounts, b.lead_amounts
+        )
+        ent_b = set(b.lead_entities)
+        ent_shared = len(ent_a & ent_b) / len(ent_a | ent_b) if ent_a and ent_b else 0.5
+        ent_conflict = _sim.principal_conflict(
+            a.head_entities, a.lead_entities, b.head_entities, b.lead_entities
+        )
+        cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+        out[i, 4:] = (head3, cross, amt_shared, amt_conflict, ent_shared, ent_conflict)
+    return out
+
+
 def index_scores(sem: np.ndarray, lex: np.ndarray, cross: np.ndarray) -> np.ndarray:
     """The same-story probability from the two index figures alone (headline view = lead view).
 
@@ -196,15 +246,25 @@ def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
 
 def similarity_of(x: np.ndarray) -> Similarity:
     """Score one feature row (``pair_features``) with the shipped model."""
+    return similarities_of(x[None, :])[0]
+
+
+def similarities_of(x: np.ndarray) -> list[Similarity]:
+    """Score feature rows (``pair_features_many``) with one evaluation of the shipped model."""
     model = _sim.load_model()
-    sim, story = model.score(x[None, :])
-    lex = float(x[2])
-    conflict = bool(x[7] or x[9])
-    return Similarity(
-        lexical=lex, semantic=min(1.0, max(0.0, float(x[0]))), score=float(sim[0]),
-        verdict=model.verdict(lex, float(sim[0]), float(story[0]), conflict, bool(x[5])),  # type: ignore[arg-type]
-        same_story=float(story[0]),
-    )  # fmt: skip
+    sim, story = model.score(x)
+    out = []
+    for row, s, p in zip(x.tolist(), sim.tolist(), story.tolist(), strict=True):
+        lex = row[2]
+        conflict = bool(row[7] or row[9])
+        out.append(
+            Similarity(
+                lexical=lex, semantic=min(1.0, max(0.0, row[0])), score=s,
+                verdict=model.verdict(lex, s, p, conflict, bool(row[5])),  # type: ignore[arg-type]
+                same_story=p,
+            )
+        )  # fmt: skip
+    return out
 
 
 def new_facts(fp: Fingerprint, known: Sequence[tuple[bytes, bool]]) -> tuple[float, float]:
@@ -323,7 +383,7 @@ class NoveltyIndex:
         rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
-        sims = [similarity_of(pair_features(fp, self._prints[int(r)])) for r in rows]
+        sims = similarities_of(pair_features_many(fp, [self._prints[int(r)] for r in rows]))
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([self._prints[int(r)].lang != fp.lang for r in rows])
         # A copy outranks a closer-scoring non-match; otherwise the likeliest same story wins.

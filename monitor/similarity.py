@@ -53,6 +53,7 @@ __all__ = [
     "language",
     "load_model",
     "principal_conflict",
+    "trigrams",
 ]
 
 FEATURES = (
@@ -120,14 +121,15 @@ def language(text: str) -> str:
     return lang if scores[lang] else "und"
 
 
-def _trigrams(text: str) -> set[str]:
+def trigrams(text: str) -> set[str]:
+    """Distinct character 3-grams of a text (NFKC, case-folded, spaces collapsed)."""
     s = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     return {s[i : i + 3] for i in range(max(1, len(s) - 2))} if s else set()
 
 
 def head_jaccard(a: str, b: str) -> float:
     """Exact character 3-gram Jaccard of two headlines (NFKC, case-folded)."""
-    x, y = _trigrams(a), _trigrams(b)
+    x, y = trigrams(a), trigrams(b)
     if not x or not y:
         return 0.0
     return len(x & y) / len(x | y)

@@ -233,3 +233,29 @@ def preview_json(cli) -> dict:
     result = cli("preview", "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def test_the_judges_vectorised_scorer_gives_the_per_pair_features_scores_and_verdicts(encoder):
+    # NoveltyIndex.judge scores all candidates of a query at once; compare() one pair at a time.
+    from dataclasses import replace
+
+    from monitor.novelty import pair_features, pair_features_many, similarities_of
+
+    texts = [CHIP_EN, CHIP_JA, TEMPLATE_A, TEMPLATE_B, BOND, BOND_SYNDICATED]
+    prints = fingerprint_texts(texts, encoder)
+    # Views a headline-only entry or an older record leaves empty: no headline, no 3-grams.
+    prints.append(replace(prints[4], headline="", minhash3=bytes(128), lead_entities=()))
+    for query in prints:
+        many = pair_features_many(query, prints)
+        one = np.stack([pair_features(query, other) for other in prints])
+        np.testing.assert_allclose(many, one, rtol=0, atol=1e-6)
+        for fast, slow in zip(
+            similarities_of(many), [compare(query, o) for o in prints], strict=True
+        ):
+            assert fast.verdict == slow.verdict
+            assert fast.same_story == pytest.approx(slow.same_story, abs=1e-6)
+            assert fast.score == pytest.approx(slow.score, abs=1e-6)
+    assert {s.verdict for s in similarities_of(pair_features_many(prints[4], prints))} >= {
+        "copy",
+        "different",
+    }
