@@ -303,9 +303,15 @@ class VectorIndex:
             d = self.cent_sq - 2.0 * (self.centroids @ ((q - self.mean) @ self.proj))
             near = np.argpartition(d, min(MAX_PROBE, len(d)) - 1)[:MAX_PROBE]
             near = near[np.argsort(d[near])]
-            sizes = np.fromiter((self.lists[c][1].n for c in near), np.int64, len(near))
             # Nearest cells first, until SCAN_ROWS rows: a fixed cost per query whatever n is.
-            probe = near[: int(np.searchsorted(np.cumsum(sizes), SCAN_ROWS)) + 1]
+            # (Counted as they are taken: a few dozen cells, not all MAX_PROBE sizes.)
+            taken = total = 0
+            for c in near.tolist():
+                taken += 1
+                total += self.lists[c][1].n
+                if total >= SCAN_ROWS:
+                    break
+            probe = near[:taken]
             rows = np.concatenate([self.lists[p][1].values for p in probe])
             if len(rows) > RERANK:
                 # Hamming distance of sign bits estimates the angle in all 512 dimensions
