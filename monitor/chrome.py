@@ -36,6 +36,7 @@ _SUFFIX = re.compile(r"\s+[-–—|｜]\s+(?P<seg>[^-–—|｜]{1,48}?)\s*$")
 _PAREN_SUFFIX = re.compile(r"\s*[（(](?P<seg>[^（）()]{1,24})[）)]\s*$")
 _DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]{2,63}(?:\.[a-z0-9-]{2,63}){1,3}$", re.I)
 _HOST_NOISE = re.compile(r"^(?:www|m|amp|news|jp|en|mobile)\.|\.(?:com|co|net|org|jp|uk|info)\b")
+_KEY_NOISE = re.compile(r"[\s.!'’&-]+")
 _CREDIT_JOIN = re.compile(r"[＝=・/、,]")
 MAX_OUTLET_UNITS = 5
 AGGREGATOR_SHARE = 0.6  # a feed whose titles mostly end in an outlet segment
@@ -81,7 +82,7 @@ def key(name: str) -> str:
     """An outlet name reduced for matching: NFKC, case-folded, host noise and spaces dropped."""
     name = unicodedata.normalize("NFKC", name).casefold().strip()
     name = _HOST_NOISE.sub("", _HOST_NOISE.sub("", name))
-    return re.sub(r"[\s.!'’&-]+", "", name)
+    return _KEY_NOISE.sub("", name)
 
 
 def _is_outlet_shape(segment: str) -> bool:

@@ -29,6 +29,8 @@ _SPACES = re.compile(r"[^\S\n\u3000]+")
 _SENTENCE_STOP = re.compile(r"[.!?:;。！？…][\"'”’)\]」』）]*$")
 _NEWLINE = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_INNER_STOP = re.compile(r"[.!?。！？][\"'”’]?\s+\S")  # a sentence ends inside the line
 
 # --- HTML --------------------------------------------------------------------------------------
 
@@ -200,7 +202,7 @@ def _tidy(text: str) -> str:
     # Carriage returns, other line breaks and control characters are all unprintable.
     if not text.replace("\n", "").isprintable():
         text = _CONTROL.sub("", _NEWLINE.sub("\n", text))
-    for block in re.split(r"\n\s*\n", text):
+    for block in _BLANK_LINE.split(text):
         lines = [_fold_spaces(line) for line in block.split("\n")]
         if joined := "\n".join(line for line in lines if line):
             paragraphs.append(joined)
@@ -265,7 +267,7 @@ def _is_headline(line: str) -> bool:
         units(line) <= 25
         and len(line) <= 150
         and not line.rstrip("\"'”’").endswith((".", "。", ":"))
-        and not re.search(r"[.!?。！？][\"'”’]?\s+\S", line)
+        and not _INNER_STOP.search(line)
         and not marker(line)
         and not is_credit(line)
         and any(ch.isalnum() for ch in line)
