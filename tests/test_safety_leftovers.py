@@ -16,30 +16,14 @@ import sys
 from pathlib import Path
 
 from conftest_feeds import FeedServer, documents_of, feed_server, make_settings, poll, rss, store
+from monitor_process import run_monitor
 
 from monitor.logformat import OneLineFormatter, one_line, to_journal
 from monitor.store import Store
 
 __all__ = ["feed_server", "store"]  # fixtures, used by name
 
-REPO = Path(__file__).resolve().parent.parent
-CRASH_HOOK = Path(__file__).resolve().parent / "crash"
 LINE = re.compile(r"^(?:<[2-7]>)?monitor: (?:DEBUG|INFO|WARNING|ERROR|CRITICAL|error): ")
-
-
-def _monitor(
-    project: Path, *args: str, crash_at: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(CRASH_HOOK), str(REPO)])}
-    for name in ("JOURNAL_STREAM", "INVOCATION_ID"):
-        environ.pop(name, None)
-    environ.update(env or {})
-    if crash_at:
-        environ["MONITOR_CRASH_AT"] = crash_at
-    command = [sys.executable, "-m", "monitor", "--config", str(project / "config.toml"), *args]
-    return subprocess.run(
-        command, cwd=project, env=environ, capture_output=True, text=True, timeout=120
-    )
 
 
 # -- 4. leftovers --------------------------------------------------------------
@@ -47,13 +31,13 @@ def _monitor(
 
 def test_no_half_written_encoder_cache_survives_a_restart(project: Path) -> None:
     # Killed while writing the encoder cache: after the first array of it.
-    killed = _monitor(project, "run-once", crash_at="numpy:save:after")
+    killed = run_monitor(project, "run-once", crash_at="numpy:save:after")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     cache = project / "state" / "cache"
     assert [p.name for p in cache.glob(".tmp-*")], "the kill did not hit the cache build"
     (cache / ".tmp-oldstyle").mkdir()  # as earlier versions named them
 
-    done = _monitor(project, "run-once")
+    done = run_monitor(project, "run-once")
     assert done.returncode == 0, done.stderr
     assert list(cache.glob(".tmp-*")) == []
     assert [p for p in cache.iterdir() if p.name.startswith("usem3-")]  # the cache itself
@@ -66,7 +50,7 @@ def test_a_cache_being_built_by_a_live_process_is_left_alone(project: Path) -> N
     try:
         live = cache / f".tmp-{sleeper.pid}-abc"
         live.mkdir()
-        done = _monitor(project, "run-once")
+        done = run_monitor(project, "run-once")
         assert done.returncode == 0, done.stderr
         assert live.is_dir()
     finally:
@@ -112,7 +96,7 @@ def test_under_systemd_lines_carry_syslog_priorities(project: Path) -> None:
     config = project / "config.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text + '\n[[feeds]]\nurl = "http://127.0.0.1:9/none.xml"\n', "utf-8")
-    done = _monitor(project, "run-once", env={"INVOCATION_ID": "0123456789abcdef"})
+    done = run_monitor(project, "run-once", env={"INVOCATION_ID": "0123456789abcdef"})
     lines = done.stderr.splitlines()
     assert lines and all(LINE.match(line) for line in lines), lines
     warnings = [line for line in lines if "WARNING" in line]
@@ -121,7 +105,7 @@ def test_under_systemd_lines_carry_syslog_priorities(project: Path) -> None:
     assert infos and all(line.startswith("<6>") for line in infos), lines
 
     # Outside systemd, no prefixes.
-    plain = _monitor(project, "run-once")
+    plain = run_monitor(project, "run-once")
     assert plain.stderr and not re.search(r"^<\d>", plain.stderr, re.MULTILINE), plain.stderr
 
 

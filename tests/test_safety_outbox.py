@@ -6,45 +6,25 @@ on 127.0.0.1 and the SIGKILL hook of ``tests/crash`` (see test_crash.py).
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from conftest_feeds import FeedServer, feed_server
 from conftest_smtp import SmtpServer, add_smtp, smtp_server
+from monitor_process import run_monitor
 from test_daemon import Daemon, daemons, start
 
 from monitor.store import Store
 
 __all__ = ["daemons", "feed_server", "smtp_server"]  # fixtures, used by name
 
-REPO = Path(__file__).resolve().parent.parent
-CRASH_HOOK = Path(__file__).resolve().parent / "crash"
-
-
-def _monitor(
-    project: Path, *args: str, crash_at: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(CRASH_HOOK), str(REPO)])}
-    for name in ("JOURNAL_STREAM", "INVOCATION_ID"):
-        environ.pop(name, None)
-    environ.update(env or {})
-    if crash_at:
-        environ["MONITOR_CRASH_AT"] = crash_at
-    command = [sys.executable, "-m", "monitor", "--config", str(project / "config.toml"), *args]
-    return subprocess.run(
-        command, cwd=project, env=environ, capture_output=True, text=True, timeout=120
-    )
-
 
 def _leave_a_digest_waiting(project: Path, smtp: SmtpServer) -> None:
     """A run killed just before sending: the digest is built, its files written, not sent."""
     add_smtp(project / "config.toml", smtp.port)
-    killed = _monitor(project, "run-once", crash_at="monitor.mail:send:before")
+    killed = run_monitor(project, "run-once", crash_at="monitor.mail:send:before")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     with Store(project / "state" / "monitor.db") as opened:
         assert [d.status for d in opened.pending_digests()] == ["pending"]
@@ -59,13 +39,13 @@ def test_a_waiting_digest_is_delivered_by_a_run_then_killed_while_collecting(
 ) -> None:
     _leave_a_digest_waiting(project, smtp_server)
 
-    killed = _monitor(project, "run-once", crash_at="monitor.pipeline:collect:before")
+    killed = run_monitor(project, "run-once", crash_at="monitor.pipeline:collect:before")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     smtp_server.wait_for(1, timeout=10)
     assert len(smtp_server.messages) == 1
 
     # It was marked sent before the kill: the next run does not send it again.
-    again = _monitor(project, "run-once")
+    again = run_monitor(project, "run-once")
     assert again.returncode == 0, again.stderr
     assert len(smtp_server.messages) == 1
     with Store(project / "state" / "monitor.db") as opened:
