@@ -330,11 +330,16 @@ def test_the_watchdog_interval_is_half_of_watchdog_usec_and_only_for_our_pid(
 # -- SIGTERM during a long job -----------------------------------------------------
 
 
-def test_sigterm_during_a_hanging_fetch_abandons_the_job_and_exits_0(
-    project: Path, feed_server: FeedServer, daemons: list[Daemon]
-) -> None:
-    asked = threading.Event()
-    release = threading.Event()
+def add_hanging_feed(
+    feed_server: FeedServer, project: Path, *, hold_seconds: float, total_timeout: int
+) -> tuple[threading.Event, threading.Event]:
+    """Add a feed that sends its first bytes, then nothing for ``hold_seconds``.
+
+    Returns (asked, release): ``asked`` is set once a fetch is stuck in it,
+    ``release`` lets the server go on at once. The fetch deadline is raised to
+    ``total_timeout`` so that only the test decides when the fetch ends.
+    """
+    asked, release = threading.Event(), threading.Event()
 
     def hang(request: BaseHTTPRequestHandler) -> None:
         request.send_response(200)
@@ -343,12 +348,21 @@ def test_sigterm_during_a_hanging_fetch_abandons_the_job_and_exits_0(
         request.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
         request.wfile.flush()
         asked.set()
-        release.wait(30)  # a server that stops sending, well within the fetch timeout
+        release.wait(hold_seconds)
 
     url = feed_server.route("/slow.xml", hang)
     config = project / "config.toml"
-    text = config.read_text(encoding="utf-8").replace("total_timeout = 30", "total_timeout = 60")
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("total_timeout = 30", f"total_timeout = {total_timeout}")
     config.write_text(text + f'\n[[feeds]]\nurl = "{url}"\nname = "Slow"\n', encoding="utf-8")
+    return asked, release
+
+
+def test_sigterm_during_a_hanging_fetch_abandons_the_job_and_exits_0(
+    project: Path, feed_server: FeedServer, daemons: list[Daemon]
+) -> None:
+    # A server that stops sending, well within the fetch timeout.
+    asked, release = add_hanging_feed(feed_server, project, hold_seconds=30, total_timeout=60)
     try:
         daemon = start(daemons, project)
         daemon.wait_for("started:")

@@ -7,14 +7,12 @@ on 127.0.0.1 and the SIGKILL hook of ``tests/crash`` (see test_crash.py).
 from __future__ import annotations
 
 import signal
-import threading
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from conftest_feeds import FeedServer, feed_server
 from conftest_smtp import SmtpServer, add_smtp, smtp_server
 from monitor_process import run_monitor
-from test_daemon import Daemon, daemons, start
+from test_daemon import Daemon, add_hanging_feed, daemons, start
 
 from monitor.store import Store
 
@@ -56,21 +54,7 @@ def test_the_daemon_delivers_a_waiting_digest_while_its_poll_hangs(
     project: Path, smtp_server: SmtpServer, feed_server: FeedServer, daemons: list[Daemon]
 ) -> None:
     _leave_a_digest_waiting(project, smtp_server)
-    asked, release = threading.Event(), threading.Event()
-
-    def hang(request: BaseHTTPRequestHandler) -> None:
-        request.send_response(200)
-        request.send_header("Content-Type", "application/rss+xml")
-        request.end_headers()
-        request.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
-        request.wfile.flush()
-        asked.set()
-        release.wait(60)
-
-    url = feed_server.route("/slow.xml", hang)
-    config = project / "config.toml"
-    text = config.read_text(encoding="utf-8").replace("total_timeout = 30", "total_timeout = 90")
-    config.write_text(text + f'\n[[feeds]]\nurl = "{url}"\nname = "Slow"\n', encoding="utf-8")
+    asked, release = add_hanging_feed(feed_server, project, hold_seconds=60, total_timeout=90)
     try:
         daemon = start(daemons, project)
         daemon.wait_for("started:")
