@@ -87,6 +87,14 @@ class RunStats:
     # Seconds per judging stage: "extract", "relevance", "novelty" (which includes
     # "encoder_load" and "window_load", reading the novelty window from the store).
     seconds: dict[str, float] = field(default_factory=dict)
+    # Sources asked for and how many failed (see ``all_sources_failed``).
+    sources: int = 0
+    failed_sources: int = 0
+
+    @property
+    def all_sources_failed(self) -> bool:
+        """Every source asked for failed: the run could only ever say "nothing new"."""
+        return self.sources > 0 and self.failed_sources == self.sources
 
     def count(self, status: str) -> None:
         self.by_status[status] = self.by_status.get(status, 0) + 1

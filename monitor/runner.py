@@ -124,6 +124,8 @@ def _judge_collected(
 ) -> None:
     """Judge what was collected and keep the feeds' HTTP state (inside a transaction)."""
     stats.problems.extend(collection.problems)
+    stats.sources += collection.sources
+    stats.failed_sources += collection.failed_sources
     judge(
         collection.documents, store, settings, now, stats, weights=collection.weights,
         prepared=collection.prepared, progress=progress,

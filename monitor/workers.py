@@ -59,6 +59,8 @@ def _add(total: RunStats, part: RunStats) -> None:
     total.already_seen += part.already_seen
     total.items += part.items
     total.problems.extend(part.problems)
+    total.sources += part.sources
+    total.failed_sources += part.failed_sources
     for status, count in part.by_status.items():
         total.by_status[status] = total.by_status.get(status, 0) + count
     for stage, seconds in part.seconds.items():

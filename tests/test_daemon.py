@@ -30,7 +30,7 @@ from conftest_smtp import SmtpServer, add_smtp, smtp_server
 from monitor import sdnotify
 from monitor.config import load
 from monitor.errors import ConfigError
-from monitor.scheduler import digest_trigger, missed_digest
+from monitor.schedule import digest_trigger, missed_digest
 from monitor.store import Store
 
 __all__ = ["feed_server", "smtp_server"]  # fixtures, used by name
@@ -377,6 +377,20 @@ def test_sigterm_during_a_hanging_fetch_abandons_the_job_and_exits_0(
     again = start(daemons, project)
     again.wait_for("started:")
     assert again.stop() == 0
+
+
+def test_a_poll_in_which_every_source_failed_is_logged_as_an_error(
+    project: Path, feed_server: FeedServer, daemons: list[Daemon]
+) -> None:
+    # A timer alerts on run-once's exit code; the daemon has none, so its log says it.
+    config = project / "config.toml"
+    text = config.read_text(encoding="utf-8").replace('corpus = ["seeds"]', 'corpus = ["gone"]')
+    url = feed_server.static("/down.xml", b"down", status=500, content_type="text/plain")
+    config.write_text(text + f'\n[[feeds]]\nurl = "{url}"\nname = "Down"\n', encoding="utf-8")
+    daemon = start(daemons, project)
+    line = daemon.wait_for("poll: ")
+    assert "ERROR" in line and "every source failed" in line, daemon.stderr
+    assert daemon.stop() == 0
 
 
 # -- the trigger (in-process) ------------------------------------------------------
