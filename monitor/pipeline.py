@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor import codec, digest, rank
+from monitor.encoder import prefetch as prefetch_encoder
 from monitor.extract import NO_HEADLINE
 from monitor.headlines import HeadlineIndex, headline_only
 from monitor.model import (
@@ -292,6 +293,10 @@ def judge(
             log.info("%s: no article text found (%s)", document.source_name, notes or "empty")
         pending.extend(zip(items, ready.relevance, strict=True))
         made.update((i.id, f) for i, f in zip(items, ready.fingerprints, strict=False) if f)
+        pairs = zip(items, ready.relevance, strict=True)
+        if any(rel.relevant and item.id not in made for item, rel in pairs):
+            # This process will encode: load the encoder beside the rest of the pass.
+            prefetch_encoder(settings.cache_dir)
     stats.seconds.update(spent)
     # A known document from another source: remember that source for its items too.
     links = [(i, d.source_id, d.url) for d in again for i in known_items.get(d.key, ())]
