@@ -12,7 +12,7 @@ import pytest
 from monitor import encoder as encoder_module
 from monitor.encoder import Encoder, prefetch
 
-TEXTS = ["SoftBank builds an AI data centre in Osaka.", "ソフトバンクがAIデータセンターを建設する。"]
+TEXTS = ["SoftBank builds an AI data centre.", "ソフトバンクがAIデータセンターを建設する。"]
 
 
 def _same_backend(ours: object, theirs: object) -> None:
