@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor import digest as digest_stage
-from monitor import encoder, mail
+from monitor import encoder
 from monitor.deliver import FlushResult, flush_outbox
 from monitor.model import Digest
 from monitor.pipeline import Collection, RunStats, build_digest, collect, judge
@@ -96,6 +96,8 @@ def _to_outbox(
     store: Store, built: Digest, settings: Settings, now: datetime
 ) -> tuple[OutboxDigest, list[str]]:
     """The outbox entry for a built digest, and the stories it reserves."""
+    from monitor import mail  # the email package: only for a run that builds a digest
+
     day = digest_stage.local_day(now, settings.digest.timezone)
     count = store.digests_on_day(day)
     digest_id = day if count == 0 else f"{day}-{count + 1}"
