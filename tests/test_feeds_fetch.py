@@ -325,3 +325,32 @@ def test_per_host_concurrency_is_bounded(
     assert peak[0] == 2
     assert titles(run).count("Slow entry") == 6
     assert good_feed_ok(run, feed_server)
+
+
+def test_a_cookie_set_on_a_redirect_hop_is_sent_on_the_next(
+    feed_server: FeedServer, tmp_path: Path, store: Store
+) -> None:
+    # A consent wall: a hop sets a cookie, and the feed itself is served only with it.
+    body = rss("Behind a wall", [("Entry behind the consent wall", "https://w.example/1")])
+
+    def walled_feed(request: BaseHTTPRequestHandler) -> None:
+        allowed = "consent=yes" in (request.headers.get("Cookie") or "")
+        request.send_response(200 if allowed else 403)
+        request.send_header("Content-Type", "application/rss+xml")
+        request.send_header("Content-Length", str(len(body) if allowed else 0))
+        request.end_headers()
+        if allowed:
+            request.wfile.write(body)
+
+    def consent(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(302)
+        request.send_header("Set-Cookie", "consent=yes; Path=/")
+        request.send_header("Location", "/walled.xml")
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+
+    feed_server.route("/walled.xml", walled_feed)
+    gate = feed_server.route("/consent", consent)
+    run = poll(make_settings(tmp_path, [gate, feed_server.url("/good.xml")]), store)
+    assert titles(run, gate) == ["Entry behind the consent wall"]
+    assert good_feed_ok(run, feed_server)

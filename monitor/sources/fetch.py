@@ -88,6 +88,19 @@ def _peer(response: httpx.Response) -> str | None:
         return None
 
 
+class _Cookies(httpx.Cookies):
+    """The client's cookies, read from a response only when it sets one.
+
+    httpx wraps every response and its request in urllib objects to look for
+    Set-Cookie headers (~0.08 ms, 7 % of the CPU of a feed answering 304);
+    without such a header there is nothing to read, and the jar stays as it was.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
 class Fetcher:
     """An httpx client plus the semaphores and limits of one poll cycle."""
 
@@ -116,13 +129,17 @@ class Fetcher:
         if not hasattr(pool, "_network_backend"):
             raise RuntimeError("this httpx/httpcore cannot take a guarded network backend")
         pool._network_backend = GuardedBackend(allow_private=allow_private, resolver=self._resolver)
-        return httpx.AsyncClient(
+        client = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
         )
+        # The cookies property would wrap a new jar into a plain Cookies: set it underneath.
+        if isinstance(getattr(client, "_cookies", None), httpx.Cookies):
+            client._cookies = _Cookies()
+        return client
 
     async def __aenter__(self) -> Fetcher:
         return self
