@@ -166,6 +166,34 @@ class Fingerprint:
         )  # fmt: skip
 
 
+def index_view(b: bytes) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
+    """(minhash, bands, shingles, embedding, facts, cjk) of a stored fingerprint, without parsing
+    the rest: what ``NoveltyIndex`` files every window item by. Checks what
+    :meth:`Fingerprint.from_bytes` checks but the JSON tail (headline, amounts,
+    entities), which is read only for the few items a judgement scores.
+
+    Raises :class:`StaleFingerprint` for an older version and ValueError for a corrupt record.
+    """
+    if len(b) < _HEADER.size or b[:4] != _MAGIC:
+        raise ValueError("not a novelty fingerprint (bad magic); re-fingerprint the item")
+    _, version, flags, n_facts, shingles = _HEADER.unpack_from(b)
+    if version != _VERSION or n_facts > MAX_FACTS or flags & ~_FLAG_CJK:
+        return _view_of(Fingerprint.from_bytes(b))  # raises the precise error
+    pos = _HEADER.size
+    facts_at = pos + NUM_PERM + BANDS * 4 + DIM
+    tail = facts_at + 2 * n_facts + DIM + NUM_PERM
+    if len(b) < tail + 4 or len(b) != tail + 4 + int.from_bytes(b[tail : tail + 4], "little"):
+        raise ValueError("corrupt novelty fingerprint (inconsistent length or fields)")
+    return (
+        b[pos : pos + NUM_PERM], b[pos + NUM_PERM : pos + NUM_PERM + BANDS * 4], shingles,
+        b[facts_at - DIM : facts_at], b[facts_at : facts_at + 2 * n_facts], bool(flags & _FLAG_CJK),
+    )  # fmt: skip
+
+
+def _view_of(fp: Fingerprint) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
+    return fp.minhash, fp.bands, fp.shingles, fp.embedding, fp.facts, fp.cjk
+
+
 class StaleFingerprint(ValueError):
     """A fingerprint written by an older monitor: fingerprint the item's text again."""
 

@@ -60,6 +60,7 @@ from monitor.fingerprint import (
     Fingerprint,
     StaleFingerprint,
     fingerprint_texts,
+    index_view,
 )
 from monitor.model import Novelty, Similarity
 
@@ -285,6 +286,26 @@ def new_facts(fp: Fingerprint, known: Sequence[tuple[bytes, bool]]) -> tuple[flo
     return float(weight[fresh].sum()), float(weight.sum())
 
 
+def warm_up() -> None:
+    """Import and load what judging needs (numpy, the index, the fitted model) by judging a
+    made-up item once, so that the first real judgement does not pay for it.
+
+    ``monitor.prepare`` runs this in a background thread of a poll as soon as a
+    worker returns a relevant story: the ~0.1-0.2 s of imports then overlap
+    the network and the workers instead of starting the judge pass.
+    """
+    from datetime import UTC
+
+    from monitor.encoder import DIM
+
+    blank = Fingerprint(bytes(NUM_PERM), bytes(BANDS * 4), 0, bytes(DIM), b"", False)
+    when = datetime(2000, 1, 1, tzinfo=UTC)
+    index = NoveltyIndex()
+    index.add("warm-up", when, blank)
+    index.judge(blank, when, when)
+    similarities_of(pair_features_many(blank, [blank]))
+
+
 # --- the index -----------------------------------------------------------------
 
 
@@ -308,13 +329,15 @@ class NoveltyIndex:
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
         self._ids = _new_strings()
-        self._pending: list[tuple[str, int, int, Fingerprint]] = []
+        # (id, seen, published, the index columns, the fingerprint or its stored bytes)
+        self._pending: list[tuple[str, int, int, tuple, Fingerprint | bytes]] = []
         self._rows: RowStore | None = None
         # The RowStore's time column holds when each item was seen (the window's
         # clock); its published time, for "is this report later?", is kept here.
         self._published: Column | None = None
         # Row-aligned fingerprints: the pair scorer needs views the index columns do not hold.
-        self._prints: list[Fingerprint] = []
+        # A stored one stays bytes until a judgement scores it (most never are).
+        self._prints: list[Fingerprint | bytes] = []
 
     def __len__(self) -> int:
         return len(self._ids) + len(self._pending)
@@ -328,9 +351,29 @@ class NoveltyIndex:
         """
         when = _seconds(published, "published")
         first = when if seen is None else _seconds(seen, "seen")
-        self._pending.append((item_id, first, when, fp))
+        view = (fp.minhash, fp.bands, fp.shingles, fp.embedding, fp.facts, fp.cjk)
+        self._pending.append((item_id, first, when, view, fp))
         if len(self._pending) >= 4096:
             self._flush()
+
+    def add_stored(self, item_id: str, published: datetime, blob: bytes, seen: datetime) -> None:
+        """``add`` for a fingerprint as the store holds it (``Fingerprint.to_bytes``).
+
+        Only the index columns are read now; the rest is parsed if a judgement
+        scores this item. Raises :class:`StaleFingerprint` for an older version.
+        """
+        view = index_view(blob)
+        self._pending.append(
+            (item_id, _seconds(seen, "seen"), _seconds(published, "published"), view, blob)
+        )
+        if len(self._pending) >= 4096:
+            self._flush()
+
+    def _print(self, row: int) -> Fingerprint:
+        fp = self._prints[row]
+        if isinstance(fp, bytes):
+            fp = self._prints[row] = Fingerprint.from_bytes(fp)
+        return fp
 
     def _flush(self) -> None:
         if not self._pending:
@@ -343,18 +386,11 @@ class NoveltyIndex:
             self._rows = RowStore(NUM_PERM, BANDS, MAX_FACTS)
             self._published = Column(np.int64)
         batch, self._pending = self._pending, []
-        self._ids.extend([item_id for item_id, _, _, _ in batch])
-        self._published.extend(np.asarray([published for _, _, published, _ in batch], np.int64))
-        self._prints.extend(fp for _, _, _, fp in batch)
-        self._rows.add(
-            [seen for _, seen, _, _ in batch],
-            [fp.minhash for _, _, _, fp in batch],
-            [fp.bands for _, _, _, fp in batch],
-            [fp.shingles for _, _, _, fp in batch],
-            [fp.embedding for _, _, _, fp in batch],
-            [fp.facts for _, _, _, fp in batch],
-            [fp.cjk for _, _, _, fp in batch],
-        )
+        self._ids.extend([entry[0] for entry in batch])
+        self._published.extend(np.asarray([entry[2] for entry in batch], np.int64))
+        self._prints.extend(entry[4] for entry in batch)
+        columns = list(zip(*(entry[3] for entry in batch), strict=True))
+        self._rows.add([entry[1] for entry in batch], *map(list, columns))
 
     def evict(self, now: datetime) -> int:
         """Forget items seen before ``now - window``; returns how many."""
@@ -383,9 +419,10 @@ class NoveltyIndex:
         rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
-        sims = similarities_of(pair_features_many(fp, [self._prints[int(r)] for r in rows]))
+        others = [self._print(int(r)) for r in rows]
+        sims = similarities_of(pair_features_many(fp, others))
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
-        cross = np.array([self._prints[int(r)].lang != fp.lang for r in rows])
+        cross = np.array([o.lang != fp.lang for o in others])
         # A copy outranks a closer-scoring non-match; otherwise the likeliest same story wins.
         rank = np.array([s.same_story + (s.verdict == "copy") for s in sims])
         best = int(np.argmax(np.where(same, rank + 1.0, rank)))

@@ -345,13 +345,13 @@ def _judge_novelty(
     index = novelty.NoveltyIndex(window=window)
     encoder = novelty.Encoder(cache_dir=settings.cache_dir)
     stale: list[tuple[str, datetime, datetime]] = []
-    for stored_id, published, seen, blob in store.fingerprints_since(now - window):
+    headlines = HeadlineIndex()
+    for stored_id, published, seen, blob, title, text in store.window_since(now - window):
+        headlines.add(stored_id, title, text, published)
         try:
-            fp = novelty.Fingerprint.from_bytes(blob)
+            index.add_stored(stored_id, published, blob, seen)
         except novelty.StaleFingerprint:
             stale.append((stored_id, published, seen))
-            continue
-        index.add(stored_id, published, fp, seen)
     if stale:
         # Written by an older monitor: fingerprint the stored text again (once per run).
         stored = [store.judgement(stored_id) for stored_id, _, _ in stale]
@@ -360,9 +360,6 @@ def _judge_novelty(
             stale, novelty.fingerprint_texts(texts, encoder), strict=True
         ):
             index.add(stored_id, published, fp, seen)
-    headlines = HeadlineIndex()
-    for stored_id, title, text, published in store.headlines_since(now - window):
-        headlines.add(stored_id, title, text, published)
     stats.seconds["window_load"] = time.perf_counter() - started
     bar = Progress(len(to_judge), live=progress, what="stories", done="judged", logger=log)
     story_of: dict[str, str | None] = {}  # this run's items
@@ -399,7 +396,8 @@ def _judge_novelty(
             story_of[item.id] = story
             if story:
                 repeats.append(story)
-        records.append(_record(item, rel, status, verdict, story, fingerprint.to_bytes()))
+        blob = made.get(item.id) or fingerprint.to_bytes()  # a worker's bytes as they came
+        records.append(_record(item, rel, status, verdict, story, blob))
     sent = store.stories_in_digests(repeats)
     for story in repeats:
         if story in sent:

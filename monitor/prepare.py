@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -41,6 +42,8 @@ T = TypeVar("T")
 _PROFILE: Profile | None = None  # the worker's compiled profile (set by _init)
 _CACHE_DIR: Path | None = None  # where the worker's encoder finds its cache (set by _init)
 _ENCODER: Any = None  # the worker's encoder, loaded on its first relevant story
+_WARMING: threading.Thread | None = None  # this process's head start on the novelty stage
+_WARMING_LOCK = threading.Lock()
 
 
 def prepare(
@@ -110,6 +113,46 @@ def worker_fingerprints(prepared: Sequence[Prepared]) -> list[Prepared]:
     ]
 
 
+def warm_novelty() -> None:
+    """Start loading the novelty stage in a background thread, once per process.
+
+    Called as soon as a worker returns a relevant story, so the judge pass
+    will need it: numpy, the index and the fitted model (``novelty.warm_up``,
+    ~0.1-0.2 s) then load while this process waits on the network and the
+    workers rather than at the start of the judge pass.
+    """
+    global _WARMING
+    with _WARMING_LOCK:
+        if _WARMING is None:
+            # Not a daemon thread: interpreter shutdown must not stop it in an import.
+            _WARMING = threading.Thread(target=_warm, name="monitor-warm-novelty")
+            _WARMING.start()
+
+
+def _warm() -> None:
+    try:
+        from monitor import novelty
+
+        novelty.warm_up()
+    except Exception:  # only a head start: the judge pass loads what it needs anyway
+        log.debug("warming the novelty stage failed", exc_info=True)
+
+
+def _holds_relevant(result: object) -> bool:
+    """Whether a worker's result (a Prepared, or a tuple holding them) has a fingerprinted story."""
+    parts = result if isinstance(result, tuple) else (result,)
+    for part in parts:
+        for prepared in part if isinstance(part, tuple) else (part,):
+            if isinstance(prepared, Prepared) and any(prepared.fingerprints):
+                return True
+    return False
+
+
+def _note_result(future: Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is None and _holds_relevant(future.result()):
+        warm_novelty()
+
+
 def _prepare_in_worker(document: Document, weight: float) -> Prepared:
     return worker_fingerprints([prepare_document(worker_profile(), document, weight)])[0]
 
@@ -163,7 +206,10 @@ class Workers:
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Start ``fn(*args)`` in a worker; a pool that cannot take it raises BrokenProcessPool."""
         assert self.pool is not None
-        return self.pool.submit(fn, *args)
+        future = self.pool.submit(fn, *args)
+        if _WARMING is None:
+            future.add_done_callback(_note_result)
+        return future
 
     def prepare_all(
         self, documents: Sequence[Document], weights: Sequence[float]
@@ -172,7 +218,12 @@ class Workers:
         if self.want(len(documents), POOL_MIN_DOCUMENTS):
             try:
                 chunk = max(1, len(documents) // (4 * WORKERS))
-                return list(self.pool.map(_prepare_in_worker, documents, weights, chunksize=chunk))
+                out = []
+                for ready in self.pool.map(_prepare_in_worker, documents, weights, chunksize=chunk):
+                    if _WARMING is None and any(ready.fingerprints):
+                        warm_novelty()
+                    out.append(ready)
+                return out
             except BrokenProcessPool:
                 log.warning("a worker process died; preparing documents in this process")
         profile = self.profile

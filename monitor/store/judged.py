@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from monitor.timeutil import to_text
+from monitor.timeutil import parse_time, to_text
 
 if TYPE_CHECKING:
     from monitor.store import ItemRecord
@@ -53,6 +53,20 @@ class JudgedMixin:
             )
             out.update((item_id, story) for item_id, story in rows)
         return out
+
+    def window_since(
+        self, cutoff: datetime
+    ) -> list[tuple[str, datetime, datetime, bytes, str, str]]:
+        """(id, published, first seen, fingerprint, title, start of the text) of every judged
+        item first seen at or after ``cutoff``, oldest first, in one query: the novelty
+        window (fingerprints) and the headline-only copy check (titles) together."""
+        rows = self.db.execute(
+            "SELECT id, published, first_seen, fingerprint, title, substr(body, 1, 400)"
+            " FROM items WHERE fingerprint IS NOT NULL AND first_seen >= ?"
+            " ORDER BY first_seen, id",
+            (to_text(cutoff),),
+        )
+        return [(r[0], parse_time(r[1]), parse_time(r[2]), bytes(r[3]), r[4], r[5]) for r in rows]
 
     def stories_in_digests(self, story_ids: Sequence[str]) -> set[str]:
         """Which of these stories already went into a digest (sent or waiting)."""
