@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from monitor.errors import LockedError
 from monitor.settings import PostgresTarget
@@ -28,17 +29,19 @@ def lock_path(state: Path) -> Path:
 
 
 @contextmanager
-def hold(state: Path | PostgresTarget, purpose: str, *, shared: bool = False) -> Iterator[None]:
+def hold(state: Path | PostgresTarget, purpose: str, *, shared: bool = False) -> Iterator[Any]:
     """Hold the processing lock for ``state`` or raise LockedError at once.
 
     ``shared`` (workers of `monitor run`) lets many holders run together on a
-    PostgreSQL state; an SQLite state always has one holder.
+    PostgreSQL state; an SQLite state always has one holder. On PostgreSQL it
+    gives the lock (a ``postgres.SessionLock``, to take again after a server
+    restart); on SQLite, None.
     """
     if isinstance(state, PostgresTarget):
         from monitor.store import postgres
 
-        with postgres.hold_process_lock(state, purpose, shared=shared):
-            yield
+        with postgres.hold_process_lock(state, purpose, shared=shared) as held:
+            yield held
         return
     path = lock_path(state)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +58,7 @@ def hold(state: Path | PostgresTarget, purpose: str, *, shared: bool = False) ->
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} (monitor {purpose})\n".encode(), 0)
         try:
-            yield
+            yield None
         finally:
             os.ftruncate(fd, 0)
     finally:

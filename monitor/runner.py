@@ -21,8 +21,9 @@ from datetime import datetime
 from monitor import digest as digest_stage
 from monitor import encoder
 from monitor.deliver import FlushResult, flush_outbox
+from monitor.judging import judge_pending
 from monitor.model import Digest
-from monitor.pipeline import Collection, RunStats, build_digest, collect, judge
+from monitor.pipeline import Collection, RunStats, build_digest, collect, judge, keep_prepared
 from monitor.settings import DEFAULT_SUBJECT, Settings
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
@@ -124,10 +125,16 @@ def _judge_collected(
     stats: RunStats,
     progress: bool = False,
 ) -> None:
-    """Judge what was collected and keep the feeds' HTTP state (inside a transaction)."""
+    """Judge what was collected and keep the feeds' HTTP state (inside a transaction).
+
+    Items that workers prepared and no judging leader judged (the workers
+    stopped first) are judged before the collection, in arrival order.
+    """
     stats.problems.extend(collection.problems)
     stats.sources += collection.sources
     stats.failed_sources += collection.failed_sources
+    if judge_pending(store, settings, now, stats, progress=progress):
+        store.end_judging_term()  # judged outside a leader's term
     judge(
         collection.documents, store, settings, now, stats, weights=collection.weights,
         prepared=collection.prepared, progress=progress,
@@ -148,17 +155,33 @@ def poll(
     *,
     progress: bool = False,
     then: Callable[[], None] | None = None,
+    for_leader: bool = False,
+    encoder: object = None,
 ) -> RunStats:
     """Collect and judge, keeping what was seen; no digest (the daemon's poll job).
 
     ``then`` runs inside the transaction that stores what was judged (a worker
     releases its feed leases there, so a lease ends exactly when its work is kept).
+    ``for_leader`` (a worker on PostgreSQL) does only the per-document work and
+    keeps the relevant stories pending for the judging leader, in a transaction
+    that does not wait for the leader's pass; ``encoder`` fingerprints them.
     """
     stats = RunStats()
     # Network first, outside the transaction: a slow feed must not hold the write lock.
     collection = collect(settings, store, now, progress=progress)
-    with _writing, store.transaction():
-        _judge_collected(store, settings, now, collection, stats, progress)
+    with _writing, store.transaction(exclusive=not for_leader):
+        if for_leader:
+            stats.problems.extend(collection.problems)
+            stats.sources += collection.sources
+            stats.failed_sources += collection.failed_sources
+            keep_prepared(
+                collection.documents, store, settings, now, stats, collection.weights,
+                collection.prepared, encoder,
+            )  # fmt: skip
+            if collection.feed_updates:
+                store.apply_feed_updates(collection.feed_updates, now)  # type: ignore[arg-type]
+        else:
+            _judge_collected(store, settings, now, collection, stats, progress)
         if then is not None:
             then()
     return stats
@@ -202,10 +225,11 @@ def run_once(
     are committed together before its delivery starts; it goes out only if
     nothing older is still waiting for a retry (delivery stays oldest first).
 
-    ``collected`` skips collecting (a worker polled its leased feeds just
-    before). ``slot_served`` is asked, inside the transaction that would build
-    the digest, whether another worker already served this schedule slot; then
-    no digest is built, so each slot gets exactly one.
+    ``collected`` skips collecting and judging (a worker polled its leased
+    feeds just before, and its judging leader judged them). ``slot_served`` is
+    asked, inside the transaction that would build the digest, whether
+    another worker already served this schedule slot; then no digest is
+    built, so each slot gets exactly one.
     """
     tidy(settings)
     stats = RunStats()
@@ -220,7 +244,8 @@ def run_once(
     digest_id = None
     with _writing:
         with store.transaction():
-            _judge_collected(store, settings, now, collection, stats, progress)
+            if not collected:
+                _judge_collected(store, settings, now, collection, stats, progress)
             served = slot_served is not None and slot_served(store.last_digest_run())
             if not served:
                 built, _ = build_digest(store, settings, now, stats)

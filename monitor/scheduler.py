@@ -50,6 +50,8 @@ from monitor.timeutil import ShiftedDatetime, utcnow
 from monitor.words import plural
 
 if TYPE_CHECKING:
+    from monitor.leader import Leadership
+    from monitor.store.postgres import SessionLock
     from monitor.workers import Worker
 
 log = logging.getLogger("monitor.scheduler")
@@ -106,8 +108,13 @@ def _quiet_apscheduler() -> None:
 class Daemon:
     """One `monitor run` process: its scheduler, worker, signal handling and shutdown."""
 
-    def __init__(self, settings: Settings, trigger: BaseTrigger) -> None:
+    def __init__(
+        self, settings: Settings, trigger: BaseTrigger, process_lock: SessionLock | None = None
+    ) -> None:
         self.settings = settings
+        # A worker's shared processing lock, taken again before each job (a restarted
+        # server has dropped it) so that `run-once` never runs beside the workers.
+        self.process_lock = process_lock
         self.trigger = trigger
         self.tz = ZoneInfo(settings.schedule.timezone)
         self._stop = threading.Event()
@@ -128,10 +135,13 @@ class Daemon:
         ]
         # On PostgreSQL this process is one of several workers (see monitor/workers.py).
         self.peer: Worker | None = None
+        self.leader: Leadership | None = None
         if isinstance(settings.state, PostgresTarget):
+            from monitor.leader import Leadership
             from monitor.workers import Worker
 
             self.peer = Worker.here()
+            self.leader = Leadership(settings, self.peer.id)
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={
@@ -349,6 +359,7 @@ class Daemon:
         delay = 1.0
         while True:
             try:
+                self._hold_process_lock()
                 job()
                 return
             except StoreError as error:
@@ -360,29 +371,47 @@ class Daemon:
                     return
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
+    def _hold_process_lock(self) -> None:
+        """Hold the shared processing lock again if the server dropped it (a worker)."""
+        lock = self.process_lock
+        if lock is None or lock.held():
+            return
+        if not lock.take():
+            raise StoreError(f"{self.settings.state}: {lock.holder()} is processing it alone")
+        log.info("took the processing lock again (the database connection had been lost)")
+
     def _poll(self) -> None:
         self._reconnecting(self._poll_once)
 
     def _poll_once(self) -> None:
         from monitor.store import Store
 
+        missed = False
         with Store(self.settings.state) as store:
-            if self.peer is not None:
-                from monitor.workers import leased_poll
+            if self.peer is not None and self.leader is not None:
+                from monitor.workers import judged_line, poll_and_judge
 
-                stats = leased_poll(store, self.settings, self.peer, utcnow)
-                self.peer.beat(store, utcnow(), None)
+                stats, judged = poll_and_judge(store, self.settings, self.peer, self.leader, utcnow)
+                line = f"poll: {stats.summary()}"
+                if judged is not None:
+                    line += f"; judging leader: {judged_line(judged)}"
+                    # A leader that took over after the last one died serves a slot it missed.
+                    last = store.last_digest_run()
+                    missed = last is not None and missed_digest(self.trigger, last, utcnow())
             else:
                 stats = runner.poll(store, self.settings, utcnow(), progress=False)
-        line = f"poll: {stats.summary()}"
+                line = f"poll: {stats.summary()}"
         if stats.all_sources_failed:
             # At error level, so that journald and a log watcher see it: the next
             # digest can only say "nothing new" while this lasts.
-            line = f"poll: every source failed (see the warnings above); {stats.summary()}"
+            line = f"poll: every source failed (see the warnings above); {line[6:]}"
             log.error("%s", line)
         else:
             log.info("%s", line)
         sdnotify.notify(f"STATUS={line}")
+        if missed:
+            log.info("digest: a slot went unserved; the judging leader serves it now")
+            self._digest_once()
 
     def _digest(self) -> None:
         self._reconnecting(self._digest_once)
@@ -395,10 +424,14 @@ class Daemon:
         from monitor.store import Store
 
         with Store(self.settings.state) as store:
-            if self.peer is not None:
-                from monitor.workers import leased_poll
+            if self.peer is not None and self.leader is not None:
+                from monitor.workers import judged_line, poll_and_judge
 
-                leased_poll(store, self.settings, self.peer, utcnow)
+                _, judged = poll_and_judge(store, self.settings, self.peer, self.leader, utcnow)
+                if judged is None:
+                    log.info("digest: left to the judging leader (another worker)")
+                    return
+                log.info("digest: judging leader: %s", judged_line(judged))
                 now = utcnow()
                 self.peer.beat(store, now, "digest")
                 result = runner.run_once(
@@ -443,11 +476,13 @@ def serve(settings: Settings) -> None:
     _quiet_apscheduler()
     _follow_clock()
     trigger = digest_trigger(settings)  # a bad schedule is a config error, lock or not
-    with lock.hold(settings.state, "run", shared=True):
-        daemon = Daemon(settings, trigger)
+    with lock.hold(settings.state, "run", shared=True) as held:
+        daemon = Daemon(settings, trigger, held)
         try:
             daemon.run()
         finally:
+            if daemon.leader is not None:
+                daemon.leader.close()
             if daemon.peer is not None:
                 _leave(settings, daemon.peer)
 

@@ -2,16 +2,18 @@
 
 Each worker polls in batches: it claims up to ``BATCH`` due feeds (a lease
 that expires after ``schedule.lease_minutes``), fetches and parses them,
-judges what they gave and, in the same transaction that keeps it, releases the
-leases and marks the feeds polled. Then it claims the next batch, until none
+prepares what they gave (extraction, relevance, fingerprints: everything per
+document) and, in the same transaction that keeps it pending for the judging
+leader, releases the leases and marks the feeds polled. Then it claims the next batch, until none
 is due. Workers polling together take different feeds; a feed whose worker died
 is claimed again once its lease has expired; a feed polled less than one poll
 interval ago is not due, so each feed is fetched once per interval however
 many workers run.
 
-Judging and digest building run in exclusive transactions (see
-store/postgres.py): one worker at a time leads a judging pass, and a digest
-slot already served by another worker is not served again.
+The novelty pass and digest building are the judging leader's
+(monitor/leader.py): one worker at a time holds the lead, judges every
+pending item in an exclusive transaction (see store/postgres.py) and builds
+the digest; a digest slot already served is not served again.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from monitor import runner
 from monitor.pipeline import RunStats
 from monitor.settings import Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.leader import Leadership
 
 log = logging.getLogger("monitor.workers")
 
@@ -68,9 +74,17 @@ def _add(total: RunStats, part: RunStats) -> None:
 
 
 def leased_poll(
-    store: Store, settings: Settings, worker: Worker, clock: Callable[[], datetime]
+    store: Store,
+    settings: Settings,
+    worker: Worker,
+    clock: Callable[[], datetime],
+    encoder: object = None,
 ) -> RunStats:
-    """Poll due feeds batch by batch under leases, and the local corpus once."""
+    """Poll due feeds batch by batch under leases, and the local corpus once.
+
+    What each batch gave is prepared here (extraction, relevance, fingerprints
+    made with ``encoder``) and kept pending for the judging leader.
+    """
     feeds, _ = configured_feeds(settings)
     by_id = {feed_source_id(feed.url): feed for feed in feeds}
     lease = timedelta(minutes=settings.schedule.lease_minutes)
@@ -97,9 +111,33 @@ def leased_poll(
                 log.warning("%d of %d leases expired before their feeds were stored",
                             len(claimed) - kept, len(claimed))  # fmt: skip
 
-        _add(total, runner.poll(store, batch, now, then=release))
+        _add(total, runner.poll(store, batch, now, then=release, for_leader=True, encoder=encoder))
         log.debug("polled %d leased feeds", len(claimed))
         corpus = ()
         if not claimed:
             break
     return total
+
+
+def judged_line(stats: RunStats) -> str:
+    """What a judging pass decided, for the log: "12 judged (3 duplicate, 9 new)"."""
+    verdicts = ", ".join(f"{n} {status}" for status, n in sorted(stats.by_status.items()))
+    return f"{stats.items} judged" + (f" ({verdicts})" if verdicts else "")
+
+
+def poll_and_judge(
+    store: Store,
+    settings: Settings,
+    worker: Worker,
+    leader: Leadership,
+    clock: Callable[[], datetime],
+) -> tuple[RunStats, RunStats | None]:
+    """A worker's poll job: its leased feeds prepared, then, if it leads, a judging pass.
+
+    Returns the poll's counts and the pass's (None: another worker leads).
+    """
+    stats = leased_poll(store, settings, worker, clock, leader.encoder_for_preparing())
+    judged = RunStats()
+    led = leader.judge(store, clock(), judged)
+    worker.beat(store, clock(), None)
+    return stats, judged if led is not None else None

@@ -37,6 +37,12 @@ from monitor.store.outbox import OutboxMixin
 from monitor.store.workers import WorkerMixin
 from monitor.timeutil import parse_time, to_text
 
+#: Statuses of items a worker prepared (relevance and fingerprint kept) that wait for the
+#: judging leader's novelty pass; a backlog item waits as PENDING_BACKLOG.
+PENDING, PENDING_BACKLOG = "pending", "pending-backlog"
+#: The SQL condition of the pending rows (the partial index items_pending has the same).
+PENDING_ROWS = "status IN ('pending', 'pending-backlog')"
+
 
 @dataclass(frozen=True, slots=True)
 class StoredJudgement:
@@ -263,10 +269,11 @@ class Store(FeedStateMixin, OutboxMixin, WorkerMixin, JudgedMixin):
         self, cutoff: datetime
     ) -> Iterator[tuple[str, datetime, datetime, bytes]]:
         """(id, published, first seen, fingerprint) of every judged item first seen at or
-        after ``cutoff``, oldest first."""
+        after ``cutoff``, oldest first (items still pending are not judged yet)."""
         rows = self.db.execute(
             "SELECT id, published, first_seen, fingerprint FROM items"
-            " WHERE fingerprint IS NOT NULL AND first_seen >= ? ORDER BY first_seen, id",
+            f" WHERE fingerprint IS NOT NULL AND NOT {PENDING_ROWS} AND first_seen >= ?"
+            " ORDER BY first_seen, id",
             (to_text(cutoff),),
         )
         for item_id, published, first_seen, blob in rows:
@@ -277,7 +284,8 @@ class Store(FeedStateMixin, OutboxMixin, WorkerMixin, JudgedMixin):
         after ``cutoff``, oldest first: for matching headline-only copies."""
         rows = self.db.execute(
             "SELECT id, title, substr(body, 1, 400), published FROM items"
-            " WHERE fingerprint IS NOT NULL AND first_seen >= ? ORDER BY first_seen, id",
+            f" WHERE fingerprint IS NOT NULL AND NOT {PENDING_ROWS} AND first_seen >= ?"
+            " ORDER BY first_seen, id",
             (to_text(cutoff),),
         )
         return [(row[0], row[1], row[2], parse_time(row[3])) for row in rows]
@@ -292,7 +300,7 @@ class Store(FeedStateMixin, OutboxMixin, WorkerMixin, JudgedMixin):
         item = Item(
             id=row[0], doc_key=row[1], part=row[2], source_id=row[3], source_name=row[4],
             url=row[5], title=row[6], text=row[7], lang=row[8], published=parse_time(row[9]),
-            first_seen=parse_time(row[10]), backlog=row[11] == "backlog",
+            first_seen=parse_time(row[10]), backlog=row[11] in ("backlog", PENDING_BACKLOG),
         )  # fmt: skip
         return StoredJudgement(item, row[11], row[12], row[13], row[14], row[15], row[16], row[17])
 

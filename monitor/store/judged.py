@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from monitor.model import Item
 from monitor.timeutil import parse_time, to_text
 
 if TYPE_CHECKING:
-    from monitor.store import ItemRecord
+    from monitor.store import ItemRecord, StoredJudgement
 
 _CHUNK = 500  # bound parameters per IN (...) query
 
@@ -29,6 +30,9 @@ class JudgedMixin:
     """The judge pass's batch access (mixed into ``Store``)."""
 
     db: Any
+    _ITEM_COLUMNS: str
+
+    def _judgement(self, row: tuple) -> StoredJudgement: ...
 
     def items_of_documents(self, keys: Sequence[str]) -> dict[str, list[str]]:
         """Item ids of each of these documents, in part order (documents without items absent)."""
@@ -59,11 +63,14 @@ class JudgedMixin:
     ) -> list[tuple[str, datetime, datetime, bytes, str, str]]:
         """(id, published, first seen, fingerprint, title, start of the text) of every judged
         item first seen at or after ``cutoff``, oldest first, in one query: the novelty
-        window (fingerprints) and the headline-only copy check (titles) together."""
+        window (fingerprints) and the headline-only copy check (titles) together. Items
+        still pending are not judged yet: the leader's pass adds them."""
+        from monitor.store import PENDING_ROWS
+
         rows = self.db.execute(
             "SELECT id, published, first_seen, fingerprint, title, substr(body, 1, 400)"
-            " FROM items WHERE fingerprint IS NOT NULL AND first_seen >= ?"
-            " ORDER BY first_seen, id",
+            f" FROM items WHERE fingerprint IS NOT NULL AND NOT {PENDING_ROWS}"
+            " AND first_seen >= ? ORDER BY first_seen, id",
             (to_text(cutoff),),
         )
         return [(r[0], parse_time(r[1]), parse_time(r[2]), bytes(r[3]), r[4], r[5]) for r in rows]
@@ -91,6 +98,11 @@ class JudgedMixin:
         title, notes), judged items, and extra (item id, source id, url) links for known
         documents that arrived again. Rows already stored are left as they were."""
         when = to_text(now)
+        # Rows in key order: two workers writing overlapping documents at once then wait
+        # for each other in the same order, and never deadlock.
+        documents = sorted(documents)
+        records = sorted(records, key=lambda r: r.item.id)
+        links = sorted(links, key=lambda link: (link[0], link[1]))
         self.db.executemany(
             "INSERT INTO sources (id, kind, name, added_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (id) DO NOTHING",
@@ -131,4 +143,68 @@ class JudgedMixin:
                 for r in records
                 if r.story_id == r.item.id
             ],
+        )
+
+    # -- what workers prepared, for the judging leader --------------------------------
+
+    def pending_items(self) -> list[tuple[Item, str, bytes | None]]:
+        """(item, relevance JSON, fingerprint) of every item waiting for the novelty pass,
+        in arrival order."""
+        from monitor.store import PENDING_ROWS
+
+        rows = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS}, fingerprint FROM items WHERE {PENDING_ROWS}"
+            " ORDER BY first_seen, doc_key, part"
+        ).fetchall()
+        out = []
+        for row in rows:
+            judged = self._judgement(tuple(row[:-1]))
+            out.append((judged.item, judged.relevance_json, bytes(row[-1]) if row[-1] else None))
+        return out
+
+    def record_verdicts(self, records: Sequence[ItemRecord]) -> None:
+        """Write the novelty pass's verdicts over pending items (their relevance and
+        fingerprint stay as prepared), and the new stories."""
+        from monitor.store import PENDING_ROWS
+
+        records = sorted(records, key=lambda r: r.item.id)
+        self.db.executemany(
+            "UPDATE items SET status = ?, novelty = ?, novelty_json = ?, matched_item = ?,"
+            f" story_id = ? WHERE id = ? AND {PENDING_ROWS}",
+            [
+                (r.status, r.novelty, r.novelty_json, r.matched_item, r.story_id, r.item.id)
+                for r in records
+            ],
+        )  # the fingerprint stays the one the worker stored
+        self.db.executemany(
+            "INSERT INTO stories (id, lead_item, first_seen) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                (r.item.id, r.item.id, to_text(r.item.first_seen))
+                for r in records
+                if r.story_id == r.item.id
+            ],
+        )
+
+    def judging_term(self) -> int:
+        """The judging leaders' term: it moves whenever judging changes hands."""
+        row = self.db.execute("SELECT term FROM judging WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
+
+    def start_judging_term(self, leader: str, now: datetime) -> int:
+        """Begin a new term led by ``leader`` (inside the exclusive transaction); its number."""
+        term = self.judging_term() + 1
+        self.db.execute(
+            "INSERT INTO judging (id, term, leader, since) VALUES (1, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET term = excluded.term, leader = excluded.leader,"
+            " since = excluded.since",
+            (term, leader, to_text(now)),
+        )
+        return term
+
+    def end_judging_term(self) -> None:
+        """Items were judged outside any leader's term (`run-once`): a kept window is stale."""
+        self.db.execute(
+            "INSERT INTO judging (id, term, leader) VALUES (1, 1, NULL)"
+            " ON CONFLICT (id) DO UPDATE SET term = judging.term + 1, leader = NULL"
         )

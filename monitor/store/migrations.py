@@ -130,6 +130,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             polled_at {TS}
         )""",
     ),
+    # 4: items a worker prepared wait for the judging leader; the leader's terms.
+    (
+        "CREATE INDEX items_pending ON items (first_seen, doc_key, part)"
+        " WHERE status IN ('pending', 'pending-backlog')",
+        """CREATE TABLE judging (
+            id INTEGER PRIMARY KEY,
+            term INTEGER NOT NULL,
+            leader TEXT,
+            since {TS}
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,13 +9,16 @@ Locks are advisory locks, keyed per purpose (the keys are scoped to the
 database): a write transaction takes ``WRITE_KEY`` for its duration, as
 SQLite's BEGIN IMMEDIATE would; a migration takes ``MIGRATE_KEY``; a
 processing run holds ``PROCESS_KEY`` on its own connection for as long as it
-runs, so the server drops it the moment that process dies.
+runs, so the server drops it the moment that process dies; the judging leader
+holds ``LEAD_KEY`` the same way. A server restart drops every session lock:
+:class:`SessionLock` notices its connection is gone and takes the lock again.
 
 psycopg is imported only here, so an SQLite-only install never needs it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -46,6 +49,7 @@ def _key(purpose: str) -> int:
 WRITE_KEY = _key("write")
 MIGRATE_KEY = _key("migrate")
 PROCESS_KEY = _key("process")
+LEAD_KEY = _key("lead")
 
 
 def _psycopg() -> Any:
@@ -218,32 +222,89 @@ def prefix_match(column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
     return f"starts_with({column}, ?)", (prefix,)
 
 
-@contextmanager
-def hold_process_lock(
-    target: PostgresTarget, purpose: str, *, shared: bool = False
-) -> Iterator[None]:
-    """Hold the processing lock (a session advisory lock) or raise LockedError at once.
+class SessionLock:
+    """A session advisory lock on a connection of its own, taken again after losing it.
 
-    Workers (`monitor run`) hold it ``shared``, so many run together, while
-    `run-once` holds it alone.
+    The server drops a session's locks when its connection ends (the holder
+    died, or the server restarted); ``held()`` notices, ``take()`` reconnects
+    and tries for the lock again (never waiting for it).
     """
-    db = connect(target, purpose=purpose)
-    try:
-        take = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
-        row = db.execute(f"SELECT {take}(?)", (PROCESS_KEY,)).fetchone()
-        if not row[0]:
-            holder = db.execute(
+
+    def __init__(self, target: PostgresTarget, purpose: str, key: int, *, shared: bool = False):
+        self.target, self.purpose, self.key, self.shared = target, purpose, key, shared
+        self.db: Connection | None = None
+
+    def held(self) -> bool:
+        """Whether the lock is still ours (its connection alive); forgets it if not."""
+        if self.db is None:
+            return False
+        try:
+            self.db.execute("SELECT 1").fetchone()
+            return True
+        except StoreError:
+            self.close()
+            return False
+
+    def take(self) -> bool:
+        """Hold the lock, reconnecting if need be; False if another session holds it.
+
+        Raises StoreError when the server cannot be reached.
+        """
+        if self.held():
+            return True
+        db = connect(self.target, purpose=self.purpose)
+        take = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
+        try:
+            got = bool(db.execute(f"SELECT {take}(?)", (self.key,)).fetchone()[0])
+        except StoreError:
+            db.close()
+            raise
+        if got:
+            self.db = db
+        else:
+            db.close()
+        return got
+
+    def holder(self) -> str:
+        """Who holds the lock (from pg_stat_activity), for messages."""
+        db = connect(self.target, purpose=self.purpose)
+        try:
+            row = db.execute(
                 "SELECT a.application_name FROM pg_locks l"
                 " JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.granted"
                 " AND (l.classid::bigint << 32 | l.objid::bigint) = ?",
-                (PROCESS_KEY,),
+                (self.key,),
             ).fetchone()
-            who = holder[0] if holder and holder[0] else "another process"
+        finally:
+            db.close()
+        return row[0] if row and row[0] else "another process"
+
+    def close(self) -> None:
+        """Let the lock go (closing the connection ends the session and its locks)."""
+        if self.db is not None:
+            with contextlib.suppress(Exception):  # a broken connection is closed anyway
+                self.db.close()
+            self.db = None
+
+
+@contextmanager
+def hold_process_lock(
+    target: PostgresTarget, purpose: str, *, shared: bool = False
+) -> Iterator[SessionLock]:
+    """Hold the processing lock (a session advisory lock) or raise LockedError at once.
+
+    Workers (`monitor run`) hold it ``shared``, so many run together, while
+    `run-once` holds it alone. A worker calls ``take()`` on the lock it is
+    given before each job, so a server restart does not leave it unheld.
+    """
+    lock = SessionLock(target, purpose, PROCESS_KEY, shared=shared)
+    try:
+        if not lock.take():
             raise LockedError(
-                f"{target}: {who} is already processing it; "
+                f"{target}: {lock.holder()} is already processing it; "
                 "wait for it to finish (or stop the daemon) and try again"
             )
-        yield
+        yield lock
     finally:
-        db.close()  # the server releases a session's advisory locks when it ends
+        lock.close()  # the server releases a session's advisory locks when it ends

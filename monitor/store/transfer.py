@@ -21,8 +21,8 @@ COPY_ORDER = (
     "sources", "documents", "items", "item_sources", "stories", "digests", "digest_stories",
     "digest_runs",
 )  # fmt: skip
-#: Not copied: the bookkeeping of the store itself and of running workers.
-SKIPPED = ("schema_version", "workers", "feed_leases")
+#: Not copied: the bookkeeping of the store itself and of running workers (and their leader).
+SKIPPED = ("schema_version", "workers", "feed_leases", "judging")
 BATCH = 1000
 
 

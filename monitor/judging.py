@@ -1,0 +1,281 @@
+"""The novelty pass: relevant, prepared items judged against the window, then classified.
+
+Everything per document (extraction, relevance, fingerprints) is done before
+this pass, by whoever fetched the document; this pass only compares
+fingerprints and folds stories. It judges against a :class:`Window` (the
+novelty index and the headline index of the stored items seen in the novelty
+window). A one-off run loads a window from the store for its pass; a judging
+leader (monitor/leader.py) keeps its window from pass to pass and only adds
+what it judged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor import codec
+from monitor.headlines import HeadlineIndex, headline_only
+from monitor.model import Item, Novelty, Relevance
+from monitor.settings import Settings
+from monitor.sources.progress import Progress
+from monitor.store import ItemRecord, Store, dumps
+from monitor.words import plural
+
+log = logging.getLogger("monitor.pipeline")
+
+# Statuses an item can have in the store. PENDING: prepared by the worker that fetched it
+# (relevance and fingerprint kept), waiting for the judging leader's novelty pass.
+IRRELEVANT, BACKLOG, NEW, DUPLICATE, FOLLOW_UP, PENDING = (
+    "irrelevant",
+    "backlog",
+    "new",
+    "duplicate",
+    "follow-up",
+    "pending",
+)
+# Not statuses, only counts in RunStats: REPEAT counts the duplicates (already
+# counted as such) whose story already went out in a digest; EMPTY counts the
+# documents in which no article text was found (they have no story to judge).
+REPEAT = "repeat"
+EMPTY = "empty"
+
+# Relevant stories fingerprinted per encoder call: large enough to batch, small enough
+# that the progress line moves.
+FINGERPRINT_BATCH = 64
+
+
+@dataclass(slots=True)
+class RunStats:
+    """Counts for the run summary and the digest's "left out" line."""
+
+    documents: int = 0
+    already_seen: int = 0
+    items: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    # Seconds per judging stage: "extract", "relevance", "novelty" (which includes
+    # "encoder_load" and "window_load", reading the novelty window from the store).
+    seconds: dict[str, float] = field(default_factory=dict)
+    # Sources asked for and how many failed (see ``all_sources_failed``).
+    sources: int = 0
+    failed_sources: int = 0
+
+    @property
+    def all_sources_failed(self) -> bool:
+        """Every source asked for failed: the run could only ever say "nothing new"."""
+        return self.sources > 0 and self.failed_sources == self.sources
+
+    def count(self, status: str) -> None:
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+
+    def summary(self) -> str:
+        """One log line: documents read and stories judged, by status; the statuses add up.
+
+        "2 new documents (5 already seen), 1 with no article text; 3 stories judged:
+        1 duplicate (1 of a story already sent), 2 new"
+        """
+        by_status = dict(self.by_status)
+        empty, repeat = by_status.pop(EMPTY, 0), by_status.pop(REPEAT, 0)
+        statuses = []
+        for status, n in sorted(by_status.items()):
+            sent = f" ({repeat} of a story already sent)" if status == DUPLICATE and repeat else ""
+            statuses.append(f"{n} {status}{sent}")
+        documents = f"{plural(self.documents, 'new document')} ({self.already_seen} already seen)"
+        if empty:
+            documents += f", {empty} with no article text"
+        if self.problems:
+            documents += f", {len(self.problems)} unreadable"
+        return f"{documents}; {plural(self.items, 'story')} judged: {', '.join(statuses) or 'none'}"
+
+
+def record(
+    item: Item,
+    rel: Relevance,
+    status: str,
+    verdict: Novelty | None = None,
+    story: str | None = None,
+    fingerprint: bytes | None = None,
+) -> ItemRecord:
+    """What the store keeps of one item."""
+    return ItemRecord(
+        item=item,
+        status=status,
+        relevance=rel.score,
+        relevance_json=dumps(codec.relevance_to_dict(rel)),
+        novelty=verdict.score if verdict else None,
+        novelty_json=dumps(codec.novelty_to_dict(verdict)) if verdict else None,
+        matched_item=verdict.matched if verdict else None,
+        story_id=story,
+        fingerprint=fingerprint,
+    )
+
+
+class Window:
+    """The stored items of the novelty window, in memory: the novelty and headline indexes."""
+
+    def __init__(self, settings: Settings, encoder: Any = None) -> None:
+        from monitor import novelty
+
+        self.span = timedelta(days=settings.novelty.window_days)
+        self.index = novelty.NoveltyIndex(window=self.span)
+        self.headlines = HeadlineIndex()
+        self.encoder = encoder or novelty.Encoder(cache_dir=settings.cache_dir)
+
+    @classmethod
+    def load(cls, store: Store, settings: Settings, now: datetime, encoder: Any = None) -> Window:
+        """Every judged item of the window, from its stored fingerprint."""
+        from monitor import novelty
+
+        window = cls(settings, encoder)
+        stale: list[tuple[str, datetime, datetime]] = []
+        for stored_id, published, seen, blob, title, text in store.window_since(now - window.span):
+            window.headlines.add(stored_id, title, text, published)
+            try:
+                window.index.add_stored(stored_id, published, blob, seen)
+            except novelty.StaleFingerprint:
+                stale.append((stored_id, published, seen))
+        if stale:
+            # Written by an older monitor: fingerprint the stored text again (once per load).
+            stored = [store.judgement(stored_id) for stored_id, _, _ in stale]
+            texts = [(j.item.title, j.item.text) if j else ("", "") for j in stored]
+            for (stored_id, published, seen), fp in zip(
+                stale, novelty.fingerprint_texts(texts, window.encoder), strict=True
+            ):
+                window.index.add(stored_id, published, fp, seen)
+        return window
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def judge_novelty(
+    to_judge: Sequence[tuple[Item, Relevance]],
+    made: Mapping[str, bytes],
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    stats: RunStats,
+    progress: bool = False,
+    window: Window | None = None,
+) -> list[ItemRecord]:
+    """Novelty of each relevant item against the window and the items before it.
+
+    ``made`` holds the fingerprints made where the documents were prepared;
+    the missing ones are made here. ``window`` is a judging leader's kept
+    window (it gains the items judged here); without one, it is loaded now.
+    """
+    from monitor import novelty
+
+    started = time.perf_counter()
+    if window is None:
+        window = Window.load(store, settings, now)
+        stats.seconds["window_load"] = time.perf_counter() - started
+    index, headlines, encoder = window.index, window.headlines, window.encoder
+    # Full reports before headline-only entries of the same pass, so that a story's lead is
+    # a report with text and the aggregator's copy folds under it (stable otherwise).
+    to_judge = sorted(to_judge, key=lambda pair: headline_only(pair[0].title, pair[0].text))
+    bar = Progress(len(to_judge), live=progress, what="stories", done="judged", logger=log)
+    story_of: dict[str, str | None] = {}  # this pass's items
+    judged: list[tuple[Item, Relevance, Novelty | None, object]] = []
+    for start in range(0, len(to_judge), FINGERPRINT_BATCH):
+        batch = to_judge[start : start + FINGERPRINT_BATCH]
+        # Fingerprints made beforehand are used as they are; the rest are made here.
+        missing = [(i.title, i.text) for i, _ in batch if i.id not in made]
+        here = iter(novelty.fingerprint_texts(missing, encoder) if missing else ())
+        prints = [
+            novelty.Fingerprint.from_bytes(made[i.id]) if i.id in made else next(here)
+            for i, _ in batch
+        ]
+        for (item, rel), fingerprint in zip(batch, prints, strict=True):
+            if item.backlog:
+                # Never offered, so no verdict to make: only remembered, for later copies.
+                headlines.add(item.id, item.title, item.text, item.published)
+                verdict = None
+            else:
+                verdict = _verdict(item, fingerprint, index, headlines, now)
+            index.add(item.id, item.published, fingerprint, item.first_seen)
+            judged.append((item, rel, verdict, fingerprint))
+            story_of[item.id] = None if item.backlog else item.id
+            bar.step()
+    bar.finish()
+    # Stories of the stored items matched, in one read; then which went out already.
+    matched = [v.matched for _, _, v, _ in judged if v and v.kind == "duplicate" and v.matched]
+    stored_story = store.story_ids([m for m in matched if m not in story_of])
+    records, repeats = [], []
+    for item, rel, verdict, fingerprint in judged:
+        status, story = _classify(item, verdict, story_of, stored_story)
+        if status == DUPLICATE:
+            # A duplicate joins its match's story (what a later copy of it would join too).
+            story_of[item.id] = story
+            if story:
+                repeats.append(story)
+        blob = made.get(item.id) or fingerprint.to_bytes()  # a worker's bytes as they came
+        records.append(record(item, rel, status, verdict, story, blob))
+    sent = store.stories_in_digests(repeats)
+    for story in repeats:
+        if story in sent:
+            stats.count(REPEAT)
+    stats.seconds["novelty"] = stats.seconds.get("novelty", 0.0) + time.perf_counter() - started
+    stats.seconds["encoder_load"] = encoder.load_seconds or 0.0
+    return records
+
+
+def judge_pending(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    stats: RunStats,
+    window: Window | None = None,
+    progress: bool = False,
+) -> int:
+    """Judge every item the workers prepared and left pending; returns how many.
+
+    Reads only the prepared rows (relevance verdict and fingerprint as the
+    worker that fetched them made them) and writes the verdicts over them.
+    """
+    pending = store.pending_items()
+    if not pending:
+        return 0
+    made = {item.id: blob for item, _, blob in pending if blob is not None}
+    to_judge = [(item, codec.relevance_from_json(rel)) for item, rel, _ in pending]
+    records = judge_novelty(to_judge, made, store, settings, now, stats, progress, window)
+    store.record_verdicts(records)
+    for judged in records:
+        stats.items += 1
+        stats.count(judged.status)
+    return len(records)
+
+
+def _verdict(
+    item: Item, fingerprint: Any, index: Any, headlines: HeadlineIndex, now: datetime
+) -> Novelty:
+    """The novelty verdict, a headline-only copy of a known report being a copy of it."""
+    copied = headlines.match(item.title, item.text, item.published)
+    headlines.add(item.id, item.title, item.text, item.published)
+    if copied is not None:
+        return Novelty(
+            kind="duplicate",
+            score=0.0,
+            matched=copied,
+            reason=f"copy of {copied}: the same headline, one of the two with no other text",
+        )
+    return index.judge(fingerprint, item.published, now)
+
+
+def _classify(
+    item: Item,
+    verdict: Novelty | None,
+    story_of: Mapping[str, str | None],
+    stored_story: Mapping[str, str | None],
+) -> tuple[str, str | None]:
+    if item.backlog or verdict is None:
+        return BACKLOG, None
+    if verdict.kind == "duplicate" and verdict.matched:
+        matched = verdict.matched
+        return DUPLICATE, story_of[matched] if matched in story_of else stored_story.get(matched)
+    return (FOLLOW_UP if verdict.kind == "follow-up" else NEW), item.id
