@@ -7,10 +7,13 @@ The farm is ../shared/tools/feedfarm.py (N RSS feeds of M items on 127.0.0.1).
 PostgreSQL is $MONITOR_TEST_POSTGRES (an admin URL), else a throwaway cluster
 started here (tests/pgcluster.py). Each configuration starts from an empty
 state: its processes start together and the clock runs from their start until
-every entry of every feed is stored as a judged document (the first poll:
-fetch, parse, extract, relevance, novelty of the relevant ones, storing).
+every entry of every feed is stored and judged, none left pending for the
+judging leader (the first poll: fetch, parse, extract, relevance and
+fingerprints on each worker, then the leader's novelty pass, storing).
 Encoder start-up is inside the measured time, as it is for a user. Prints wall
-seconds, items/s and the ratio to the SQLite process; the fetcher may use 16
+seconds, items/s, the ratio to the SQLite process and the CPU seconds the
+monitor processes used (against what the machine's cores could give: the
+PostgreSQL server's own CPU is not counted); the fetcher may use 16
 connections to the farm's single host (real feeds come from many hosts).
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -57,18 +61,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def documents(target: object) -> int:
-    from monitor.store import Store
+def documents(target: object) -> tuple[int, int]:
+    """Documents stored, and items still waiting for the judging leader's novelty pass."""
+    from monitor.store import PENDING_ROWS, Store
 
     try:
         with Store(target, readonly=True) as store:  # type: ignore[arg-type]
-            return int(store.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+            stored = store.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            pending = store.db.execute(f"SELECT COUNT(*) FROM items WHERE {PENDING_ROWS}")
+            return int(stored), int(pending.fetchone()[0])
     except Exception:  # not created yet
-        return 0
+        return 0, 0
 
 
-def run(label: str, work: Path, state: str, target: object, processes: int, total: int) -> float:
-    """Start ``processes`` workers on an empty state; seconds until ``total`` documents."""
+def run(
+    label: str, work: Path, state: str, target: object, processes: int, total: int, limit: float
+) -> tuple[float, float]:
+    """Start ``processes`` workers on an empty state: seconds until ``total`` documents are
+    stored and judged (none pending), and the CPU seconds the workers used meanwhile."""
     directory = work / label
     directory.mkdir()
     config = directory / "config.toml"
@@ -76,15 +86,18 @@ def run(label: str, work: Path, state: str, target: object, processes: int, tota
                                   / "cache"))  # fmt: skip
     command = [sys.executable, "-m", "monitor", "--config", str(config), "run"]
     started = time.perf_counter()
+    cpu = _children_cpu()
     workers = [
         subprocess.Popen(command, cwd=directory, stdout=subprocess.DEVNULL,
                          stderr=open(directory / f"worker{n}.log", "w"))  # noqa: SIM115
         for n in range(processes)
     ]  # fmt: skip
     try:
-        while (done := documents(target)) < total:
+        while (done := documents(target)) < (total, 0) or done[1]:
             if any(w.poll() is not None for w in workers):
                 sys.exit(f"{label}: a worker exited; see {directory}/worker*.log")
+            if time.perf_counter() - started > limit:
+                sys.exit(f"{label}: not done after {limit:.0f} s ({done[0]} documents)")
             time.sleep(0.5)
         seconds = time.perf_counter() - started
     finally:
@@ -95,8 +108,15 @@ def run(label: str, work: Path, state: str, target: object, processes: int, tota
                 worker.wait(30)
             except subprocess.TimeoutExpired:
                 worker.kill()
-    print(f"  {label}: {done} documents in {seconds:.1f} s", file=sys.stderr)
-    return seconds
+    used = _children_cpu() - cpu  # the workers and their parser processes, all waited for
+    print(f"  {label}: {done[0]} documents in {seconds:.1f} s, {used:.0f} CPU s; load "
+          f"{os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
+    return seconds, used
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -104,6 +124,7 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--limit", type=float, default=1800, help="seconds per configuration")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     farm_script = next((p for p in FARMS if p.exists()), None)
@@ -136,22 +157,26 @@ def main() -> None:
 
         sqlite_state = work / "sqlite" / "state" / "monitor.db"
         results = {"sqlite, 1 process": run("sqlite", work, str(sqlite_state), sqlite_state, 1,
-                                            total)}  # fmt: skip
+                                            total, args.limit)}  # fmt: skip
         for count in counts:
             name = f"bench_{count}_{os.getpid()}"
             server.admin(f'CREATE DATABASE "{name}"')
             url = server.url(name)
             target = PostgresTarget(url, "bench", work / "sqlite" / "state" / "cache")
             results[f"postgresql, {count} worker{'s' if count > 1 else ''}"] = run(
-                f"pg{count}", work, url, target, count, total
+                f"pg{count}", work, url, target, count, total, args.limit
             )
             server.admin(f'DROP DATABASE "{name}" WITH (FORCE)')
-        baseline = results["sqlite, 1 process"]
-        print(f"{'configuration':<26} {'seconds':>8} {'items/s':>9} {'vs sqlite':>10}")
-        for label, seconds in results.items():
+        baseline = results["sqlite, 1 process"][0]
+        cores = os.cpu_count() or 1
+        print(f"{'configuration':<26} {'seconds':>8} {'items/s':>9} {'vs sqlite':>10}"
+              f" {'worker CPU s':>13} {'of the cores':>13}")  # fmt: skip
+        for label, (seconds, used) in results.items():
             print(
                 f"{label:<26} {seconds:>8.1f} {total / seconds:>9.0f} {baseline / seconds:>9.2f}x"
+                f" {used:>13.0f} {used / (seconds * cores):>12.0%}"
             )
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {cores} cores")
     finally:
         farm.kill()
         if cluster is not None:

@@ -21,6 +21,7 @@ did not commit leaves no window behind (the next pass rebuilds).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -44,12 +45,20 @@ class Leadership:
         self.lock = postgres.SessionLock(settings.state, "judging leader", postgres.LEAD_KEY)
         self.term: int | None = None  # the term this worker started last
         self.window: Window | None = None  # valid for ``term`` only
-        self.encoder: Any = None  # one sentence encoder for the process (also for preparing)
+        self.encoder: Any = None  # the worker's sentence encoder, for preparing
+        # Passes run in the poll and digest jobs and in the every-minute retry job (so that
+        # what other workers prepared waits a minute at most): one at a time.
+        self._busy = threading.Lock()
+        self._lock_use = threading.Lock()  # the lock's connection, used by one thread at a time
         #: how many times the window was built, and the seconds the last build took
         self.builds, self.build_seconds = 0, 0.0
 
     def lead(self) -> bool:
         """Whether this worker leads now: it keeps the lock, or takes it if it is free."""
+        with self._lock_use:
+            return self._lead()
+
+    def _lead(self) -> bool:
         had = self.lock.db is not None
         try:
             leads = self.lock.take()
@@ -67,17 +76,23 @@ class Leadership:
     ) -> int | None:
         """One novelty pass over every pending item, if this worker leads: how many it
         judged (None: another worker leads)."""
+        with self._busy:
+            return self._judge(store, now, stats, progress)
+
+    def _judge(self, store: Store, now: datetime, stats: RunStats, progress: bool) -> int | None:
         if not self.lead():
             return None
         window, self.window = self.window, None  # valid again only once the pass commits
         with store.transaction():
-            if not self.lock.held():  # lost while waiting for the previous pass
+            with self._lock_use:
+                still = self.lock.held()
+            if not still:  # lost while waiting for the previous pass
                 log.warning("lost the judging lead before the pass")
                 return None
             if window is None or store.judging_term() != self.term:
                 started = time.perf_counter()
                 self.term = store.start_judging_term(self.worker, now)
-                window = Window.load(store, self.settings, now, self.encoder)
+                window = Window.load(store, self.settings, now)
                 self.builds += 1
                 self.build_seconds = time.perf_counter() - started
                 log.info(
@@ -86,7 +101,6 @@ class Leadership:
                 )  # fmt: skip
             else:
                 window.index.evict(now)
-            self.encoder = window.encoder
             judged = judge_pending(store, self.settings, now, stats, window, progress)
         self.window = window
         return judged
@@ -101,5 +115,6 @@ class Leadership:
 
     def close(self) -> None:
         """Give up the lead (another worker takes it at its next job)."""
-        self.lock.close()
+        with self._lock_use:
+            self.lock.close()
         self.window = None

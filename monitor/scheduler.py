@@ -51,6 +51,7 @@ from monitor.words import plural
 
 if TYPE_CHECKING:
     from monitor.leader import Leadership
+    from monitor.store import Store
     from monitor.store.postgres import SessionLock
     from monitor.workers import Worker
 
@@ -380,6 +381,14 @@ class Daemon:
             raise StoreError(f"{self.settings.state}: {lock.holder()} is processing it alone")
         log.info("took the processing lock again (the database connection had been lost)")
 
+    def _judge_between_polls(self, store: Store) -> None:
+        from monitor.pipeline import RunStats
+        from monitor.workers import judged_line
+
+        judged = RunStats()
+        if self.leader is not None and self.leader.judge(store, utcnow(), judged):
+            log.info("judging leader: %s", judged_line(judged))
+
     def _poll(self) -> None:
         self._reconnecting(self._poll_once)
 
@@ -460,6 +469,9 @@ class Daemon:
         with Store(self.settings.state) as store:
             if self.peer is not None:
                 self.peer.beat(store, utcnow(), None)  # the retry job is the heartbeat
+            if self.leader is not None and self.leader.lead():
+                # What other workers prepared since the last pass waits a minute at most.
+                self._judge_between_polls(store)
             flushed = runner.retry_waiting(store, self.settings, utcnow())
         for error in flushed.errors:
             if error not in self._reported:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -40,6 +41,8 @@ log = logging.getLogger("monitor.workers")
 #: Feeds claimed at a time: small enough that workers share the load, large enough that
 #: each batch keeps the fetcher's connections busy.
 BATCH = 64
+#: Seconds a judging leader waits, once nothing is due, for other workers' batches to be kept.
+IN_FLIGHT_WAIT = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +82,13 @@ def leased_poll(
     worker: Worker,
     clock: Callable[[], datetime],
     encoder: object = None,
+    after_batch: Callable[[], None] | None = None,
 ) -> RunStats:
     """Poll due feeds batch by batch under leases, and the local corpus once.
 
     What each batch gave is prepared here (extraction, relevance, fingerprints
-    made with ``encoder``) and kept pending for the judging leader.
+    made with ``encoder``) and kept pending for the judging leader;
+    ``after_batch`` runs once each batch is kept (the leader judges there).
     """
     feeds, _ = configured_feeds(settings)
     by_id = {feed_source_id(feed.url): feed for feed in feeds}
@@ -113,6 +118,8 @@ def leased_poll(
 
         _add(total, runner.poll(store, batch, now, then=release, for_leader=True, encoder=encoder))
         log.debug("polled %d leased feeds", len(claimed))
+        if after_batch is not None:
+            after_batch()
         corpus = ()
         if not claimed:
             break
@@ -132,12 +139,29 @@ def poll_and_judge(
     leader: Leadership,
     clock: Callable[[], datetime],
 ) -> tuple[RunStats, RunStats | None]:
-    """A worker's poll job: its leased feeds prepared, then, if it leads, a judging pass.
+    """A worker's poll job: its leased feeds prepared, with judging passes if it leads.
 
-    Returns the poll's counts and the pass's (None: another worker leads).
+    The leader judges after each of its batches, so the pending rows do not pile
+    up, and once nothing is due it waits (at most ``IN_FLIGHT_WAIT``) for the
+    batches other workers are still polling, so that one pass takes in the
+    whole interval. Returns the poll's counts and the passes' (None: another
+    worker leads).
     """
-    stats = leased_poll(store, settings, worker, clock, leader.encoder_for_preparing())
     judged = RunStats()
+    leads = leader.lead()
+
+    def judge() -> None:
+        if leader.lead():
+            leader.judge(store, clock(), judged)
+
+    stats = leased_poll(
+        store, settings, worker, clock, leader.encoder_for_preparing(),
+        after_batch=judge if leads else None,
+    )  # fmt: skip
+    if leader.lead():
+        deadline = time.monotonic() + IN_FLIGHT_WAIT
+        while store.leased_elsewhere(worker.id, clock()) and time.monotonic() < deadline:
+            time.sleep(0.5)
     led = leader.judge(store, clock(), judged)
     worker.beat(store, clock(), None)
-    return stats, judged if led is not None else None
+    return stats, judged if led is not None or leads else None

@@ -113,6 +113,15 @@ class WorkerMixin:
             released += cursor.rowcount
         return released
 
+    def leased_elsewhere(self, worker: str, now: datetime) -> int:
+        """How many feeds other workers are polling now (their leases not yet expired)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM feed_leases WHERE worker IS NOT NULL AND worker <> ?"
+            " AND leased_until >= ?",
+            (worker, to_text(now)),
+        ).fetchone()
+        return int(row[0])
+
     def workers(self, now: datetime) -> list[WorkerRow]:
         """Every worker that said it was alive, with the live leases it holds, latest first."""
         rows = self.db.execute(
