@@ -406,7 +406,8 @@ class Daemon:
                     line += f"; judging leader: {judged_line(judged)}"
                     # A leader that took over after the last one died serves a slot it missed.
                     last = store.last_digest_run()
-                    missed = last is not None and missed_digest(self.trigger, last, utcnow())
+                    due = missed_digest(self.trigger, last, utcnow()) if last else None
+                    missed = due is not None
             else:
                 stats = runner.poll(store, self.settings, utcnow(), progress=False)
                 line = f"poll: {stats.summary()}"

@@ -215,6 +215,26 @@ def test_a_killed_lease_holder_s_feeds_are_polled_by_another_after_the_lease_exp
     assert second.stop() == 0
 
 
+def pending(target: PostgresTarget) -> int:
+    """Items prepared by a worker and not yet judged by the leader."""
+    from monitor.store import PENDING_ROWS
+
+    with Store(target, readonly=True) as store:
+        return store.db.execute(f"SELECT COUNT(*) FROM items WHERE {PENDING_ROWS}").fetchone()[0]
+
+
+def lock_holders(server: PgServer, key: int) -> list[int]:
+    """Pids (from application_name) of the monitor sessions holding advisory lock ``key``."""
+    rows = server.admin(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted"
+        " AND (l.classid::bigint << 32 | l.objid::bigint) = %s",
+        (key,),
+    )
+    found = (re.search(r" pid (\d+) ", name or "") for (name,) in rows)
+    return [int(m.group(1)) for m in found if m]
+
+
 def documents_and_items(target: PostgresTarget) -> tuple[int, int, int]:
     with Store(target, readonly=True) as store:
         documents = store.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -230,7 +250,7 @@ def test_the_judging_leader_killed_mid_pass_loses_nothing_and_judges_nothing_twi
     project: Path, pg_server: PgServer, pg_target: PostgresTarget, farm: Farm,
     daemons: list[Daemon],
 ) -> None:  # fmt: skip
-    from monitor.store.postgres import WRITE_KEY
+    from monitor.store.postgres import LEAD_KEY, WRITE_KEY
 
     worker_config(project, pg_target, farm, lease_minutes=0.2)
     workers = start_workers(daemons, project, 2)
@@ -258,6 +278,9 @@ def test_the_judging_leader_killed_mid_pass_loses_nothing_and_judges_nothing_twi
     survivor = next(w for p, w in by_pid.items() if p != pid)
 
     wait_until(lambda: len(polled(pg_target)) == FARM_FEEDS, 150, "every feed polled")
+    # The survivor leads now and judges what both prepared, the dead leader's lost pass too.
+    wait_until(lambda: pending(pg_target) == 0, 150, "every prepared item judged")
+    assert lock_holders(pg_server, LEAD_KEY) == [survivor.process.pid]
     documents, items, parts = documents_and_items(pg_target)
     assert documents == FARM_FEEDS * FARM_ITEMS  # every entry of every feed, once
     assert items == parts  # no story of a document judged twice
@@ -269,6 +292,8 @@ def test_the_judging_leader_killed_mid_pass_loses_nothing_and_judges_nothing_twi
 def test_workers_ride_out_a_database_restart(
     project: Path, tmp_path: Path, farm: Farm, daemons: list[Daemon]
 ) -> None:
+    from monitor.store.postgres import LEAD_KEY, PROCESS_KEY
+
     server, directory = start_cluster()  # private: restarting it disturbs no other test
     try:
         target = target_for(server, new_database(server), tmp_path / "cache")
@@ -285,6 +310,15 @@ def test_workers_ride_out_a_database_restart(
             "a full round of polling after the restart",
         )  # fmt: skip
         assert all(worker.process.poll() is None for worker in workers)
+        # The locks the restart dropped are held again: one judging leader, both processing.
+        pids = sorted(worker.process.pid for worker in workers)
+        wait_until(lambda: pending(target) == 0, 90, "every prepared item judged")
+        (leader,) = lock_holders(server, LEAD_KEY)
+        assert leader in pids
+        wait_until(
+            lambda: sorted(lock_holders(server, PROCESS_KEY)) == pids, 90,
+            "both workers holding the processing lock again",
+        )  # fmt: skip
         documents, items, parts = documents_and_items(target)
         assert documents == FARM_FEEDS * FARM_ITEMS and items == parts
         assert max(farm.requests().values()) <= 3  # two rounds, plus a batch cut off mid-way
