@@ -170,10 +170,16 @@ class Workers:
         self.cache_dir = cache_dir
         self._local: Profile | None = None
         self.pool: Executor | None = None
+        self._refused = False  # the system gave no worker processes: asked once only
 
     def want(self, tasks: int, minimum: int) -> bool:
         """Start the pool (once) if ``tasks`` reaches ``minimum``; True when there is one."""
-        if self.pool is None and tasks >= minimum and (os.cpu_count() or 1) >= 2:
+        if (
+            self.pool is None
+            and not self._refused
+            and tasks >= minimum
+            and (os.cpu_count() or 1) >= 2
+        ):
             # spawn, not fork: collect may run in a threaded process (the scheduler).
             context = multiprocessing.get_context("spawn")
             try:
@@ -182,6 +188,7 @@ class Workers:
                     initargs=(self.settings, self.cache_dir),
                 )  # fmt: skip
             except (OSError, NotImplementedError) as exc:
+                self._refused = True
                 log.debug("no worker processes (%s); working in this process", exc)
         return self.pool is not None
 

@@ -103,13 +103,6 @@ def _skipped_line(job: _Job) -> str:
     )
 
 
-def _workers(count: int, settings: Settings, workers: Workers | None) -> Workers:
-    """The pool for this many due feeds (started only from POOL_MIN_FEEDS of them)."""
-    workers = workers or Workers(settings.relevance, settings.cache_dir)
-    workers.want(count, POOL_MIN_FEEDS)
-    return workers
-
-
 def _parse_and_prepare(
     body: bytes,
     url: str,
@@ -132,10 +125,12 @@ def _parse_and_prepare(
 
 
 async def _parse(
-    workers: Workers, job: _Job, fetched: FetchResult
+    workers: Workers, job: _Job, fetched: FetchResult, due: int
 ) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
     args = (fetched.body, fetched.url, fetched.content_type, job.source_id, job.feed.weight)
-    if workers.pool is not None:
+    # The pool starts with the first body to parse, not before the poll: a cycle in which
+    # every feed answers 304 starts none (its queues alone spawn a resource-tracker process).
+    if workers.want(due, POOL_MIN_FEEDS):
         try:
             future = workers.submit(_parse_and_prepare, *args)
             return await asyncio.wrap_future(future)
@@ -162,7 +157,7 @@ async def _poll(
                         # The body is dropped once parsed: only this many are held at once.
                         bodiless = replace(fetched, body=b"")
                         try:
-                            parsed, prepared = await _parse(workers, job, fetched)
+                            parsed, prepared = await _parse(workers, job, fetched, len(jobs))
                             answer = _Answer(job, bodiless, parsed, prepared=prepared)
                         except FeedError as exc:
                             answer = _Answer(job, bodiless, error=str(exc))
@@ -315,7 +310,7 @@ def collect(
     skipped = len(jobs) - len(due)
     problems.extend(_skipped_line(job) for job in jobs if not (force or _due(job, now)))
     own = workers is None
-    pool = _workers(len(due), settings, workers)
+    pool = workers or Workers(settings.relevance, settings.cache_dir)
     try:
         answers = asyncio.run(_poll(due, settings.fetch, Progress(len(due), live=progress), pool))
     finally:
