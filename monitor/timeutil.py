@@ -9,6 +9,7 @@ Only the edges (cli, scheduler) read it, through ``utcnow``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 # How far the clock is set from the wall clock; changed only by ``set_as_of``.
 _offset = timedelta(0)
@@ -49,6 +50,7 @@ class ShiftedDatetime(datetime):
         return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
 
 
+@lru_cache(maxsize=1024)  # a judge pass writes the same few moments for thousands of rows
 def to_text(moment: datetime) -> str:
     """A fixed-width, sortable UTC timestamp for the store."""
     if moment.tzinfo is None:

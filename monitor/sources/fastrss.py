@@ -126,6 +126,8 @@ def _leaf_text(element: etree._Element) -> str:
 
 def _popped(text: str) -> str:
     """What feedparser's ``pop`` does to text in a UTF-8 document, after stripping."""
+    if text.isascii():
+        return text  # neither the Latin-1 repair nor the cp1252 map changes ASCII
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         # UTF-8 read as Latin-1 and encoded again: feedparser undoes it
         text = text.encode("iso-8859-1").decode("utf-8")

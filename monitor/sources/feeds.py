@@ -121,6 +121,8 @@ def _parse_and_prepare(
     ]
     if in_worker:  # here, the judge pass fingerprints them (one encoder for the run)
         prepared = worker_fingerprints(prepared)
+        # Prepared, an entry's HTML is read by no one: not pickled back (half the bytes).
+        parsed = replace(parsed, entries=tuple(replace(e, body="") for e in parsed.entries))
     return parsed, tuple(prepared)
 
 
