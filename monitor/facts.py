@@ -64,13 +64,15 @@ _WORD_CUR = (
     r"(?i:dollars?|yen|euros?|pounds?|yuan|renminbi|won|rupees?)(?![A-Za-z])"
     r"|米ドル|人民元|ドル|円|ユーロ|ポンド|ウォン|美元|日元|日圆|欧元|英镑|元"
 )
+# A number must not continue a Latin word or another number; after kanji it may start
+# (前年同月比23.2%増: "\w" would count 比 as part of a word and lose the percentage).
 # A CJK amount is a run of number+scale groups: 1兆5000億円, 3,740億円, 400億ドル.
 _CJK_AMOUNT = rf"(?P<cjk>(?:(?:{_NUM})\s?[千万萬億亿兆])+(?:(?:{_NUM})(?![\d.]))?)"
 _AMOUNT = re.compile(
     rf"(?P<sym>{_SYMBOL})?{_CJK_AMOUNT}\s?(?P<cjkcur>{_WORD_CUR})?"
     rf"|(?P<sym2>{_SYMBOL})(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE})\s?)?(?P<cur2>{_WORD_CUR})?"
-    rf"|(?<![\w.,])(?P<num3>{_NUM})\s?(?:(?P<scale3>{_SCALE})\s?)?(?P<cur3>{_WORD_CUR})"
-    rf"|(?<![\w.,])(?P<pct>{_NUM})\s?(?:%|(?i:per\s?cent|percent|pct)(?![A-Za-z]))"
+    rf"|(?<![0-9A-Za-z.,])(?P<num3>{_NUM})\s?(?:(?P<scale3>{_SCALE})\s?)?(?P<cur3>{_WORD_CUR})"
+    rf"|(?<![0-9A-Za-z.,])(?P<pct>{_NUM})\s?(?:%|(?i:per\s?cent|percent|pct)(?![A-Za-z]))"
     r"|(?P<jpct>\d+(?:\.\d+)?)(?:パーセント|ポイント)"
 )
 _MONTHS = {

@@ -242,26 +242,37 @@ def index_scores(sem: np.ndarray, lex: np.ndarray, cross: np.ndarray) -> np.ndar
 
 def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
     """How alike two fingerprinted items are: the fitted scores and a verdict."""
-    return similarity_of(pair_features(a, b))
+    return similarity_of(pair_features(a, b), _sim.shared_amounts(a.text_amounts, b.text_amounts))
 
 
-def similarity_of(x: np.ndarray) -> Similarity:
+def similarity_of(x: np.ndarray, facts: int = 0) -> Similarity:
     """Score one feature row (``pair_features``) with the shipped model."""
-    return similarities_of(x[None, :])[0]
+    return similarities_of(x[None, :], [facts])[0]
 
 
-def similarities_of(x: np.ndarray) -> list[Similarity]:
-    """Score feature rows (``pair_features_many``) with one evaluation of the shipped model."""
+def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:
+    """``monitor.similarity.shared_amounts`` of ``a`` against each of ``others``."""
+    return [_sim.shared_amounts(a.text_amounts, o.text_amounts) for o in others]
+
+
+def similarities_of(x: np.ndarray, facts: Sequence[int] = ()) -> list[Similarity]:
+    """Score feature rows (``pair_features_many``) with one evaluation of the shipped model.
+
+    ``facts``: the amounts each pair shares (``shared_amounts_many``; none when empty).
+    """
     model = _sim.load_model()
     sim, story = model.score(x)
+    shared = list(facts) or [0] * len(x)
     out = []
-    for row, s, p in zip(x.tolist(), sim.tolist(), story.tolist(), strict=True):
+    for row, s, p, n in zip(x.tolist(), sim.tolist(), story.tolist(), shared, strict=True):
         lex = row[2]
         conflict = bool(row[7] or row[9])
         out.append(
             Similarity(
                 lexical=lex, semantic=min(1.0, max(0.0, row[0])), score=s,
-                verdict=model.verdict(lex, s, p, conflict, bool(row[5])),  # type: ignore[arg-type]
+                verdict=model.verdict(
+                    lex, s, p, conflict, bool(row[5]), n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
+                ),  # type: ignore[arg-type]
                 same_story=p,
             )
         )  # fmt: skip
@@ -420,7 +431,7 @@ class NoveltyIndex:
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
         others = [self._print(int(r)) for r in rows]
-        sims = similarities_of(pair_features_many(fp, others))
+        sims = similarities_of(pair_features_many(fp, others), shared_amounts_many(fp, others))
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])
         # A copy outranks a closer-scoring non-match; otherwise the likeliest same story wins.
