@@ -180,10 +180,22 @@ def _read_relevance(top: _Reader) -> RelevanceSettings:
         rules.append(parts)
     if groups and not rules:
         reader.error("rules", "expected at least one rule such as 'japan+ai'")
+    drivers: list[tuple[str, str]] = []
+    for rule in reader.get("driver_rules", list, [], "a list of strings such as 'japan+chips'"):
+        parts = tuple(p.strip() for p in str(rule).split("+"))
+        missing = [p for p in parts if p not in names]
+        if len(parts) != 2:
+            reader.error("driver_rules", f"rule {rule!r} must name two groups, subject+driver")
+        elif missing:
+            reader.error("driver_rules", f"rule {rule!r} names unknown group {missing[0]!r}")
+        else:
+            drivers.append((parts[0], parts[1]))
     exclude = _read_terms(reader, "exclude")
     entities = _read_entities(reader)
     reader.finish()
-    return RelevanceSettings(threshold, tuple(groups), tuple(rules), exclude, entities)
+    return RelevanceSettings(
+        threshold, tuple(groups), tuple(rules), exclude, entities, tuple(drivers)
+    )
 
 
 def _read_entities(reader: _Reader) -> tuple[Entity, ...]:

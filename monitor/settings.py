@@ -53,6 +53,9 @@ class RelevanceSettings:
     exclude: Mapping[str, float]
     # [[relevance.entities]]: entities added to (or replacing, by id) the shipped table.
     entities: tuple[Entity, ...] = ()
+    # "japan+chips": a story about the first group that names the second as a driver of
+    # its news (exports "on chip demand") is kept, at the lowest relevant rank.
+    driver_rules: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,20 @@ def test_relevance_rule_must_name_known_groups(tmp_path: Path) -> None:
         load(path)
 
 
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [("japan+robots", "names unknown group 'robots'"), ("japan", "must name two groups")],
+)
+def test_a_driver_rule_names_two_known_groups(tmp_path: Path, rule: str, message: str) -> None:
+    path = write(
+        tmp_path,
+        f'[relevance]\nrules = ["japan"]\ndriver_rules = ["{rule}"]\n'
+        "[relevance.groups.japan]\nterms = { Japan = 1.0 }\n",
+    )
+    with pytest.raises(ConfigError, match=message):
+        load(path)
+
+
 def test_config_path_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "from-env.toml"))
     assert resolve_path(None) == tmp_path / "from-env.toml"
