@@ -51,7 +51,6 @@ from monitor.words import plural
 
 if TYPE_CHECKING:
     from monitor.leader import Leadership
-    from monitor.store import Store
     from monitor.store.postgres import SessionLock
     from monitor.workers import Worker
 
@@ -360,7 +359,10 @@ class Daemon:
         delay = 1.0
         while True:
             try:
-                self._hold_process_lock()
+                if self.process_lock is not None:
+                    from monitor.workers import hold_again
+
+                    hold_again(self.process_lock, self.settings)
                 job()
                 return
             except StoreError as error:
@@ -371,23 +373,6 @@ class Daemon:
                 if self._stop.wait(delay):
                     return
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
-
-    def _hold_process_lock(self) -> None:
-        """Hold the shared processing lock again if the server dropped it (a worker)."""
-        lock = self.process_lock
-        if lock is None or lock.held():
-            return
-        if not lock.take():
-            raise StoreError(f"{self.settings.state}: {lock.holder()} is processing it alone")
-        log.info("took the processing lock again (the database connection had been lost)")
-
-    def _judge_between_polls(self, store: Store) -> None:
-        from monitor.pipeline import RunStats
-        from monitor.workers import judged_line
-
-        judged = RunStats()
-        if self.leader is not None and self.leader.judge(store, utcnow(), judged):
-            log.info("judging leader: %s", judged_line(judged))
 
     def _poll(self) -> None:
         self._reconnecting(self._poll_once)
@@ -470,9 +455,10 @@ class Daemon:
         with Store(self.settings.state) as store:
             if self.peer is not None:
                 self.peer.beat(store, utcnow(), None)  # the retry job is the heartbeat
-            if self.leader is not None and self.leader.lead():
-                # What other workers prepared since the last pass waits a minute at most.
-                self._judge_between_polls(store)
+            if self.leader is not None:
+                from monitor.workers import judge_between_polls
+
+                judge_between_polls(store, self.leader, utcnow)
             flushed = runner.retry_waiting(store, self.settings, utcnow())
         for error in flushed.errors:
             if error not in self._reported:

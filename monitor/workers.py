@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor import runner
+from monitor.errors import StoreError
 from monitor.pipeline import RunStats
 from monitor.settings import Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
@@ -35,6 +36,7 @@ from monitor.store import Store
 
 if TYPE_CHECKING:
     from monitor.leader import Leadership
+    from monitor.store.postgres import SessionLock
 
 log = logging.getLogger("monitor.workers")
 
@@ -165,3 +167,22 @@ def poll_and_judge(
     led = leader.judge(store, clock(), judged)
     worker.beat(store, clock(), None)
     return stats, judged if led is not None or leads else None
+
+
+def judge_between_polls(store: Store, leader: Leadership, clock: Callable[[], datetime]) -> None:
+    """The retry job's pass, if this worker leads: what others prepared waits a minute at most."""
+    judged = RunStats()
+    if leader.lead() and leader.judge(store, clock(), judged):
+        log.info("judging leader: %s", judged_line(judged))
+
+
+def hold_again(lock: SessionLock, settings: Settings) -> None:
+    """Hold the shared processing lock again if the server dropped it (before each job).
+
+    Raises StoreError while another process (`run-once`) holds it alone.
+    """
+    if lock.held():
+        return
+    if not lock.take():
+        raise StoreError(f"{settings.state}: {lock.holder()} is processing it alone")
+    log.info("took the processing lock again (the database connection had been lost)")
