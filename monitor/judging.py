@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from monitor import codec
@@ -93,6 +94,11 @@ class RunStats:
         return f"{documents}; {plural(self.items, 'story')} judged: {', '.join(statuses) or 'none'}"
 
 
+@lru_cache(maxsize=4096)  # most irrelevant stories share one verdict: "no term or name..."
+def _relevance_json(relevance: Relevance) -> str:
+    return dumps(codec.relevance_to_dict(relevance))
+
+
 def record(
     item: Item,
     rel: Relevance,
@@ -106,7 +112,7 @@ def record(
         item=item,
         status=status,
         relevance=rel.score,
-        relevance_json=dumps(codec.relevance_to_dict(rel)),
+        relevance_json=_relevance_json(rel),
         novelty=verdict.score if verdict else None,
         novelty_json=dumps(codec.novelty_to_dict(verdict)) if verdict else None,
         matched_item=verdict.matched if verdict else None,
