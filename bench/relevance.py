@@ -61,6 +61,7 @@ class Doc:
     stories: list[tuple[str, str]]  # (title, text) per extracted story
     gold: str
     group: str  # story slug, else the suffix-stripped headline: copies share it
+    day: str = ""  # the UTC day of the first snapshot it is in
 
 
 def _group(label: Label | None, title: str) -> str:
@@ -102,6 +103,7 @@ def read_documents(dataset: Path, fulltext: bool) -> list[Doc]:
                     stories,
                     label.relevant if label else "no",
                     _group(label, title),
+                    folder.name[:8],
                 )
     return list(docs.values())
 
@@ -230,11 +232,82 @@ def report(
             print(_line(j))
 
 
+DRIVER_LIMITS = (2, 4, 6, 8, 10, 12, 16, 20, 30, 1000)
+
+
+def driver_profile() -> relevance.Profile:
+    """config.toml's profile with its commented-out driver rules and chips group switched on."""
+    import tempfile
+
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    for line in ('driver_rules = ["japan+chips"', "[relevance.groups.chips]", 'terms = { "chip"'):
+        text = text.replace(f"# {line}", line)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.toml"
+        path.write_text(text, encoding="utf-8")
+        return relevance.compile_profile(load(path).relevance)
+
+
+def driver_cross_validation(docs: list[Doc]) -> None:
+    """Leave-one-day-out and leave-one-feed-out choice of ``DRIVER_TOP_SENTENCES``.
+
+    On the other days (feeds) the limit is the one letting in the most borderline documents
+    with no `no` one (the smaller on ties); the held-out day (feed) is then scored with it.
+    A document counts when the driver rule alone keeps it (the other rules drop it).
+    """
+    profile = driver_profile()
+    plain = relevance.compile_profile(load(REPO / "config.toml").relevance)
+    kept: dict[int, set[int]] = {}  # limit -> indexes of documents the driver rule keeps
+    base = relevance.DRIVER_TOP_SENTENCES
+    try:
+        for limit in DRIVER_LIMITS:
+            relevance.DRIVER_TOP_SENTENCES = limit
+            kept[limit] = {
+                i
+                for i, d in enumerate(docs)
+                if any(relevance.score(profile, t, x).relevant for t, x in d.stories)
+                and not any(relevance.score(plain, t, x).relevant for t, x in d.stories)
+            }
+    finally:
+        relevance.DRIVER_TOP_SENTENCES = base
+    print("\n=== driver rules (config.toml's commented-out lines switched on) ===")
+    for limit in DRIVER_LIMITS:
+        golds = [docs[i].gold for i in kept[limit]]
+        print(
+            f"  first {limit:4d} body sentences: borderline let in {golds.count('borderline')},"
+            f" no let in {golds.count('no')}, yes {golds.count('yes')}"
+        )
+    for name, part in (("day", lambda d: d.day), ("feed", lambda d: d.source)):
+        parts = sorted({part(d) for d in docs})
+        no_in, border_in, chosen = 0, 0, []
+        for held in parts:
+            train = {i for i, d in enumerate(docs) if part(d) != held}
+
+            def value(limit: int, train: set[int] = train) -> tuple[bool, int, int]:
+                ins = [docs[i].gold for i in kept[limit] & train]
+                return ins.count("no") == 0, ins.count("borderline"), -limit
+
+            best = max(DRIVER_LIMITS, key=value)
+            chosen.append(best)
+            test = [docs[i].gold for i in kept[best] if part(docs[i]) == held]
+            no_in += test.count("no")
+            border_in += test.count("borderline")
+        print(
+            f"  leave-one-{name}-out ({len(parts)} folds): held-out `no` let in {no_in}, "
+            f"borderline let in {border_in}; limits chosen {sorted(set(chosen))}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dataset", type=Path, help="a wire-dev style folder (feeds/, labels.jsonl)")
     parser.add_argument(
         "--fulltext", action="store_true", help="judge fulltext.xml's copy (the whole article)"
+    )
+    parser.add_argument(
+        "--drivers",
+        action="store_true",
+        help="also cross-validate the driver rules' position limit (config.toml has them off)",
     )
     args = parser.parse_args(argv)
     if not (args.dataset / "labels.jsonl").is_file():
@@ -250,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, scorer in scorers().items():
         scorer("warm-up", "SoftBank and Japan")
         report(name, *judge(docs, scorer))
+    if args.drivers:
+        driver_cross_validation(docs)
     return 0
 
 
