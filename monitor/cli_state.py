@@ -102,6 +102,7 @@ def workers(ctx: Context, as_json: bool) -> None:
     with Store(ctx.settings.state, readonly=True) as store:
         rows = store.workers(now)
         polls = store.feed_polls()
+        term, leader, since = store.judging_leader()
     if as_json:
         echo_json(
             [
@@ -109,7 +110,7 @@ def workers(ctx: Context, as_json: bool) -> None:
                     "id": r.id, "host": r.host, "pid": r.pid,
                     "started_at": r.started_at.isoformat(), "last_seen": r.last_seen.isoformat(),
                     "seconds_since_seen": round((now - r.last_seen).total_seconds(), 1),
-                    "doing": r.doing, "leases": r.leases,
+                    "doing": r.doing, "leases": r.leases, "leads_judging": r.id == leader,
                 }
                 for r in rows
             ]
@@ -120,9 +121,15 @@ def workers(ctx: Context, as_json: bool) -> None:
         return
     for r in rows:
         ago = (now - r.last_seen).total_seconds()
+        leads = (
+            f", judging leader (term {term} since {minute_text(since)})"
+            if r.id == leader and since
+            else ""
+        )
         click.echo(
             f"{r.id}  last seen {ago:.0f} s ago ({minute_text(r.last_seen)}), "
             f"{r.doing or 'idle'}, {r.leases} feed leases, started {minute_text(r.started_at)}"
+            f"{leads}"
         )
     if polls:
         latest = minute_text(max(polls.values()))

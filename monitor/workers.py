@@ -129,9 +129,10 @@ def leased_poll(
 
 
 def judged_line(stats: RunStats) -> str:
-    """What a judging pass decided, for the log: "12 judged (3 duplicate, 9 new)"."""
+    """What judging passes decided, for the log: "12 judged in 0.1 s (3 duplicate, 9 new)"."""
     verdicts = ", ".join(f"{n} {status}" for status, n in sorted(stats.by_status.items()))
-    return f"{stats.items} judged" + (f" ({verdicts})" if verdicts else "")
+    seconds = stats.seconds.get("novelty", 0.0)
+    return f"{stats.items} judged in {seconds:.1f} s" + (f" ({verdicts})" if verdicts else "")
 
 
 def poll_and_judge(

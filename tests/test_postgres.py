@@ -235,8 +235,14 @@ def test_claims_skip_what_another_worker_holds_and_workers_shows_who_holds_what(
         with a.transaction(exclusive=False):
             taken = a.claim_feeds("hostA:1", feeds, later, lease=lease, interval=interval, limit=10)
         assert sorted(taken) == sorted(theirs)
+        with a.transaction():  # hostB:2 took the judging lead
+            assert a.start_judging_term("hostB:2", now) == 1
     listed = cli("workers")
     assert listed.exit_code == 0, listed.output
     lines = listed.stdout.splitlines()
     assert any(line.startswith("hostA:1 ") and "polling, 6 feed leases" in line for line in lines)
     assert any(line.startswith("hostB:2 ") and "idle, 0 feed leases" in line for line in lines)
+    (leader,) = [line for line in lines if "judging leader (term 1 since" in line]
+    assert leader.startswith("hostB:2 ")
+    as_json = json.loads(cli("workers", "--json").stdout)
+    assert {w["id"]: w["leads_judging"] for w in as_json} == {"hostA:1": False, "hostB:2": True}

@@ -191,6 +191,14 @@ class JudgedMixin:
         row = self.db.execute("SELECT term FROM judging WHERE id = 1").fetchone()
         return int(row[0]) if row else 0
 
+    def judging_leader(self) -> tuple[int, str | None, datetime | None]:
+        """(term, the worker that started it, when): the current judging leader, unless it
+        died since (the next leader starts a new term within a minute) or the term ended."""
+        row = self.db.execute("SELECT term, leader, since FROM judging WHERE id = 1").fetchone()
+        if not row:
+            return 0, None, None
+        return int(row[0]), row[1], parse_time(row[2]) if row[2] else None
+
     def start_judging_term(self, leader: str, now: datetime) -> int:
         """Begin a new term led by ``leader`` (inside the exclusive transaction); its number."""
         term = self.judging_term() + 1
