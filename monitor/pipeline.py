@@ -129,6 +129,10 @@ def collect(
             weights = feed_run.weights
             sources += len(feed_run.updates) + feed_run.skipped
             failed += feed_run.failed
+        if workers.pool is not None:  # relevant stories of unseen documents, in the pool
+            keys = [document.key for document in documents]
+            known = store.known_documents(keys)
+            prepared = workers.fingerprint(keys, prepared, known)
     for problem in problems:
         log.warning("%s", problem)
     return Collection(

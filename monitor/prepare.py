@@ -10,7 +10,10 @@ there is no pool (few documents, or one core).
 The topic profile is compiled once per worker (the pool's initializer), not
 sent with every task. Workers also fingerprint the relevant stories for the
 novelty stage (the sentence encoder is most of a cold run's CPU), each with
-its own encoder loaded from the shared cache directory.
+its own encoder loaded from the shared cache directory: once every feed is
+parsed, in chunks of stories of similar length (the encoder's per-batch cost
+is then shared) and only for documents not judged before (an entry a feed
+still lists at every poll is not encoded again at every poll).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -37,6 +40,8 @@ log = logging.getLogger("monitor.prepare")
 WORKERS = 2
 # Below this many documents (or feeds) worker start-up (~0.3 s) costs more than it saves.
 POOL_MIN_DOCUMENTS = 200
+# Relevant stories per fingerprinting task (one encoder call in a worker).
+FINGERPRINT_CHUNK = 32
 T = TypeVar("T")
 
 _PROFILE: Profile | None = None  # the worker's compiled profile (set by _init)
@@ -88,29 +93,19 @@ def _init(settings: RelevanceSettings, cache_dir: Path | None) -> None:
     _CACHE_DIR = cache_dir
 
 
-def worker_fingerprints(prepared: Sequence[Prepared]) -> list[Prepared]:
-    """Add the novelty fingerprints of the relevant stories (in a worker: one encoder call)."""
+def fingerprint_chunk(texts: Sequence[tuple[str, str]]) -> list[bytes]:
+    """In a worker: the fingerprints (``Fingerprint.to_bytes``) of these (title, text) stories.
+
+    All of them go to the encoder in one call: its forward pass costs ~4 ms per
+    micro-batch of up to 384 tokens besides the tokens themselves, so a story
+    encoded on its own (one feed's one relevant entry) pays that ~4 ms alone.
+    """
     from monitor import novelty
 
     global _ENCODER
-    wanted = [
-        (i, j) for i, p in enumerate(prepared) for j, r in enumerate(p.relevance) if r.relevant
-    ]
-    if not wanted:
-        return list(prepared)
     if _ENCODER is None:
         _ENCODER = novelty.Encoder(cache_dir=_CACHE_DIR)
-    texts = [(prepared[i].stories[j].title, prepared[i].stories[j].text) for i, j in wanted]
-    made = dict(zip(wanted, novelty.fingerprint_texts(texts, _ENCODER), strict=True))
-    return [
-        replace(
-            p,
-            fingerprints=tuple(
-                made[i, j].to_bytes() if (i, j) in made else None for j in range(len(p.stories))
-            ),
-        )
-        for i, p in enumerate(prepared)
-    ]
+    return [fp.to_bytes() for fp in novelty.fingerprint_texts(texts, _ENCODER)]
 
 
 def warm_novelty() -> None:
@@ -139,11 +134,11 @@ def _warm() -> None:
 
 
 def _holds_relevant(result: object) -> bool:
-    """Whether a worker's result (a Prepared, or a tuple holding them) has a fingerprinted story."""
+    """Whether a worker's result (a Prepared, or a tuple holding them) has a relevant story."""
     parts = result if isinstance(result, tuple) else (result,)
     for part in parts:
         for prepared in part if isinstance(part, tuple) else (part,):
-            if isinstance(prepared, Prepared) and any(prepared.fingerprints):
+            if isinstance(prepared, Prepared) and any(r.relevant for r in prepared.relevance):
                 return True
     return False
 
@@ -154,7 +149,7 @@ def _note_result(future: Future[Any]) -> None:
 
 
 def _prepare_in_worker(document: Document, weight: float) -> Prepared:
-    return worker_fingerprints([prepare_document(worker_profile(), document, weight)])[0]
+    return prepare_document(worker_profile(), document, weight)
 
 
 class Workers:
@@ -218,6 +213,54 @@ class Workers:
             future.add_done_callback(_note_result)
         return future
 
+    def fingerprint(
+        self,
+        keys: Sequence[str],
+        prepared: Sequence[Prepared | None],
+        known: Collection[str] = frozenset(),
+    ) -> list[Prepared | None]:
+        """Add the novelty fingerprints of the relevant stories, made in the pool in chunks.
+
+        ``keys[i]`` is the document key of ``prepared[i]``; documents in ``known``
+        (judged before) and repeats of a key are left without: the judge pass
+        never fingerprints them. Without a pool, or if it breaks, the judge
+        pass makes the missing fingerprints itself.
+        """
+        out = list(prepared)
+        wanted: list[tuple[int, int]] = []
+        seen: set[str] = set(known)
+        for i, (key, ready) in enumerate(zip(keys, prepared, strict=True)):
+            if ready is None or key in seen:
+                continue
+            seen.add(key)
+            wanted.extend((i, j) for j, r in enumerate(ready.relevance) if r.relevant)
+        if not wanted or self.pool is None:
+            return out
+
+        def story(at: tuple[int, int]) -> tuple[str, str]:
+            found = prepared[at[0]]
+            assert found is not None
+            return found.stories[at[1]].title, found.stories[at[1]].text
+
+        # Similar lengths together (the encoder pads nothing, but batches by tokens), and
+        # chunks big enough to share the encoder's per-batch cost, on every worker.
+        wanted.sort(key=lambda at: len(story(at)[1]))
+        size = max(1, min(FINGERPRINT_CHUNK, -(-len(wanted) // WORKERS)))
+        chunks = [wanted[k : k + size] for k in range(0, len(wanted), size)]
+        try:
+            futures = [self.pool.submit(fingerprint_chunk, [story(at) for at in c]) for c in chunks]
+            done = zip(chunks, futures, strict=True)
+            made = {at: blob for c, f in done for at, blob in zip(c, f.result(), strict=True)}
+        except BrokenProcessPool:
+            log.warning("a worker process died; fingerprinting in this process")
+            return out
+        for i in {i for i, _ in wanted}:
+            ready = out[i]
+            assert ready is not None
+            prints = tuple(made.get((i, j)) for j in range(len(ready.stories)))
+            out[i] = replace(ready, fingerprints=prints)
+        return out
+
     def prepare_all(
         self, documents: Sequence[Document], weights: Sequence[float]
     ) -> list[Prepared]:
@@ -227,7 +270,7 @@ class Workers:
                 chunk = max(1, len(documents) // (4 * WORKERS))
                 out = []
                 for ready in self.pool.map(_prepare_in_worker, documents, weights, chunksize=chunk):
-                    if _WARMING is None and any(ready.fingerprints):
+                    if _WARMING is None and _holds_relevant(ready):
                         warm_novelty()
                     out.append(ready)
                 return out

@@ -32,7 +32,13 @@ def test_a_worker_extracts_scores_and_fingerprints_as_this_process_does(tmp_path
     with Workers(settings.relevance, tmp_path / "cache") as workers:
         assert workers.want(1, 1)
         futures = [workers.submit(_prepare_in_worker, d, 1.0) for d in _documents()]
-        remote = [f.result(timeout=120) for f in futures]
+        bare = [f.result(timeout=120) for f in futures]
+        keys = [d.key for d in _documents()]
+        # Fingerprints are made once every document is prepared, in chunks across them.
+        assert not any(p.fingerprints for p in bare)
+        remote = workers.fingerprint(keys, bare)
+        # A document judged before, or a second copy of one in this run, is not encoded.
+        again = workers.fingerprint([*keys, keys[0]], [*bare, bare[0]], known={keys[1]})
     local = [prepare_document(profile, d) for d in _documents()]
     relevant = 0
     for there, here in zip(remote, local, strict=True):
@@ -50,3 +56,5 @@ def test_a_worker_extracts_scores_and_fingerprints_as_this_process_does(tmp_path
             assert novelty.compare(theirs, mine).verdict == "copy"
             assert theirs.minhash == mine.minhash and theirs.facts == mine.facts
     assert relevant >= 2
+    assert again[0].fingerprints == remote[0].fingerprints and any(remote[1].fingerprints)
+    assert again[1] is bare[1] and again[3] is bare[0]

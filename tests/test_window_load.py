@@ -11,7 +11,7 @@ from conftest import SEEDS
 
 from monitor import prepare
 from monitor.fingerprint import index_view
-from monitor.model import Item, Prepared
+from monitor.model import Item, Prepared, Relevance
 from monitor.novelty import Encoder, Fingerprint, NoveltyIndex, StaleFingerprint, fingerprint_texts
 from monitor.store import ItemRecord, Store
 
@@ -80,16 +80,15 @@ def test_index_columns_of_a_stored_fingerprint_are_what_the_full_parse_gives(see
         index_view(bytes(blob))
 
 
-def test_a_relevant_story_from_a_worker_starts_loading_the_judge_and_others_do_not(
-    monkeypatch, seeds
-):
+def test_a_relevant_story_from_a_worker_starts_loading_the_judge_and_others_do_not(monkeypatch):
     # The judge pass will need numpy, the index and the model; a worker's relevant story
     # says so while the poll still waits on the network, so they load in the background.
     monkeypatch.setattr(prepare, "_WARMING", None)
-    irrelevant = Prepared((), (), (), (0.0, 0.0), (None,))
+    off, on = Relevance(0.1, False, (), "off topic"), Relevance(0.9, True, (), "on topic")
+    irrelevant = Prepared((), (off,))
     assert not prepare._holds_relevant(irrelevant)
     assert not prepare._holds_relevant(("parsed feed", (irrelevant,)))
-    relevant = Prepared((), (), (), (0.0, 0.0), (None, seeds[0][1].to_bytes()))
+    relevant = Prepared((), (off, on))
     assert prepare._holds_relevant(("parsed feed", (irrelevant, relevant)))
     assert prepare._holds_relevant(relevant)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from monitor.errors import FeedError
 from monitor.model import Document, Prepared
-from monitor.prepare import WORKERS, Workers, prepare, worker_fingerprints, worker_profile
+from monitor.prepare import WORKERS, Workers, prepare, worker_profile
 from monitor.relevance import Profile
 from monitor.settings import FeedSettings, FetchSettings, Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
@@ -113,14 +113,14 @@ def _parse_and_prepare(
 ) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
     """Parse one feed and prepare every entry (in a worker unless ``profile`` is given)."""
     parsed = parse_feed(body, url=url, content_type=content_type, source_id=source_id)
+    # Fingerprints come later, in chunks across feeds (``Workers.fingerprint``).
     in_worker = profile is None
     profile = profile or worker_profile()
     prepared = [
         prepare(profile, entry.body, "html", entry.title, entry.hints, weight)
         for entry in parsed.entries
     ]
-    if in_worker:  # here, the judge pass fingerprints them (one encoder for the run)
-        prepared = worker_fingerprints(prepared)
+    if in_worker:
         # Prepared, an entry's HTML is read by no one: not pickled back (half the bytes).
         parsed = replace(parsed, entries=tuple(replace(e, body="") for e in parsed.entries))
     return parsed, tuple(prepared)
