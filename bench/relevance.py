@@ -240,7 +240,9 @@ def driver_profile() -> relevance.Profile:
     import tempfile
 
     text = (REPO / "config.toml").read_text(encoding="utf-8")
-    for line in ('driver_rules = ["japan+chips"', "[relevance.groups.chips]", 'terms = { "chip"'):
+    on = 'driver_rules = ["japan+chips", "japan+ai"]'
+    text = text.replace('# driver_rules = ["japan+ai"]', on)
+    for line in ("[relevance.groups.chips]", 'terms = { "chip"'):
         text = text.replace(f"# {line}", line)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "config.toml"

@@ -20,7 +20,9 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
     text = (REPO / "config.toml").read_text(encoding="utf-8")
-    text = text.replace('# driver_rules = ["japan+chips"', 'driver_rules = ["japan+chips"')
+    text = text.replace(
+        '# driver_rules = ["japan+ai"]', 'driver_rules = ["japan+chips", "japan+ai"]'
+    )
     text = text.replace("# [relevance.groups.chips]", "[relevance.groups.chips]")
     text = text.replace('# terms = { "chip" = 1.0', 'terms = { "chip" = 1.0')
     config = tmp_path_factory.mktemp("drivers") / "config.toml"
