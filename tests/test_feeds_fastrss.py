@@ -36,7 +36,8 @@ FEEDFARM = _SHARED / "tools" / "feedfarm.py"
 NS = (
     'xmlns:dc="http://purl.org/dc/elements/1.1/" '
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-    'xmlns:wire="urn:example:wire" xmlns:atom="http://www.w3.org/2005/Atom"'
+    'xmlns:wire="urn:example:wire" xmlns:atom="http://www.w3.org/2005/Atom" '
+    'xmlns:media="http://search.yahoo.com/mrss/"'
 )
 
 
@@ -142,6 +143,9 @@ def items(draw: st.DrawFn) -> str:
                 "creator",
                 "wire",
                 "category",
+                "source",
+                "dcdate",
+                "media",
             ]
         )
     ):
@@ -170,6 +174,14 @@ def items(draw: st.DrawFn) -> str:
             parts.append(f"<dc:creator>{text}</dc:creator>")
         elif element == "wire":
             parts.append(f'<wire:source kind="x">{text}</wire:source>')
+        elif element == "source":
+            url = draw(st.sampled_from(["", ' url="http://example.com/rss"']))
+            parts.append(f"<source{url}>{text}</source>")
+        elif element == "dcdate":
+            parts.append(f"<dc:date>{draw(DATES)}</dc:date>")
+        elif element == "media":
+            parts.append('<media:content url="http://example.com/a.jpg" medium="image"/>'
+                         '<media:thumbnail url="http://example.com/t.jpg"/>')  # fmt: skip
         else:
             parts.append(f"<category>{text}</category>")
     return f"<item>{''.join(parts)}</item>"
@@ -235,6 +247,18 @@ def test_generated_feeds_read_as_feedparser_reads_them(
         ("Atom", b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>', None),
         ("RSS 0.91", _feed([]).replace(b'version="2.0"', b'version="0.91"'), None),
         ("not well-formed", _feed(["<item><title>a</item>"]), None),
+        (
+            "a media:title inside media:content",
+            _feed(
+                ['<item><media:content url="x"><media:title>t</media:title></media:content></item>']
+            ),
+            None,
+        ),
+        (
+            "a source with other attributes",
+            _feed(['<item><source href="x">S</source></item>']),
+            None,
+        ),
         ("dc:title on the channel", _feed([], "<dc:title>other</dc:title>"), None),
         (
             "a title inside an image's odd child",

@@ -17,8 +17,9 @@ would decide it from the HTTP type and the XML declaration, a document lxml's
 strict parser reads without a single error or warning, root ``<rss
 version="2.x">``, namespace declarations only on the root, no ``base``
 attribute anywhere, and each item made only of elements whose meaning is
-modelled here (title, link, guid, pubDate, description, content:encoded,
-dc:creator, and a few that carry nothing read here), at most one of each, with
+modelled here (title, link, guid, pubDate, dc:date, description,
+content:encoded, dc:creator, source, and a few that carry nothing read here:
+category, comments, enclosure, media:content, media:thumbnail), at most one of each, with
 text only, plus leaf elements of namespaces feedparser does not know (which
 it keeps under their own keys).
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
@@ -43,10 +45,13 @@ _KNOWN_PREFIXES = frozenset(_KNOWN.values())
 _looks_like_html = _FeedParserMixin.looks_like_html
 
 # Item children read here, by feedparser's name for them.
-_READ = frozenset({"title", "link", "guid", "pubDate", "description", "content_encoded",
-                   "dc_creator"})  # fmt: skip
-# Item children feedparser keeps apart from every field read here (tags, comments, enclosures).
-_INERT = frozenset({"category", "comments", "enclosure"})
+_READ = frozenset({"title", "link", "guid", "pubDate", "dc_date", "description", "content_encoded",
+                   "dc_creator", "source"})  # fmt: skip
+# The attributes each may have (feedparser reads these; any other could mean something).
+_ATTRIBUTES = {"guid": frozenset({"isPermaLink"}), "source": frozenset({"url"})}
+# Item children feedparser keeps apart from every field read here (tags, comments,
+# enclosures, media files): leaves only, since a media:content may hold a media:title.
+_INERT = frozenset({"category", "comments", "enclosure", "media_content", "media_thumbnail"})
 # Channel children that never set the channel's title (image and textInput reset its depth).
 _CHANNEL = frozenset({
     "title", "link", "description", "language", "copyright", "managingEditor", "webMaster",
@@ -163,7 +168,7 @@ def _entry(item: etree._Element) -> RawEntry:
         if name in _READ:
             if name in fields:
                 raise _NotPlain(f"two {name}")
-            if child.attrib and (name != "guid" or set(child.attrib) != {"isPermaLink"}):
+            if child.attrib and not set(child.attrib) <= _ATTRIBUTES.get(name, frozenset()):
                 raise _NotPlain(f"attributes on {name}")
             fields[name] = child
         elif not ((name in _INERT and not len(child)) or _unknown_leaf(name, child)):
@@ -191,16 +196,17 @@ def _entry(item: etree._Element) -> RawEntry:
         summary = _popped(_leaf_text(element).strip())
     if (element := fields.get("content_encoded")) is not None:
         content = _popped(_leaf_text(element).strip())
-    published = None
-    if (element := fields.get("pubDate")) is not None:
-        when = _parse_date(_popped(_leaf_text(element).strip()))
-        published = struct_to_utc(when) if when else None
-    names: tuple[str, ...] = ()
+    # feedparser: the pubDate's date, else dc:date's (its "updated").
+    dates = [_date(fields.get(name)) for name in ("pubDate", "dc_date")]
+    when = dates[0] or dates[1]
+    names: list[str] = []
+    if (element := fields.get("source")) is not None:
+        names.append(_popped(_leaf_text(element).strip()))  # the outlet it came from
     if (element := fields.get("dc_creator")) is not None:
         author = _popped(_leaf_text(element).strip())
         if _EMAIL.search(author):
             raise _NotPlain("an author with an e-mail address")
-        names = (author,) if author.strip() else ()
+        names.append(author)
     return RawEntry(
         link=link,
         guid=guid or None,
@@ -208,9 +214,14 @@ def _entry(item: etree._Element) -> RawEntry:
         title_is_html=title_is_html,
         content=content or summary,
         content_is_html=True,  # RSS description and content:encoded are HTML to feedparser
-        published=published,
-        names=names,
+        published=struct_to_utc(when) if when else None,
+        names=tuple(name for name in names if name.strip()),
     )
+
+
+def _date(element: etree._Element | None) -> Any:
+    """feedparser's parsed date (a UTC time tuple) of a date element, or None."""
+    return None if element is None else _parse_date(_popped(_leaf_text(element).strip()))
 
 
 def _channel_title(channel: etree._Element) -> str | None:
