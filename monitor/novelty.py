@@ -309,12 +309,19 @@ def warm_up() -> None:
 
     from monitor.encoder import DIM
 
-    blank = Fingerprint(bytes(NUM_PERM), bytes(BANDS * 4), 0, bytes(DIM), b"", False)
+    # A copy of itself: every path of a judgement runs (both candidate searches, pair
+    # scoring, the new-facts check), and with it numpy's lazily initialised parts
+    # (np.unique's first call alone costs ~30 ms).
+    vector = b"\x7f" + bytes(DIM - 1)
+    made_up = Fingerprint(
+        bytes(range(NUM_PERM)), bytes(range(BANDS * 4)), 100, vector, b"\x01\x00\x05\x00",
+        False, head_embedding=vector, headline="warm up", lang="en",
+    )  # fmt: skip
     when = datetime(2000, 1, 1, tzinfo=UTC)
     index = NoveltyIndex()
-    index.add("warm-up", when, blank)
-    index.judge(blank, when, when)
-    similarities_of(pair_features_many(blank, [blank]))
+    index.add("warm-up", when, made_up)
+    verdict = index.judge(made_up, when + timedelta(hours=1), when + timedelta(hours=1))
+    assert verdict.kind == "duplicate", verdict  # it found and scored itself
 
 
 # --- the index -----------------------------------------------------------------

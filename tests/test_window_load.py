@@ -111,3 +111,11 @@ def test_a_relevant_story_from_a_worker_starts_loading_the_judge_and_others_do_n
     assert prepare._WARMING is not None
     prepare._WARMING.join(timeout=60)
     assert not prepare._WARMING.is_alive()
+
+
+def test_the_warm_up_judges_its_made_up_copy_as_a_duplicate():
+    # It runs in a background thread that swallows errors (it is only a head start), so
+    # a warm-up broken by a change to the judging code shows here, not as a slow pass.
+    from monitor import novelty
+
+    novelty.warm_up()
