@@ -26,8 +26,9 @@ at 0.2-0.6), and its cell is not always among the nearest. On the synthetic
 histories of bench/bench_novelty.py, planted same-story reports (half of them
 also copies, which the lexical tier finds anyway) are found 100 % at 10^4
 items, 95 % at 10^5 and 83 % at 10^6. Raising ``SCAN_ROWS`` buys recall for
-time; a graph index (HNSW, e.g. usearch) is the next step if recall measured
-on real pairs falls short at the sizes that matter.
+time. Graph indexes were measured against it (bench/bench_ann.py; figures in
+the README): HNSW (usearch) finds more at 10^5, fewer at 10^6, and takes
+minutes to build there, so it would have to be kept on disk.
 
 ``Column`` grows a numpy array in place (``ndarray.resize``: realloc, so no
 second copy of a large column while it grows).
