@@ -17,8 +17,11 @@ whole process:
 
 Prints the wall times, the ratio baseline / cold (>= 1.0: monitor is at least
 as fast as feedparser alone), the warm time and the peak RSS of the monitor
-process (its worker processes not included; they are printed apart). The
-machine may be shared: compare ratios from one run, not absolute times.
+process (its worker processes not included; they are printed apart), and the
+CPU seconds (user + sys) of the baseline and of the whole cold run with its
+worker processes: on a shared machine the wall times swing with the load
+between the two runs, the CPU seconds far less. The machine may be shared:
+compare ratios from one run, not absolute times.
 """
 
 from __future__ import annotations
@@ -57,8 +60,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def timed(cmd: list[str], **kwargs) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of the process itself, stdout+stderr) of one whole process."""
+def timed(cmd: list[str], **kwargs) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS MB of the process itself, stdout+stderr, CPU seconds) of one
+    whole process; the CPU counts the worker processes it waited for too."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs
@@ -69,7 +73,7 @@ def timed(cmd: list[str], **kwargs) -> tuple[float, float, str]:
     wall = time.perf_counter() - start
     if proc.returncode:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def config_for(project: Path) -> Path:
@@ -113,14 +117,15 @@ def one_size(feeds: int, items: int, farm: Path, monitor: list[str]) -> dict:
         subprocess.run([*run, "feeds", "import", str(served / "feeds.opml")], check=True,
                        capture_output=True)  # fmt: skip
         shutil.rmtree(project / "state", ignore_errors=True)  # fresh: no database, no cache
-        base_s, _, base_out = timed([sys.executable, "-c", BASELINE, str(served)])
-        cold_s, cold_mb, cold_out = timed([*run, "run-once"], cwd=project)
-        warm_s, warm_mb, _ = timed([*run, "run-once"], cwd=project)
+        base_s, _, base_out, base_cpu = timed([sys.executable, "-c", BASELINE, str(served)])
+        cold_s, cold_mb, cold_out, cold_cpu = timed([*run, "run-once"], cwd=project)
+        warm_s, warm_mb, _, _ = timed([*run, "run-once"], cwd=project)
         children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         return {
             "feeds": feeds, "items": items, "entries": int(base_out.split()[-1]),
             "feedparser_s": base_s, "cold_s": cold_s, "ratio": base_s / cold_s,
             "warm_s": warm_s, "cold_rss_mb": cold_mb, "warm_rss_mb": warm_mb,
+            "feedparser_cpu_s": base_cpu, "cold_cpu_s": cold_cpu,
             "max_child_rss_mb": children_mb, "summary": cold_out.strip().splitlines()[-3:],
         }  # fmt: skip
     finally:
@@ -140,14 +145,14 @@ def main() -> None:
     monitor = [sys.executable, "-m", "monitor"]
     print(
         f"{'feeds':>6} {'entries':>8} {'feedparser s':>12} {'cold s':>7} {'ratio':>6} "
-        f"{'warm s':>7} {'cold RSS MB':>11} {'warm RSS MB':>11}"
+        f"{'warm s':>7} {'cold RSS MB':>11} {'warm RSS MB':>11} {'fp CPU s':>8} {'cold CPU s':>10}"
     )
     for feeds in (int(n) for n in args.feeds.split(",")):
         r = one_size(feeds, args.items, args.farm, monitor)
         print(
             f"{r['feeds']:>6} {r['entries']:>8} {r['feedparser_s']:>12.2f} {r['cold_s']:>7.2f} "
             f"{r['ratio']:>5.2f}x {r['warm_s']:>7.2f} {r['cold_rss_mb']:>11.0f} "
-            f"{r['warm_rss_mb']:>11.0f}"
+            f"{r['warm_rss_mb']:>11.0f} {r['feedparser_cpu_s']:>8.2f} {r['cold_cpu_s']:>10.2f}"
         )
         for line in r["summary"]:
             print(f"       cold run: {line}")
@@ -156,7 +161,9 @@ def main() -> None:
         "(fresh state dir); >= 1.0 means monitor is at least as fast. RSS: the monitor "
         "process itself (largest child process so far: "
         f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB). "
-        "Times from one run on a possibly shared machine: compare the ratio."
+        "Times from one run on a possibly shared machine: compare the ratio. CPU s: user+sys "
+        "of the whole process (the cold run's with its worker processes); on a busy machine "
+        "wall times swing with the load, CPU seconds much less."
     )
 
 
