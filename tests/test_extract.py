@@ -120,11 +120,13 @@ def test_extract_is_fast_on_the_seeds() -> None:
     bodies = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
     for body in bodies:
         extract(body, "text")  # warm the regex cache
-    start = time.perf_counter()
+    # CPU time, not wall time: on a machine busy with other processes the wall clock
+    # also counts the time they ran.
+    start = time.process_time()
     for _ in range(5):
         for body in bodies:
             extract(body, "text")
-    per_document = (time.perf_counter() - start) / (5 * len(bodies))
+    per_document = (time.process_time() - start) / (5 * len(bodies))
     assert per_document < 0.05  # a few ms each; generous for a loaded CI machine
 
 
@@ -336,9 +338,13 @@ def test_hostile_markup(html: str, expected: str) -> None:
 @pytest.mark.parametrize("unit", ["<a", "<!--", "<a b='", "</", "<?", "<p>", '<a x="', "&#"])
 def test_html_to_text_is_linear_on_pathological_input(unit: str) -> None:
     def seconds(n: int) -> float:
-        start = time.perf_counter()
-        html_to_text(unit * n)
-        return time.perf_counter() - start
+        """CPU seconds, the best of three: what other processes do says nothing about the code."""
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            html_to_text(unit * n)
+            best = min(best, time.process_time() - start)
+        return best
 
     small, large = seconds(5_000), seconds(40_000)
     assert large < 2.0
