@@ -7,6 +7,7 @@ HTTP server, the lock file) and stops it with SIGTERM, expecting exit 0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -63,6 +64,9 @@ class Daemon:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            # Its own process group, so that kill() also ends the feed-parsing pool of a
+            # daemon killed with SIGKILL: those processes outlive it otherwise.
+            start_new_session=True,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -110,7 +114,25 @@ class Daemon:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        for pid in _our_group(self.process.pid):  # what it started
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self._reader.join(5)
+
+
+def _our_group(group: int) -> list[int]:
+    """The processes of process group ``group`` that run this Python (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().split(b"\0")[0]
+        except OSError:
+            continue
+        # The fields after the command's name: state, ppid, pgrp, ...
+        if int(stat.rsplit(")", 1)[1].split()[2]) == group and command == sys.executable.encode():
+            found.append(int(entry.name))
+    return found
 
 
 @pytest.fixture
@@ -373,9 +395,12 @@ def test_sigterm_during_a_hanging_fetch_abandons_the_job_and_exits_0(
     finally:
         release.set()
 
-    # Nothing was lost: the next start does the work again (and gets the lock).
+    # Nothing was lost: the next start gets the lock and does the work again. It is
+    # stopped once that poll is done (the feed answers at once now), not in the
+    # middle of it: a stop mid-poll is the first daemon's part, with its grace.
     again = start(daemons, project)
     again.wait_for("started:")
+    assert "poll: 5 new documents" in again.wait_for("poll:", 60), again.stderr
     assert again.stop() == 0
 
 
