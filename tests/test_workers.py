@@ -42,9 +42,19 @@ FEEDFARM = next(
 )
 FARM_FEEDS = 300
 FARM_ITEMS = 10
+# The fault tests' farm: as many feeds (several batches of leases), fewer items each,
+# since what they assert (nothing lost, nothing judged twice) does not depend on how many.
+FAULT_ITEMS = 3
 DIGEST_EVERY = 20  # seconds: the digest slots are :00, :20 and :40 of each minute
 
 pytestmark = pytest.mark.skipif(not FEEDFARM.exists(), reason=f"{FEEDFARM} is absent")
+
+# Under `pytest -n`, these tests run two at a time, not four: each starts several
+# daemons that judge thousands of entries against a lease or a poll interval, and
+# four at once on two cores left the intervals too short for a round of polling.
+# Each pair is one long test and one shorter one.
+WORKERS_A = pytest.mark.xdist_group("workers-a")
+WORKERS_B = pytest.mark.xdist_group("workers-b")
 
 
 class Farm:
@@ -78,6 +88,13 @@ def farm(tmp_path: Path) -> Iterator[Farm]:
     started.stop()
 
 
+@pytest.fixture
+def fault_farm(tmp_path: Path) -> Iterator[Farm]:
+    started = Farm(tmp_path / "farm", FARM_FEEDS, FAULT_ITEMS)
+    yield started
+    started.stop()
+
+
 def worker_config(project: Path, target: PostgresTarget, farm: Farm, lease_minutes: float) -> Path:
     """The project's config with a PostgreSQL state, the farm's feeds and a fast schedule."""
     config = project / "config.toml"
@@ -97,12 +114,14 @@ def worker_config(project: Path, target: PostgresTarget, farm: Farm, lease_minut
     return config
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, every: float = 0.5
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.5)
+        time.sleep(every)
 
 
 def polled(target: PostgresTarget) -> dict[str, datetime]:
@@ -120,6 +139,20 @@ def digests_and_runs(target: PostgresTarget) -> tuple[list[tuple[str, str]], lis
     return stories, runs
 
 
+def empty_slot_after_the_last_digest(target: PostgresTarget) -> bool:
+    """Whether a digest run found nothing new in a slot after the last digest with stories."""
+    with Store(target, readonly=True) as store:
+        runs = store.db.execute("SELECT ran_at, digest_id FROM digest_runs").fetchall()
+    last = max((ran_at for ran_at, digest_id in runs if digest_id is not None), default=None)
+    if last is None:
+        return False
+    slot = int(last.astimezone(UTC).timestamp()) // DIGEST_EVERY
+    return any(
+        digest_id is None and int(ran_at.astimezone(UTC).timestamp()) // DIGEST_EVERY > slot
+        for ran_at, digest_id in runs
+    )
+
+
 def assert_one_digest_per_slot(runs: list[datetime]) -> None:
     """Between two recorded digest runs there is always a slot boundary: no slot served twice."""
     slots = [int(run.astimezone(UTC).timestamp()) // DIGEST_EVERY for run in runs]
@@ -133,6 +166,7 @@ def start_workers(daemons: list[Daemon], project: Path, count: int) -> list[Daem
 
 
 @pytest.mark.slow
+@WORKERS_A
 def test_three_workers_fetch_each_feed_once_per_interval_and_send_one_digest_per_slot(
     project: Path,
     pg_target: PostgresTarget,
@@ -164,7 +198,11 @@ def test_three_workers_fetch_each_feed_once_per_interval_and_send_one_digest_per
         assert "poll:" in worker.wait_for("poll:", 5)
 
     wait_until(lambda: len(smtp_server.messages) >= 1, 60, "a digest by mail")
-    time.sleep(DIGEST_EVERY)  # one more slot, which finds nothing new
+    # One more slot after the last digest with stories, which finds nothing new.
+    wait_until(
+        lambda: empty_slot_after_the_last_digest(pg_target), 3 * DIGEST_EVERY,
+        "a digest slot that finds nothing new",
+    )  # fmt: skip
     stories, runs = digests_and_runs(pg_target)
     assert_one_digest_per_slot(runs)
     story_ids = [story for _, story in stories]
@@ -179,9 +217,11 @@ def test_three_workers_fetch_each_feed_once_per_interval_and_send_one_digest_per
 
 
 @pytest.mark.slow
+@WORKERS_B
 def test_a_killed_lease_holder_s_feeds_are_polled_by_another_after_the_lease_expires(
-    project: Path, pg_target: PostgresTarget, farm: Farm, daemons: list[Daemon]
+    project: Path, pg_target: PostgresTarget, fault_farm: Farm, daemons: list[Daemon]
 ) -> None:
+    farm = fault_farm
     lease_seconds = 12
     worker_config(project, pg_target, farm, lease_minutes=lease_seconds / 60)
     (first,) = start_workers(daemons, project, 1)
@@ -196,7 +236,7 @@ def test_a_killed_lease_holder_s_feeds_are_polled_by_another_after_the_lease_exp
         except Exception:
             return []
 
-    wait_until(lambda: bool(leases_of_first()), 60, "the first worker to hold leases")
+    wait_until(lambda: bool(leases_of_first()), 60, "the first worker to hold leases", 0.02)
     first.process.kill()  # SIGKILL mid-batch: its leases stay behind
     first.process.wait()
     held = dict(leases_of_first())
@@ -246,12 +286,14 @@ def documents_and_items(target: PostgresTarget) -> tuple[int, int, int]:
 
 
 @pytest.mark.slow
+@WORKERS_A
 def test_the_judging_leader_killed_mid_pass_loses_nothing_and_judges_nothing_twice(
-    project: Path, pg_server: PgServer, pg_target: PostgresTarget, farm: Farm,
+    project: Path, pg_server: PgServer, pg_target: PostgresTarget, fault_farm: Farm,
     daemons: list[Daemon],
 ) -> None:  # fmt: skip
     from monitor.store.postgres import LEAD_KEY, WRITE_KEY
 
+    farm = fault_farm
     worker_config(project, pg_target, farm, lease_minutes=0.2)
     workers = start_workers(daemons, project, 2)
     by_pid = {worker.process.pid: worker for worker in workers}
@@ -282,18 +324,20 @@ def test_the_judging_leader_killed_mid_pass_loses_nothing_and_judges_nothing_twi
     wait_until(lambda: pending(pg_target) == 0, 150, "every prepared item judged")
     assert lock_holders(pg_server, LEAD_KEY) == [survivor.process.pid]
     documents, items, parts = documents_and_items(pg_target)
-    assert documents == FARM_FEEDS * FARM_ITEMS  # every entry of every feed, once
+    assert documents == FARM_FEEDS * FAULT_ITEMS  # every entry of every feed, once
     assert items == parts  # no story of a document judged twice
     assert survivor.process.poll() is None
     assert survivor.stop() == 0
 
 
 @pytest.mark.slow
+@WORKERS_B
 def test_workers_ride_out_a_database_restart(
-    project: Path, tmp_path: Path, farm: Farm, daemons: list[Daemon]
+    project: Path, tmp_path: Path, fault_farm: Farm, daemons: list[Daemon]
 ) -> None:
     from monitor.store.postgres import LEAD_KEY, PROCESS_KEY
 
+    farm = fault_farm
     server, directory = start_cluster()  # private: restarting it disturbs no other test
     try:
         target = target_for(server, new_database(server), tmp_path / "cache")
@@ -320,7 +364,7 @@ def test_workers_ride_out_a_database_restart(
             "both workers holding the processing lock again",
         )  # fmt: skip
         documents, items, parts = documents_and_items(target)
-        assert documents == FARM_FEEDS * FARM_ITEMS and items == parts
+        assert documents == FARM_FEEDS * FAULT_ITEMS and items == parts
         assert max(farm.requests().values()) <= 3  # two rounds, plus a batch cut off mid-way
         for worker in workers:
             assert worker.stop() == 0
