@@ -13,6 +13,16 @@ REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow tests first (in file order), the quick ones after them.
+
+    The slow ones mostly wait on real processes (lease expiries, poll intervals,
+    digest slots); begun first under ``pytest -n``, that waiting overlaps the
+    quick tests instead of trailing after them.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A directory laid out like a fresh checkout: config.toml and seeds/."""

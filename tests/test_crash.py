@@ -117,7 +117,13 @@ def _trial(
     }
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+# Under `pytest -n`, each backend's tests share one worker process: split over
+# two, the trials behind them would run twice.
+BACKENDS = [pytest.param(name, marks=pytest.mark.xdist_group(f"crash-{name}"))
+            for name in ("sqlite", "postgresql")]  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
 def trials(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, dict]]:
