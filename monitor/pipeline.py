@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -93,11 +94,14 @@ def collect(
     progress: bool = False,
     force: bool = False,
     only: frozenset[str] | None = None,
+    pool: Workers | None = None,
 ) -> Collection:
     """Read the corpus and poll the feeds; problems are logged and the run goes on.
 
     ``force`` polls feeds in backoff too; ``only`` polls just those feed
-    source ids and skips the corpus (`monitor feeds refresh`).
+    source ids and skips the corpus (`monitor feeds refresh`). ``pool`` is
+    a pool of worker processes the caller keeps across collections (a worker's
+    leased batches), so its processes and their encoders start once.
     """
     documents: list[Document] = []
     prepared: list[Prepared | None] = []
@@ -106,7 +110,7 @@ def collect(
     updates: tuple[object, ...] = ()
     weights: Mapping[str, float] = {}
     # One pool of worker processes for the corpus and the feeds, started if the work is big.
-    with Workers(settings.relevance, settings.cache_dir) as workers:
+    with nullcontext(pool) if pool else Workers(settings.relevance, settings.cache_dir) as workers:
         if only is None:
             found = corpus.collect(settings.corpus, settings.base_dir, now)
             documents, problems = list(found.documents), list(found.problems)

@@ -24,6 +24,7 @@ from monitor.deliver import FlushResult, flush_outbox
 from monitor.judging import judge_pending
 from monitor.model import Digest
 from monitor.pipeline import Collection, RunStats, build_digest, collect, judge, keep_prepared
+from monitor.prepare import Workers
 from monitor.settings import DEFAULT_SUBJECT, Settings
 from monitor.store import Store
 from monitor.store.outbox import OutboxDigest
@@ -157,6 +158,7 @@ def poll(
     then: Callable[[], None] | None = None,
     for_leader: bool = False,
     encoder: object = None,
+    pool: Workers | None = None,
 ) -> RunStats:
     """Collect and judge, keeping what was seen; no digest (the daemon's poll job).
 
@@ -165,10 +167,11 @@ def poll(
     ``for_leader`` (a worker on PostgreSQL) does only the per-document work and
     keeps the relevant stories pending for the judging leader, in a transaction
     that does not wait for the leader's pass; ``encoder`` fingerprints them.
+    ``pool`` is the caller's pool of parser processes, kept across polls.
     """
     stats = RunStats()
     # Network first, outside the transaction: a slow feed must not hold the write lock.
-    collection = collect(settings, store, now, progress=progress)
+    collection = collect(settings, store, now, progress=progress, pool=pool)
     with _writing, store.transaction(exclusive=not for_leader):
         if for_leader:
             stats.problems.extend(collection.problems)

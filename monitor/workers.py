@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from monitor import runner
 from monitor.errors import StoreError
 from monitor.pipeline import RunStats
+from monitor.prepare import Workers
 from monitor.settings import Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.store import Store
@@ -98,33 +99,41 @@ def leased_poll(
     interval = timedelta(minutes=settings.schedule.poll_interval_minutes)
     total = RunStats()
     corpus = settings.corpus  # read once per poll, by each worker (local files)
-    while True:
-        now = clock()
-        with store.transaction(exclusive=False):
-            store.heartbeat(worker.id, worker.host, worker.pid, now, "polling")
-            claimed = store.claim_feeds(
-                worker.id, list(by_id), now, lease=lease, interval=interval, limit=BATCH
+    # One pool of parser processes for every batch: its processes, and the sentence encoder
+    # each loads, start once per poll, not once per batch.
+    with Workers(settings.relevance, settings.cache_dir) as pool:
+        while True:
+            now = clock()
+            with store.transaction(exclusive=False):
+                store.heartbeat(worker.id, worker.host, worker.pid, now, "polling")
+                claimed = store.claim_feeds(
+                    worker.id, list(by_id), now, lease=lease, interval=interval, limit=BATCH
+                )
+            if not claimed and not corpus:
+                break
+            batch = replace(
+                settings, feeds=tuple(by_id[s] for s in claimed), feeds_opml=None, corpus=corpus
             )
-        if not claimed and not corpus:
-            break
-        batch = replace(
-            settings, feeds=tuple(by_id[s] for s in claimed), feeds_opml=None, corpus=corpus
-        )
 
-        def release(claimed: list[str] = claimed, now: datetime = now) -> None:
-            kept = store.release_feeds(worker.id, claimed, now)
-            if kept < len(claimed):
-                # Our lease expired mid-batch and another worker took those feeds.
-                log.warning("%d of %d leases expired before their feeds were stored",
-                            len(claimed) - kept, len(claimed))  # fmt: skip
+            def release(claimed: list[str] = claimed, now: datetime = now) -> None:
+                kept = store.release_feeds(worker.id, claimed, now)
+                if kept < len(claimed):
+                    # Our lease expired mid-batch and another worker took those feeds.
+                    log.warning("%d of %d leases expired before their feeds were stored",
+                                len(claimed) - kept, len(claimed))  # fmt: skip
 
-        _add(total, runner.poll(store, batch, now, then=release, for_leader=True, encoder=encoder))
-        log.debug("polled %d leased feeds", len(claimed))
-        if after_batch is not None:
-            after_batch()
-        corpus = ()
-        if not claimed:
-            break
+            _add(
+                total,
+                runner.poll(
+                    store, batch, now, then=release, for_leader=True, encoder=encoder, pool=pool
+                ),
+            )
+            log.debug("polled %d leased feeds", len(claimed))
+            if after_batch is not None:
+                after_batch()
+            corpus = ()
+            if not claimed:
+                break
     return total
 
 
