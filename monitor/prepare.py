@@ -87,8 +87,27 @@ def worker_profile() -> Profile:
     return _PROFILE
 
 
+# How often a worker checks that the process which started it is still there.
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """End this worker once its parent is gone (SIGKILLed: no pool shutdown ever comes).
+
+    The kernel hands an orphan to init or a subreaper, so the parent pid changes.
+    Polled rather than PR_SET_PDEATHSIG: that signal follows the parent *thread*
+    that started the worker, and pools are started from the daemon's job threads.
+    """
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
+
+
 def _init(settings: RelevanceSettings, cache_dir: Path | None) -> None:
     global _PROFILE, _CACHE_DIR
+    threading.Thread(
+        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
+    ).start()
     _PROFILE = compile_profile(settings)
     _CACHE_DIR = cache_dir
 
