@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest_pg import PgServer, drop_database, new_database, pg_server, pg_target
+from conftest_pg import PgServer, drop_database, new_database, pg_server, pg_target, target_for
 
 from monitor.config import load
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, LockedError
 from monitor.settings import PostgresTarget
 from monitor.store import Store
 from monitor.store.migrations import SCHEMA_VERSION
+from monitor.store.postgres import hold_process_lock
 
 __all__ = ["pg_server", "pg_target"]  # fixtures, used by name
 
@@ -246,3 +247,26 @@ def test_claims_skip_what_another_worker_holds_and_workers_shows_who_holds_what(
     assert leader.startswith("hostB:2 ")
     as_json = json.loads(cli("workers", "--json").stdout)
     assert {w["id"]: w["leads_judging"] for w in as_json} == {"hostA:1": False, "hostB:2": True}
+
+
+def test_the_lock_holder_named_is_the_one_on_this_database_not_on_another(
+    pg_server: PgServer, pg_target: PostgresTarget, tmp_path: Path
+) -> None:
+    # Two monitors on one server, each with its own database: the same lock key.
+    other = new_database(pg_server)
+    try:
+        elsewhere = target_for(pg_server, other, tmp_path / "other-cache")
+        with (
+            hold_process_lock(elsewhere, "run-once"),
+            hold_process_lock(pg_target, "run"),
+            pytest.raises(LockedError) as refused,
+            hold_process_lock(pg_target, "run-once"),
+        ):
+            pass
+        assert "monitor run pid " in str(refused.value), refused.value
+        assert "monitor run-once pid " not in str(refused.value)
+        # The other database's lock does not stop this one's run either.
+        with hold_process_lock(elsewhere, "run-once"), hold_process_lock(pg_target, "run-once"):
+            pass
+    finally:
+        drop_database(pg_server, other)

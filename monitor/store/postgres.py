@@ -273,6 +273,10 @@ class SessionLock:
                 "SELECT a.application_name FROM pg_locks l"
                 " JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.granted"
+                # Advisory locks are per database: another database's monitor
+                # on the same server holds the same key for its own state.
+                " AND l.database = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database())"
                 " AND (l.classid::bigint << 32 | l.objid::bigint) = ?",
                 (self.key,),
             ).fetchone()
@@ -284,6 +288,10 @@ class SessionLock:
         """Let the lock go (closing the connection ends the session and its locks)."""
         if self.db is not None:
             with contextlib.suppress(Exception):  # a broken connection is closed anyway
+                # Unlocked before closing: the server ends a closed session (and
+                # drops its locks) a moment later, and the next run may come sooner.
+                self.db.execute("SELECT pg_advisory_unlock_all()")
+            with contextlib.suppress(Exception):
                 self.db.close()
             self.db = None
 
