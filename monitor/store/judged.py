@@ -135,6 +135,10 @@ class JudgedMixin:
             [(r.item.id, r.item.source_id, r.item.url, to_text(r.item.first_seen)) for r in records]
             + [(item_id, source_id, url, when) for item_id, source_id, url in links],
         )
+        self._insert_new_stories(records)
+
+    def _insert_new_stories(self, records: Sequence[ItemRecord]) -> None:
+        """A story row for every record that leads its own story."""
         self.db.executemany(
             "INSERT INTO stories (id, lead_item, first_seen) VALUES (?, ?, ?)"
             " ON CONFLICT (id) DO NOTHING",
@@ -176,15 +180,7 @@ class JudgedMixin:
                 for r in records
             ],
         )  # the fingerprint stays the one the worker stored
-        self.db.executemany(
-            "INSERT INTO stories (id, lead_item, first_seen) VALUES (?, ?, ?)"
-            " ON CONFLICT (id) DO NOTHING",
-            [
-                (r.item.id, r.item.id, to_text(r.item.first_seen))
-                for r in records
-                if r.story_id == r.item.id
-            ],
-        )
+        self._insert_new_stories(records)
 
     def judging_term(self) -> int:
         """The judging leaders' term: it moves whenever judging changes hands."""
