@@ -30,20 +30,15 @@ import argparse
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from farm import FARM, serving
+
 REPO = Path(__file__).resolve().parent.parent
-# ../shared beside the clone (CI), or further up (a worktree inside the checkout's folder).
-FARM = next(
-    (p / "shared" / "tools" / "feedfarm.py" for p in REPO.parents
-     if (p / "shared" / "tools" / "feedfarm.py").exists()),
-    REPO.parent / "shared" / "tools" / "feedfarm.py",
-)  # fmt: skip
 BASELINE = """
 import sys, glob, io, feedparser
 entries = 0
@@ -52,12 +47,6 @@ for path in sorted(glob.glob(sys.argv[1] + "/*.xml")):
         entries += len(feedparser.parse(io.BytesIO(fh.read())).entries)
 print(entries)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def timed(cmd: list[str], **kwargs) -> tuple[float, float, str, float]:
@@ -86,51 +75,30 @@ def config_for(project: Path) -> Path:
     return path
 
 
-def wait_for(port: int, opml: Path, seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if opml.exists():
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    return
-            except OSError:
-                pass
-        time.sleep(0.1)
-    sys.exit("the feed farm did not start")
-
-
 def one_size(feeds: int, items: int, farm: Path, monitor: list[str]) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
-    port = free_port()
     served = work / "farm"
-    server = subprocess.Popen(
-        [sys.executable, str(farm), "serve", "--feeds", str(feeds), "--items", str(items),
-         "--port", str(port), "--dir", str(served)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     try:
-        wait_for(port, served / "feeds.opml")
-        project = work / "project"
-        project.mkdir()
-        config = config_for(project)
-        run = [*monitor, "--config", str(config)]
-        subprocess.run([*run, "feeds", "import", str(served / "feeds.opml")], check=True,
-                       capture_output=True)  # fmt: skip
-        shutil.rmtree(project / "state", ignore_errors=True)  # fresh: no database, no cache
-        base_s, _, base_out, base_cpu = timed([sys.executable, "-c", BASELINE, str(served)])
-        cold_s, cold_mb, cold_out, cold_cpu = timed([*run, "run-once"], cwd=project)
-        warm_s, warm_mb, _, _ = timed([*run, "run-once"], cwd=project)
-        children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        return {
-            "feeds": feeds, "items": items, "entries": int(base_out.split()[-1]),
-            "feedparser_s": base_s, "cold_s": cold_s, "ratio": base_s / cold_s,
-            "warm_s": warm_s, "cold_rss_mb": cold_mb, "warm_rss_mb": warm_mb,
-            "feedparser_cpu_s": base_cpu, "cold_cpu_s": cold_cpu,
-            "max_child_rss_mb": children_mb, "summary": cold_out.strip().splitlines()[-3:],
-        }  # fmt: skip
+        with serving(farm, feeds, items, served):
+            project = work / "project"
+            project.mkdir()
+            config = config_for(project)
+            run = [*monitor, "--config", str(config)]
+            subprocess.run([*run, "feeds", "import", str(served / "feeds.opml")], check=True,
+                           capture_output=True)  # fmt: skip
+            shutil.rmtree(project / "state", ignore_errors=True)  # fresh: no database, no cache
+            base_s, _, base_out, base_cpu = timed([sys.executable, "-c", BASELINE, str(served)])
+            cold_s, cold_mb, cold_out, cold_cpu = timed([*run, "run-once"], cwd=project)
+            warm_s, warm_mb, _, _ = timed([*run, "run-once"], cwd=project)
+            children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            return {
+                "feeds": feeds, "items": items, "entries": int(base_out.split()[-1]),
+                "feedparser_s": base_s, "cold_s": cold_s, "ratio": base_s / cold_s,
+                "warm_s": warm_s, "cold_rss_mb": cold_mb, "warm_rss_mb": warm_mb,
+                "feedparser_cpu_s": base_cpu, "cold_cpu_s": cold_cpu,
+                "max_child_rss_mb": children_mb, "summary": cold_out.strip().splitlines()[-3:],
+            }  # fmt: skip
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -140,8 +108,6 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--farm", type=Path, default=FARM, help="path to feedfarm.py")
     args = parser.parse_args()
-    if not args.farm.exists():
-        sys.exit(f"{args.farm}: no feed farm (pass --farm)")
     monitor = [sys.executable, "-m", "monitor"]
     print(
         f"{'feeds':>6} {'entries':>8} {'feedparser s':>12} {'cold s':>7} {'ratio':>6} "

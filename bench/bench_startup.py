@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,12 +48,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from farm import FARM, serving
+
 REPO = Path(__file__).resolve().parent.parent
-FARM = next(
-    (p / "shared" / "tools" / "feedfarm.py" for p in REPO.parents
-     if (p / "shared" / "tools" / "feedfarm.py").exists()),
-    REPO.parent / "shared" / "tools" / "feedfarm.py",
-)  # fmt: skip
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str], want: str = "") -> tuple[float, float]:
@@ -143,58 +139,43 @@ def seeds(runs: int, env: dict[str, str]) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def warm_cycle(feeds: int, items: int, runs: int, farm: Path, env: dict[str, str]) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-startup-farm-"))
-    port = free_port()
     served = work / "farm"
-    server = subprocess.Popen(
-        [sys.executable, str(farm), "serve", "--feeds", str(feeds), "--items", str(items),
-         "--port", str(port), "--dir", str(served)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
     try:
-        if server.stdout is None or not server.stdout.readline().startswith("serving"):
-            sys.exit("the feed farm did not start")
-        project = work / "project"
-        project.mkdir()
-        lines = (REPO / "config.toml").read_text(encoding="utf-8").splitlines()
-        (project / "config.toml").write_text(
-            "\n".join("corpus = []" if s.startswith("corpus = ") else s for s in lines) + "\n",
-            encoding="utf-8",
-        )
-        monitor = [sys.executable, "-m", "monitor"]
-        timed([*monitor, "feeds", "import", str(served / "feeds.opml")], project, env)
-        start = time.perf_counter()
-        timed([*monitor, "run-once"], project, env)
-        cold = time.perf_counter() - start
-        rows: dict[str, list[tuple[float, float]]] = {
-            "python -c 'import feedparser'": [],
-            f"run-once, {feeds} feeds all 304": [],
-        }
-        for _ in range(runs):
-            rows["python -c 'import feedparser'"].append(
-                timed([sys.executable, "-c", "import feedparser"], project, env)
+        with serving(farm, feeds, items, served):
+            project = work / "project"
+            project.mkdir()
+            lines = (REPO / "config.toml").read_text(encoding="utf-8").splitlines()
+            (project / "config.toml").write_text(
+                "\n".join("corpus = []" if s.startswith("corpus = ") else s for s in lines) + "\n",
+                encoding="utf-8",
             )
-            rows[f"run-once, {feeds} feeds all 304"].append(
-                timed([*monitor, "run-once"], project, env, "0 new documents")
+            monitor = [sys.executable, "-m", "monitor"]
+            timed([*monitor, "feeds", "import", str(served / "feeds.opml")], project, env)
+            start = time.perf_counter()
+            timed([*monitor, "run-once"], project, env)
+            cold = time.perf_counter() - start
+            rows: dict[str, list[tuple[float, float]]] = {
+                "python -c 'import feedparser'": [],
+                f"run-once, {feeds} feeds all 304": [],
+            }
+            for _ in range(runs):
+                rows["python -c 'import feedparser'"].append(
+                    timed([sys.executable, "-c", "import feedparser"], project, env)
+                )
+                rows[f"run-once, {feeds} feeds all 304"].append(
+                    timed([*monitor, "run-once"], project, env, "0 new documents")
+                )
+            log = (served / "requests.log").read_text().split()
+            not_modified = log[-2 * feeds :: 2].count("304")
+            print(
+                f"\nwarm cycle: {feeds} feeds x {items} items, {runs} runs "
+                f"(cold run-once to store the ETags, untimed here: {cold:.1f} s); "
+                f"last run: {not_modified}/{feeds} answered 304"
             )
-        log = (served / "requests.log").read_text().split()
-        not_modified = log[-2 * feeds :: 2].count("304")
-        print(
-            f"\nwarm cycle: {feeds} feeds x {items} items, {runs} runs "
-            f"(cold run-once to store the ETags, untimed here: {cold:.1f} s); "
-            f"last run: {not_modified}/{feeds} answered 304"
-        )
-        report(rows, "python -c 'import feedparser'")
+            report(rows, "python -c 'import feedparser'")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -215,8 +196,6 @@ def main() -> None:
         if not args.no_seeds:
             seeds(args.runs, env)
         if args.feeds:
-            if not args.farm.exists():
-                sys.exit(f"{args.farm}: no feed farm (pass --farm)")
             warm_cycle(args.feeds, args.items, args.runs, args.farm, env)
 
 

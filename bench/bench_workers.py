@@ -24,16 +24,16 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from farm import FARM, serving
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-FARMS = [REPO.parent / "shared" / "tools" / "feedfarm.py", Path("/work/shared/tools/feedfarm.py")]
 
 # The shipped config.toml (its topic profile), changed only where a farm needs it.
 CHANGES = (
@@ -53,12 +53,6 @@ def config_text(state: str, opml: Path, cache: Path) -> str:
     if state.startswith("postgresql"):
         text += f'\n[postgresql]\ncache_dir = "{cache}"\n'
     return text
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def documents(target: object) -> tuple[int, int]:
@@ -125,11 +119,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--limit", type=float, default=1800, help="seconds per configuration")
+    parser.add_argument("--farm", type=Path, default=FARM, help="path to feedfarm.py")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
-    farm_script = next((p for p in FARMS if p.exists()), None)
-    if farm_script is None:
-        sys.exit("feedfarm.py not found in ../shared/tools")
 
     import pgcluster
     from conftest_pg import PgServer
@@ -139,46 +131,39 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     os.chmod(work, 0o755)
     cluster = None
-    port = free_port()
-    farm = subprocess.Popen(
-        [sys.executable, str(farm_script), "serve", "--feeds", str(args.feeds),
-         "--items", str(args.items), "--port", str(port), "--dir", str(work / "farm")],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
     try:
-        assert farm.stdout is not None and "serving" in farm.stdout.readline()
-        admin = os.environ.get("MONITOR_TEST_POSTGRES")
-        if not admin:
-            cluster = work / "pg"
-            admin = pgcluster.start(cluster)
-        server = PgServer(admin)
-        total = args.feeds * args.items
-        print(f"{args.feeds} feeds x {args.items} items = {total} items; {os.cpu_count()} CPUs")
+        with serving(args.farm, args.feeds, args.items, work / "farm"):
+            admin = os.environ.get("MONITOR_TEST_POSTGRES")
+            if not admin:
+                cluster = work / "pg"
+                admin = pgcluster.start(cluster)
+            server = PgServer(admin)
+            total = args.feeds * args.items
+            print(f"{args.feeds} feeds x {args.items} items = {total} items; {os.cpu_count()} CPUs")
 
-        sqlite_state = work / "sqlite" / "state" / "monitor.db"
-        results = {"sqlite, 1 process": run("sqlite", work, str(sqlite_state), sqlite_state, 1,
-                                            total, args.limit)}  # fmt: skip
-        for count in counts:
-            name = f"bench_{count}_{os.getpid()}"
-            server.admin(f'CREATE DATABASE "{name}"')
-            url = server.url(name)
-            target = PostgresTarget(url, "bench", work / "sqlite" / "state" / "cache")
-            results[f"postgresql, {count} worker{'s' if count > 1 else ''}"] = run(
-                f"pg{count}", work, url, target, count, total, args.limit
-            )
-            server.admin(f'DROP DATABASE "{name}" WITH (FORCE)')
-        baseline = results["sqlite, 1 process"][0]
-        cores = os.cpu_count() or 1
-        print(f"{'configuration':<26} {'seconds':>8} {'items/s':>9} {'vs sqlite':>10}"
-              f" {'worker CPU s':>13} {'of the cores':>13}")  # fmt: skip
-        for label, (seconds, used) in results.items():
-            print(
-                f"{label:<26} {seconds:>8.1f} {total / seconds:>9.0f} {baseline / seconds:>9.2f}x"
-                f" {used:>13.0f} {used / (seconds * cores):>12.0%}"
-            )
-        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {cores} cores")
+            sqlite_state = work / "sqlite" / "state" / "monitor.db"
+            results = {"sqlite, 1 process": run("sqlite", work, str(sqlite_state), sqlite_state, 1,
+                                                total, args.limit)}  # fmt: skip
+            for count in counts:
+                name = f"bench_{count}_{os.getpid()}"
+                server.admin(f'CREATE DATABASE "{name}"')
+                url = server.url(name)
+                target = PostgresTarget(url, "bench", work / "sqlite" / "state" / "cache")
+                results[f"postgresql, {count} worker{'s' if count > 1 else ''}"] = run(
+                    f"pg{count}", work, url, target, count, total, args.limit
+                )
+                server.admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+            baseline = results["sqlite, 1 process"][0]
+            cores = os.cpu_count() or 1
+            print(f"{'configuration':<26} {'seconds':>8} {'items/s':>9} {'vs sqlite':>10}"
+                  f" {'worker CPU s':>13} {'of the cores':>13}")  # fmt: skip
+            for label, (seconds, used) in results.items():
+                print(
+                    f"{label:<26} {seconds:>8.1f} {total / seconds:>9.0f}"
+                    f" {baseline / seconds:>9.2f}x {used:>13.0f} {used / (seconds * cores):>12.0%}"
+                )
+            print(f"load average at the end: {os.getloadavg()[0]:.1f} on {cores} cores")
     finally:
-        farm.kill()
         if cluster is not None:
             pgcluster.stop(cluster)
         shutil.rmtree(work, ignore_errors=True)
