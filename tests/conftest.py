@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
+
+if TYPE_CHECKING:
+    from monitor.novelty import Encoder
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -41,6 +45,14 @@ def cli(project: Path) -> Callable[..., Result]:
         return runner.invoke(main, ["--config", str(config or project / "config.toml"), *args])
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    """The sentence encoder, loaded once per test process for every test that embeds text."""
+    from monitor.novelty import Encoder
+
+    return Encoder()
 
 
 def seed_text(name_prefix: str) -> str:

@@ -119,11 +119,6 @@ UNRELATED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return Encoder()
-
-
 def fingerprint(encoder: Encoder, *stories: tuple[str, str]) -> list[Fingerprint]:
     return fingerprint_texts(list(stories), encoder)
 

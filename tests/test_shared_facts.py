@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from monitor import similarity as sim
 from monitor.facts import Fact, amounts
-from monitor.novelty import Encoder, Fingerprint, NoveltyIndex, compare, fingerprint_texts
+from monitor.novelty import Fingerprint, NoveltyIndex, compare, fingerprint_texts
 
 T0 = datetime(2026, 9, 14, 0, 0, tzinfo=UTC)
 
@@ -40,11 +38,6 @@ ORDERS_AUGUST = (
     "trillion yen in July. Manufacturers' orders rose 5.1%, after 15.6% in July, and "
     "non-manufacturers' orders fell 3.2%.",
 )
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return Encoder()
 
 
 def judged_second(first: Fingerprint, second: Fingerprint):

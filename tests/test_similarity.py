@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from monitor import similarity as sim
 from monitor.facts import Fact, agreement, amounts, same_value
 from monitor.novelty import (
-    Encoder,
     Fingerprint,
     NoveltyIndex,
     StaleFingerprint,
@@ -163,11 +162,6 @@ BOND_SYNDICATED = (
     "Wednesday, adding to the cash it is raising for its investment in OpenAI. The notes pay "
     "coupons of 7.5% to 8% and can be called after six years.",
 )
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return Encoder()
 
 
 def judged_second(first: Fingerprint, second: Fingerprint):
