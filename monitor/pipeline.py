@@ -75,11 +75,6 @@ class Collection:
     # Per document, its stories and their relevance if a worker made them (None: not yet).
     prepared: tuple[Prepared | None, ...] = ()
 
-    @property
-    def all_failed(self) -> bool:
-        """Every source failed: a run that can only ever say "nothing new"."""
-        return self.sources > 0 and self.failed_sources == self.sources
-
 
 def item_id(doc_key: str, part: int) -> str:
     """A short, stable id for the ``part``-th story of a document."""

@@ -44,12 +44,15 @@ class RunResult:
     problems: tuple[str, ...]
     stats: RunStats
     delivery_errors: tuple[str, ...] = ()
-    # Every corpus directory and feed failed (or is backing off after failing).
-    all_sources_failed: bool = False
     #: no digest built: another worker had already served this schedule slot
     slot_served: bool = False
     #: what ``preview``'s ``inspect`` callback returned (before the rollback)
     inspected: object = None
+
+    @property
+    def all_sources_failed(self) -> bool:
+        """Every corpus directory and feed failed (or is backing off after failing)."""
+        return self.stats.all_sources_failed
 
 
 class _Rollback(Exception):
@@ -269,7 +272,6 @@ def run_once(
         collection.problems,
         stats,
         flushed.errors,
-        collection.all_failed,
         served,
     )
 
