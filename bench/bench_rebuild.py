@@ -71,39 +71,33 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-rebuild-"))
     os.chmod(work, 0o755)
-    cluster = None
     try:
-        admin = os.environ.get("MONITOR_TEST_POSTGRES")
-        if not admin:
-            cluster = work / "pg"
-            admin = pgcluster.start(cluster)
-        server = PgServer(admin)
-        header = ("size", "backend", "read s", "index s", "total s", "vs sqlite")
-        print("{:>8} {:<11} {:>7} {:>8} {:>8} {:>9}".format(*header))
-        for size in (int(s) for s in args.sizes.split(",")):
-            world = World(size, 7)
-            name = f"rebuild_{size}_{os.getpid()}"
-            server.admin(f'CREATE DATABASE "{name}"')
-            targets = {
-                "sqlite": work / f"{size}.db",
-                "postgresql": PostgresTarget(server.url(name), "bench", work / "cache"),
-            }
-            results = {}
-            for backend, target in targets.items():
-                with Store(target) as store:  # type: ignore[arg-type]
-                    filled = fill(store, world, size)
-                    print(f"  {backend}: stored {size} in {filled:.1f} s", file=sys.stderr)
-                with Store(target, readonly=True) as store:  # type: ignore[arg-type]
-                    results[backend] = rebuild(store)
-            base = sum(results["sqlite"][:2])
-            for backend, (read, build, count) in results.items():
-                total = read + build
-                print(f"{count:>8} {backend:<11} {read:>7.2f} {build:>8.2f} {total:>8.2f}"
-                      f" {total / base:>8.2f}x")  # fmt: skip
-            server.admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+        with pgcluster.admin_url(work / "pg") as admin:
+            server = PgServer(admin)
+            header = ("size", "backend", "read s", "index s", "total s", "vs sqlite")
+            print("{:>8} {:<11} {:>7} {:>8} {:>8} {:>9}".format(*header))
+            for size in (int(s) for s in args.sizes.split(",")):
+                world = World(size, 7)
+                name = f"rebuild_{size}_{os.getpid()}"
+                server.admin(f'CREATE DATABASE "{name}"')
+                targets = {
+                    "sqlite": work / f"{size}.db",
+                    "postgresql": PostgresTarget(server.url(name), "bench", work / "cache"),
+                }
+                results = {}
+                for backend, target in targets.items():
+                    with Store(target) as store:  # type: ignore[arg-type]
+                        filled = fill(store, world, size)
+                        print(f"  {backend}: stored {size} in {filled:.1f} s", file=sys.stderr)
+                    with Store(target, readonly=True) as store:  # type: ignore[arg-type]
+                        results[backend] = rebuild(store)
+                base = sum(results["sqlite"][:2])
+                for backend, (read, build, count) in results.items():
+                    total = read + build
+                    print(f"{count:>8} {backend:<11} {read:>7.2f} {build:>8.2f} {total:>8.2f}"
+                          f" {total / base:>8.2f}x")  # fmt: skip
+                server.admin(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
-        if cluster is not None:
-            pgcluster.stop(cluster)
         shutil.rmtree(work, ignore_errors=True)
 
 

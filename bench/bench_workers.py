@@ -130,13 +130,11 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     os.chmod(work, 0o755)
-    cluster = None
     try:
-        with serving(args.farm, args.feeds, args.items, work / "farm"):
-            admin = os.environ.get("MONITOR_TEST_POSTGRES")
-            if not admin:
-                cluster = work / "pg"
-                admin = pgcluster.start(cluster)
+        with (
+            serving(args.farm, args.feeds, args.items, work / "farm"),
+            pgcluster.admin_url(work / "pg") as admin,
+        ):
             server = PgServer(admin)
             total = args.feeds * args.items
             print(f"{args.feeds} feeds x {args.items} items = {total} items; {os.cpu_count()} CPUs")
@@ -164,8 +162,6 @@ def main() -> None:
                 )
             print(f"load average at the end: {os.getloadavg()[0]:.1f} on {cores} cores")
     finally:
-        if cluster is not None:
-            pgcluster.stop(cluster)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -18,6 +18,8 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SUPERUSER = "monitor"
@@ -105,6 +107,20 @@ def stop(directory: Path) -> None:
     """Stop the cluster (immediately: its data is thrown away)."""
     if (directory / "data" / "postmaster.pid").exists():
         _pg_ctl(directory, "-w", "-t", "30", "-m", "immediate", "stop")
+
+
+@contextmanager
+def admin_url(directory: Path) -> Iterator[str]:
+    """$MONITOR_TEST_POSTGRES if set, else a cluster started in ``directory`` (stopped after)."""
+    given = os.environ.get("MONITOR_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    url = start(directory)
+    try:
+        yield url
+    finally:
+        stop(directory)
 
 
 def reap_with(pid: int, directory: Path, remove: Path) -> None:
