@@ -62,7 +62,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Collection:
-    """Everything the sources yielded in one run."""
+    """Everything the sources yielded in one run: what ``judge`` and ``keep_prepared`` take."""
 
     documents: tuple[Document, ...]
     problems: tuple[str, ...]
@@ -182,19 +182,15 @@ class Batch:
 
 
 def prepare_batch(
-    documents: Sequence[Document],
-    store: Store,
-    settings: Settings,
-    now: datetime,
-    stats: RunStats,
-    weights: Mapping[str, float] | None = None,
-    prepared: Sequence[Prepared | None] = (),
+    collection: Collection, store: Store, settings: Settings, now: datetime, stats: RunStats
 ) -> Batch:
-    """Leave out the documents already known and prepare the rest (extract, relevance).
+    """Leave out the collection's documents already known and prepare the rest.
 
-    ``prepared`` holds what worker processes already made of each document
-    (None or missing: made here).
+    Extraction and relevance, scaled by the collection's per-source weights;
+    its ``prepared`` holds what worker processes already made of each
+    document (None or missing: made here).
     """
+    documents, prepared = collection.documents, collection.prepared
     keys = [document.key for document in documents]
     known = store.known_documents(keys)
     known_items = store.items_of_documents([key for key in keys if key in known])
@@ -220,7 +216,7 @@ def prepare_batch(
     for document, ready in fresh:
         if ready is None:
             profile = profile or compile_profile(settings.relevance)
-            weight = (weights or {}).get(document.source_id, 1.0)
+            weight = collection.weights.get(document.source_id, 1.0)
             ready = prepare_document(profile, document, weight)
         spent["extract"] += ready.seconds[0]
         spent["relevance"] += ready.seconds[1]
@@ -260,26 +256,25 @@ def _count(records: Sequence[ItemRecord], stats: RunStats) -> None:
 
 
 def judge(
-    documents: Sequence[Document],
+    collection: Collection,
     store: Store,
     settings: Settings,
     now: datetime,
     stats: RunStats,
-    weights: Mapping[str, float] | None = None,
-    prepared: Sequence[Prepared | None] = (),
     *,
     progress: bool = False,
 ) -> None:
     """Extract, score and classify every unseen document, recording it in the store.
 
-    ``weights`` scales the relevance of documents per source id (feed weights);
-    ``prepared`` holds what the worker processes already made of each document
-    (extraction and relevance; None or missing: made here). The store is read
-    a few times up front, everything is judged in memory, and the results are
-    written in one batch (the caller holds the transaction). ``progress`` draws
-    a live line for the novelty pass on a terminal; elsewhere it logs tenths.
+    The collection's ``weights`` scale the relevance of documents per source
+    id (feed weights); its ``prepared`` holds what the worker processes already
+    made of each document (extraction and relevance; None or missing: made
+    here). The store is read a few times up front, everything is judged in
+    memory, and the results are written in one batch (the caller holds the
+    transaction). ``progress`` draws a live line for the novelty pass on a
+    terminal; elsewhere it logs tenths.
     """
-    batch = prepare_batch(documents, store, settings, now, stats, weights, prepared)
+    batch = prepare_batch(collection, store, settings, now, stats)
     records = [record(item, rel, IRRELEVANT) for item, rel in batch.stories if not rel.relevant]
     to_judge = [(item, rel) for item, rel in batch.stories if rel.relevant]
     if to_judge:
@@ -301,26 +296,24 @@ def judge(
 
 
 def keep_prepared(
-    documents: Sequence[Document],
+    collection: Collection,
     store: Store,
     settings: Settings,
     now: datetime,
     stats: RunStats,
-    weights: Mapping[str, float] | None = None,
-    prepared: Sequence[Prepared | None] = (),
     encoder: Any = None,
 ) -> None:
     """A worker's share of judging: everything per document, kept for the judging leader.
 
-    The stories of unseen documents are extracted, scored for relevance and,
-    if relevant, fingerprinted (with ``encoder``, where the pool did not), and
-    stored: the irrelevant ones as judged, the relevant ones pending, with
-    their relevance and fingerprint, for the leader's novelty pass
+    The stories of the collection's unseen documents are extracted, scored
+    for relevance and, if relevant, fingerprinted (with ``encoder``, where the
+    pool did not), and stored: the irrelevant ones as judged, the relevant ones
+    pending, with their relevance and fingerprint, for the leader's novelty pass
     (:func:`monitor.judging.judge_pending`).
     """
     from monitor import novelty
 
-    batch = prepare_batch(documents, store, settings, now, stats, weights, prepared)
+    batch = prepare_batch(collection, store, settings, now, stats)
     made = batch.fingerprints
     missing = [item for item, rel in batch.stories if rel.relevant and item.id not in made]
     if missing:

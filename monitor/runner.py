@@ -139,10 +139,7 @@ def _judge_collected(
     stats.failed_sources += collection.failed_sources
     if judge_pending(store, settings, now, stats, progress=progress):
         store.end_judging_term()  # judged outside a leader's term
-    judge(
-        collection.documents, store, settings, now, stats, weights=collection.weights,
-        prepared=collection.prepared, progress=progress,
-    )  # fmt: skip
+    judge(collection, store, settings, now, stats, progress=progress)
     if collection.feed_updates:
         store.apply_feed_updates(collection.feed_updates, now)  # type: ignore[attr-defined]
 
@@ -180,10 +177,7 @@ def poll(
             stats.problems.extend(collection.problems)
             stats.sources += collection.sources
             stats.failed_sources += collection.failed_sources
-            keep_prepared(
-                collection.documents, store, settings, now, stats, collection.weights,
-                collection.prepared, encoder,
-            )  # fmt: skip
+            keep_prepared(collection, store, settings, now, stats, encoder)
             if collection.feed_updates:
                 store.apply_feed_updates(collection.feed_updates, now)  # type: ignore[arg-type]
         else:

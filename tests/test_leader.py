@@ -25,7 +25,7 @@ from conftest_pg import (
 from monitor.config import load
 from monitor.leader import Leadership
 from monitor.model import Document
-from monitor.pipeline import DUPLICATE, PENDING, RunStats, judge, keep_prepared
+from monitor.pipeline import DUPLICATE, PENDING, Collection, RunStats, judge, keep_prepared
 from monitor.settings import PostgresTarget, Settings
 from monitor.store import Store
 
@@ -58,7 +58,7 @@ def documents(tag: str, seeds: tuple[str, ...] = SEEDS) -> list[Document]:
 def prepare_on(target: PostgresTarget, settings: Settings, docs: list[Document]) -> None:
     """A worker's poll: prepared and kept pending, without the exclusive write lock."""
     with Store(target) as worker, worker.transaction(exclusive=False):
-        keep_prepared(docs, worker, settings, NOW, RunStats())
+        keep_prepared(Collection(tuple(docs), ()), worker, settings, NOW, RunStats())
 
 
 def pending_rows(target: PostgresTarget) -> dict[str, tuple[str, str, bytes]]:
@@ -151,7 +151,8 @@ def test_only_one_worker_leads_and_the_window_is_kept_until_judging_changes_hand
 
             # Judging outside any leader (run-once) makes the leader build again too.
             with store.transaction():
-                judge(documents("e", ("003",)), store, settings, NOW, RunStats())
+                collection = Collection(tuple(documents("e", ("003",))), ())
+                judge(collection, store, settings, NOW, RunStats())
             prepare_on(pg_target, settings, documents("f", ("003",)))
             stats = RunStats()
             assert first.judge(store, NOW + timedelta(minutes=20), stats) == 1
