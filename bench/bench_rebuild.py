@@ -67,7 +67,7 @@ def main() -> None:
     import pgcluster
     from conftest_pg import PgServer
 
-    from monitor.config import PostgresTarget
+    from monitor.settings import PostgresTarget
 
     work = Path(tempfile.mkdtemp(prefix="bench-rebuild-"))
     os.chmod(work, 0o755)

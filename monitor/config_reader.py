@@ -1,0 +1,156 @@
+"""Reading one TOML table of ``config.toml``: types, ranges, choices, time zones, cron.
+
+A :class:`TableReader` checks each value it is asked for, records every
+problem as one line naming the file and the key, and finally reports the keys
+nobody asked for, with a did-you-mean. ``monitor.config_sections`` reads each
+section with it; ``monitor.config`` puts the sections together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+T = TypeVar("T")
+
+
+class TableReader:
+    """Reads one TOML table, remembering which keys were used and every error."""
+
+    def __init__(self, file: Path, table: Mapping[str, Any], prefix: str, errors: list[str]):
+        self.file, self.table, self.prefix, self.errors = file, table, prefix, errors
+        self.used: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+    def error(self, key: str, message: str) -> None:
+        """Record a problem with ``key``: ``<file>: <section.key>: <message>``."""
+        self.errors.append(f"{self.file}: {self._key(key)}: {message}")
+
+    def get(self, key: str, kind: type[T] | tuple[type, ...], default: T, what: str) -> T:
+        """The value of ``key``, or ``default`` if it is absent or not a ``kind``.
+
+        A value of the wrong kind is an error saying ``what`` was expected.
+        """
+        self.used.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # TOML integers are acceptable where a float is expected; bools are not numbers.
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and bool not in kinds:
+            self.error(key, f"expected {what}, got {value!r}")
+            return default
+        if not isinstance(value, kinds):
+            self.error(key, f"expected {what}, got {value!r}")
+            return default
+        return value  # type: ignore[return-value]
+
+    def number(self, key: str, default: float, *, low: float, high: float) -> float:
+        """A number from ``low`` to ``high``."""
+        value = self.get(key, float, default, f"a number from {low:g} to {high:g}")
+        if not low <= value <= high:
+            self.error(key, f"expected a number from {low:g} to {high:g}, got {value:g}")
+            return default
+        return value
+
+    def integer(self, key: str, default: int, *, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``."""
+        value = self.get(key, int, default, f"a whole number from {low} to {high}")
+        if not low <= value <= high:
+            self.error(key, f"expected a whole number from {low} to {high}, got {value}")
+            return default
+        return value
+
+    def string(self, key: str, default: str, what: str = "a string") -> str:
+        """A string; ``what`` describes it in the message when it is something else."""
+        return self.get(key, str, default, what)
+
+    def optional_string(self, key: str) -> str | None:
+        """A string, or None when the key is absent."""
+        return self.get(key, (str, type(None)), None, "a string")  # type: ignore[arg-type]
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices``."""
+        value = self.string(key, default, "one of " + ", ".join(choices))
+        if value not in choices:
+            self.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+            return default
+        return value
+
+    def path(self, key: str, default: str | None) -> Path | None:
+        """A path, ``~`` expanded, relative to the config file's directory."""
+        value = self.optional_string(key) if default is None else self.string(key, default)
+        if value is None:
+            return None
+        return (self.file.parent / os.path.expanduser(value)).resolve()
+
+    def table_of(self, key: str) -> Mapping[str, Any]:
+        """A sub-table (empty when absent)."""
+        return self.get(key, dict, {}, "a table")
+
+    def finish(self) -> None:
+        """Report every key of the table that was never read, with a did-you-mean."""
+        for key in self.table:
+            if key not in self.used:
+                close = difflib.get_close_matches(key, sorted(self.used), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.error(key, f"unknown key{hint}")
+
+
+def section(reader: TableReader, key: str) -> TableReader:
+    """A reader for the sub-table ``key``, its keys named ``key.<name>`` in messages."""
+    return TableReader(reader.file, reader.table_of(key), f"{reader.prefix}{key}.", reader.errors)
+
+
+def valid_timezone(reader: TableReader, key: str, default: str) -> str:
+    """An IANA time zone name that this system knows."""
+    name = reader.string(key, default, "an IANA time zone such as Asia/Tokyo")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.error(key, f"expected an IANA time zone such as Asia/Tokyo, got {name!r}")
+        return default
+    return name
+
+
+CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+SECOND_RANGE = (0, 59)
+
+
+def _cron_field_ok(field_text: str, low: int, high: int) -> bool:
+    for part in field_text.split(","):
+        base, _, step = part.partition("/")
+        if step and not (step.isdigit() and int(step) > 0):
+            return False
+        if base == "*":
+            continue
+        start, _, end = base.partition("-")
+        numbers = [start, end] if end else [start]
+        if not all(n.isdigit() and low <= int(n) <= high for n in numbers):
+            return False
+    return True
+
+
+def valid_cron(reader: TableReader, key: str, default: str) -> str:
+    """Five cron fields (minute hour day month weekday), or six with seconds first."""
+    value = reader.string(key, default, "a cron expression such as '0 7 * * *'")
+    fields = value.split()
+    ranges = CRON_RANGES if len(fields) == 5 else (SECOND_RANGE, *CRON_RANGES)
+    if len(fields) not in (5, 6) or not all(
+        _cron_field_ok(f, low, high) for f, (low, high) in zip(fields, ranges, strict=True)
+    ):
+        reader.error(
+            key,
+            "expected a cron expression: minute hour day month weekday, "
+            f"such as '0 7 * * *' (numbers, *, ranges, lists, steps), got {value!r}",
+        )
+        return default
+    return value
