@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 if TYPE_CHECKING:
-    from monitor.novelty import Encoder
+    from monitor.model import Novelty
+    from monitor.novelty import Encoder, Fingerprint
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -59,3 +61,21 @@ def seed_text(name_prefix: str) -> str:
     """The text of the seed file whose name starts with ``name_prefix``."""
     (path,) = SEEDS.glob(f"{name_prefix}*")
     return path.read_text(encoding="utf-8")
+
+
+def judged_second(
+    first: Fingerprint,
+    second: Fingerprint,
+    first_seen: datetime,
+    later: timedelta = timedelta(hours=1),
+) -> Novelty:
+    """The verdict on ``second``, published ``later`` than ``first`` and judged an hour after.
+
+    The index holds only ``first`` (as item "first", published at ``first_seen``).
+    """
+    from monitor.novelty import NoveltyIndex
+
+    index = NoveltyIndex()
+    index.add("first", first_seen, first)
+    published = first_seen + later
+    return index.judge(second, published, published + timedelta(hours=1))

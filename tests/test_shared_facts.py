@@ -6,11 +6,13 @@ taken from any data set.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from conftest import judged_second
 
 from monitor import similarity as sim
 from monitor.facts import Fact, amounts
-from monitor.novelty import Fingerprint, NoveltyIndex, compare, fingerprint_texts
+from monitor.novelty import Fingerprint, compare, fingerprint_texts
 
 T0 = datetime(2026, 9, 14, 0, 0, tzinfo=UTC)
 
@@ -40,12 +42,6 @@ ORDERS_AUGUST = (
 )
 
 
-def judged_second(first: Fingerprint, second: Fingerprint):
-    index = NoveltyIndex()
-    index.add("first", T0, first)
-    return index.judge(second, T0 + timedelta(hours=1), T0 + timedelta(hours=2))
-
-
 def test_a_percentage_right_after_kanji_is_a_fact() -> None:
     assert Fact("%", 23.2) in amounts("輸出は前年同月比23.2%増の11兆5118億円")
     assert Fact("%", 3.2) in amounts("非製造業は３．２％増")
@@ -63,7 +59,7 @@ def test_an_english_and_a_japanese_report_of_one_release_fold_on_their_figures(e
     assert (english.lang, japanese.lang) == ("en", "ja")
     assert sim.shared_amounts(english.text_amounts, japanese.text_amounts) >= sim.FACTS_SAME_STORY
     assert compare(japanese, english).verdict in ("same story", "copy")
-    novelty = judged_second(english, japanese)
+    novelty = judged_second(english, japanese, T0)
     assert (novelty.kind, novelty.matched) == ("duplicate", "first")
     assert "translated" in novelty.reason
 
@@ -74,7 +70,7 @@ def test_a_report_with_another_headline_figure_does_not_fold_on_shared_backgroun
     assert sim.shared_amounts(july.text_amounts, august.text_amounts) >= sim.FACTS_SAME_STORY
     # ... but the headlines state other percentages: a conflict, so not one story.
     assert compare(august, july).verdict not in ("same story", "copy")
-    assert judged_second(july, august).kind != "duplicate"
+    assert judged_second(july, august, T0).kind != "duplicate"
 
 
 def test_fingerprints_without_text_amounts_still_read() -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from conftest import judged_second
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from monitor import similarity as sim
 from monitor.facts import Fact, agreement, amounts, same_value
 from monitor.novelty import (
     Fingerprint,
-    NoveltyIndex,
     StaleFingerprint,
     compare,
     fingerprint_texts,
@@ -164,17 +164,11 @@ BOND_SYNDICATED = (
 )
 
 
-def judged_second(first: Fingerprint, second: Fingerprint):
-    index = NoveltyIndex()
-    index.add("first", T0, first)
-    return index.judge(second, T0 + timedelta(hours=2), T0 + timedelta(hours=3))
-
-
 def test_japanese_report_of_an_english_story_folds(encoder):
     english, japanese = fingerprint_texts([CHIP_EN, CHIP_JA], encoder)
     similarity = compare(japanese, english)
     assert similarity.verdict == "same story"
-    novelty = judged_second(english, japanese)
+    novelty = judged_second(english, japanese, T0, timedelta(hours=2))
     assert (novelty.kind, novelty.matched) == ("duplicate", "first")
     assert "translated" in novelty.reason
 
@@ -184,7 +178,7 @@ def test_templated_reports_about_other_companies_and_amounts_do_not_fold(encoder
     similarity = compare(b, a)
     assert similarity.lexical >= 0.5  # most of the wording is shared
     assert similarity.verdict in ("related", "different")
-    assert judged_second(a, b).kind == "new"
+    assert judged_second(a, b, T0, timedelta(hours=2)).kind == "new"
 
 
 def test_same_headline_with_bln_and_page_chrome_folds_as_a_copy(encoder):
@@ -192,7 +186,7 @@ def test_same_headline_with_bln_and_page_chrome_folds_as_a_copy(encoder):
     assert original.head_amounts == syndicated.head_amounts == (Fact("USD", 6e9),)
     similarity = compare(syndicated, original)
     assert similarity.verdict in ("copy", "same story")
-    novelty = judged_second(original, syndicated)
+    novelty = judged_second(original, syndicated, T0, timedelta(hours=2))
     assert (novelty.kind, novelty.matched) == ("duplicate", "first")
 
 
