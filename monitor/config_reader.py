@@ -8,6 +8,7 @@ section with it; ``monitor.config`` puts the sections together.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from collections.abc import Mapping
@@ -18,12 +19,36 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 T = TypeVar("T")
 
 
-class TableReader:
-    """Reads one TOML table, remembering which keys were used and every error."""
+def _field_defaults(shape: type | None) -> dict[str, Any]:
+    if shape is None:
+        return {}
+    fields = dataclasses.fields(shape)
+    return {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
 
-    def __init__(self, file: Path, table: Mapping[str, Any], prefix: str, errors: list[str]):
+
+class TableReader:
+    """Reads one TOML table, remembering which keys were used and every error.
+
+    ``shape`` is the settings dataclass the table becomes: a key read without
+    an explicit default takes the default of the field of the same name, so
+    each default is written once, in ``monitor/settings.py``.
+    """
+
+    def __init__(
+        self,
+        file: Path,
+        table: Mapping[str, Any],
+        prefix: str,
+        errors: list[str],
+        shape: type | None = None,
+    ):
         self.file, self.table, self.prefix, self.errors = file, table, prefix, errors
         self.used: set[str] = set()
+        self.defaults = _field_defaults(shape)
+
+    def default(self, key: str) -> Any:
+        """The default of ``key``: that of the shape's field of the same name."""
+        return self.defaults[key]
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
@@ -53,25 +78,31 @@ class TableReader:
             return default
         return value  # type: ignore[return-value]
 
-    def number(self, key: str, default: float, *, low: float, high: float) -> float:
-        """A number from ``low`` to ``high``."""
+    def number(self, key: str, default: float | None = None, *, low: float, high: float) -> float:
+        """A number from ``low`` to ``high`` (by default, the shape's)."""
+        default = self.default(key) if default is None else default
         value = self.get(key, float, default, f"a number from {low:g} to {high:g}")
         if not low <= value <= high:
             self.error(key, f"expected a number from {low:g} to {high:g}, got {value:g}")
             return default
         return value
 
-    def integer(self, key: str, default: int, *, low: int, high: int) -> int:
-        """A whole number from ``low`` to ``high``."""
+    def integer(self, key: str, default: int | None = None, *, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high`` (by default, the shape's)."""
+        default = self.default(key) if default is None else default
         value = self.get(key, int, default, f"a whole number from {low} to {high}")
         if not low <= value <= high:
             self.error(key, f"expected a whole number from {low} to {high}, got {value}")
             return default
         return value
 
-    def string(self, key: str, default: str, what: str = "a string") -> str:
-        """A string; ``what`` describes it in the message when it is something else."""
-        return self.get(key, str, default, what)
+    def string(self, key: str, default: str | None = None, what: str = "a string") -> str:
+        """A string (by default, the shape's); ``what`` describes it when it is something else."""
+        return self.get(key, str, self.default(key) if default is None else default, what)
+
+    def boolean(self, key: str) -> bool:
+        """True or false (by default, the shape's)."""
+        return self.get(key, bool, self.default(key), "true or false")
 
     def optional_string(self, key: str) -> str | None:
         """A string, or None when the key is absent."""
@@ -105,13 +136,15 @@ class TableReader:
                 self.error(key, f"unknown key{hint}")
 
 
-def section(reader: TableReader, key: str) -> TableReader:
-    """A reader for the sub-table ``key``, its keys named ``key.<name>`` in messages."""
-    return TableReader(reader.file, reader.table_of(key), f"{reader.prefix}{key}.", reader.errors)
+def section(reader: TableReader, key: str, shape: type | None = None) -> TableReader:
+    """A reader for the sub-table ``key`` (becoming a ``shape``), its keys named ``key.<name>``."""
+    prefix = f"{reader.prefix}{key}."
+    return TableReader(reader.file, reader.table_of(key), prefix, reader.errors, shape)
 
 
-def valid_timezone(reader: TableReader, key: str, default: str) -> str:
-    """An IANA time zone name that this system knows."""
+def valid_timezone(reader: TableReader, key: str) -> str:
+    """An IANA time zone name that this system knows (by default, the shape's)."""
+    default = reader.default(key)
     name = reader.string(key, default, "an IANA time zone such as Asia/Tokyo")
     try:
         ZoneInfo(name)
@@ -139,8 +172,9 @@ def _cron_field_ok(field_text: str, low: int, high: int) -> bool:
     return True
 
 
-def valid_cron(reader: TableReader, key: str, default: str) -> str:
+def valid_cron(reader: TableReader, key: str) -> str:
     """Five cron fields (minute hour day month weekday), or six with seconds first."""
+    default = reader.default(key)
     value = reader.string(key, default, "a cron expression such as '0 7 * * *'")
     fields = value.split()
     ranges = CRON_RANGES if len(fields) == 5 else (SECOND_RANGE, *CRON_RANGES)

@@ -13,8 +13,6 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from monitor.config_reader import TableReader, section, valid_cron, valid_timezone
 from monitor.entities import Entity, entity_from_table
 from monitor.settings import (
-    DEFAULT_SUBJECT,
-    DEFAULT_TITLE,
     DigestSettings,
     FeedSettings,
     FetchSettings,
@@ -38,12 +36,12 @@ def read_feeds(top: TableReader) -> tuple[FeedSettings, ...]:
         if not isinstance(entry, dict):
             top.error("feeds", f"entry {index + 1}: expected a table with url, name, weight, tags")
             continue
-        reader = TableReader(top.file, entry, f"feeds[{index + 1}].", top.errors)
+        reader = TableReader(top.file, entry, f"feeds[{index + 1}].", top.errors, FeedSettings)
         url = reader.string("url", "", "an http(s) URL")
         if not url.lower().startswith(("http://", "https://")):
             reader.error("url", f"expected an http:// or https:// URL, got {url!r}")
         name = reader.optional_string("name")
-        weight = reader.number("weight", 1.0, low=0.0, high=10.0)
+        weight = reader.number("weight", low=0.0, high=10.0)
         tags = reader.get("tags", list, [], 'a list of words such as ["SoftBank", "Japan"]')
         if not all(isinstance(tag, str) and tag.strip() for tag in tags):
             reader.error("tags", f"expected a list of non-empty strings, got {tags!r}")
@@ -128,7 +126,7 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
     if "smtp" not in top.table:
         top.used.add("smtp")
         return None
-    reader = section(top, "smtp")
+    reader = section(top, "smtp", SmtpSettings)
     security = reader.choice("security", "starttls", SMTP_SECURITY)
     default_port = {"starttls": 587, "tls": 465, "none": 25}[security]
     host = reader.string("host", "")
@@ -148,7 +146,7 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
         reader.error(
             "password", "never put a password in the config: use password_env or password_file"
         )
-    subject = reader.string("subject", DEFAULT_SUBJECT)
+    subject = reader.string("subject")
     try:
         subject.format(title="t", count=1, new_stories="1 new story", date="2026-01-01")
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
@@ -157,7 +155,7 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
             f"bad template {subject!r} ({type(exc).__name__}: {exc}); "
             "it may use {title}, {count}, {new_stories} and {date}",
         )
-        subject = DEFAULT_SUBJECT
+        subject = reader.default("subject")
     username = reader.optional_string("username")
     secrets = [
         k for k in ("password_env", "password_file", "password_credential") if k in reader.table
@@ -181,7 +179,7 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
         password_env=reader.optional_string("password_env"),
         password_file=reader.path("password_file", None),
         password_credential=reader.optional_string("password_credential"),
-        timeout=reader.number("timeout", 30.0, low=1.0, high=600.0),
+        timeout=reader.number("timeout", low=1.0, high=600.0),
     )
     reader.finish()
     return settings
@@ -245,16 +243,16 @@ def read_state(top: TableReader) -> Path | PostgresTarget:
 
 def read_fetch(top: TableReader) -> FetchSettings:
     """``[fetch]``: concurrency, timeouts and limits of feed polling."""
-    reader = section(top, "fetch")
+    reader = section(top, "fetch", FetchSettings)
     settings = FetchSettings(
-        concurrency=reader.integer("concurrency", 16, low=1, high=256),
-        per_host=reader.integer("per_host", 2, low=1, high=32),
-        connect_timeout=reader.number("connect_timeout", 10.0, low=0.1, high=300.0),
-        total_timeout=reader.number("total_timeout", 30.0, low=0.5, high=600.0),
-        max_bytes=reader.integer("max_bytes", 10 * 1024 * 1024, low=1024, high=1024**3),
-        backfill_days=reader.number("backfill_days", 2.0, low=0.0, high=3650.0),
-        max_backoff_hours=reader.number("max_backoff_hours", 24.0, low=0.01, high=24.0 * 30),
-        allow_private=reader.get("allow_private", bool, True, "true or false"),
+        concurrency=reader.integer("concurrency", low=1, high=256),
+        per_host=reader.integer("per_host", low=1, high=32),
+        connect_timeout=reader.number("connect_timeout", low=0.1, high=300.0),
+        total_timeout=reader.number("total_timeout", low=0.5, high=600.0),
+        max_bytes=reader.integer("max_bytes", low=1024, high=1024**3),
+        backfill_days=reader.number("backfill_days", low=0.0, high=3650.0),
+        max_backoff_hours=reader.number("max_backoff_hours", low=0.01, high=24.0 * 30),
+        allow_private=reader.boolean("allow_private"),
     )
     reader.finish()
     return settings
@@ -262,13 +260,13 @@ def read_fetch(top: TableReader) -> FetchSettings:
 
 def read_digest(top: TableReader) -> DigestSettings:
     """``[digest]``: where digests are written and what goes into them."""
-    reader = section(top, "digest")
+    reader = section(top, "digest", DigestSettings)
     digest = DigestSettings(
         directory=reader.path("directory", "digests") or top.file.parent / "digests",
-        title=reader.string("title", DEFAULT_TITLE),
-        max_stories=reader.integer("max_stories", 25, low=1, high=500),
-        extract_chars=reader.integer("extract_chars", 320, low=40, high=5000),
-        timezone=valid_timezone(reader, "timezone", "Asia/Tokyo"),
+        title=reader.string("title"),
+        max_stories=reader.integer("max_stories", low=1, high=500),
+        extract_chars=reader.integer("extract_chars", low=40, high=5000),
+        timezone=valid_timezone(reader, "timezone"),
     )
     reader.finish()
     return digest
@@ -276,22 +274,20 @@ def read_digest(top: TableReader) -> DigestSettings:
 
 def read_novelty(top: TableReader) -> NoveltySettings:
     """``[novelty]``: how far back a story counts as already seen."""
-    reader = section(top, "novelty")
-    novelty = NoveltySettings(window_days=reader.number("window_days", 30.0, low=0.5, high=3650.0))
+    reader = section(top, "novelty", NoveltySettings)
+    novelty = NoveltySettings(window_days=reader.number("window_days", low=0.5, high=3650.0))
     reader.finish()
     return novelty
 
 
 def read_rank(top: TableReader) -> RankSettings:
     """``[rank]``: the weights of the ordering formula."""
-    reader = section(top, "rank")
+    reader = section(top, "rank", RankSettings)
     rank = RankSettings(
-        relevance_weight=reader.number("relevance_weight", 0.45, low=0.0, high=1.0),
-        novelty_weight=reader.number("novelty_weight", 0.35, low=0.0, high=1.0),
-        recency_weight=reader.number("recency_weight", 0.20, low=0.0, high=1.0),
-        recency_half_life_hours=reader.number(
-            "recency_half_life_hours", 36.0, low=0.1, high=10000.0
-        ),
+        relevance_weight=reader.number("relevance_weight", low=0.0, high=1.0),
+        novelty_weight=reader.number("novelty_weight", low=0.0, high=1.0),
+        recency_weight=reader.number("recency_weight", low=0.0, high=1.0),
+        recency_half_life_hours=reader.number("recency_half_life_hours", low=0.1, high=10000.0),
     )
     reader.finish()
     return rank
@@ -299,12 +295,12 @@ def read_rank(top: TableReader) -> RankSettings:
 
 def read_schedule(top: TableReader) -> ScheduleSettings:
     """``[schedule]``: when ``monitor run`` polls and sends the digest."""
-    reader = section(top, "schedule")
+    reader = section(top, "schedule", ScheduleSettings)
     schedule = ScheduleSettings(
-        poll_interval_minutes=reader.number("poll_interval_minutes", 60.0, low=1.0, high=10080.0),
-        digest_cron=valid_cron(reader, "digest_cron", "0 7 * * *"),
-        timezone=valid_timezone(reader, "timezone", "Asia/Tokyo"),
-        lease_minutes=reader.number("lease_minutes", 10.0, low=0.01, high=1440.0),
+        poll_interval_minutes=reader.number("poll_interval_minutes", low=1.0, high=10080.0),
+        digest_cron=valid_cron(reader, "digest_cron"),
+        timezone=valid_timezone(reader, "timezone"),
+        lease_minutes=reader.number("lease_minutes", low=0.01, high=1440.0),
     )
     reader.finish()
     return schedule
