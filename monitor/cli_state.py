@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli_common import Context, config_option, handle_errors, pass_context
+from monitor.cli_common import Context, config_option, echo_json, handle_errors, pass_context
 from monitor.settings import PostgresTarget, Settings
 
 
@@ -94,7 +94,6 @@ def migrate(ctx: Context, source: Path | None) -> None:
 @handle_errors
 def workers(ctx: Context, as_json: bool) -> None:
     """List the `monitor run` workers on this database: what each holds, when last seen."""
-    from monitor.cli import echo_json
     from monitor.store import Store
     from monitor.timeutil import minute_text, utcnow
 
