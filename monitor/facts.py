@@ -10,6 +10,11 @@ amounts of one kind in their headlines are very likely about different events
 (templated wire stories: the same sentence with another company and amount),
 which is evidence the other way.
 
+A market report also states its trading session ("Nikkei ends higher", "前場の東京株式市場",
+"取引を終えた"): ``session`` returns it. The midday and the close report of one day share
+their wording and most figures (the intraday low, yesterday's close), yet they report two
+events: a differing session is evidence the other way too.
+
 Pure functions of text; no state, no model. Text is NFKC-normalised first, so
 full-width digits, ``％`` and ``，`` need no rules of their own.
 """
@@ -21,7 +26,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Fact", "agreement", "amounts", "cjk_number", "same_value"]
+__all__ = ["SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "same_value", "session"]
 
 # Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
 # "$40 billion", "3,740億円" vs "¥374bn") stays within it; a different deal rarely does.
@@ -179,3 +184,39 @@ def agreement(a: Iterable[Fact], b: Iterable[Fact]) -> tuple[int, int]:
         if not any(same_value(x, y) for x in xs for y in ys):
             conflicting += 1
     return shared, conflicting
+
+
+# Trading sessions in the order of a day. Latin-script forms only where they describe a
+# market ("ends higher", "at the close", "morning trade"), not "close to a deal" or "ends
+# talks"; Japanese ones are the market's own words (前引け, 前場, 大引け, 終値, 取引を終えた).
+SESSIONS = ("open", "midday", "close")
+_MOVE = (
+    r"(?:[\d.,]+\s?(?:%|percent|points?)?\s+)?"  # "ends 1.3% higher"
+    r"(?:up|down|higher|lower|flat|firmer|weaker|mixed|at|near|in (?:the )?(?:red|black))"
+)
+_SESSION_WORDS = {
+    "open": re.compile(
+        rf"(?i:\b(?:opens?|opened)\s+{_MOVE}\b|\bat the open(?:ing)?\b)|寄り付き|寄付き"
+    ),
+    "midday": re.compile(
+        r"(?i:\bmid-?day\b|\bmorning (?:session|trade|trading|deals)\b"
+        r"|\b(?:at|by) the (?:lunch|midday) break\b)"
+        r"|前引け|前場|午前の(?:日経|東京|取引|相場|TOPIX|株式)"
+    ),
+    "close": re.compile(
+        rf"(?i:\b(?:close[sd]?|end(?:s|ed)?|finish(?:es|ed)?|settle[sd]?)\s+{_MOVE}\b"
+        r"|\b(?:at|by|towards?|into) the close\b|\bclosing (?:bell|level|price)\b)"
+        r"|大引け|終値|取引を終え|で引けた"
+    ),
+}
+
+
+def session(text: str) -> str:
+    """The latest trading session ``text`` reports ("open", "midday", "close"), else "".
+
+    The latest, because a close report recaps the morning ("前場は...") while a
+    midday report cannot know the close.
+    """
+    src = unicodedata.normalize("NFKC", text)
+    found = [name for name in SESSIONS if _SESSION_WORDS[name].search(src)]
+    return found[-1] if found else ""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import DIM, Encoder
-from monitor.facts import Fact, amounts, cjk_number
+from monitor.facts import Fact, amounts, cjk_number, session
 
 if TYPE_CHECKING:
     import numpy as np
@@ -108,6 +108,9 @@ class Fingerprint:
     # Amounts of the top of the text (``AMOUNT_CHARS``): the figures a data release or deal
     # report states, compared across languages (``monitor.similarity.shared_amounts``).
     text_amounts: tuple[Fact, ...] = ()
+    # The trading session a market report's headline + lead names (``monitor.facts.session``):
+    # a midday and a close report of one day are two events however alike they read.
+    session: str = ""
 
     def to_bytes(self) -> bytes:
         """Serialise to a versioned binary record (no pickle)."""
@@ -120,7 +123,7 @@ class Fingerprint:
                 [[f.unit, f.value] for f in self.head_amounts],
                 [[f.unit, f.value] for f in self.lead_amounts],
                 list(self.head_entities), list(self.lead_entities),
-                [[f.unit, f.value] for f in self.text_amounts],
+                [[f.unit, f.value] for f in self.text_amounts], self.session,
             ],
             ensure_ascii=False, separators=(",", ":"),
         ).encode("utf-8")  # fmt: skip
@@ -161,8 +164,9 @@ class Fingerprint:
             headline, lang, head_amounts, lead_amounts, head_ent, lead_ent, *more = json.loads(
                 b[pos:].decode("utf-8")
             )
-            # text_amounts came later: a record without them reads as having none.
+            # text_amounts and session came later: a record without them reads as having none.
             text_amounts = more[0] if more else []
+            session = str(more[1]) if len(more) > 1 else ""
             facts_of = [
                 tuple(Fact(str(u), float(v)) for u, v in x)
                 for x in (head_amounts, lead_amounts, text_amounts)
@@ -173,7 +177,7 @@ class Fingerprint:
         return cls(
             parts[0], parts[1], shingles, parts[2], parts[3], bool(flags & _FLAG_CJK),
             parts[4], parts[5], str(headline), str(lang), facts_of[0], facts_of[1],
-            entities[0], entities[1], facts_of[2],
+            entities[0], entities[1], facts_of[2], session,
         )  # fmt: skip
 
 
@@ -366,6 +370,7 @@ def fingerprint_texts(texts: Sequence[tuple[str, str]], encoder: Encoder) -> lis
                 lead_amounts=tuple(amounts(leads[i])[:16]),
                 head_entities=head_ent, lead_entities=lead_ent,
                 text_amounts=tuple(amounts(f"{title}\n{text[:AMOUNT_CHARS]}")[:MAX_AMOUNTS]),
+                session=session(leads[i]),
             )
         )  # fmt: skip
     return out

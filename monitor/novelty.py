@@ -36,10 +36,15 @@ quotations, in reading order) bring facts that appear in none of the matched
 reports: at least ``FOLLOW_UP_MIN_NEW_FACTS`` of them and at least
 ``FOLLOW_UP_MIN_NEW_SHARE`` of the lead's facts, a name counting half (other
 outlets add background names; new numbers and quotations are news). Across
-scripts only numbers are compared (``30 billion yen`` and ``300億円`` are the
-same fact; ``Miyakawa`` and ``宮川`` cannot be told apart). Measured: rewrites
-and translations bring 0-2.5 new (share 0-0.43, Rakuten rewrite the highest),
-our follow-ups 7.5-8.5 (share 0.8-1.0).
+scripts only amounts are compared (``30 billion yen`` and ``300億円`` are the
+same fact; ``Miyakawa`` and ``宮川`` cannot be told apart), within rounding, and
+only those of a unit the matched reports headline count (``new_amounts``): a
+translation that is fuller than the report it matches is not a development.
+Measured: rewrites and translations bring 0-2.5 new (share 0-0.43, Rakuten
+rewrite the highest), our follow-ups 7.5-8.5 (share 0.8-1.0).
+
+Market reports of different trading sessions (``monitor.facts.session``: the
+midday and the close report of one day) are never folded into each other.
 """
 
 from __future__ import annotations
@@ -52,8 +57,6 @@ from monitor import similarity as _sim
 from monitor.encoder import Encoder
 from monitor.fingerprint import (
     BANDS,
-    FACT_KIND,
-    FACT_WEIGHT,
     LEAD_CHARS,
     MAX_FACTS,
     NUM_PERM,
@@ -62,6 +65,7 @@ from monitor.fingerprint import (
     fingerprint_texts,
     index_view,
 )
+from monitor.followup import FOLLOW_UP_LEAD_FACTS, new_amounts, new_facts
 from monitor.model import Novelty, Similarity
 
 if TYPE_CHECKING:
@@ -83,17 +87,19 @@ __all__ = [
     "fingerprint_texts",
     "pair_features",
     "pair_features_many",
+    "sessions_differ",
     "similarities_of",
 ]
 
 # --- thresholds (documented in the module docstring) -------------------------
-FOLLOW_UP_LEAD_FACTS = 16
 FOLLOW_UP_MIN_NEW_FACTS = 3
 FOLLOW_UP_MIN_NEW_SHARE = 0.50
 DEFAULT_WINDOW = timedelta(days=30)
 # Below this headline + lead cosine (and without shared 7-grams) a pair is not
-# fetched: same-story pairs in our labelled sets sit at 0.6 and above, EN-JA included.
-CANDIDATE_SEMANTIC = 0.55
+# fetched. It is the floor of the shared-figures rule (``similarity.FACTS_MIN_SEMANTIC``):
+# an English and a Japanese report of one data release can sit at 0.50-0.55 and fold on
+# their figures alone, so a higher floor (0.55 before) never let that rule see them.
+CANDIDATE_SEMANTIC = _sim.FACTS_MIN_SEMANTIC
 
 # --- scoring -----------------------------------------------------------------
 
@@ -242,7 +248,10 @@ def index_scores(sem: np.ndarray, lex: np.ndarray, cross: np.ndarray) -> np.ndar
 
 def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
     """How alike two fingerprinted items are: the fitted scores and a verdict."""
-    return similarity_of(pair_features(a, b), _sim.shared_amounts(a.text_amounts, b.text_amounts))
+    return similarities_of(
+        pair_features(a, b)[None, :], [_sim.shared_amounts(a.text_amounts, b.text_amounts)],
+        [sessions_differ(a, b)],
+    )[0]  # fmt: skip
 
 
 def similarity_of(x: np.ndarray, facts: int = 0) -> Similarity:
@@ -250,51 +259,53 @@ def similarity_of(x: np.ndarray, facts: int = 0) -> Similarity:
     return similarities_of(x[None, :], [facts])[0]
 
 
+def sessions_differ(a: Fingerprint, b: Fingerprint) -> bool:
+    """Both are market reports of different trading sessions (``monitor.facts.session``).
+
+    The midday and the close report of one day read alike and share figures (the
+    intraday low, the previous close): the pair model calls them one story (0.82 on
+    wire-dev's 21 August pair), but they report two events.
+    """
+    return bool(a.session and b.session and a.session != b.session)
+
+
 def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:
     """``monitor.similarity.shared_amounts`` of ``a`` against each of ``others``."""
     return [_sim.shared_amounts(a.text_amounts, o.text_amounts) for o in others]
 
 
-def similarities_of(x: np.ndarray, facts: Sequence[int] = ()) -> list[Similarity]:
+def similarities_of(
+    x: np.ndarray, facts: Sequence[int] = (), sessions: Sequence[bool] = ()
+) -> list[Similarity]:
     """Score feature rows (``pair_features_many``) with one evaluation of the shipped model.
 
     ``facts``: the amounts each pair shares (``shared_amounts_many``; none when empty).
+    ``sessions``: whether each pair's trading sessions differ (``sessions_differ``):
+    such a pair is at most ``related``, never folded.
     """
     model = _sim.load_model()
     sim, story = model.score(x)
     shared = list(facts) or [0] * len(x)
+    differ = list(sessions) or [False] * len(x)
     out = []
-    for row, s, p, n in zip(x.tolist(), sim.tolist(), story.tolist(), shared, strict=True):
+    for row, s, p, n, other_session in zip(
+        x.tolist(), sim.tolist(), story.tolist(), shared, differ, strict=True
+    ):
         lex = row[2]
         conflict = bool(row[7] or row[9])
+        verdict = model.verdict(
+            lex, s, p, conflict, bool(row[5]), n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
+        )
+        if other_session and verdict in ("copy", "same story"):
+            verdict = "related"
         out.append(
             Similarity(
                 lexical=lex, semantic=min(1.0, max(0.0, row[0])), score=s,
-                verdict=model.verdict(
-                    lex, s, p, conflict, bool(row[5]), n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
-                ),  # type: ignore[arg-type]
+                verdict=verdict,  # type: ignore[arg-type]
                 same_story=p,
             )
         )  # fmt: skip
     return out
-
-
-def new_facts(fp: Fingerprint, known: Sequence[tuple[bytes, bool]]) -> tuple[float, float]:
-    """(new, considered): weighted lead facts of ``fp`` absent from every (facts, cjk) in ``known``.
-
-    Numbers and quotations weigh 1, names 0.5. Across scripts only numbers count.
-    """
-    import numpy as np
-
-    mine = np.frombuffer(fp.facts, dtype="<u2")[:FOLLOW_UP_LEAD_FACTS]
-    if any(cjk != fp.cjk for _, cjk in known):
-        mine = mine[(mine & 3) == FACT_KIND["#"]]
-    if not len(mine):
-        return 0.0, 0.0
-    weight = np.asarray(FACT_WEIGHT)[mine & 3]
-    seen = np.concatenate([np.frombuffer(f, dtype="<u2") for f, _ in known] or [mine[:0]])
-    fresh = ~np.isin(mine, seen)
-    return float(weight[fresh].sum()), float(weight.sum())
 
 
 def warm_up() -> None:
@@ -438,7 +449,10 @@ class NoveltyIndex:
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
         others = [self._print(int(r)) for r in rows]
-        sims = similarities_of(pair_features_many(fp, others), shared_amounts_many(fp, others))
+        sims = similarities_of(
+            pair_features_many(fp, others), shared_amounts_many(fp, others),
+            [sessions_differ(fp, o) for o in others],
+        )  # fmt: skip
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])
         # A copy outranks a closer-scoring non-match; otherwise the likeliest same story wins.
@@ -451,8 +465,13 @@ class NoveltyIndex:
                 "new", 1.0 - best_sim.score, None, best_sim,
                 f"new (closest: {best_id}, {_figures(best_sim)}, {best_sim.verdict})",
             )  # fmt: skip
-        known = [self._rows.facts_of(int(r)) for r in rows[same]]
-        fresh, considered = new_facts(fp, known)
+        matched = [o for o, m in zip(others, same.tolist(), strict=True) if m]
+        if any(o.cjk != fp.cjk for o in matched):
+            # Across scripts only amounts compare, and only those extending what the
+            # story headlines (see ``new_amounts``).
+            fresh, considered = new_amounts(fp, matched)
+        else:
+            fresh, considered = new_facts(fp, [self._rows.facts_of(int(r)) for r in rows[same]])
         assert self._published is not None
         earlier = when > int(self._published.values[rows[best]])
         substantial = (

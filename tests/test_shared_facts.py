@@ -6,13 +6,20 @@ taken from any data set.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from conftest import judged_second
 
 from monitor import similarity as sim
-from monitor.facts import Fact, amounts
-from monitor.novelty import Fingerprint, compare, fingerprint_texts
+from monitor.facts import Fact, amounts, session
+from monitor.novelty import (
+    Fingerprint,
+    NoveltyIndex,
+    compare,
+    fingerprint_texts,
+    pair_features,
+    similarity_of,
+)
 
 T0 = datetime(2026, 9, 14, 0, 0, tzinfo=UTC)
 
@@ -77,3 +84,54 @@ def test_fingerprints_without_text_amounts_still_read() -> None:
     fp = Fingerprint(bytes(128), bytes(64), 0, bytes(512), b"", False)
     blob = fp.to_bytes()
     assert Fingerprint.from_bytes(blob).text_amounts == ()
+
+
+# Two Tokyo market reports of one (fictional) day: the morning session and the close. They
+# share their wording, the drivers and the intraday high, yet they report two events.
+MORNING = (
+    "Nikkei rises 0.8% in morning trade as chip stocks rally",
+    "Japan's Nikkei share average rose 0.8% to 41,250.30 in morning trade on Tuesday, as "
+    "chip-related stocks rallied after gains in U.S. technology shares. Advantest climbed 4.1% "
+    "and Tokyo Electron added 3.2%, while SoftBank Group rose 2.5%. The broader Topix gained "
+    "0.5% to 2,905.12. The Nikkei hit an intraday high of 41,380.55 earlier in the session.",
+)
+CLOSE = (
+    "Nikkei ends 1.3% higher as chip stocks extend rally",
+    "Japan's Nikkei share average ended 1.3% higher at 41,460.10 on Tuesday, as chip-related "
+    "stocks extended their rally after gains in U.S. technology shares. Advantest climbed 5.6% "
+    "and Tokyo Electron added 4.0%, while SoftBank Group rose 2.9%. The broader Topix gained "
+    "0.9% to 2,917.40. The Nikkei hit an intraday high of 41,380.55 in the morning session.",
+)
+# Another outlet's rewrite of the close: the same session, so it folds.
+CLOSE_REWRITE = (
+    "Tokyo stocks close up 1.3%, led by Advantest and Tokyo Electron",
+    "Tokyo shares closed higher on Tuesday with the Nikkei up 1.3% at 41,460.10, as chip "
+    "stocks such as Advantest, up 5.6%, and Tokyo Electron, up 4.0%, extended gains on the "
+    "back of a rally in U.S. tech shares. SoftBank Group gained 2.9% and the Topix ended "
+    "0.9% higher at 2,917.40.",
+)
+
+
+def test_trading_sessions_are_read_in_both_scripts() -> None:
+    assert session(MORNING[0]) == "midday"
+    assert session(CLOSE[0]) == "close"
+    assert session("前場の東京株式市場で日経平均は反落した") == "midday"
+    assert session("日経平均は反落し、6万6016円36銭で取引を終えた。前場は売りが先行") == "close"
+    assert session("Japan close to a trade deal; talks end on Friday") == ""
+
+
+def test_the_morning_and_the_close_report_of_one_day_do_not_fold(encoder):
+    morning, close, rewrite = fingerprint_texts([MORNING, CLOSE, CLOSE_REWRITE], encoder)
+    assert (morning.session, close.session, rewrite.session) == ("midday", "close", "close")
+    # Scored as a pair of texts they read as one story ...
+    scored = similarity_of(pair_features(morning, close))
+    assert scored.verdict in ("same story", "copy")
+    # ... but they report two sessions: at most related, never folded.
+    assert compare(close, morning).verdict not in ("same story", "copy")
+    assert judged_second(morning, close, T0).kind != "duplicate"
+    # A report of the same session still folds.
+    index = NoveltyIndex()
+    index.add("morning", T0, morning)
+    index.add("close", T0 + timedelta(hours=4), close)
+    later = T0 + timedelta(hours=5)
+    assert index.judge(rewrite, later, later).matched == "close"
