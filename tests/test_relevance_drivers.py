@@ -1,8 +1,9 @@
 """The driver rule: a story about Japan that credits chip or AI demand for its news is kept,
 at the lowest relevant rank; a passing mention of chips is still dropped.
 
-The rule is off in the shipped config.toml; these tests switch it on the way a user would,
-by uncommenting its lines. The reports are written for these tests.
+The rule is on in the shipped config.toml; these tests score with the shipped profile, and
+one checks that a user who removes the line gets the strict profile back. The reports are
+written for these tests.
 """
 
 from __future__ import annotations
@@ -18,16 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
-    text = (REPO / "config.toml").read_text(encoding="utf-8")
-    text = text.replace(
-        '# driver_rules = ["japan+ai"]', 'driver_rules = ["japan+chips", "japan+ai"]'
-    )
-    text = text.replace("# [relevance.groups.chips]", "[relevance.groups.chips]")
-    text = text.replace('# terms = { "chip" = 1.0', 'terms = { "chip" = 1.0')
-    config = tmp_path_factory.mktemp("drivers") / "config.toml"
-    config.write_text(text, encoding="utf-8")
-    settings = load(config).relevance
+def profile() -> Profile:
+    settings = load(REPO / "config.toml").relevance
     assert settings.driver_rules == (("japan", "chips"), ("japan", "ai"))
     return compile_profile(settings)
 
@@ -93,5 +86,11 @@ def test_a_real_japan_ai_story_keeps_its_full_score(profile: Profile):
     assert result.relevant and result.score > profile.threshold + 0.1
 
 
-def test_the_shipped_config_keeps_the_rule_off() -> None:
-    assert load(REPO / "config.toml").relevance.driver_rules == ()
+def test_without_the_driver_rules_line_a_driver_story_is_dropped(tmp_path: Path) -> None:
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    line = 'driver_rules = ["japan+chips", "japan+ai"]'
+    assert line in text
+    config = tmp_path / "config.toml"
+    config.write_text(text.replace(line, ""), encoding="utf-8")
+    strict = compile_profile(load(config).relevance)
+    assert not score(strict, *ORDERS_EN).relevant
