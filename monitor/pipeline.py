@@ -45,7 +45,7 @@ from monitor.model import (
     Relevance,
     Report,
 )
-from monitor.prepare import POOL_MIN_DOCUMENTS, Workers, prepare_document
+from monitor.prepare import POOL_MIN_DOCUMENTS, PendingFingerprints, Workers, prepare_document
 from monitor.relevance import Profile, compile_profile
 from monitor.settings import Settings
 from monitor.sources import corpus
@@ -74,6 +74,8 @@ class Collection:
     failed_sources: int = 0
     # Per document, its stories and their relevance if a worker made them (None: not yet).
     prepared: tuple[Prepared | None, ...] = ()
+    # The relevant stories' fingerprints, still being made in the workers when collect returns.
+    fingerprinting: PendingFingerprints | None = None
 
 
 def item_id(doc_key: str, part: int) -> str:
@@ -104,6 +106,7 @@ def collect(
     sources = failed = 0
     updates: tuple[object, ...] = ()
     weights: Mapping[str, float] = {}
+    pending: PendingFingerprints | None = None
     # One pool of worker processes for the corpus and the feeds, started if the work is big.
     with nullcontext(pool) if pool else Workers(settings.relevance, settings.cache_dir) as workers:
         if only is None:
@@ -131,12 +134,14 @@ def collect(
         if workers.pool is not None:  # relevant stories of unseen documents, in the pool
             keys = [document.key for document in documents]
             known = store.known_documents(keys)
-            prepared = workers.fingerprint(keys, prepared, known)
+            # Not waited for here: the judge pass does its share meanwhile (Batch.awaiting).
+            pending = workers.start_fingerprints(keys, prepared, known)
     for problem in problems:
         log.warning("%s", problem)
     return Collection(
-        tuple(documents), tuple(problems), updates, weights, sources, failed, tuple(prepared)
-    )
+        tuple(documents), tuple(problems), updates, weights, sources, failed, tuple(prepared),
+        pending,
+    )  # fmt: skip
 
 
 # The document note that says where an item's published date came from (`monitor explain`).
@@ -179,6 +184,18 @@ class Batch:
     stories: list[tuple[Item, Relevance]]
     fingerprints: dict[str, bytes]  # by item id, those the workers made
     links: list[tuple[str, str, str | None]]  # (item id, source id, url) of documents seen again
+    # Item ids of the stories whose fingerprints the workers are still making, by position.
+    awaiting: dict[tuple[int, int], str] = field(default_factory=dict)
+    pending: PendingFingerprints | None = None
+
+    def wait_for_fingerprints(self) -> None:
+        """Add the fingerprints the workers were still making (none if one died)."""
+        if self.pending is not None and self.awaiting:
+            made = self.pending.wait()
+            self.fingerprints.update(
+                (item, made[at]) for at, item in self.awaiting.items() if at in made
+            )
+        self.awaiting = {}
 
 
 def prepare_batch(
@@ -188,14 +205,15 @@ def prepare_batch(
 
     Extraction and relevance, scaled by the collection's per-source weights;
     its ``prepared`` holds what worker processes already made of each
-    document (None or missing: made here).
+    document (None or missing: made here), its ``fingerprinting`` the
+    fingerprints they are still making (``Batch.wait_for_fingerprints`` adds them).
     """
     documents, prepared = collection.documents, collection.prepared
     keys = [document.key for document in documents]
     known = store.known_documents(keys)
     known_items = store.items_of_documents([key for key in keys if key in known])
     sources: dict[str, tuple[str, str, str]] = {}
-    fresh: list[tuple[Document, Prepared | None]] = []
+    fresh: list[tuple[int, Document, Prepared | None]] = []
     again: list[Document] = []  # documents seen before (perhaps from another feed)
     first_of: set[str] = set()
     for i, document in enumerate(documents):
@@ -207,13 +225,15 @@ def prepare_batch(
             stats.already_seen += 1
             continue
         first_of.add(document.key)
-        fresh.append((document, prepared[i] if i < len(prepared) else None))
+        fresh.append((i, document, prepared[i] if i < len(prepared) else None))
     stats.documents = len(fresh)
 
     profile: Profile | None = None
-    batch = Batch(list(sources.values()), [], [], {}, [])
+    pending = collection.fingerprinting
+    batch = Batch(list(sources.values()), [], [], {}, [], pending=pending)
+    coming = pending.positions if pending is not None else frozenset()
     spent = {"extract": 0.0, "relevance": 0.0}
-    for document, ready in fresh:
+    for at, document, ready in fresh:
         if ready is None:
             profile = profile or compile_profile(settings.relevance)
             weight = collection.weights.get(document.source_id, 1.0)
@@ -237,8 +257,15 @@ def prepare_batch(
         batch.fingerprints.update(
             (i.id, f) for i, f in zip(items, ready.fingerprints, strict=False) if f
         )
-        pairs = zip(items, ready.relevance, strict=True)
-        if any(rel.relevant and item.id not in batch.fingerprints for item, rel in pairs):
+        if coming:
+            batch.awaiting.update(
+                ((at, j), item.id) for j, item in enumerate(items) if (at, j) in coming
+            )
+        pairs = enumerate(zip(items, ready.relevance, strict=True))
+        if any(
+            rel.relevant and item.id not in batch.fingerprints and (at, j) not in coming
+            for j, (item, rel) in pairs
+        ):
             # This process will encode: load the encoder beside the rest of the pass.
             prefetch_encoder(settings.cache_dir)
     stats.seconds.update(spent)
@@ -269,14 +296,17 @@ def judge(
     The collection's ``weights`` scale the relevance of documents per source
     id (feed weights); its ``prepared`` holds what the worker processes already
     made of each document (extraction and relevance; None or missing: made
-    here). The store is read a few times up front, everything is judged in
-    memory, and the results are written in one batch (the caller holds the
-    transaction). ``progress`` draws a live line for the novelty pass on a
-    terminal; elsewhere it logs tenths.
+    here), and the relevant stories' fingerprints are waited for only once
+    the irrelevant ones are recorded, just before the novelty pass. The store
+    is read a few times up front, everything is judged in memory, and the
+    results are written in one batch (the caller holds the transaction).
+    ``progress`` draws a live line for the novelty pass on a terminal;
+    elsewhere it logs tenths.
     """
     batch = prepare_batch(collection, store, settings, now, stats)
     records = [record(item, rel, IRRELEVANT) for item, rel in batch.stories if not rel.relevant]
     to_judge = [(item, rel) for item, rel in batch.stories if rel.relevant]
+    batch.wait_for_fingerprints()
     if to_judge:
         records.extend(
             judge_novelty(to_judge, batch.fingerprints, store, settings, now, stats, progress)
@@ -314,6 +344,7 @@ def keep_prepared(
     from monitor import novelty
 
     batch = prepare_batch(collection, store, settings, now, stats)
+    batch.wait_for_fingerprints()
     made = batch.fingerprints
     missing = [item for item, rel in batch.stories if rel.relevant and item.id not in made]
     if missing:

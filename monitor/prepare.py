@@ -171,6 +171,49 @@ def _prepare_in_worker(document: Document, weight: float) -> Prepared:
     return prepare_document(worker_profile(), document, weight)
 
 
+class PendingFingerprints:
+    """Fingerprints being made in the pool (:meth:`Workers.start_fingerprints`).
+
+    ``positions`` are the (document, story) indexes they are for; ``wait``
+    gives each one's ``Fingerprint.to_bytes``, or none if a worker died (the
+    judge pass then makes them itself).
+    """
+
+    def __init__(
+        self,
+        wanted: dict[tuple[str, str], list[tuple[int, int]]],
+        chunks: list[tuple[list[tuple[str, str]], Future[list[bytes]]]],
+    ) -> None:
+        self._wanted = wanted
+        self._chunks = chunks
+        self.positions = frozenset(at for ats in wanted.values() for at in ats)
+        self._made: dict[tuple[int, int], bytes] | None = None
+
+    def wait(self) -> dict[tuple[int, int], bytes]:
+        """The fingerprints by (document, story) index, once every chunk is made."""
+        if self._made is None:
+            self._made = {}
+            try:
+                for texts, future in self._chunks:
+                    for story, blob in zip(texts, future.result(), strict=True):
+                        self._made.update((at, blob) for at in self._wanted[story])
+            except BrokenProcessPool:
+                log.warning("a worker process died; fingerprinting in this process")
+                self._made = {}
+        return self._made
+
+    def fill(self, prepared: Sequence[Prepared | None]) -> list[Prepared | None]:
+        """``prepared`` with each document's fingerprints in its ``fingerprints``."""
+        out = list(prepared)
+        made = self.wait()
+        for i in {i for i, _ in made}:
+            ready = out[i]
+            assert ready is not None
+            prints = tuple(made.get((i, j)) for j in range(len(ready.stories)))
+            out[i] = replace(ready, fingerprints=prints)
+        return out
+
+
 class Workers:
     """A pool of worker processes for per-document work, started when enough work asks.
 
@@ -185,6 +228,7 @@ class Workers:
         self._local: Profile | None = None
         self.pool: Executor | None = None
         self._refused = False  # the system gave no worker processes: asked once only
+        self._pending: list[Future[list[bytes]]] = []  # fingerprint chunks under way
 
     def want(self, tasks: int, minimum: int) -> bool:
         """Start the pool (once) if ``tasks`` reaches ``minimum``; True when there is one."""
@@ -213,9 +257,15 @@ class Workers:
         self.close()
 
     def close(self) -> None:
+        """Stop the pool; fingerprints still being made are finished first, without waiting."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            if any(not future.done() for future in self._pending):
+                # Their futures complete, then the processes end (PendingFingerprints.wait).
+                self.pool.shutdown(wait=False, cancel_futures=False)
+            else:
+                self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        self._pending = []
 
     @property
     def profile(self) -> Profile:
@@ -232,53 +282,59 @@ class Workers:
             future.add_done_callback(_note_result)
         return future
 
+    def start_fingerprints(
+        self,
+        keys: Sequence[str],
+        prepared: Sequence[Prepared | None],
+        known: Collection[str] = frozenset(),
+    ) -> PendingFingerprints:
+        """Start making the novelty fingerprints of the relevant stories in the pool, in chunks.
+
+        ``keys[i]`` is the document key of ``prepared[i]``; documents in ``known``
+        (judged before) and repeats of a key are left without: the judge pass
+        never fingerprints them. Returns at once: this process meanwhile does its
+        share of the judge pass (the store's reads, the irrelevant stories' records)
+        and waits only where the fingerprints are needed. Without a pool, or if it
+        breaks, the judge pass makes the missing fingerprints itself.
+        """
+        wanted: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        seen: set[str] = set(known)
+        for i, (key, ready) in enumerate(zip(keys, prepared, strict=True)):
+            if ready is None or key in seen:
+                continue
+            seen.add(key)
+            for j, rel in enumerate(ready.relevance):
+                if rel.relevant:
+                    story = ready.stories[j]
+                    # One fingerprint for the same text in several documents (one wire story
+                    # under two feeds' links): it is a function of the headline and text alone.
+                    wanted.setdefault((story.title, story.text), []).append((i, j))
+        if not wanted or self.pool is None:
+            return PendingFingerprints({}, [])
+        # Similar lengths together (the encoder pads nothing, but batches by tokens), and
+        # chunks big enough to share the encoder's per-batch cost, on every worker.
+        texts = sorted(wanted, key=lambda story: len(story[1]))
+        size = max(1, min(FINGERPRINT_CHUNK, -(-len(texts) // WORKERS)))
+        chunks = [texts[k : k + size] for k in range(0, len(texts), size)]
+        try:
+            futures = [self.pool.submit(fingerprint_chunk, chunk) for chunk in chunks]
+        except BrokenProcessPool:
+            log.warning("a worker process died; fingerprinting in this process")
+            return PendingFingerprints({}, [])
+        # A pool kept across polls (a daemon's) forgets what is done.
+        self._pending = [f for f in self._pending if not f.done()] + futures
+        return PendingFingerprints(
+            wanted, [(chunk, future) for chunk, future in zip(chunks, futures, strict=True)]
+        )
+
     def fingerprint(
         self,
         keys: Sequence[str],
         prepared: Sequence[Prepared | None],
         known: Collection[str] = frozenset(),
     ) -> list[Prepared | None]:
-        """Add the novelty fingerprints of the relevant stories, made in the pool in chunks.
-
-        ``keys[i]`` is the document key of ``prepared[i]``; documents in ``known``
-        (judged before) and repeats of a key are left without: the judge pass
-        never fingerprints them. Without a pool, or if it breaks, the judge
-        pass makes the missing fingerprints itself.
-        """
-        out = list(prepared)
-        wanted: list[tuple[int, int]] = []
-        seen: set[str] = set(known)
-        for i, (key, ready) in enumerate(zip(keys, prepared, strict=True)):
-            if ready is None or key in seen:
-                continue
-            seen.add(key)
-            wanted.extend((i, j) for j, r in enumerate(ready.relevance) if r.relevant)
-        if not wanted or self.pool is None:
-            return out
-
-        def story(at: tuple[int, int]) -> tuple[str, str]:
-            found = prepared[at[0]]
-            assert found is not None
-            return found.stories[at[1]].title, found.stories[at[1]].text
-
-        # Similar lengths together (the encoder pads nothing, but batches by tokens), and
-        # chunks big enough to share the encoder's per-batch cost, on every worker.
-        wanted.sort(key=lambda at: len(story(at)[1]))
-        size = max(1, min(FINGERPRINT_CHUNK, -(-len(wanted) // WORKERS)))
-        chunks = [wanted[k : k + size] for k in range(0, len(wanted), size)]
-        try:
-            futures = [self.pool.submit(fingerprint_chunk, [story(at) for at in c]) for c in chunks]
-            done = zip(chunks, futures, strict=True)
-            made = {at: blob for c, f in done for at, blob in zip(c, f.result(), strict=True)}
-        except BrokenProcessPool:
-            log.warning("a worker process died; fingerprinting in this process")
-            return out
-        for i in {i for i, _ in wanted}:
-            ready = out[i]
-            assert ready is not None
-            prints = tuple(made.get((i, j)) for j in range(len(ready.stories)))
-            out[i] = replace(ready, fingerprints=prints)
-        return out
+        """``prepared`` with the fingerprints of :meth:`start_fingerprints`, once all are made."""
+        return self.start_fingerprints(keys, prepared, known).fill(prepared)
 
     def prepare_all(
         self, documents: Sequence[Document], weights: Sequence[float]

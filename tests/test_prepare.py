@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from conftest import REPO, seed_text
 
 from monitor import novelty
@@ -58,3 +60,49 @@ def test_a_worker_extracts_scores_and_fingerprints_as_this_process_does(tmp_path
     assert relevant >= 2
     assert again[0].fingerprints == remote[0].fingerprints and any(remote[1].fingerprints)
     assert again[1] is bare[1] and again[3] is bare[0]
+
+
+def test_one_text_in_two_documents_is_fingerprinted_once_for_both(tmp_path: Path) -> None:
+    settings = load(REPO / "config.toml")
+    docs = _documents()
+    # The same wire story under a second outlet's link: another document, the same text.
+    docs.append(Document("feed:b", "Outlet B", "doc-b", docs[0].body, "text", NOW))
+    with Workers(settings.relevance, tmp_path / "cache") as workers:
+        assert workers.want(1, 1)
+        bare = [workers.submit(_prepare_in_worker, d, 1.0).result(timeout=120) for d in docs]
+        pending = workers.start_fingerprints([d.key for d in docs], bare)
+        sent = sum(len(texts) for texts, _ in pending._chunks)
+        made = pending.wait()
+    relevant = {(i, j) for i, p in enumerate(bare) for j, r in enumerate(p.relevance) if r.relevant}
+    assert pending.positions == relevant and set(made) == relevant
+    copies = [j for i, j in relevant if i == 0]
+    assert copies and all(made[(3, j)] == made[(0, j)] for j in copies)
+    assert sent == len(relevant) - len(copies)
+
+
+def test_the_judge_pass_takes_the_fingerprints_the_workers_were_still_making(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor import pipeline
+    from monitor.store import Store
+
+    settings = replace(load(REPO / "config.toml"), state=tmp_path / "state.db")
+    docs = _documents()
+    with Workers(settings.relevance, tmp_path / "cache") as workers:
+        assert workers.want(1, 1)
+        bare = [workers.submit(_prepare_in_worker, d, 1.0).result(timeout=120) for d in docs]
+        pending = workers.start_fingerprints([d.key for d in docs], bare)
+
+    # The pool is closed without waiting for them; this process never encodes.
+    def no_encoding(*args: object) -> None:
+        raise AssertionError("fingerprinted in the judging process")
+
+    monkeypatch.setattr(novelty, "fingerprint_texts", no_encoding)
+    monkeypatch.setattr(pipeline, "prefetch_encoder", no_encoding)
+    collection = pipeline.Collection(tuple(docs), (), prepared=tuple(bare), fingerprinting=pending)
+    with Store(settings.state) as store, store.transaction():
+        pipeline.judge(collection, store, settings, NOW, pipeline.RunStats())
+        rows = store.db.execute("SELECT status, fingerprint IS NOT NULL FROM items").fetchall()
+    judged = [status for status, has in rows if has]
+    assert len(judged) >= 2 and "irrelevant" not in judged
+    assert {status for status, has in rows if not has} == {"irrelevant"}
