@@ -15,6 +15,11 @@ A market report also states its trading session ("Nikkei ends higher", "前場�
 their wording and most figures (the intraday low, yesterday's close), yet they report two
 events: a differing session is evidence the other way too.
 
+A headline that opens on a country ("Japan manufacturing expands ...", "独総合ＰＭＩ、8月51に
+低下") reports that country's news: ``headline_country`` names it, and two such headlines
+naming different countries report different releases, however alike the rest reads (every
+country's PMI is published the same morning, in the same words).
+
 Pure functions of text; no state, no model. Text is NFKC-normalised first, so
 full-width digits, ``％`` and ``，`` need no rules of their own.
 """
@@ -26,7 +31,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "same_value", "session"]
+__all__ = [
+    "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "same_value",
+    "session",
+]  # fmt: skip
 
 # Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
 # "$40 billion", "3,740億円" vs "¥374bn") stays within it; a different deal rarely does.
@@ -220,3 +228,57 @@ def session(text: str) -> str:
     src = unicodedata.normalize("NFKC", text)
     found = [name for name in SESSIONS if _SESSION_WORDS[name].search(src)]
     return found[-1] if found else ""
+
+
+# Countries a headline can open on, in English and Japanese (with the one-kanji forms Japanese
+# headlines use: 米, 独, 英, ...; a lookahead keeps the words they also start: 米価, 独占, 独禁法,
+# 豪雨, 仏教, 印刷, 露天). Canonical name first.
+_COUNTRIES = {
+    "japan": r"japan(?:'s|ese)?|日本",
+    "us": r"u\.?s\.?(?:'s)?|united states|america(?:'s|n)?|米国|米(?![価作粉])",
+    "china": r"china(?:'s)?|chinese|中国",
+    "germany": r"german(?:y|y's)?|ドイツ|独(?![占禁自立走身特創学])",
+    "uk": r"u\.?k\.?(?:'s)?|brit(?:ain|ain's|ish)|英国|英(?![語雄知断])",
+    "france": r"franc(?:e|e's)|french|フランス|仏(?![教像])",
+    "euro zone": r"euro[ -]?(?:zone|area)(?:'s)?|ユーロ圏",
+    "india": r"india(?:'s|n)?|インド|印(?![刷象鑑])",
+    "south korea": r"(?:south )?korea(?:'s|n)?|韓国|韓(?![流])",
+    "taiwan": r"taiwan(?:'s|ese)?|台湾",
+    "australia": r"australia(?:'s|n)?|豪州|オーストラリア|豪(?![雨華快])",
+    "canada": r"canad(?:a|a's|ian)|カナダ",
+    "italy": r"ital(?:y|y's|ian)|イタリア|伊(?![勢達豆藤])",
+    "russia": r"russia(?:'s|n)?|ロシア|露(?![天出呈骨])",
+    "brazil": r"brazil(?:'s|ian)?|ブラジル",
+    "indonesia": r"indonesia(?:'s|n)?|インドネシア",
+    "malaysia": r"malaysia(?:'s|n)?|マレーシア",
+    "singapore": r"singapore(?:'s)?|シンガポール",
+    "thailand": r"thai(?:land|land's)?|タイ(?![ム ミヤトルプ])",
+    "vietnam": r"vietnam(?:'s|ese)?|ベトナム",
+    "philippines": r"philippine(?:s|s')?|フィリピン",
+    "hong kong": r"hong kong(?:'s)?|香港",
+    "switzerland": r"swi(?:tzerland|tzerland's|ss)|スイス",
+    "mexico": r"mexic(?:o|o's|an)|メキシコ",
+    "new zealand": r"new zealand(?:'s)?|ニュージーランド",
+}
+_COUNTRY_START = re.compile(
+    "|".join(rf"(?P<c{i}>(?:{pattern}))" for i, pattern in enumerate(_COUNTRIES.values())),
+    re.IGNORECASE,
+)
+_COUNTRY_NAMES = list(_COUNTRIES)
+
+
+def headline_country(headline: str) -> str:
+    """The country a headline opens on ("japan", "germany", ...), else "".
+
+    Only the opening: "SoftBank to invest $40 billion in U.S." is about SoftBank,
+    "米8月総合ＰＭＩ" about the United States. A Latin-script name must end as a
+    word ("Japanese", not "Japanimation").
+    """
+    src = unicodedata.normalize("NFKC", headline).lstrip(" \t\"'“‘「【[(")
+    m = _COUNTRY_START.match(src)
+    if not m:
+        return ""
+    end = m.end()
+    if end < len(src) and src[end - 1].isascii() and src[end].isascii() and src[end].isalnum():
+        return ""
+    return _COUNTRY_NAMES[int(m.lastgroup[1:])]  # type: ignore[index]

@@ -43,8 +43,10 @@ translation that is fuller than the report it matches is not a development.
 Measured: rewrites and translations bring 0-2.5 new (share 0-0.43, Rakuten
 rewrite the highest), our follow-ups 7.5-8.5 (share 0.8-1.0).
 
-Market reports of different trading sessions (``monitor.facts.session``: the
-midday and the close report of one day) are never folded into each other.
+Two reports of different events that read alike are never folded into each other:
+market reports of different trading sessions (``monitor.facts.session``: the midday
+and the close report of one day), and headlines opening on different countries
+(``monitor.facts.headline_country``: Germany's PMI and Japan's, out the same morning).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import Encoder
+from monitor.facts import headline_country
 from monitor.fingerprint import (
     BANDS,
     LEAD_CHARS,
@@ -84,10 +87,10 @@ __all__ = [
     "NoveltyIndex",
     "StaleFingerprint",
     "compare",
+    "events_differ",
     "fingerprint_texts",
     "pair_features",
     "pair_features_many",
-    "sessions_differ",
     "similarities_of",
 ]
 
@@ -250,7 +253,7 @@ def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
     """How alike two fingerprinted items are: the fitted scores and a verdict."""
     return similarities_of(
         pair_features(a, b)[None, :], [_sim.shared_amounts(a.text_amounts, b.text_amounts)],
-        [sessions_differ(a, b)],
+        [events_differ(a, b)],
     )[0]  # fmt: skip
 
 
@@ -259,14 +262,21 @@ def similarity_of(x: np.ndarray, facts: int = 0) -> Similarity:
     return similarities_of(x[None, :], [facts])[0]
 
 
-def sessions_differ(a: Fingerprint, b: Fingerprint) -> bool:
-    """Both are market reports of different trading sessions (``monitor.facts.session``).
+def events_differ(a: Fingerprint, b: Fingerprint) -> bool:
+    """The two report different events however alike they read: other sessions or countries.
 
-    The midday and the close report of one day read alike and share figures (the
-    intraday low, the previous close): the pair model calls them one story (0.82 on
-    wire-dev's 21 August pair), but they report two events.
+    Market reports of different trading sessions (``monitor.facts.session``): the
+    midday and the close report of one day share wording and figures (the intraday
+    low, the previous close), and the pair model calls them one story (0.82 on
+    wire-dev's 21 August pair). Headlines opening on different countries
+    (``monitor.facts.headline_country``): every country's PMI comes out the same
+    morning in the same words (0.80-0.84 for a Japanese report of Germany's or the
+    US PMI against Reuters' English one of Japan's).
     """
-    return bool(a.session and b.session and a.session != b.session)
+    if a.session and b.session and a.session != b.session:
+        return True
+    country_a, country_b = headline_country(a.headline), headline_country(b.headline)
+    return bool(country_a and country_b and country_a != country_b)
 
 
 def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:
@@ -275,28 +285,28 @@ def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[i
 
 
 def similarities_of(
-    x: np.ndarray, facts: Sequence[int] = (), sessions: Sequence[bool] = ()
+    x: np.ndarray, facts: Sequence[int] = (), differ: Sequence[bool] = ()
 ) -> list[Similarity]:
     """Score feature rows (``pair_features_many``) with one evaluation of the shipped model.
 
     ``facts``: the amounts each pair shares (``shared_amounts_many``; none when empty).
-    ``sessions``: whether each pair's trading sessions differ (``sessions_differ``):
-    such a pair is at most ``related``, never folded.
+    ``differ``: whether each pair reports different events (``events_differ``): such a
+    pair is at most ``related``, never folded.
     """
     model = _sim.load_model()
     sim, story = model.score(x)
     shared = list(facts) or [0] * len(x)
-    differ = list(sessions) or [False] * len(x)
+    other = list(differ) or [False] * len(x)
     out = []
-    for row, s, p, n, other_session in zip(
-        x.tolist(), sim.tolist(), story.tolist(), shared, differ, strict=True
+    for row, s, p, n, other_event in zip(
+        x.tolist(), sim.tolist(), story.tolist(), shared, other, strict=True
     ):
         lex = row[2]
         conflict = bool(row[7] or row[9])
         verdict = model.verdict(
             lex, s, p, conflict, bool(row[5]), n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
         )
-        if other_session and verdict in ("copy", "same story"):
+        if other_event and verdict in ("copy", "same story"):
             verdict = "related"
         out.append(
             Similarity(
@@ -451,7 +461,7 @@ class NoveltyIndex:
         others = [self._print(int(r)) for r in rows]
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
-            [sessions_differ(fp, o) for o in others],
+            [events_differ(fp, o) for o in others],
         )  # fmt: skip
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])

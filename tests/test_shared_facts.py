@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from conftest import judged_second
 
 from monitor import similarity as sim
-from monitor.facts import Fact, amounts, session
+from monitor.facts import Fact, amounts, headline_country, session
 from monitor.novelty import (
     Fingerprint,
     NoveltyIndex,
@@ -135,3 +135,37 @@ def test_the_morning_and_the_close_report_of_one_day_do_not_fold(encoder):
     index.add("close", T0 + timedelta(hours=4), close)
     later = T0 + timedelta(hours=5)
     assert index.judge(rewrite, later, later).matched == "close"
+
+
+# Flash PMIs of one (fictional) morning: Japan's in English, Germany's in Japanese. The same
+# survey, wording and kind of figure; two countries' releases.
+PMI_JAPAN_EN = (
+    "Japan factory activity grows at fastest pace in a year, flash PMI shows",
+    "Japan's manufacturing activity expanded at the fastest pace in a year in September as new "
+    "orders rose, a private-sector survey showed on Tuesday. The S&P Global flash Japan "
+    "manufacturing purchasing managers' index rose to 52.4 from 51.1 in August. Output and new "
+    "export orders both grew, while the services PMI eased to 51.8.",
+)
+PMI_GERMANY_JA = (
+    "独製造業ＰＭＩ、9月は1年ぶり高水準 新規受注が増加",
+    "Ｓ＆Ｐグローバルが23日発表した9月のドイツ製造業購買担当者景気指数（ＰＭＩ）速報値は52.0と、"
+    "8月の50.9から上昇し、1年ぶりの高水準となった。新規受注と生産がともに増えた。"
+    "サービス業ＰＭＩは50.2に低下した。",
+)
+
+
+def test_headlines_opening_on_a_country_name_it() -> None:
+    assert headline_country(PMI_JAPAN_EN[0]) == "japan"
+    assert headline_country(PMI_GERMANY_JA[0]) == "germany"
+    assert headline_country("米8月総合ＰＭＩ、22年4月以来の高水準") == "us"
+    assert headline_country("独禁法違反の疑いで調査") == ""  # 独禁法 is antitrust law
+    assert headline_country("SoftBank to invest $40 billion in U.S. AI") == ""
+
+
+def test_releases_of_two_countries_do_not_fold(encoder):
+    japan, germany = fingerprint_texts([PMI_JAPAN_EN, PMI_GERMANY_JA], encoder)
+    # Scored as a pair of texts they read as one story ...
+    assert similarity_of(pair_features(germany, japan)).verdict in ("same story", "copy")
+    # ... but their headlines open on different countries.
+    assert compare(germany, japan).verdict not in ("same story", "copy")
+    assert judged_second(japan, germany, T0).kind == "new"
