@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -127,6 +127,32 @@ def _currency(symbol: str | None, word: str | None) -> str | None:
     return None
 
 
+# An amount starts at most this many characters before its first digit (a currency
+# symbol and a space: "US$ 40", "usd 40", "Rs. 40"); every one of them holds a digit.
+_LEAD_IN = 4
+_DIGIT = re.compile(r"\d")
+
+
+def _amount_matches(src: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_AMOUNT.finditer(src)``, trying only the positions just before a digit.
+
+    The regular expression alone tries every position of the text (~0.4 µs a character,
+    most of a fingerprint's time outside the encoder); prose has few digits. The same
+    matches, in the same order: a match can only start within ``_LEAD_IN`` characters
+    before a digit, and positions are tried left to right from where the last match ended.
+    """
+    pos = 0
+    while (digit := _DIGIT.search(src, pos)) is not None:
+        at = digit.start()
+        for start in range(max(pos, at - _LEAD_IN), at + 1):
+            if (m := _AMOUNT.match(src, start)) is not None:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = at + 1
+
+
 def amounts(text: str) -> list[Fact]:
     """Amounts of money, percentages and dates in ``text``, in reading order, deduplicated.
 
@@ -135,7 +161,9 @@ def amounts(text: str) -> list[Fact]:
     """
     src = unicodedata.normalize("NFKC", text)
     found: dict[Fact, None] = {}
-    for m in _AMOUNT.finditer(src):
+    if _DIGIT.search(src) is None:  # every amount and date holds a digit
+        return []
+    for m in _amount_matches(src):
         fact: Fact | None = None
         if m["cjk"] is not None:
             unit = _currency(m["sym"], m["cjkcur"])

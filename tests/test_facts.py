@@ -1,0 +1,53 @@
+"""Reading amounts fast: the digit-led scan finds exactly what the regular expression finds."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor import facts
+
+# The pieces amounts are made of, and what surrounds them in text.
+PIECES = [
+    "1", "40", "3,740", "1.5", "0", "２", "①", "$", "US$", "us$ ", "HK$", "USD", "usd ", "Rs.",
+    "rs ", "¥", "€", "£", "₩", "₹", "nt$", "億", "兆", "万", "千", "円", "ドル", "元", "billion",
+    "bln", "bn", "m", "k", "yen", "dollars", "euro", "%", "％", " percent", "pct", "パーセント",
+    "ポイント", " ", "  ", "\n", ",", ".", "a", "Z", "x", "比", "増", "-", "Aug.", "8月", "20日",
+    "2026-08-20", "ſ", "K",
+]  # fmt: skip
+
+
+def _scan(src: str) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+    return [(m.span(), m.groupdict()) for m in facts._amount_matches(src)]
+
+
+def _reference(src: str) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+    return [(m.span(), m.groupdict()) for m in facts._AMOUNT.finditer(src)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=24))
+def test_the_digit_led_scan_matches_what_the_pattern_matches_everywhere(pieces):
+    src = unicodedata.normalize("NFKC", "".join(pieces))
+    assert _scan(src) == _reference(src)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_the_digit_led_scan_matches_on_any_text(text):
+    src = unicodedata.normalize("NFKC", text)
+    assert _scan(src) == _reference(src)
+
+
+def test_amounts_of_a_wire_report_are_read_in_order():
+    text = (
+        "SoftBank to invest US$ 40bn; Rs. 12 crore, 3,740億円 and ¥374 billion, up 3.5% "
+        "(前年同月比23.2%増) on Aug. 20, 1兆5000億円 of it"
+    )
+    assert facts.amounts(text) == [
+        facts.Fact("USD", 4e10), facts.Fact("INR", 1.2e8), facts.Fact("JPY", 3.74e11),
+        facts.Fact("%", 3.5), facts.Fact("%", 23.2), facts.Fact("JPY", 1.5e12),
+        facts.Fact("date", 820),
+    ]  # fmt: skip
