@@ -15,8 +15,9 @@ one, and classed by its labels:
 * **different** (any other pair): folding is a wrong fold, a follow-up a wrong link.
 
 Two rule sets are compared in the same run on the same fingerprints: the old ones
-(lead facts compared script-blind by hash; no trading sessions or headline countries) and
-today's (``monitor.followup.new_amounts`` across scripts, ``novelty.events_differ``).
+(lead facts compared script-blind by hash; no trading sessions, headline countries or
+releases) and today's (``monitor.followup.new_amounts`` across scripts,
+``novelty.events_differ``, ``monitor.releases``).
 Pairs and verdicts are in-sample: these rules were written while reading this set.
 """
 
@@ -38,15 +39,26 @@ import monitor.novelty as novelty
 from monitor.fingerprint import Fingerprint
 from monitor.headlines import headline_only
 from monitor.novelty import Encoder, NoveltyIndex, fingerprint_texts
+from monitor.releases import RELEASE_TEXT, ReleaseIndex
 
 
 def judge_pair(earlier: Fingerprint, when_a: datetime, later: Fingerprint, when_b: datetime,
-               old: bool) -> str:  # fmt: skip
-    """duplicate / follow-up / new, for ``later`` judged against ``earlier`` alone."""
+               old: bool, texts: tuple[tuple[str, str], tuple[str, str]]) -> str:  # fmt: skip
+    """duplicate / follow-up / new, for ``later`` judged against ``earlier`` alone.
+
+    Today's rules include the release rule of the judge pass (``monitor.releases``):
+    a report the index finds nothing for joins an earlier report of the same release.
+    """
     index = NoveltyIndex()
     index.add("a", when_a, earlier)
     if not old:
-        return index.judge(later, when_b, when_b).kind
+        kind = index.judge(later, when_b, when_b).kind
+        if kind == "new":
+            releases = ReleaseIndex()
+            releases.add("a", texts[0][0], texts[0][1][:RELEASE_TEXT], when_a)
+            if releases.match(texts[1][0], texts[1][1][:RELEASE_TEXT], when_b):
+                return "duplicate"
+        return kind
     saved = novelty.new_amounts, novelty.events_differ
     # The old rules: across scripts too, the script-blind count of hashed lead numbers;
     # no pair was told apart by its session or country.
@@ -88,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             lang = "cross" if prints[a].cjk != prints[b].cjk else "same script"
             kinds = {}
             for rules in ("old", "today"):
-                kind = judge_pair(prints[a], when[a], prints[b], when[b], rules == "old")
+                texts = ((ea["title"], ea["text"]), (eb["title"], eb["text"]))
+                kind = judge_pair(prints[a], when[a], prints[b], when[b], rules == "old", texts)
                 counts[rules][(label, lang, kind)] += 1
                 kinds[rules] = kind
             pair = f"{eb['title'][:60]} || {ea['title'][:60]}"

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "same_value",
-    "session",
+    "session", "split_country",
 ]  # fmt: skip
 
 # Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
@@ -302,11 +302,16 @@ def headline_country(headline: str) -> str:
     "米8月総合ＰＭＩ" about the United States. A Latin-script name must end as a
     word ("Japanese", not "Japanimation").
     """
+    return split_country(headline)[0]
+
+
+def split_country(headline: str) -> tuple[str, str]:
+    """(the country a headline opens on, the NFKC headline after it), or ("", "")."""
     src = unicodedata.normalize("NFKC", headline).lstrip(" \t\"'“‘「【[(")
     m = _COUNTRY_START.match(src)
     if not m:
-        return ""
+        return "", ""
     end = m.end()
     if end < len(src) and src[end - 1].isascii() and src[end].isascii() and src[end].isalnum():
-        return ""
-    return _COUNTRY_NAMES[int(m.lastgroup[1:])]  # type: ignore[index]
+        return "", ""
+    return _COUNTRY_NAMES[int(m.lastgroup[1:])], src[end:]  # type: ignore[index]

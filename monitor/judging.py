@@ -22,6 +22,7 @@ from typing import Any
 from monitor import codec
 from monitor.headlines import HeadlineIndex, headline_only
 from monitor.model import Item, Novelty, Relevance
+from monitor.releases import RELEASE_TEXT, ReleaseIndex
 from monitor.settings import Settings
 from monitor.sources.progress import Progress
 from monitor.store import ItemRecord, Store, dumps
@@ -130,6 +131,7 @@ class Window:
         self.span = timedelta(days=settings.novelty.window_days)
         self.index = novelty.NoveltyIndex(window=self.span)
         self.headlines = HeadlineIndex()
+        self.releases = ReleaseIndex()
         self.encoder = encoder or novelty.Encoder(cache_dir=settings.cache_dir)
 
     @classmethod
@@ -141,6 +143,7 @@ class Window:
         stale: list[tuple[str, datetime, datetime]] = []
         for stored_id, published, seen, blob, title, text in store.window_since(now - window.span):
             window.headlines.add(stored_id, title, text, published)
+            window.releases.add(stored_id, title, text[:RELEASE_TEXT], published)
             try:
                 window.index.add_stored(stored_id, published, blob, seen)
             except novelty.StaleFingerprint:
@@ -182,6 +185,7 @@ def judge_novelty(
         window = Window.load(store, settings, now)
         stats.seconds["window_load"] = time.perf_counter() - started
     index, headlines, encoder = window.index, window.headlines, window.encoder
+    releases = window.releases
     # Full reports before headline-only entries of the same pass, so that a story's lead is
     # a report with text and the aggregator's copy folds under it (stable otherwise).
     to_judge = sorted(to_judge, key=lambda pair: headline_only(pair[0].title, pair[0].text))
@@ -201,9 +205,10 @@ def judge_novelty(
             if item.backlog:
                 # Never offered, so no verdict to make: only remembered, for later copies.
                 headlines.add(item.id, item.title, item.text, item.published)
+                releases.add(item.id, item.title, item.text[:RELEASE_TEXT], item.published)
                 verdict = None
             else:
-                verdict = _verdict(item, fingerprint, index, headlines, now)
+                verdict = _verdict(item, fingerprint, index, headlines, releases, now)
             index.add(item.id, item.published, fingerprint, item.first_seen)
             judged.append((item, rel, verdict, fingerprint))
             story_of[item.id] = None if item.backlog else item.id
@@ -258,19 +263,39 @@ def judge_pending(
 
 
 def _verdict(
-    item: Item, fingerprint: Any, index: Any, headlines: HeadlineIndex, now: datetime
+    item: Item,
+    fingerprint: Any,
+    index: Any,
+    headlines: HeadlineIndex,
+    releases: ReleaseIndex,
+    now: datetime,
 ) -> Novelty:
-    """The novelty verdict, a headline-only copy of a known report being a copy of it."""
+    """The novelty verdict, a headline-only copy of a known report being a copy of it, and a
+    report the index finds nothing for joining an earlier report of the same statistics
+    release (``monitor.releases``)."""
     copied = headlines.match(item.title, item.text, item.published)
     headlines.add(item.id, item.title, item.text, item.published)
+    lead = item.text[:RELEASE_TEXT]
     if copied is not None:
+        releases.add(item.id, item.title, lead, item.published)
         return Novelty(
             kind="duplicate",
             score=0.0,
             matched=copied,
             reason=f"copy of {copied}: the same headline, one of the two with no other text",
         )
-    return index.judge(fingerprint, item.published, now)
+    verdict = index.judge(fingerprint, item.published, now)
+    release = releases.match(item.title, lead, item.published) if verdict.kind == "new" else None
+    releases.add(item.id, item.title, lead, item.published)
+    if release is not None:
+        return Novelty(
+            kind="duplicate",
+            score=0.0,
+            matched=release,
+            reason=f"same release as {release}: {releases.describe(item.title)}, published "
+            f"within {releases.window_hours:g} hours ({verdict.reason})",
+        )
+    return verdict
 
 
 def _classify(

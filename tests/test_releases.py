@@ -1,0 +1,104 @@
+"""Reports of one statistics release fold, however little the shortest of them says.
+
+Fixture feeds written here (a fictional September trade release): a one-sentence
+report, a full wire report twenty minutes later, and the same morning's machinery
+orders report, served on 127.0.0.1 and judged by a real ``monitor preview`` with the
+shipped profile.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conftest_feeds import FeedServer, channel, feed_server
+
+from monitor.novelty import Encoder, compare, fingerprint_texts
+from monitor.releases import ReleaseIndex, months, release_key
+
+__all__ = ["feed_server"]  # fixture, used by name
+
+AS_OF = datetime(2026, 10, 20, 6, 0, tzinfo=UTC)
+SHORT = (
+    "Japan’s Exports Rise for a Fifth Month as Chip Shipments Boom",
+    "Japan’s exports rose for a fifth straight month, powered by strong overseas demand for "
+    "semiconductors and a yen near its weakest in decades.",
+)
+FULL = (
+    "Japan's exports climb 14.6% in September on chip demand, imports cool",
+    "Japan's exports rose 14.6% in September from a year earlier to 10.2 trillion yen, "
+    "Ministry of Finance data showed on Monday, driven by chips demand and shipments of "
+    "chipmaking equipment to China and Taiwan. Economists had expected a 12.1% rise. Imports "
+    "climbed 9.8%, slowing from August, leaving a trade surplus of 312 billion yen. Shipments "
+    "to the United States rose 8.1%, while exports to China gained 12.3%. Analysts said a "
+    "weaker yen had made Japanese goods more competitive, though higher energy prices kept "
+    "the import bill high.",
+)
+ORDERS = (
+    "Japan's machinery orders jump 9.3% on chip equipment demand",
+    "Japan's core machinery orders rose 9.3% in August from the previous month, Cabinet Office "
+    "data showed on Monday, led by orders for semiconductor production equipment. Economists "
+    "had expected a 2.0% rise.",
+)
+
+
+def _date(hours_before: float) -> str:
+    return (AS_OF - timedelta(hours=hours_before)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def _feed(name: str, reports: list[tuple[tuple[str, str], float]]) -> bytes:
+    return channel(
+        name,
+        "".join(
+            f"<item><title>{title}</title><link>https://{name.lower()}.example/{n}</link>"
+            f"<pubDate>{_date(hours)}</pubDate><description>{text}</description></item>"
+            for n, ((title, text), hours) in enumerate(reports)
+        ),
+    )
+
+
+def test_release_keys_need_a_country_an_indicator_and_a_move() -> None:
+    assert release_key(SHORT[0]) == release_key(FULL[0]) == "japan:exports"
+    assert release_key(ORDERS[0]) == "japan:machinery orders"
+    assert release_key("米8月総合ＰＭＩ、22年4月以来の高水準") == "us:pmi"
+    assert release_key("India's Paras Defence sees exports doubling") == ""  # a company's
+    assert release_key("Japan's exports of rice face new curbs") == ""  # no figure or move
+    assert release_key("SoftBank shares rise 3%") == ""  # no country
+    assert months("Exports rose in September; 9月の輸出") == {9}
+    assert months("Prices may rise") == set()
+
+
+def test_another_month_or_another_figure_is_another_release() -> None:
+    index = ReleaseIndex()
+    index.add("sep", FULL[0], FULL[1], AS_OF)
+    later = AS_OF + timedelta(hours=1)
+    assert index.match(*SHORT, later) == "sep"
+    assert index.match("Japan exports rise 6.9% in October", "", later) is None  # 14.6% vs 6.9%
+    assert index.match("Japan exports rise, data show", "Exports rose in July.", later) is None
+    assert index.match(*SHORT, AS_OF + timedelta(hours=30)) is None  # not within hours
+
+
+def test_a_one_sentence_report_and_a_full_report_of_one_release_are_one_story(
+    feed_server: FeedServer, project: Path, cli: object
+) -> None:
+    short, full = fingerprint_texts([SHORT, FULL], Encoder())
+    # The pair model alone keeps them apart: one sentence says too little.
+    assert compare(full, short).verdict not in ("same story", "copy")
+    feed_server.static("/economics.xml", _feed("Economics", [(SHORT, 3.0)]))
+    feed_server.static("/wire.xml", _feed("Wire", [(FULL, 2.7), (ORDERS, 2.5)]))
+    config = project / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('corpus = ["seeds"]', "corpus = []")
+        + "".join(
+            f'\n[[feeds]]\nurl = "{feed_server.url(p)}"\n' for p in ("/economics.xml", "/wire.xml")
+        ),
+        encoding="utf-8",
+    )
+    result = cli("preview", "--format", "json", "--as-of", AS_OF.isoformat())  # type: ignore[operator]
+    assert result.exit_code == 0, result.output
+    stories = json.loads(result.stdout)["stories"]
+    by_title = {s["title"]: s for s in stories}
+    assert sorted(by_title) == sorted([SHORT[0], ORDERS[0]])
+    assert [a["title"] for a in by_title[SHORT[0]]["also"]] == [FULL[0]]
+    assert by_title[ORDERS[0]]["also"] == []
