@@ -15,15 +15,33 @@ Times are timezone-aware UTC everywhere; local time exists only in templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 ContentType = Literal["text", "html", "markdown"]
 NoveltyKind = Literal["new", "duplicate", "follow-up"]
 Verdict = Literal["copy", "same story", "related", "different"]
+T = TypeVar("T")
 
 
+def pickled_by_fields(cls: type[T]) -> type[T]:
+    """Pickle ``cls`` as itself and its field values, for what worker processes send back.
+
+    A poll's workers return tens of thousands of these; a frozen slots dataclass
+    pickles by default as a state list set back field by field, which takes about
+    twice as long to write and to read (10,000 farm entries: 0.22 s -> 0.11 s to read).
+    """
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
+        return cls, tuple([getattr(self, name) for name in names])
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageHints:
     """What a source tells about the chrome around its articles (see ``monitor.chrome``).
@@ -63,6 +81,7 @@ class Document:
     dated_by: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Extracted:
     """One story cut out of a document, with boilerplate removed.
@@ -107,6 +126,7 @@ class Item:
     backlog: bool = False
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One matched term or entity of the topic profile."""
@@ -120,6 +140,7 @@ class Evidence:
     where: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Relevance:
     """The topic score of an item in [0, 1], and why."""
@@ -130,6 +151,7 @@ class Relevance:
     reason: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """The per-document work on one document (extraction, then relevance of each story).

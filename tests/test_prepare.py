@@ -11,7 +11,7 @@ from conftest import REPO, seed_text
 
 from monitor import novelty
 from monitor.config import load
-from monitor.model import Document
+from monitor.model import Document, PageHints
 from monitor.prepare import Workers, _prepare_in_worker, prepare_document
 from monitor.relevance import compile_profile
 
@@ -106,3 +106,18 @@ def test_the_judge_pass_takes_the_fingerprints_the_workers_were_still_making(
     judged = [status for status, has in rows if has]
     assert len(judged) >= 2 and "irrelevant" not in judged
     assert {status for status, has in rows if not has} == {"irrelevant"}
+
+
+def test_what_workers_send_back_comes_back_equal_through_pickle() -> None:
+    import pickle
+
+    from monitor.sources.feedparse import ParsedEntry, ParsedFeed
+
+    settings = load(REPO / "config.toml")
+    prepared = [prepare_document(compile_profile(settings.relevance), d) for d in _documents()]
+    assert any(r.evidence for p in prepared for r in p.relevance)
+    hints = PageHints(outlets=frozenset({"reuters"}), template_lines=frozenset({"Share this"}))
+    entry = ParsedEntry("k", "https://e.example/a", "Title", "<p>x</p>", NOW, hints)
+    for value in (*prepared, ParsedFeed("Feed", (entry,), "a warning"), hints):
+        back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == value and type(back) is type(value)

@@ -34,7 +34,7 @@ import feedparser
 
 from monitor import chrome
 from monitor.errors import FeedError
-from monitor.model import PageHints
+from monitor.model import PageHints, pickled_by_fields
 from monitor.sources.entityguard import without_entity_sets
 from monitor.sources.fastrss import read_rss
 from monitor.sources.feedguard import check_entities, choose_encoding, find_alternates, html_page
@@ -49,6 +49,7 @@ JSON_TYPES = ("application/feed+json", "application/json")
 _Read = tuple[str | None, list[RawEntry], str | None]  # feed title, entries, warning
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
     """One entry, cleaned: plain-text title, sanitised HTML body, UTC date as given."""
@@ -61,6 +62,7 @@ class ParsedEntry:
     hints: PageHints | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """A parsed feed: its title and entries, and a warning for a recoverable fault."""
