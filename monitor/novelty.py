@@ -163,7 +163,7 @@ def pair_features(a: Fingerprint, b: Fingerprint) -> np.ndarray:
             np.asarray(b.shingles),
         )
     )  # fmt: skip
-    cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+    cross, cross_script = _sim.languages_differ(a.lang, b.lang)
     amt_shared, amt_conflict = _sim.fact_features(
         a.head_amounts, a.lead_amounts, b.head_amounts, b.lead_amounts
     )
@@ -179,14 +179,14 @@ def pair_features(a: Fingerprint, b: Fingerprint) -> np.ndarray:
             float(embedding_vector(a) @ embedding_vector(b)),
             float(_vector(a.head_embedding) @ _vector(b.head_embedding)),
             lex, bbit_jaccard(a.minhash3, b.minhash3), _sim.head_jaccard(a.headline, b.headline),
-            float(cross), amt_shared, amt_conflict, ent_shared, ent_conflict,
+            float(cross), amt_shared, amt_conflict, ent_shared, ent_conflict, float(cross_script),
         ],
         dtype=np.float64,
     )  # fmt: skip
 
 
 def pair_features_many(a: Fingerprint, others: Sequence[Fingerprint]) -> np.ndarray:
-    """``pair_features`` of ``a`` against each of ``others``, as one (k, 10) float64 matrix.
+    """``pair_features`` of ``a`` against each of ``others``, as one (k, 11) float64 matrix.
 
     The judge's path: the array views (cosines, MinHash overlaps) are computed
     over all candidates at once; only the set-valued views (headline 3-grams,
@@ -228,8 +228,10 @@ def pair_features_many(a: Fingerprint, others: Sequence[Fingerprint]) -> np.ndar
         ent_conflict = _sim.principal_conflict(
             a.head_entities, a.lead_entities, b.head_entities, b.lead_entities
         )
-        cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
-        out[i, 4:] = (head3, cross, amt_shared, amt_conflict, ent_shared, ent_conflict)
+        cross, cross_script = _sim.languages_differ(a.lang, b.lang)
+        out[i, 4:] = (
+            head3, cross, amt_shared, amt_conflict, ent_shared, ent_conflict, cross_script
+        )  # fmt: skip
     return out
 
 
@@ -237,7 +239,8 @@ def index_scores(sem: np.ndarray, lex: np.ndarray, cross: np.ndarray) -> np.ndar
     """The same-story probability from the two index figures alone (headline view = lead view).
 
     For scans that hold only the index columns (bench/bench_novelty.py's exact
-    reference); ``compare`` and ``NoveltyIndex.judge`` score every view.
+    reference); ``compare`` and ``NoveltyIndex.judge`` score every view. A ``cross``
+    pair is scored as two languages of one script.
     """
     import numpy as np
 

@@ -250,24 +250,37 @@ def test_the_judges_vectorised_scorer_gives_the_per_pair_features_scores_and_ver
     }
 
 
-def test_the_spline_basis_is_one_ramp_per_knot_interval_and_a_cross_copy_of_semantic_ones():
+def test_the_spline_basis_is_one_ramp_per_knot_interval_and_cross_language_copies_of_some():
     # The reference: each ramp clip(v - lo, 0, hi - lo) built one at a time, in basis_names order.
     rng = np.random.default_rng(0)
     x = rng.random((40, len(sim.FEATURES)))
-    x[:, sim.FEATURES.index("cross")] = rng.random(40) < 0.3
+    x[:, sim.FEATURES.index("cross")] = cross = rng.random(40) < 0.5
+    x[:, sim.FEATURES.index("cross_script")] = cross & (rng.random(40) < 0.5)
     col = {name: x[:, i] for i, name in enumerate(sim.FEATURES)}
     col["cos_prod"] = np.clip(col["cos_lead"], 0, 1) * np.clip(col["cos_head"], 0, 1)
     col["cos_max"] = np.maximum(col["cos_lead"], col["cos_head"])
+    scope = {
+        "cross": col["cross"], "cross_script": col["cross_script"],
+        "cross_one_script": col["cross"] - col["cross_script"],
+    }  # fmt: skip
     want = []
     for name, knots in sim.KNOTS.items():
         edges = (0.0, *knots, 1.0)
         for lo, hi in itertools.pairwise(edges):
             ramp = np.clip(col[name] - lo, 0.0, hi - lo)
             want.append(ramp * (1.0 - col["cross"]))
-            if name.startswith("cos_"):
-                want.append(ramp * col["cross"])
+            if name in sim.CROSS_COPIES:
+                want.append(ramp * scope[sim.CROSS_COPIES[name]])
     want += [col["amt_shared"], col["ent_shared"], -col["amt_conflict"], -col["ent_conflict"]]
     want.append(col["cross"])
     got = sim.basis(x)
     assert got.shape[1] == len(sim.basis_names())
     np.testing.assert_array_equal(got, np.stack(want, axis=1))
+
+
+def test_languages_differ_by_language_and_by_script():
+    assert sim.languages_differ("en", "en") == (False, False)
+    assert sim.languages_differ("en", "de") == (True, False)
+    assert sim.languages_differ("en", "ja") == (True, True)
+    assert sim.languages_differ("ja", "zh") == (True, True)
+    assert sim.languages_differ("und", "ja") == (False, False)
