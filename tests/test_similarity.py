@@ -20,6 +20,7 @@ from monitor.novelty import (
     StaleFingerprint,
     compare,
     fingerprint_texts,
+    pair_features,
 )
 
 T0 = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
@@ -137,6 +138,16 @@ CHIP_JA = (
     "投じると発表した。人工知能（AI）向け半導体をつくる装置の需要が急増していることに対応する。"
     "2027年3月期の営業利益目標も引き上げ、宮城と熊本の工場を中心に国内で技術者1万人を採用する方針。",
 )
+CHIP_DE = (
+    "Tokyo Electron investiert 1,5 Billionen Yen in Forschung, weil die Nachfrage nach KI-Chips "
+    "steigt",
+    "Tokyo Electron hat am Donnerstag angekündigt, in den nächsten fünf Jahren 1,5 Billionen Yen "
+    "in Forschung und Entwicklung zu investieren, ein Rekord für den Hersteller von "
+    "Chip-Anlagen, da die Nachfrage nach Werkzeugen für Chips der künstlichen Intelligenz "
+    "stark steigt. Das Unternehmen hob zudem sein Ziel für den operativen Gewinn im Geschäftsjahr "
+    "bis März 2027 an und will in Japan 10.000 Ingenieure einstellen, vor allem in seinen Werken "
+    "in Miyagi und Kumamoto.",
+)
 TEMPLATE_A = (
     "Japan backs Fujitsu with 120 billion yen for AI supercomputer",
     "Japan's industry ministry will provide Fujitsu with up to 120 billion yen to build a "
@@ -171,6 +182,16 @@ def test_japanese_report_of_an_english_story_folds(encoder):
     novelty = judged_second(english, japanese, T0, timedelta(hours=2))
     assert (novelty.kind, novelty.matched) == ("duplicate", "first")
     assert "translated" in novelty.reason
+
+
+def test_a_german_report_of_an_english_story_folds_and_is_in_the_same_script(encoder):
+    # Across languages of one script the shared names (Tokyo Electron, Miyagi, Kumamoto)
+    # count; across scripts they are never compared.
+    english, japanese, german = fingerprint_texts([CHIP_EN, CHIP_JA, CHIP_DE], encoder)
+    cross, script = sim.FEATURES.index("cross"), sim.FEATURES.index("cross_script")
+    assert pair_features(german, english)[[cross, script]].tolist() == [1.0, 0.0]
+    assert pair_features(japanese, english)[[cross, script]].tolist() == [1.0, 1.0]
+    assert compare(german, english).verdict == "same story"
 
 
 def test_templated_reports_about_other_companies_and_amounts_do_not_fold(encoder):
@@ -228,7 +249,7 @@ def test_the_judges_vectorised_scorer_gives_the_per_pair_features_scores_and_ver
     # NoveltyIndex.judge scores all candidates of a query at once; compare() one pair at a time.
     from dataclasses import replace
 
-    from monitor.novelty import pair_features, pair_features_many, similarities_of
+    from monitor.novelty import pair_features_many, similarities_of
 
     texts = [CHIP_EN, CHIP_JA, TEMPLATE_A, TEMPLATE_B, BOND, BOND_SYNDICATED]
     prints = fingerprint_texts(texts, encoder)
