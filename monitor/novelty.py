@@ -276,10 +276,17 @@ def events_differ(a: Fingerprint, b: Fingerprint) -> bool:
     morning in the same words (0.80-0.84 for a Japanese report of Germany's or the
     US PMI against Reuters' English one of Japan's).
     """
+    return bool(_apart(a, b))
+
+
+def _apart(a: Fingerprint, b: Fingerprint) -> str:
+    """Why ``events_differ``, for the reason a user reads; "" when they do not."""
     if a.session and b.session and a.session != b.session:
-        return True
+        return f"another trading session ({a.session}, not {b.session})"
     country_a, country_b = headline_country(a.headline), headline_country(b.headline)
-    return bool(country_a and country_b and country_a != country_b)
+    if country_a and country_b and country_a != country_b:
+        return f"another country ({country_a}, not {country_b})"
+    return ""
 
 
 def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:
@@ -476,7 +483,8 @@ class NoveltyIndex:
         if not same[best]:
             return Novelty(
                 "new", 1.0 - best_sim.score, None, best_sim,
-                f"new (closest: {best_id}, {_figures(best_sim)}, {best_sim.verdict})",
+                f"new (closest: {best_id}, {_figures(best_sim)}, {best_sim.verdict}"
+                f"{'; ' + apart if (apart := _apart(fp, others[best])) else ''})",
             )  # fmt: skip
         matched = [o for o, m in zip(others, same.tolist(), strict=True) if m]
         if any(o.cjk != fp.cjk for o in matched):

@@ -128,7 +128,9 @@ def test_the_morning_and_the_close_report_of_one_day_do_not_fold(encoder):
     assert scored.verdict in ("same story", "copy")
     # ... but they report two sessions: at most related, never folded.
     assert compare(close, morning).verdict not in ("same story", "copy")
-    assert judged_second(morning, close, T0).kind != "duplicate"
+    novelty = judged_second(morning, close, T0)
+    assert novelty.kind != "duplicate"
+    assert "another trading session (close, not midday)" in novelty.reason
     # A report of the same session still folds.
     index = NoveltyIndex()
     index.add("morning", T0, morning)
@@ -168,4 +170,6 @@ def test_releases_of_two_countries_do_not_fold(encoder):
     assert similarity_of(pair_features(germany, japan)).verdict in ("same story", "copy")
     # ... but their headlines open on different countries.
     assert compare(germany, japan).verdict not in ("same story", "copy")
-    assert judged_second(japan, germany, T0).kind == "new"
+    novelty = judged_second(japan, germany, T0)
+    assert novelty.kind == "new"
+    assert "another country (germany, not japan)" in novelty.reason
