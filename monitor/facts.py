@@ -293,6 +293,8 @@ _COUNTRY_START = re.compile(
     re.IGNORECASE,
 )
 _COUNTRY_NAMES = list(_COUNTRIES)
+_ONE_KANJI_COUNTRIES = frozenset("日米中欧英独仏韓露印豪台朝伊")
+_JOINER = re.compile(r"\s*(?:,|&|-|/|・|と|\band\b)\s*", re.IGNORECASE)
 
 
 def headline_country(headline: str) -> str:
@@ -314,4 +316,12 @@ def split_country(headline: str) -> tuple[str, str]:
     end = m.end()
     if end < len(src) and src[end - 1].isascii() and src[end].isascii() and src[end].isalnum():
         return "", ""
-    return _COUNTRY_NAMES[int(m.lastgroup[1:])], src[end:]  # type: ignore[index]
+    rest = src[end:]
+    # "U.S., Japan agree ...", "Japan and China ...", "US-Japan talks", "日中首脳": two countries
+    # open the headline, which is then about both (and "Japan, U.S." is the same story).
+    joined = _JOINER.match(rest)
+    if joined and _COUNTRY_START.match(rest[joined.end() :]):
+        return "", ""
+    if end - m.start() == 1 and rest[:1] and rest[0] in _ONE_KANJI_COUNTRIES:
+        return "", ""  # 米中, 日米, 米欧: both
+    return _COUNTRY_NAMES[int(m.lastgroup[1:])], rest  # type: ignore[index]

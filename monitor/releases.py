@@ -30,12 +30,14 @@ WINDOW = timedelta(hours=12)
 # back of a stored report, so that a poll and a later one read the same).
 RELEASE_TEXT = 400
 
+_POLICY = r"\s+(?:controls?|curbs?|bans?|restrictions?|rules?|licen[cs]es?|deals?|tariffs?)\b"
 # Indicators, the more specific first (export orders before exports). English and Japanese.
 _INDICATORS = {
     "export orders": r"export orders|輸出受注",
     "trade balance": r"trade (?:balance|surplus|deficit|gap|data)|貿易収支|貿易黒字|貿易赤字",
-    "exports": r"exports?|輸出",
-    "imports": r"imports?|輸入",
+    # Not the policy words: "Japan expands chip export curbs" reports no trade figure.
+    "exports": rf"exports?(?!{_POLICY})|輸出(?!規制|管理|禁止|許可)",
+    "imports": rf"imports?(?!{_POLICY})|輸入(?!規制|管理|禁止|許可)",
     "pmi": r"pmi|purchasing managers|(?:factory|manufacturing|services) activity",
     "cpi": r"cpi|consumer prices|core inflation|消費者物価",
     "gdp": r"gdp|国内総生産",

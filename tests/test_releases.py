@@ -65,6 +65,8 @@ def test_release_keys_need_a_country_an_indicator_and_a_move() -> None:
     assert release_key("India's Paras Defence sees exports doubling") == ""  # a company's
     assert release_key("Japan's exports of rice face new curbs") == ""  # no figure or move
     assert release_key("SoftBank shares rise 3%") == ""  # no country
+    assert release_key("Japan expands chip export curbs to China") == ""  # policy, not data
+    assert release_key("日本、半導体の輸出規制を拡大") == ""
     assert months("Exports rose in September; 9月の輸出") == {9}
     assert months("Prices may rise") == set()
 

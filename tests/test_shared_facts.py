@@ -162,6 +162,9 @@ def test_headlines_opening_on_a_country_name_it() -> None:
     assert headline_country("米8月総合ＰＭＩ、22年4月以来の高水準") == "us"
     assert headline_country("独禁法違反の疑いで調査") == ""  # 独禁法 is antitrust law
     assert headline_country("SoftBank to invest $40 billion in U.S. AI") == ""
+    # Two countries open it: about both, so no conflict with "Japan, U.S. sign ..." either.
+    assert headline_country("U.S., Japan sign chip supply pact") == ""
+    assert headline_country("米中、通商協議を再開") == ""
 
 
 def test_releases_of_two_countries_do_not_fold(encoder):
