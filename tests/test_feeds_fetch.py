@@ -21,6 +21,7 @@ from conftest_feeds import (
     FAST,
     GOOD_FEED,
     NOW,
+    SHORT_TIMEOUTS,
     FeedServer,
     feed_server,
     good_feed_ok,
@@ -291,10 +292,12 @@ def test_a_trickling_server_is_cut_off_by_the_total_timeout(
 ) -> None:
     body = feed_server.route("/trickle-body", lambda r: _trickle(r, in_headers=False))
     headers = feed_server.route("/trickle-headers", lambda r: _trickle(r, in_headers=True))
-    settings = make_settings(tmp_path, [body, headers, feed_server.url("/good.xml")])
+    settings = make_settings(
+        tmp_path, [body, headers, feed_server.url("/good.xml")], fetch=SHORT_TIMEOUTS
+    )
     started = time.monotonic()
     run = poll(settings, store)
-    assert time.monotonic() - started < FAST.total_timeout + 2
+    assert time.monotonic() - started < SHORT_TIMEOUTS.total_timeout + 2
     problems = "\n".join(run.problems)
     assert f"{body}: timed out after 1.5 s" in problems
     assert f"{headers}: timed out after 1.5 s" in problems
