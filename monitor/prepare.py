@@ -316,6 +316,9 @@ class Workers:
         texts = sorted(wanted, key=lambda story: len(story[1]))
         size = max(1, min(FINGERPRINT_CHUNK, -(-len(texts) // WORKERS)))
         chunks = [texts[k : k + size] for k in range(0, len(texts), size)]
+        # Longest first: the last chunk a worker takes is then a short one, and the other
+        # worker is not left idle while it finishes the longest texts.
+        chunks.reverse()
         try:
             futures = [self.pool.submit(fingerprint_chunk, chunk) for chunk in chunks]
         except BrokenProcessPool:
