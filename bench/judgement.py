@@ -136,10 +136,13 @@ def write_config(
     return path
 
 
-_ITEM = re.compile(r"<item\b.*?</item>", re.S)
+# RSS items and Atom entries; an Atom link is an attribute, its id plays the guid.
+_ITEM = re.compile(r"<item\b.*?</item>|<entry\b.*?</entry>", re.S)
 _XMLNS = re.compile(r'xmlns:(\w+)="([^"]+)"')
-_LINK = re.compile(r"<link>(.*?)</link>", re.S)
-_GUID = re.compile(r"<guid\b[^>]*>(.*?)</guid>", re.S)
+_LINK = re.compile(r"<link>(.*?)</link>|<link\b[^>]*\bhref=\"([^\"]+)\"", re.S)
+_GUID = re.compile(r"<guid\b[^>]*>(.*?)</guid>|<id>(.*?)</id>", re.S)
+_ROOT = re.compile(r"<(rss|feed)\b")
+_CLOSE = re.compile(r"</channel>|</feed>")
 
 
 def merge_snapshots(snapshots: list[Path], target: Path) -> None:
@@ -155,18 +158,21 @@ def merge_snapshots(snapshots: list[Path], target: Path) -> None:
                 # One entry per link, as a feed lists it: an edited headline gets a new
                 # guid from this aggregator but is the same article.
                 found = _LINK.search(block) or _GUID.search(block)
-                items.setdefault(found[1].strip() if found else block, block)
+                key = (found[1] or found[2]).strip() if found else block
+                items.setdefault(key, block)
         blocks = list(reversed(list(items.values())))
         first = _ITEM.search(latest)
-        head = latest[: first.start()] if first else latest[: latest.rindex("</channel>")]
+        close = list(_CLOSE.finditer(latest))[-1].start()
+        head = latest[: first.start()] if first else latest[:close]
         # Older copies may use a namespace (content:encoded) the latest root lacks.
         declared = dict(_XMLNS.findall(head))
         for version in versions:
             for prefix, uri in _XMLNS.findall(version.read_text(encoding="utf-8")[:2000]):
-                if prefix not in declared:
+                if prefix not in declared and (root := _ROOT.search(head)):
                     declared[prefix] = uri
-                    head = head.replace("<rss ", f'<rss xmlns:{prefix}="{uri}" ', 1)
-        tail = latest[latest.rindex("</channel>") :]
+                    at = root.end()
+                    head = f'{head[:at]} xmlns:{prefix}="{uri}"{head[at:]}'
+        tail = latest[close:]
         (target / name).write_text(head + "\n    ".join(blocks) + "\n  " + tail, encoding="utf-8")
 
 

@@ -136,3 +136,35 @@ def test_the_whole_set_as_one_poll_is_one_process_and_one_digest(tmp_path: Path)
     assert "in 1 digests" in out
     # The two reports of one slug are now two stories of one digest: still a repeat.
     assert "REPEATS: 1\n" in out and "WRONG FOLDS: 1\n" in out
+
+
+def _atom(entries: list[tuple[str, str]]) -> str:
+    body = "".join(
+        f'<entry><title>{title}</title><link href="https://n.example/{key}" rel="alternate"/>'
+        f"<id>tag:n.example,2026:{key}</id><published>2026-11-16T0{i}:00:00Z</published>"
+        f"<summary>{title}.</summary></entry>"
+        for i, (key, title) in enumerate(entries)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>n</title><id>https://n.example/</id>{body}</feed>"
+    )
+
+
+def test_one_poll_merges_atom_feeds_as_the_service_reads_them(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    from judgement import merge_snapshots
+
+    from monitor.sources.feedparse import parse_feed
+
+    first, second = tmp_path / "20261116T0100", tmp_path / "20261116T0900"
+    first.mkdir()
+    second.mkdir()
+    # "old" rolled off before the second snapshot; "both" is listed in both.
+    (first / "n.xml").write_text(_atom([("old", "Old report"), ("both", "Both")]), "utf-8")
+    (second / "n.xml").write_text(_atom([("both", "Both"), ("new", "New report")]), "utf-8")
+    merge_snapshots([first, second], tmp_path / "merged")
+    body = (tmp_path / "merged" / "n.xml").read_bytes()
+    parsed = parse_feed(body, url="http://127.0.0.1/n.xml", content_type=None, source_id="n")
+    links = sorted(entry.url or "" for entry in parsed.entries)
+    assert links == [f"https://n.example/{key}" for key in ("both", "new", "old")]
