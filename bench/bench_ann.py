@@ -1,6 +1,6 @@
 """Benchmark semantic candidate search: the hand-built index against ANN libraries.
 
-    python bench/bench_ann.py --sizes 10000,100000 [--flat] [--libs lshindex,usearch,...]
+    python bench/bench_ann.py --sizes 10000,100000 [--flat] [--libs monitor,usearch,...]
 
 The semantic tier's job in ``monitor.novelty``: for a new item, propose the
 stored items nearest by cosine (at most 16, cosine >= 0.55), so that the
@@ -19,14 +19,14 @@ and prints the rank of its source by cosine of the int8 vectors (0: nearest)
 and the best other cosine: if the source were not the nearest, no index could
 find it and the candidate generation would be what to fix.
 
-Indexes (a library that is not installed is skipped; none is a dependency):
-``exact`` (numpy scan, the baseline), ``lshindex`` (monitor.lshindex.VectorIndex,
-what the judge uses), ``usearch`` (HNSW over the int8 vectors as they are:
-given floats, usearch's i8 index would scale them by 127 and round a unit
-vector's coordinates to a handful of levels), ``usearch-white`` (the same over
-PCA-whitened vectors, candidates re-ranked by the true cosine), ``faiss-hnsw``
-(HNSW over SQ8 codes), ``faiss-ivf`` (IVF, SQ8 codes) and ``hnswlib``
-(HNSW, float32).
+Indexes (a library that is not installed is skipped; faiss-cpu is a dependency):
+``exact`` (numpy scan, the baseline), ``monitor`` (monitor.vectorindex.VectorIndex,
+what the judge uses: faiss IVF fast-scan over whitened PCA), ``usearch`` (HNSW
+over the int8 vectors as they are: given floats, usearch's i8 index would scale
+them by 127 and round a unit vector's coordinates to a handful of levels),
+``usearch-white`` (the same over PCA-whitened vectors, candidates re-ranked by
+the true cosine), ``faiss-hnsw`` (HNSW over SQ8 codes), ``faiss-ivf`` (IVF, SQ8
+codes) and ``hnswlib`` (HNSW, float32).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from bench_novelty import BATCH, DIM, World
 
 K = 16  # monitor.lshindex.MAX_SEMANTIC_CANDIDATES
 FLOOR = 0.55  # monitor.novelty.CANDIDATE_SEMANTIC
-LIBS = "exact,lshindex,usearch,usearch-white,faiss-hnsw,faiss-ivf,hnswlib"
+LIBS = "exact,monitor,usearch,usearch-white,faiss-hnsw,faiss-ivf,hnswlib"
 
 
 def rss_mb() -> float:
@@ -118,8 +118,8 @@ def build(lib: str, emb: np.ndarray, args) -> object:
             return top, cos[top]
 
         return search
-    if lib == "lshindex":
-        from monitor.lshindex import VectorIndex
+    if lib == "monitor":
+        from monitor.vectorindex import VectorIndex
 
         index = VectorIndex()
         for a in range(0, n, BATCH):

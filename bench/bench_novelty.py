@@ -359,7 +359,7 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--one", str(n), "--queries", str(args.queries)]
         cmd += ["--baseline-seconds", str(args.baseline_seconds), "--seed", str(args.seed)]
         cmd += ["--flat"] if args.flat else []
-        # One BLAS thread, as in production (see lshindex._one_blas_thread): on a shared
+        # One BLAS thread, as in production (see vectorindex._one_blas_thread): on a shared
         # 2-core machine OpenBLAS threads spin against other processes.
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)

@@ -74,7 +74,8 @@ from monitor.model import Novelty, Similarity
 if TYPE_CHECKING:
     import numpy as np
 
-    from monitor.lshindex import Column, RowStore, Strings
+    from monitor.columns import Column, Strings
+    from monitor.lshindex import RowStore
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -367,8 +368,8 @@ def _seconds(when: datetime, name: str) -> int:
 class NoveltyIndex:
     """Every item seen in the window, searchable by both tiers without a pairwise scan.
 
-    ``add`` is cheap (items are filed into the numpy structures of
-    ``monitor.lshindex`` in batches); ``judge`` compares a fingerprint with the
+    ``add`` is cheap (items are filed into the structures of ``monitor.lshindex``
+    in batches); ``judge`` compares a fingerprint with the
     candidates the two indexes return, keeping only items *seen* no earlier
     than ``now - window``. The window counts from when monitor first saw an item,
     not from its published date: an article dated last year, read today from two
@@ -430,7 +431,8 @@ class NoveltyIndex:
         import numpy as np
 
         if self._rows is None or self._published is None:
-            from monitor.lshindex import Column, RowStore
+            from monitor.columns import Column
+            from monitor.lshindex import RowStore
 
             self._rows = RowStore(NUM_PERM, BANDS, MAX_FACTS)
             self._published = Column(np.int64)
@@ -520,7 +522,7 @@ class NoveltyIndex:
 
 
 def _new_strings() -> Strings:
-    from monitor.lshindex import Strings
+    from monitor.columns import Strings
 
     return Strings()
 
