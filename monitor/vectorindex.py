@@ -15,11 +15,12 @@ projection of the vectors:
   one cell per ``ROWS_PER_LIST`` rows at training time. A query probes the
   ``PROBE_SHARE`` nearest cells (at least ``MIN_SCAN`` rows' worth).
 * **Codes**: product quantisation of all ``PCA_DIM`` coordinates, 4 bits per
-  sub-vector of eight (16 bytes a row), scanned in SIMD registers (faiss "fast
+  sub-vector of four (32 bytes a row), scanned in SIMD registers (faiss "fast
   scan"). Codes of fewer coordinates lose the planted pair among near-random
-  neighbours on isotropic histories; finer codes found no more at 10^6 and
-  cost 1.4-2.4x the time. The ``RERANK`` nearest by these codes are scored
-  exactly.
+  neighbours on isotropic histories. Sub-vectors of eight found as many at
+  10^6 in ~0.7x the time, but lose a vector far from the others (one story
+  amid thousands of items at cosine 0.6 to it, tests/test_novelty.py); the
+  ``RERANK`` nearest by these codes are scored exactly.
 
 Below ``TRAIN_MIN`` rows every row is scored exactly. The projection and the
 cells are trained on samples each time the index doubles; rows added between
@@ -44,7 +45,7 @@ from monitor.columns import Column
 DIM = 512
 PCA_DIM = 256  # whitened coordinates the codes quantise
 COARSE_DIM = 128  # of which the coarse cells are drawn on the first
-PQ_SUB = PCA_DIM // 8  # 4-bit sub-quantisers of 8 coordinates: 16 bytes a row
+PQ_SUB = PCA_DIM // 4  # 4-bit sub-quantisers of 4 coordinates: 32 bytes a row
 TRAIN_MIN = 4096  # rows before the first training; below it the exact scan is fast enough
 ROWS_PER_LIST = 256  # at training time; lists reach ~500 rows before the next retrain
 PROBE_SHARE = 1 / 8  # of the cells, nearest first
