@@ -34,6 +34,8 @@ from monitor.model import PageHints
 # so a dash inside a headline ("前倒し－外国製品", "Uniper- Bloomberg") is never a separator.
 _SUFFIX = re.compile(r"\s+[-–—|｜]\s+(?P<seg>[^-–—|｜]{1,48}?)\s*$")
 _PAREN_SUFFIX = re.compile(r"\s*[（(](?P<seg>[^（）()]{1,24})[）)]\s*$")
+# The same credit where it opens the rest of a text line, before the aggregator's name.
+_CREDIT_HEAD = re.compile(r"^[（(](?P<seg>[^（）()]{1,24})[）)]\s*(?:[-–—|｜]\s+)?")
 _DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]{2,63}(?:\.[a-z0-9-]{2,63}){1,3}$", re.I)
 _HOST_NOISE = re.compile(r"^(?:www|m|amp|news|jp|en|mobile)\.|\.(?:com|co|net|org|jp|uk|info)\b")
 _KEY_NOISE = re.compile(r"[\s.!'’&-]+")
@@ -323,11 +325,26 @@ def _title_repeat(
             return title.strip()
         if folded != folded_title and folded.startswith(folded_title):
             rest = folded[len(folded_title) :].strip(" -–—|")
-            if rest and (
-                _is_outlet(rest, outlets) or (_is_outlet_shape(rest) and units(rest) <= 3)
-            ):
+            if rest and _outlet_tail(rest, outlets):
                 return title.strip()
     return line
+
+
+def _outlet_tail(rest: str, outlets: frozenset[str]) -> bool:
+    """Whether what follows the title on a line is outlet names only: "Reuters", or the
+    aggregator's stack "(ロイター) Yahoo!ニュース" (Google News' text of a syndicated report).
+
+    The bracketed credit is taken as ``strip_title`` takes it from a title: when it is
+    a known outlet, or a short name before a known outlet.
+    """
+    if not (m := _CREDIT_HEAD.match(rest)):
+        return _is_outlet(rest, outlets) or (_is_outlet_shape(rest) and units(rest) <= 3)
+    credit, tail = m["seg"].strip(), rest[m.end() :].strip()
+    if tail and not _is_outlet(tail, outlets):
+        return False
+    return _credit(credit, outlets) or bool(
+        tail and _is_outlet_shape(credit) and units(credit) <= 3
+    )
 
 
 def clean_title(title: str, hints: PageHints | None) -> tuple[str, str | None]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest_feeds import FeedServer, channel, feed_server
 
-from monitor import chrome
+from monitor import chrome, headlines
 from monitor.extract import extract
 from monitor.sources.feedparse import ParsedFeed, parse_feed
 
@@ -88,6 +88,56 @@ def test_a_japanese_portal_title_loses_both_credits() -> None:
         "日経平均は反発、半導体株が高い",
         "キオクシア、AI向け新工場",
     ]
+
+
+def test_a_syndicated_reports_text_loses_both_credits_and_is_headline_only() -> None:
+    # An aggregator pool listing a portal's copy of a wire report: the title reads
+    # "Headline（Wire） - Portal", the description "Headline（Wire）  Portal". The text is
+    # the headline, so the same-headline copy rule can fold it under the wire's report.
+    syndicated = [
+        ("鉱工業生産、10月は2.1%上昇 半導体装置がけん引", "時事通信"),
+        ("東証、半導体株に買い AI需要の拡大期待で", "共同"),
+    ]
+    items = (
+        "".join(
+            _item(
+                f"{headline}（{wire}） - ポータル!ニュース",
+                f"https://news.aggregator.example/ja/{n}",
+                f"{headline}（{wire}）&amp;nbsp;&amp;nbsp;ポータル!ニュース",
+                "<source url='https://portal.example/'>ポータル!ニュース</source>",
+            )
+            for n, (headline, wire) in enumerate(syndicated)
+        )
+        + "".join(
+            _item(
+                f"{headline} - {outlet}",
+                f"https://news.aggregator.example/ja/o{n}",
+                f"{headline}&amp;nbsp;&amp;nbsp;{outlet}",
+            )
+            for n, (headline, outlet) in enumerate(
+                [
+                    ("日銀、利上げを見送り", "経済日報"),
+                    ("円相場、一時150円台", "経済日報"),
+                    ("キオクシア、新工場の稼働前倒し", "テック新聞"),
+                ]
+            )
+        )
+        + _item(
+            # A bracket followed by more of the report is text, not credits.
+            "日銀総裁会見、追加利上げに含み - 経済日報",
+            "https://news.aggregator.example/ja/x",
+            "日銀総裁会見、追加利上げに含み（要旨） 年内の判断は経済指標次第と述べた",
+        )
+    )
+    stories = _stories(_parse(channel("ニュース・プール", items)))
+    for (title, text), (headline, _) in zip(stories, syndicated, strict=False):
+        assert (title, text) == (headline, headline)
+        assert headlines.headline_only(title, text)
+    assert stories[-1] == (
+        "日銀総裁会見、追加利上げに含み",
+        "日銀総裁会見、追加利上げに含み（要旨） 年内の判断は経済指標次第と述べた",
+    )
+    assert not headlines.headline_only(*stories[-1])
 
 
 def test_a_publishers_own_name_and_source_element_are_outlets() -> None:
