@@ -292,7 +292,7 @@ def _verdict(
             kind="duplicate",
             score=0.0,
             matched=release,
-            reason=f"same release as {release}: {releases.describe(item.title)}, published "
+            reason=f"same release as {release}: {releases.describe(item.title, lead)}, published "
             f"within {releases.window_hours:g} hours ({verdict.reason})",
         )
     return verdict

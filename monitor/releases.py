@@ -4,9 +4,10 @@ A one-sentence report of a data release ("Japan's Exports Grow at Fastest Pace S
 2022 on Chips" and a sentence) gives the pair model little to go on: against Reuters'
 full report of the same July trade data it scores 0.12, at or below 41 pairs of other
 stories published within the hour on wire-dev. What makes the two one story is what
-a reader sees at once: both headlines open on the same country, name the same
-indicator and report its move, and they came out within hours of each other; a
-country publishes an indicator once a month (a quarter for GDP or the Tankan).
+a reader sees at once: both headlines open on the same country (a Japanese one may
+leave out Japan's: ``_JA_PERIOD``), name the same indicator and report its move, and
+they came out within hours of each other; a country publishes an indicator once a
+month (a quarter for GDP or the Tankan).
 
 ``release_key`` reads that from a headline ("japan:exports"); :class:`ReleaseIndex`
 finds an earlier report with the same key within ``WINDOW`` whose month, if both name
@@ -40,7 +41,10 @@ _INDICATORS = {
     "imports": rf"imports?(?!{_POLICY})|輸入(?!規制|管理|禁止|許可)",
     "pmi": r"pmi|purchasing managers|(?:factory|manufacturing|services) activity",
     "cpi": r"cpi|consumer prices|core inflation|消費者物価",
-    "gdp": r"gdp|国内総生産",
+    # "Japan's economy grows / shrinks / returns to growth": the economy and its move are the
+    # GDP report; "Japan's economy minister ..." and "economy faces ..." are not.
+    "gdp": r"gdp|国内総生産|economy(?=\s+(?:unexpectedly\s+)?(?:grow|grows|grew|expand\w*"
+    r"|shrink\w*|shrank|contract\w*|returns? to growth|rebound\w*|slow\w*|stagnat\w*)\b)",
     "unemployment": r"unemployment|jobless(?: rate)?|失業率",
     "retail sales": r"retail sales|小売(?:業)?販売|小売売上高",
     "machinery orders": r"machinery orders|機械受注",
@@ -60,11 +64,18 @@ _INDICATOR_NAMES = list(_INDICATORS)
 # not a release report).
 _MOVE = re.compile(
     r"\d|(?i:\b(?:rise|rises|rose|fall|falls|fell|grow|grows|grew|growth|jump|jumps|jumped"
-    r"|surge|surges|surged|slow|slows|slowed|accelerat\w*|drop|drops|dropped|declin\w*"
+    r"|surge|surges|surged|slow|slows|slowed|accelerat\w*|drop|drops|dropped|declin\w*|shrank"
+    r"|rebound\w*"
     r"|climb|climbs|climbed|expand\w*|contract\w*|shrink\w*|hit|hits|beat|beats|miss|misses"
     r"|record|fastest|slowest|highest|lowest|strongest|weakest|unexpectedly)\b)"
     r"|増|減|上昇|低下|拡大|縮小|加速|鈍化|改善|悪化|黒字|赤字|高水準|低水準"
 )
+# A Japanese headline opening on the period ("7─9月期GDP", "7~9月GDP", "10月の消費者物価"),
+# the indicator right after: Japan's own press names the country of a foreign release ("米",
+# "中国", "タイ7─9月期GDP") and leaves it out for Japan's, so such a headline is Japan's release.
+_JA_PERIOD = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[─―ー－~〜-])?\d{1,2}月期?(?:の|は|、|\s)*")
+_KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
+JAPAN = "japan"
 _MONTH_ABBREVIATIONS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                         "dec"]  # fmt: skip
 _MONTH = re.compile(
@@ -73,14 +84,18 @@ _MONTH = re.compile(
 )
 
 
-def release_key(headline: str) -> str:
+def release_key(headline: str, text: str = "") -> str:
     """ "country:indicator" when the headline opens on a country, its indicator right after
     (within three words, or five characters of Japanese: "Japan July core CPI", "米8月総合PMI"),
     and reports a figure or a move ("Japan exports rise 23.2% in July" -> "japan:exports");
-    else "". "India's Paras Defence sees exports doubling" is about a company."""
+    else "". "India's Paras Defence sees exports doubling" is about a company.
+
+    A Japanese report (kana in its headline or ``text``) whose headline opens on the period
+    and then the indicator ("7~9月GDP、年率1.4%増") is of Japan's release: see ``_JA_PERIOD``.
+    """
     country, rest = split_country(headline)
     if not country:
-        return ""
+        return _japanese_release(headline, text)
     found = _INDICATOR.search(rest)
     if not found or not _MOVE.search(rest):
         return ""
@@ -88,6 +103,18 @@ def release_key(headline: str) -> str:
     if len(before.split()) > 2 if before.isascii() else len(before.strip()) > 5:
         return ""
     return f"{country}:{_INDICATOR_NAMES[int(found.lastgroup[1:])]}"  # type: ignore[index]
+
+
+def _japanese_release(headline: str, text: str) -> str:
+    src = unicodedata.normalize("NFKC", headline).lstrip(" \t\"'“‘「【[(")
+    period = _JA_PERIOD.match(src)
+    if not period or not period.group().strip() or not _KANA.search(f"{headline}{text[:200]}"):
+        return ""
+    rest = src[period.end() :]
+    found = _INDICATOR.match(rest)
+    if not found or not _MOVE.search(rest):
+        return ""
+    return f"{JAPAN}:{_INDICATOR_NAMES[int(found.lastgroup[1:])]}"  # type: ignore[index]
 
 
 def months(text: str) -> set[int]:
@@ -114,7 +141,7 @@ class ReleaseIndex:
 
     def add(self, item_id: str, title: str, text: str, published: datetime) -> None:
         """Remember a report (``text``: the start of its text, ``RELEASE_TEXT`` characters)."""
-        k = release_key(title)
+        k = release_key(title, text)
         if k:
             named = frozenset(months(f"{title}\n{text}"))
             self._by_key.setdefault(k, []).append(
@@ -122,9 +149,9 @@ class ReleaseIndex:
             )
 
     @staticmethod
-    def describe(title: str) -> str:
-        """The release a headline reports, for reasons ("japan exports")."""
-        return release_key(title).replace(":", " ")
+    def describe(title: str, text: str = "") -> str:
+        """The release a report is of, for reasons ("japan exports")."""
+        return release_key(title, text).replace(":", " ")
 
     def match(self, title: str, text: str, published: datetime) -> str | None:
         """The latest report of the same release within ``WINDOW``, else None.
@@ -132,7 +159,7 @@ class ReleaseIndex:
         Not when both name months and share none, nor when both headlines state an
         amount of one unit and share no value of it (another month's figure).
         """
-        k = release_key(title)
+        k = release_key(title, text)
         if not k:
             return None
         mine = months(f"{title}\n{text}")

@@ -71,6 +71,42 @@ def test_release_keys_need_a_country_an_indicator_and_a_move() -> None:
     assert months("Prices may rise") == set()
 
 
+def test_gdp_reports_say_the_economy_moved_or_open_on_the_quarter_in_japanese() -> None:
+    # English GDP headlines name the economy and its move, not "GDP".
+    assert release_key("Japan's economy shrinks 0.6% in April-June as exports slump") == "japan:gdp"
+    assert release_key("Germany’s Economy Unexpectedly Grew in Second Quarter") == "germany:gdp"
+    assert release_key("Japan's economy returns to growth as consumers spend") == "japan:gdp"
+    assert release_key("Japan's economy minister says wage rises are spreading") == ""
+    assert release_key("Japan's economy faces a hit as exporters cut output") == ""
+    # Japan's press names the country of a foreign release and leaves out its own: a
+    # Japanese report opening on the quarter or month, the indicator right after, is Japan's.
+    ja_lead = "内閣府が発表した4～6月期の国内総生産(GDP)速報値は、年率換算で2.4%減となった。"
+    assert release_key("4～6月期GDP、年率2.4%減 輸出の落ち込み響く") == "japan:gdp"
+    assert release_key("４─６月期ＧＤＰ、年率２．４％減", ja_lead) == "japan:gdp"
+    assert release_key("10月の消費者物価、3.1%上昇") == "japan:cpi"
+    assert release_key("ドイツ4～6月期GDP、0.3%減", ja_lead) == "germany:gdp"
+    assert (
+        release_key("10月の米消費者物価、3.1%上昇") == ""
+    )  # the US release, named after the month
+    assert release_key("工作機械受注、10月は8.1%増") == ""  # not the period first
+    # Kanji alone is not Japanese: a Chinese headline leaves out China's name the same way.
+    assert release_key("4-6月GDP同比增长5.2%", "国家统计局今天公布的数据显示。") == ""
+
+
+def test_english_and_japanese_reports_of_one_gdp_release_are_one_release() -> None:
+    index = ReleaseIndex()
+    index.add("wire", "Japan's economy shrinks 2.4% in April-June as exports slump",
+              "Japan's economy shrank an annualised 2.4% in April-June.", AS_OF)  # fmt: skip
+    ja = (
+        "４─６月期ＧＤＰ、年率２．４％減",
+        "内閣府が発表した４─６月期の実質国内総生産は減少した。",
+    )
+    assert index.match(*ja, AS_OF + timedelta(hours=1)) == "wire"
+    assert index.describe(*ja) == "japan gdp"
+    # Another country's quarter the same morning is another release.
+    assert index.match("ドイツ4～6月期GDP、0.3%減", ja[1], AS_OF + timedelta(hours=1)) is None
+
+
 def test_another_month_or_another_figure_is_another_release() -> None:
     index = ReleaseIndex()
     index.add("sep", FULL[0], FULL[1], AS_OF)
