@@ -13,6 +13,11 @@ A mention counts by where it stands, as an analyst reads::
     headline 3.0   lead (first paragraph, at most two sentences) 2.0
     subject of a body sentence 1.0   elsewhere in a body sentence 0.6
     in a list, sidebar or enumeration (three or more names in a row) 0.2
+    only as a backer of another subject ("SoftBank-backed Paytm") 0.25
+
+A name that an excluded phrase shows to have another sense ("ソフトバンク" of
+"ソフトバンクホークス") counts for nothing in a sentence about sport ("優勝パレード"):
+there it is the team (``monitor.mention_roles``).
 
     mass(group) = sum over its terms of weight * (their five best mentions)
     strength    = 1 - exp(-mass / 2)
@@ -22,8 +27,9 @@ the best rule's, times the feed's weight. A rule holds only if the story is
 about its groups, not passing by them:
 
 - each of its groups is in the headline or lead, or comes back in at least
-  three body sentences: one name in a list, a sidebar or one sentence is a
-  passing mention;
+  three body sentences: one name in a list, a sidebar or one sentence, or
+  named only as the backer of the company the story is about, is a passing
+  mention;
 - the groups of a combined rule ("japan+ai") meet: all in the headline or
   lead, or named together in one sentence. "Japan" and "AI" in unrelated
   sentences of a US markets column do not make a story about Japanese AI.
@@ -39,14 +45,20 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from monitor.entities import Lexicon, Mention, is_acronym, load_entities, normalize
+from monitor.entities import Lexicon, is_acronym, load_entities, normalize
+from monitor.mention_roles import about_sports, as_attribute, enumerations, list_lines
 from monitor.model import Evidence, Relevance
 from monitor.settings import RelevanceSettings
 
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0
 HEADLINE, LEAD, SUBJECT, BODY, LIST = 3.0, 2.0, 1.0, 0.6, 0.2
-WHERE = {HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list"}
+# Named only as the backer of another subject: about as little as a name in a list.
+ATTRIBUTE = 0.25
+WHERE = {
+    HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list",
+    ATTRIBUTE: "attribute",
+}  # fmt: skip
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
 FAILED_RULE_FACTOR = 0.5
@@ -65,17 +77,6 @@ _SENTENCE_END = re.compile(
     # One character class first, so the search skips ahead fast; the rest only where it may end.
     r"[.!?。！？\n](?:(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9\"“‘(])|(?<=[。！？])[。！？]*[」』）]*|(?<=\n))"
 )
-# A line that is an item of a list: a bullet, a numbered item, a date or year first
-# ("1945 - ...", "On this day in 1868, ...").
-_LIST_LINE = re.compile(
-    r"\s*(?:[-–—•*・●■◆▶►]|\d{1,2}[.)]\s|(?:on this day )?(?:in )?(?:1[0-9]|20)\d\d\b"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b)",
-    re.IGNORECASE,
-)
-# What separates two names of an enumeration ("Sony, Toyota and SoftBank", "ソニーやトヨタ").
-_LIST_GLUE = re.compile(r"\s*(?:,|、|・|/|&|and|or|as well as|や|と|及び|および|,\s*and)\s*")
-_ENDS_SENTENCE = re.compile(r"[.!?。！？:：][\"'”’)」』）]*\s*$")
-_SHORT_LINE = 70
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,8 @@ class Profile:
     lexicon: Lexicon
     senses: tuple[tuple[_Sense, ...], ...]  # by lexicon key
     drivers: tuple[tuple[str, str], ...] = ()  # (subject, driver) groups
+    # Lexicon keys of names that an excluded phrase shows to have another sense (a team).
+    two_senses: frozenset[int] = frozenset()
 
 
 def compile_profile(settings: RelevanceSettings) -> Profile:
@@ -118,7 +121,24 @@ def compile_profile(settings: RelevanceSettings) -> Profile:
         senses.append(mine)
         entries.extend((name, key, is_acronym(name)) for name in entity.names)
         entries.extend((name, key, True) for name in entity.exact)
+    # A name inside an excluded phrase ("ソフトバンク" of "ソフトバンクホークス") has another
+    # sense; a place ("福岡" of "福岡ソフトバンク") is the team's home, not the team.
+    blocked = [normalize(p).casefold() for p in (*table.blockers, *settings.exclude)]
+    places = {
+        normalize(name).casefold()
+        for entity in table
+        if entity.kind == "place"
+        for name in (*entity.names, *entity.exact)
+    }
     entries.extend((phrase, None, False) for phrase in (*table.blockers, *settings.exclude))
+    two_senses = frozenset(
+        key
+        for alias, key, _exact in entries
+        if key is not None
+        and (form := normalize(alias).casefold())
+        and form not in places
+        and any(form in phrase and form != phrase for phrase in blocked)
+    )
     return Profile(
         threshold=settings.threshold,
         group_names=tuple(group.name for group in settings.groups),
@@ -126,24 +146,8 @@ def compile_profile(settings: RelevanceSettings) -> Profile:
         lexicon=Lexicon(entries),
         senses=tuple(senses),
         drivers=settings.driver_rules,
+        two_senses=two_senses,
     )
-
-
-def _list_lines(text: str) -> list[tuple[int, int]]:
-    """Spans of lines that are list items, sidebars or link lists rather than prose."""
-    spans, lines, pos = [], [], 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line), line))
-        pos += len(line) + 1
-    short = [
-        s
-        for s in lines
-        if s[2].strip() and len(s[2]) < _SHORT_LINE and not _ENDS_SENTENCE.search(s[2])
-    ]
-    for start, end, line in lines:
-        if _LIST_LINE.match(line) or (len(short) >= 3 and (start, end, line) in short):
-            spans.append((start, end))
-    return spans
 
 
 @dataclass(slots=True)
@@ -156,6 +160,7 @@ class _Group:
     places: dict[float, int]  # mentions by place (HEADLINE ... LIST)
     sentences: set[int]  # the body sentences (not lists) that name it
     mentions: int = 0
+    backers: list[str] = field(default_factory=list)  # phrases naming it only as a backer
     spots: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, place)
 
     @property
@@ -175,6 +180,7 @@ class _Reading:
     offset: int = 0  # where the body starts in ``full``
     ends: list[int] = field(default_factory=list)  # sentence ends in ``full``
     opener: frozenset[str] = frozenset()  # groups of the headline's first name (else the lead's)
+    teams: dict[str, str] = field(default_factory=dict)  # a name read as a team: the sports word
 
 
 def _read(profile: Profile, title: str, text: str) -> _Reading:
@@ -196,23 +202,33 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     first = bisect_right(ends, offset)
     if first + LEAD_SENTENCES - 1 < len(ends):
         lead_end = min(lead_end, ends[first + LEAD_SENTENCES - 1])
-    lists = [(offset + a, offset + b) for a, b in _list_lines(body)] if "\n" in body else []
+    lists = [(offset + a, offset + b) for a, b in list_lines(body)] if "\n" in body else []
     list_starts = [a for a, _ in lists]
     sentence_of = [bisect_right(ends, m.start) for m in mentions]
-    enumerated = _enumerations(full, mentions, sentence_of)
+    enumerated = enumerations(full, mentions, sentence_of)
+    teams: dict[str, str] = {}
     for index, m in enumerate(mentions):
         sentence = sentence_of[index]
         line = bisect_right(list_starts, m.start) - 1
-        if m.start < offset:
-            where = HEADLINE
-        elif line >= 0 and m.start < lists[line][1]:
+        begins = ends[sentence - 1] if sentence else 0
+        stop = ends[sentence] if sentence < len(ends) else len(full)
+        if not profile.two_senses.isdisjoint(m.keys):
+            sport = about_sports(full[begins:stop])
+            if sport is not None:
+                teams.setdefault(full[m.start : m.end], sport)
+                continue
+        backer = as_attribute(full, m.start, m.end, begins, stop)
+        if line >= 0 and m.start < lists[line][1]:
             where = LIST
+        elif backer is not None:
+            where = ATTRIBUTE
+        elif m.start < offset:
+            where = HEADLINE
         elif m.start < lead_end:
             where = LEAD  # one of several names in the lead is still what the story is about
         elif index in enumerated:
             where = LIST
         else:
-            begins = ends[sentence - 1] if sentence else 0
             where = SUBJECT if m.start - begins <= SUBJECT_CHARS else BODY
         seen: set[str] = set()
         if opener is None and where >= LEAD and m.keys:
@@ -239,35 +255,17 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 elif sense.weight > group.weights[label]:
                     group.weights[label] = sense.weight
                 places.append(where)
-                if where != LIST:
+                if where > ATTRIBUTE:
                     group.spots.append((m.start, m.end, where))
+                elif where == ATTRIBUTE and backer not in group.backers:
+                    group.backers.append(backer)  # type: ignore[arg-type]
                 group.mentions += 1
                 group.places[where] = group.places.get(where, 0) + 1
-                if where != LIST:
+                if where > ATTRIBUTE:
                     by_sentence.setdefault(sentence, set()).add(name)
                     if where <= SUBJECT:
                         group.sentences.add(sentence)
-    return _Reading(groups, by_sentence, full, offset, ends, opener or frozenset())
-
-
-def _enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> set[int]:
-    """Indexes of mentions that are one of three or more names in a row in one sentence."""
-    found: set[int] = set()
-    run: list[int] = []
-    for index, m in enumerate(mentions):
-        if run:
-            last = run[-1]
-            glued = sentence_of[last] == sentence_of[index] and _LIST_GLUE.fullmatch(
-                full, mentions[last].end, m.start
-            )
-            if not glued:
-                if len(run) >= 3:
-                    found.update(run)
-                run = []
-        run.append(index)
-    if len(run) >= 3:
-        found.update(run)
-    return found
+    return _Reading(groups, by_sentence, full, offset, ends, opener or frozenset(), teams)
 
 
 def _mass(group: _Group) -> float:
@@ -308,12 +306,17 @@ def _named(name: str, group: _Group) -> str:
     top = max(group.by_label, key=lambda lab: len(group.by_label[lab]))
     shown = group.surface[top]
     who = shown if label.casefold() in shown.casefold() else f"{label} ({shown})"
+    backed = group.places.get(ATTRIBUTE, 0)
+    if backed and backed == group.mentions:
+        return f'{who} named only as a backer of another subject ("{group.backers[0]}")'
     places = []
     if group.sentences:
         count = len(group.sentences)
         places.append(f"in {count} body sentence{'s' if count > 1 else ''}")
     if listed := group.places.get(LIST, 0):
         places.append("in a list" if listed == 1 else f"{listed} times in lists")
+    if backed:
+        places.append("as a backer" if backed == 1 else f"{backed} times as a backer")
     return f"{who} named {_times(group.mentions)}, {' and '.join(places)}"
 
 
@@ -417,12 +420,12 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
                     evidence=evidence,
                     reason=_driver_reason(subject, driver, sentence, profile.threshold),
                 )
-    return Relevance(
-        score=round(value, 4),
-        relevant=relevant,
-        evidence=evidence,
-        reason=_reason(profile, rule, value, relevant, why, groups, evidence),
-    )
+    reason = _reason(profile, rule, value, relevant, why, groups, evidence)
+    if reading.teams:
+        reason += "; " + ", ".join(
+            f'{name} read as the sports team ("{word}")' for name, word in reading.teams.items()
+        )
+    return Relevance(score=round(value, 4), relevant=relevant, evidence=evidence, reason=reason)
 
 
 def _evidence(groups: dict[str, _Group]) -> tuple[Evidence, ...]:
@@ -444,6 +447,8 @@ def _evidence(groups: dict[str, _Group]) -> tuple[Evidence, ...]:
 
 
 def _where(e: Evidence) -> str:
+    if e.where == "attribute":
+        return f"{e.term} as a backer" if e.count == 1 else f"{e.term} ×{e.count} as a backer"
     if e.count == 1:
         return f"{e.term} {'in a list' if e.where == 'list' else 'in the ' + e.where}"
     if e.where in ("headline", "lead"):

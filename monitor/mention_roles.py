@@ -1,0 +1,138 @@
+"""What a name stands for where it stands: the subject, one of a list, a backer, or a team.
+
+Relevance (``monitor.relevance``) weighs a mention by its place in the story.
+Besides headline, lead and body, some places say the story is not about it:
+
+- **a list**: a bulleted or dated line, a sidebar of short lines, an
+  enumeration of three or more names in a row (``list_lines``, ``enumerations``);
+- **an attribute of another subject**: "SoftBank-backed Paytm", "once backed by
+  SoftBank", "whose biggest shareholders include SoftBank Group", "SoftBank's
+  portfolio company", "ソフトバンクが出資する", "ソフトバンクG傘下の". The story is
+  about the company so described, not about its backer: such a mention weighs
+  about as a name in a list and never makes the story about its group on its
+  own (the story is still about it where the headline or other sentences say so).
+- **a sports team**: a name that an excluded phrase shows to have another sense
+  ("ソフトバンク" in "ソフトバンクホークス", "SoftBank" in "SoftBank Hawks") is that
+  other sense in a sentence about a game, a title or a parade ("ソフトバンク、日本一
+  祝う優勝パレード"), where the team is often written by its sponsor's name alone.
+
+The last two look only at the words of the mention's own sentence, never at
+a particular headline, outlet or data set.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.entities import Mention
+
+# A line that is an item of a list: a bullet, a numbered item, a date or year first
+# ("1945 - ...", "On this day in 1868, ...").
+_LIST_LINE = re.compile(
+    r"\s*(?:[-–—•*・●■◆▶►]|\d{1,2}[.)]\s|(?:on this day )?(?:in )?(?:1[0-9]|20)\d\d\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b)",
+    re.IGNORECASE,
+)
+# What separates two names of an enumeration ("Sony, Toyota and SoftBank", "ソニーやトヨタ").
+_LIST_GLUE = re.compile(r"\s*(?:,|、|・|/|&|and|or|as well as|や|と|及び|および|,\s*and)\s*")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？:：][\"'”’)」』）]*\s*$")
+_SHORT_LINE = 70
+
+# Before the name (the end of the text before it), in the same clause: the name is a backer.
+# Up to six further names and list glue may stand between ("backed by Nvidia, Microsoft and X").
+_NAMES_BETWEEN = r"(?:[\w'’.&-]+(?:\s*,\s*|\s+and\s+|\s+&\s+|\s+)){0,6}?"
+_BACKER_BEFORE = re.compile(
+    r"(?:\b(?:backed|funded|owned|bankrolled)\s+(?:\w+\s+)?by"
+    r"|\b(?:backers|investors|shareholders|owners|stakeholders)\b[^.;:!?]{0,40}?"
+    r"\b(?:include|includes|included|including|such\s+as|like)"
+    r"|\b(?:backing|funding|investments?)\s+from)\s+" + _NAMES_BETWEEN + r"$",
+    re.IGNORECASE,
+)
+# After the name: "X-backed", "X's portfolio company", "Xが出資する", "X傘下の", "X系の".
+_BACKER_AFTER = re.compile(
+    r"(?:\s+Group|\s+Corp\.?)?\s*-\s*(?:backed|funded|owned|supported)\b"
+    r"|['’]s\s+(?:[\w-]+\s+){0,2}(?:portfolio\s+compan(?:y|ies)|investees?)\b"
+    # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
+    r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する)"
+    r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の)",
+    re.IGNORECASE,
+)
+# The words after "X-backed" or "X傘下の": the subject it backs ("SoftBank-backed Paytm").
+_BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
+_BEFORE_CHARS = 120
+_BEFORE_WORDS = ("by", "includ", "such", "like", "from")
+_AFTER_CHARS = 40
+
+# Words that make a sentence about a game, a season or a title.
+_SPORTS = re.compile(
+    r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
+    r"ホームラン|試合|ホークス|イーグルス|"
+    r"\b(?:baseball|pitchers?|Hawks|Eagles|Japan\s+Series|playoffs?|pennant|parade|"
+    r"championship|home\s+runs?|slugger|NPB)\b",
+    re.IGNORECASE,
+)
+
+
+def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
+    """The phrase naming ``text[start:end]`` only as a backer of another subject, or None.
+
+    ``begins`` and ``stop`` bound the mention's sentence: no cue is taken from another one.
+    """
+    before = text[max(begins, start - _BEFORE_CHARS) : start]
+    low = before.lower()
+    # Most mentions have no cue before them: skip the regex then (it is the costly part).
+    if any(word in low for word in _BEFORE_WORDS):
+        cue = _BACKER_BEFORE.search(before)
+        if cue is not None:
+            return " ".join((before[cue.start() :] + text[start:end]).split())
+    after = _BACKER_AFTER.match(text, end, min(stop, end + _AFTER_CHARS))
+    if after is not None:
+        last = after.end()
+        if after.group(0)[:1] not in "'’":  # "X-backed Paytm": say what it backs
+            backed = _BACKED.match(text, last, stop)
+            last = backed.end() if backed else last
+        return " ".join(text[start:last].split())
+    return None
+
+
+def about_sports(sentence: str) -> str | None:
+    """The word that makes ``sentence`` about sport ("優勝", "baseball"), or None."""
+    found = _SPORTS.search(sentence)
+    return found.group(0) if found else None
+
+
+def list_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of lines that are list items, sidebars or link lists rather than prose."""
+    spans, lines, pos = [], [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    short = [
+        s
+        for s in lines
+        if s[2].strip() and len(s[2]) < _SHORT_LINE and not _ENDS_SENTENCE.search(s[2])
+    ]
+    for start, end, line in lines:
+        if _LIST_LINE.match(line) or (len(short) >= 3 and (start, end, line) in short):
+            spans.append((start, end))
+    return spans
+
+
+def enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> set[int]:
+    """Indexes of mentions that are one of three or more names in a row in one sentence."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, m in enumerate(mentions):
+        if run:
+            last = run[-1]
+            glued = sentence_of[last] == sentence_of[index] and _LIST_GLUE.fullmatch(
+                full, mentions[last].end, m.start
+            )
+            if not glued:
+                if len(run) >= 3:
+                    found.update(run)
+                run = []
+        run.append(index)
+    if len(run) >= 3:
+        found.update(run)
+    return found

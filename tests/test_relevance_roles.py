@@ -1,0 +1,108 @@
+"""Relevance: a company named only as another's backer, or as a sports team, is not the subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load
+from monitor.relevance import Profile, compile_profile, score
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def profile() -> Profile:
+    return compile_profile(load(REPO / "config.toml").relevance)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "phrase"),
+    [
+        (
+            "Acme Pay swings to a quarterly profit",
+            "Acme Pay, the Indonesian wallet once backed by SoftBank and Tencent, said on "
+            "Tuesday its net profit reached $40 million on higher lending fees.",
+            "backed by SoftBank",
+        ),
+        (
+            "Riverlane raises $300 million for quantum chips",
+            "British quantum start-up Riverlane raised $300 million, with Intel and "
+            "SoftBank-backed funds joining the round.",
+            "SoftBank-backed funds",
+        ),
+        (
+            "Kopi Ride posts first annual profit",
+            "Kopi Ride, the Vietnamese delivery app whose largest shareholders include "
+            "SoftBank Group and Toyota Tsusho, posted its first annual profit.",
+            "shareholders include SoftBank Group",
+        ),
+        (
+            "Lumen Health files for a New York listing",
+            "Lumen Health, SoftBank's portfolio company in telemedicine, filed for an IPO.",
+            "SoftBank's portfolio company",
+        ),
+        (
+            "インドの配車大手、初の黒字",
+            "ソフトバンクグループが出資するインドの配車大手は、7〜9月期に初の黒字を計上した。",
+            "ソフトバンクグループが出資するインドの配車大手",
+        ),
+    ],
+)
+def test_a_company_named_only_as_a_backer_is_a_passing_mention(
+    profile: Profile, title: str, text: str, phrase: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "named only as a backer of another subject" in result.reason
+    assert f'("{phrase}")' in result.reason
+    assert "a passing mention" in result.reason
+
+
+def test_a_story_about_the_backer_itself_is_kept(profile: Profile) -> None:
+    # SoftBank is the headline's subject; naming it as a backer in the lead takes nothing away.
+    result = score(
+        profile,
+        "SoftBank sells its last shares in Acme Pay",
+        "SoftBank Group sold its remaining stake in Acme Pay, the once SoftBank-backed wallet.",
+    )
+    assert result.relevant, result.reason
+    assert result.reason.startswith("about SoftBank")
+
+
+def test_softbank_investing_is_not_softbank_as_a_backer(profile: Profile) -> None:
+    # "が出資すると発表": SoftBank is the one acting, the story is about it.
+    result = score(
+        profile,
+        "米新興に追加出資",
+        "ソフトバンクグループが出資すると発表した。出資額は約3000億円となる。",
+    )
+    assert result.relevant, result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("ソフトバンク、リーグ優勝　2年連続", "ソフトバンクが2年連続のリーグ優勝を決めた。"),
+        ("SoftBank clinch the pennant", "SoftBank beat Lotte 4-2 to clinch the pennant."),
+    ],
+)
+def test_a_sponsor_name_in_a_sports_sentence_is_the_team(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "read as the sports team" in result.reason
+    assert not any(e.group == "softbank" for e in result.evidence)
+
+
+def test_the_company_is_still_the_company_outside_a_sports_sentence(profile: Profile) -> None:
+    # The same name in business news keeps its weight: only the sentence's own words decide.
+    result = score(
+        profile,
+        "ソフトバンク、通期見通しを上方修正",
+        "ソフトバンクは通期の純利益見通しを引き上げた。",
+    )
+    assert result.relevant, result.reason
+    assert "sports team" not in result.reason
