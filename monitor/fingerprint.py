@@ -289,7 +289,7 @@ def _minhash(hashes: np.ndarray) -> tuple[bytes, bytes]:
     return (mins & np.uint64(0xFF)).astype(np.uint8).tobytes(), bands.tobytes()
 
 
-def _fact_tokens(title: str, text: str) -> list[str]:
+def _fact_tokens(title: str, text: str, opening_names: bool = False) -> list[str]:
     """Numbers (#), names (@) and quotations (") of the text in reading order, deduplicated."""
     src = unicodedata.normalize("NFKC", f"{title}\n{text[:FACT_TEXT_CHARS]}")
     found: list[tuple[str, bool]] = []  # (token, is a capitalised word opening a sentence)
@@ -303,6 +303,7 @@ def _fact_tokens(title: str, text: str) -> list[str]:
             if m["name"].lower() not in _NOT_NAMES:
                 before = src[max(0, m.start() - 3) : m.start()].rstrip(" \t")
                 opening = not before or before[-1] in '.!?\n"“'
+                opening = opening and not opening_names
                 found.append(("@" + m["name"].lower(), opening and m["name"][1:].islower()))
         elif m["kana"]:
             found.append(("@" + m["kana"], False))
@@ -323,6 +324,15 @@ FACT_KIND = {"@": 0, "#": 1, '"': 2}
 # How much a new fact of each kind says "this report adds something": a new
 # number or quotation is news; a new name is as often background another outlet added.
 FACT_WEIGHT = (0.5, 1.0, 1.0, 1.0)  # name, number, quotation, (unused)
+
+
+def headline_facts(headline: str) -> bytes:
+    """The fact hashes of a headline alone, hashed as ``Fingerprint.facts`` holds them.
+
+    Its opening capitalised word counts as a name: a headline opens on its subject
+    ("Grab posts record profit"), not on a sentence's "Analysts said".
+    """
+    return _fact_hashes(_fact_tokens(headline, "", opening_names=True))
 
 
 def _fact_hashes(tokens: list[str]) -> bytes:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitor.facts import same_value
-from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint
+from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, headline_facts
 
-__all__ = ["FOLLOW_UP_LEAD_FACTS", "new_amounts", "new_facts"]
+__all__ = ["FOLLOW_UP_LEAD_FACTS", "SHORT_REPORT_FACTS", "detail_only", "new_amounts", "new_facts"]
 
 # The lead facts of a report that are compared (numbers, names and quotations in reading order).
 FOLLOW_UP_LEAD_FACTS = 16
+# A report stating fewer facts than are compared (a one-sentence report, a summary-only
+# feed) is short: a fuller report of its event brings "new" facts it had no room for.
+SHORT_REPORT_FACTS = FOLLOW_UP_LEAD_FACTS
 
 
 def new_amounts(fp: Fingerprint, matched: Sequence[Fingerprint]) -> tuple[float, float]:
@@ -60,3 +63,35 @@ def new_facts(fp: Fingerprint, known: Sequence[tuple[bytes, bool]]) -> tuple[flo
     seen = np.concatenate([np.frombuffer(f, dtype="<u2") for f, _ in known] or [mine[:0]])
     fresh = ~np.isin(mine, seen)
     return float(weight[fresh].sum()), float(weight.sum())
+
+
+def detail_only(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
+    """Are ``fp``'s new facts detail of the ``matched`` reports' event rather than a development?
+
+    True when every matched report is short (fewer than ``SHORT_REPORT_FACTS`` facts) and
+    ``fp``'s headline states nothing they lack: a fuller report under the same headline facts
+    (Reuters' story after Bloomberg's one sentence, a full report after a summary-only feed)
+    brings many lead facts the short one has no room for, so counting them calls a rewrite a
+    follow-up. A development shows in the headline: a new figure (a price, a share move), a
+    quotation or a name (another company's results under a templated headline is no detail
+    either). Across scripts only headline amounts compare.
+    """
+    import numpy as np
+
+    if not matched or any(len(o.facts) // 2 >= SHORT_REPORT_FACTS for o in matched):
+        return False
+    if any(o.cjk != fp.cjk for o in matched):
+        stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
+        return not any(
+            f.unit != "date" and not any(same_value(f, g) for g in stated) for f in fp.head_amounts
+        )
+    head = np.frombuffer(headline_facts(fp.headline), dtype="<u2")
+    # Their headlines too, read the same way: a headline's opening name is not in ``facts``.
+    seen = np.concatenate(
+        [
+            np.frombuffer(f, dtype="<u2")
+            for o in matched
+            for f in (o.facts, headline_facts(o.headline))
+        ]
+    )
+    return bool(np.isin(head, seen).all())

@@ -68,7 +68,7 @@ from monitor.fingerprint import (
     fingerprint_texts,
     index_view,
 )
-from monitor.followup import FOLLOW_UP_LEAD_FACTS, new_amounts, new_facts
+from monitor.followup import FOLLOW_UP_LEAD_FACTS, detail_only, new_amounts, new_facts
 from monitor.model import Novelty, Similarity
 
 if TYPE_CHECKING:
@@ -500,6 +500,9 @@ class NoveltyIndex:
         substantial = (
             fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
         )
+        # Facts a short report had no room for are detail unless the headline brings news.
+        fuller = substantial and detail_only(fp, matched)
+        substantial = substantial and not fuller
         if substantial and earlier:
             # A follow-up is as novel as the share of its lead facts that are new.
             return Novelty(
@@ -509,7 +512,9 @@ class NoveltyIndex:
             )  # fmt: skip
         how = "copy of" if best_sim.verdict == "copy" else "same story as"
         kind = "translated" if cross[best] else "rewritten" if best_sim.verdict != "copy" else ""
-        extra = ", older report" if substantial else ""
+        extra = (
+            ", older report" if substantial else ", fuller report of a short one" if fuller else ""
+        )
         detail = ", ".join(x for x in (_figures(best_sim), kind) if x)
         return Novelty(
             "duplicate", 1.0 - best_sim.score, best_id, best_sim,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.followup import new_amounts, new_facts
+from monitor.followup import SHORT_REPORT_FACTS, detail_only, new_amounts, new_facts
 from monitor.novelty import NoveltyIndex, fingerprint_texts
 
 T0 = datetime(2026, 10, 20, 0, 0, tzinfo=UTC)
@@ -66,3 +66,94 @@ def test_a_revised_headline_figure_in_another_language_still_counts_as_new(encod
     # the original $2.1 billion is no news, nor is 14% (the story headlines no percentage).
     assert fresh == 3
     assert considered >= 5
+
+
+# A one-sentence report of a plant investment (a wire's flash, a summary-only feed) ...
+PLANT_SHORT = (
+    "Hoshino Materials to Add ¥80 Billion to Kumamoto Wafer Plant",
+    "Hoshino Materials Co. will invest an additional ¥80 billion in its silicon wafer plant "
+    "in Kumamoto to meet demand from AI chipmakers, the company said Tuesday.",
+)
+# ... the full report of the same announcement 20 minutes later: the same headline facts,
+# and a lead full of detail the flash had no room for.
+PLANT_FULL = (
+    "Hoshino Materials to invest extra 80 billion yen in Kumamoto wafer plant",
+    "TOKYO, Oct 20 - Hoshino Materials will invest an additional 80 billion yen in its Kumamoto "
+    "silicon wafer plant to meet demand from AI chipmakers, the company said on Tuesday, "
+    "lifting the total to 230 billion yen as Arden Semiconductor and Kyoyo Devices expand "
+    "production for AI servers.\n\nThe new line will start in April 2028 and raise monthly "
+    'capacity by 40% to 700,000 wafers, President Kenji Morioka told reporters. "Demand '
+    'for 300-millimetre wafers for AI will not slow for years," he said. The company hires '
+    "350 people for the line and expects 15% of its sales from AI chips by 2030.",
+)
+# A later report under a headline with a figure neither earlier report states: a development.
+PLANT_RAISED = (
+    "Hoshino Materials raises Kumamoto wafer plant spending to 120 billion yen",
+    "TOKYO, Oct 27 - Hoshino Materials said on Tuesday it would raise its extra spending on "
+    "its Kumamoto silicon wafer plant to 120 billion yen from 80 billion yen a week ago, "
+    "citing orders from Tessera Logic, and would start the line in October 2027, six months "
+    "earlier, adding 500 jobs.",
+)
+
+
+def test_a_full_report_after_a_one_sentence_report_is_the_same_story(encoder):
+    short, full = fingerprint_texts([PLANT_SHORT, PLANT_FULL], encoder)
+    # Most of the full report's lead facts are missing from the one sentence ...
+    fresh, considered = new_facts(full, [(short.facts, short.cjk)])
+    assert fresh >= 3 and fresh >= 0.5 * considered
+    # ... but its headline states nothing the short report lacks: detail, not news.
+    assert detail_only(full, [short])
+    index = NoveltyIndex()
+    index.add("flash", T0, short)
+    later = T0 + timedelta(minutes=20)
+    novelty = index.judge(full, later, later)
+    assert (novelty.kind, novelty.matched) == ("duplicate", "flash")
+    assert "fuller report" in novelty.reason
+
+
+def test_a_new_headline_figure_after_a_short_report_is_a_follow_up(encoder):
+    short, raised = fingerprint_texts([PLANT_SHORT, PLANT_RAISED], encoder)
+    assert not detail_only(raised, [short])
+    index = NoveltyIndex()
+    index.add("flash", T0, short)
+    later = T0 + timedelta(days=7)
+    novelty = index.judge(raised, later, later)
+    assert (novelty.kind, novelty.matched) == ("follow-up", "flash")
+
+
+# The full report updated hours later under the same headline, its lead now on the market's
+# reaction: against a report that states a whole lead's worth of facts the count stands.
+PLANT_UPDATED = (
+    "Hoshino Materials to invest extra 80 billion yen in Kumamoto wafer plant",
+    "TOKYO, Oct 20 - Shares of Hoshino Materials jumped 9.4% to 4,120 yen on Tuesday, their "
+    "biggest gain since March 2024, after it said it would invest an extra 80 billion yen in "
+    'its Kumamoto plant. "The spending is larger than we expected," said Mika Tanabe, an '
+    "analyst at Corvid Securities, who raised her price target to 5,000 yen. Rival Sanwa "
+    "Silicon fell 3.1%, and the Topix rose 0.6%. Turnover in the stock was 6.2 million shares.",
+)
+
+
+def test_the_rule_leaves_a_report_matched_against_a_full_one_alone(encoder):
+    full, updated = fingerprint_texts([PLANT_FULL, PLANT_UPDATED], encoder)
+    # Same headline facts, but the matched report states a whole lead's worth of facts:
+    # what the update adds is counted as before, not called detail.
+    assert len(full.facts) // 2 >= SHORT_REPORT_FACTS
+    assert not detail_only(updated, [full])
+
+
+def test_another_company_under_a_templated_headline_is_not_detail(encoder):
+    # Two short results reports read alike; the second headline opens on another name.
+    first, second = fingerprint_texts(
+        [
+            (
+                "Ondo Pay posts record quarterly profit, shares jump",
+                "Ondo Pay posted a record quarterly profit on strong payments growth.",
+            ),
+            (
+                "Kestrel posts record quarterly profit as ride-hailing demand grows",
+                "Kestrel posted a record quarterly profit as demand for rides and deliveries grew.",
+            ),
+        ],
+        encoder,
+    )
+    assert not detail_only(second, [first])
