@@ -14,7 +14,8 @@ Besides headline, lead and body, some places say the story is not about it:
 - **a sports team**: a name that an excluded phrase shows to have another sense
   ("ソフトバンク" in "ソフトバンクホークス", "SoftBank" in "SoftBank Hawks") is that
   other sense in a sentence about a game, a title or a parade ("ソフトバンク、日本一
-  祝う優勝パレード"), where the team is often written by its sponsor's name alone.
+  祝う優勝パレード"), where the team is often written by its sponsor's name alone;
+  unless the sentence is about the business of sport (配信権, 買収, streaming, stake, ...).
 
 The last two look only at the words of the mention's own sentence, never at
 a particular headline, outlet or data set.
@@ -71,6 +72,13 @@ _SPORTS = re.compile(
     r"championship|home\s+runs?|slugger|NPB)\b",
     re.IGNORECASE,
 )
+# Words of the company's own business in such a sentence: rights, deals, shares, results.
+_BUSINESS = re.compile(
+    r"配信|放映権|放送権|命名権|買収|出資|株価|株式|決算|売上|営業利益|純利益|提携|"
+    r"\b(?:stream(?:s|ing)?|broadcast(?:ing)?\s+rights|media\s+rights|naming\s+rights|"
+    r"acquir(?:e|es|ed|ing)|acquisition|buys?|bought|stake|shares|earnings|revenue|profit)\b",
+    re.IGNORECASE,
+)
 
 
 def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
@@ -96,9 +104,15 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> str
 
 
 def about_sports(sentence: str) -> str | None:
-    """The word that makes ``sentence`` about sport ("優勝", "baseball"), or None."""
+    """The word that makes ``sentence`` about sport ("優勝", "baseball"), or None.
+
+    A sentence about the business of sport ("ソフトバンク、プロ野球の配信権を獲得",
+    "SoftBank buys streaming rights to baseball games") is the company's, not the team's.
+    """
     found = _SPORTS.search(sentence)
-    return found.group(0) if found else None
+    if found is None or _BUSINESS.search(sentence):
+        return None
+    return found.group(0)
 
 
 def list_lines(text: str) -> list[tuple[int, int]]:

@@ -106,3 +106,23 @@ def test_the_company_is_still_the_company_outside_a_sports_sentence(profile: Pro
     )
     assert result.relevant, result.reason
     assert "sports team" not in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "ソフトバンク、プロ野球の配信権を獲得",
+            "ソフトバンクはプロ野球全試合の配信権を獲得したと発表した。",
+        ),
+        (
+            "SoftBank buys streaming rights to baseball games",
+            "SoftBank said it bought the streaming rights to all Pacific League baseball games.",
+        ),
+    ],
+)
+def test_the_business_of_sport_is_the_companys(profile: Profile, title: str, text: str) -> None:
+    # Rights, deals and results in the sentence make the name the company, sport or not.
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert "sports team" not in result.reason
