@@ -23,7 +23,11 @@ Jaccard of the whole texts:
 acceptance set; training still uses every language pair unless
 ``--train-restricted``. ``--refit OUT.json`` then fits on every pair and writes
 the coefficients (``monitor/similarity_model.json`` is what ships), choosing
-the same-story threshold on the cross-validated predictions.
+the same-story threshold on the cross-validated predictions, or with ``--dev
+WIRE-DEV`` on that set's labelled pairs; ``--dev`` alone prints the thresholds
+the shipped model's coefficients would get there. Pairs ``novelty.events_differ``
+keeps apart (other trading sessions, other countries) never fold in the product,
+whatever their score, so they count as not folded there.
 
 Encoder vectors are cached under ``--cache`` (default: a folder in the temp
 dir), so a rerun costs seconds.
@@ -448,17 +452,30 @@ def main() -> int:
         )
         both = f"{threshold:.2f}, across languages {cross_threshold or threshold:.2f}"
         print(f"\nwrote {args.refit} (same-story threshold {both}: precision >= 0.5 on {where})")
+    elif args.dev:
+        shipped = sim.load_model()
+        threshold, cross_threshold = dev_threshold(shipped, args.dev, enc)
+        print(f"\nthresholds for the shipped coefficients on {args.dev.name}: {threshold:.2f}, "
+              f"across languages {cross_threshold:.2f} (shipped: {shipped.same_story:.2f}, "
+              f"{shipped.same_story_cross or shipped.same_story:.2f})")  # fmt: skip
     return 0
 
 
-def best_threshold(p: np.ndarray, positive: np.ndarray, show: bool = False) -> float:
+def best_threshold(
+    p: np.ndarray, positive: np.ndarray, show: bool = False, apart: np.ndarray | None = None
+) -> float:
     """The lowest same-story threshold (0.20 .. 0.90, step 0.02) at which folds are at least as
     often right as wrong (pair precision >= 0.5): a wrong fold loses the reader a story, so
     recall is bought only while a fold is more likely right than not.
+
+    ``apart``: pairs the product keeps apart whatever their score (``kept_apart``); they
+    never fold, so they are neither right nor wrong folds at any threshold (a same-story
+    one among them is missed at every threshold).
     """
+    never = np.zeros(len(p), bool) if apart is None else apart
     chosen = None
     for t in np.arange(0.2, 0.901, 0.02):
-        pred = p >= t
+        pred = (p >= t) & ~never
         tp = int((pred & positive).sum())
         fp, fn = int((pred & ~positive).sum()), int((~pred & positive).sum())
         if show and round(t * 100) % 10 == 0:
@@ -485,11 +502,31 @@ def dev_threshold(model: sim.Model, root: Path, enc: CachedEncoder) -> tuple[flo
     print(f"\n{root.name}: {len(pairs)} pairs, {int(y.sum())} same story")
     print(f"  AUC same_story {auc(p, y):.3f}, similarity {auc(s, y):.3f}, "
           f"headline+lead cosine {auc(x[:, 0], y):.3f}")  # fmt: skip
+    apart, removed = kept_apart([(prints[a["guid"]], prints[b["guid"]]) for a, b, _ in pairs])
+    for rule, m in removed.items():
+        print(f"  kept apart by {rule}: {int(m.sum())} pairs ({int(y[m].sum())} same story, "
+              f"{int((m & (x[:, 5] > 0)).sum())} across languages), never folded")  # fmt: skip
     cross = x[:, 5] > 0
     print(f"  same language: {int((~cross).sum())} pairs, {int(y[~cross].sum())} same story")
-    same = best_threshold(p[~cross], y[~cross], show=True)
+    same = best_threshold(p[~cross], y[~cross], show=True, apart=apart[~cross])
     print(f"  across languages: {int(cross.sum())} pairs, {int(y[cross].sum())} same story")
-    return same, best_threshold(p[cross], y[cross], show=True)
+    return same, best_threshold(p[cross], y[cross], show=True, apart=apart[cross])
+
+
+def kept_apart(
+    pairs: list[tuple[novelty.Fingerprint, novelty.Fingerprint]],
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Which pairs ``novelty.events_differ`` keeps apart, and which of them each rule takes.
+
+    The product turns such a pair's fold into "related" before any threshold
+    applies, so a threshold chosen on their scores guards against folds it never
+    makes. Rules are counted in the order ``events_differ`` applies them.
+    """
+    apart = np.array([novelty.events_differ(a, b) for a, b in pairs], bool)
+    session = np.array([bool(a.session and b.session and a.session != b.session)
+                        for a, b in pairs], bool)  # fmt: skip
+    rules = {"another trading session": apart & session, "another country": apart & ~session}
+    return apart, rules
 
 
 if __name__ == "__main__":
