@@ -47,12 +47,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from monitor.facts import Fact
-from monitor.novelty import (
-    DEFAULT_WINDOW,
-    Fingerprint,
-    NoveltyIndex,
-    lexical_similarity,
-)
+from monitor.novelty import DEFAULT_WINDOW, Fingerprint, NoveltyIndex
+from monitor.pairscore import lexical_similarity
 
 DIM, PERM, BANDS = 512, 128, 16
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -284,7 +280,7 @@ def run_one(n: int, queries: int, baseline_budget: float, seed: int, flat: bool)
 
 def brute_force(fp, emb, inv, mh, sizes, live) -> int | None:
     """Best same-story row by an exact scan of every row, or None."""
-    from monitor.novelty import embedding_vector, index_scores
+    from monitor.pairscore import embedding_vector, index_scores
     from monitor.similarity import load_model
 
     q = embedding_vector(fp)

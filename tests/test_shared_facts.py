@@ -18,8 +18,8 @@ from monitor.novelty import (
     compare,
     fingerprint_texts,
     pair_features,
-    similarity_of,
 )
+from monitor.pairscore import similarity_of
 
 T0 = datetime(2026, 9, 14, 0, 0, tzinfo=UTC)
 
