@@ -41,8 +41,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from monitor.columns import Column
+from monitor.encoder import DIM
 
-DIM = 512
 PCA_DIM = 256  # whitened coordinates the codes quantise
 COARSE_DIM = 128  # of which the coarse cells are drawn on the first
 PQ_SUB = PCA_DIM // 4  # 4-bit sub-quantisers of 4 coordinates: 32 bytes a row
