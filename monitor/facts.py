@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "same_value",
@@ -307,6 +308,9 @@ def headline_country(headline: str) -> str:
     return split_country(headline)[0]
 
 
+# A judgement asks for the country of its own headline once per candidate pair
+# (``pairscore.events_differ``) and again for its reason: remember the latest few thousand.
+@lru_cache(maxsize=4096)
 def split_country(headline: str) -> tuple[str, str]:
     """(the country a headline opens on, the NFKC headline after it), or ("", "")."""
     src = unicodedata.normalize("NFKC", headline).lstrip(" \t\"'“‘「【[(")
