@@ -136,7 +136,8 @@ class Evidence:
     count: int
     in_title: bool
     weight: float
-    # Where it counted most: "headline", "lead", "body" or "list" (a list, sidebar or enumeration).
+    # Where it counted most: "headline", "lead", "body", "list" (a list, sidebar or enumeration)
+    # or "attribute" (named only as the backer of another subject).
     where: str = ""
 
 
