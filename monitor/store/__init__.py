@@ -14,6 +14,9 @@ newer monitor is refused.
     ├── OutboxMixin                 (store/outbox.py: digests waiting or sent)
     ├── WorkerMixin                 (store/workers.py: workers and their feed leases)
     └── JudgedMixin                 (store/judged.py: the judge pass, in batches)
+
+The records it hands out and takes in (``StoredJudgement``, ``ItemRecord``) and the
+pending statuses live in store/records.py, so that the mixins need not import this module.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,43 +36,10 @@ from monitor.store.feeds import FeedStateMixin
 from monitor.store.judged import JudgedMixin
 from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.outbox import OutboxMixin
+from monitor.store.records import PENDING as PENDING  # for callers, as the others are
+from monitor.store.records import PENDING_BACKLOG, PENDING_ROWS, ItemRecord, StoredJudgement
 from monitor.store.workers import WorkerMixin
 from monitor.timeutil import parse_time, to_text
-
-#: Statuses of items a worker prepared (relevance and fingerprint kept) that wait for the
-#: judging leader's novelty pass; a backlog item waits as PENDING_BACKLOG.
-PENDING, PENDING_BACKLOG = "pending", "pending-backlog"
-#: The SQL condition of the pending rows (the partial index items_pending has the same).
-PENDING_ROWS = "status IN ('pending', 'pending-backlog')"
-
-
-@dataclass(frozen=True, slots=True)
-class StoredJudgement:
-    """An item as stored, with the judgements made when it was first seen."""
-
-    item: Item
-    status: str
-    relevance: float
-    relevance_json: str
-    novelty: float | None
-    novelty_json: str | None
-    matched_item: str | None
-    story_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRecord:
-    """Everything to persist about one newly judged item."""
-
-    item: Item
-    status: str
-    relevance: float
-    relevance_json: str
-    novelty: float | None = None
-    novelty_json: str | None = None
-    matched_item: str | None = None
-    story_id: str | None = None
-    fingerprint: bytes | None = None
 
 
 class Store(FeedStateMixin, OutboxMixin, WorkerMixin, JudgedMixin):

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.model import Item
+from monitor.store.records import PENDING_ROWS, ItemRecord, StoredJudgement
 from monitor.timeutil import parse_time, to_text
-
-if TYPE_CHECKING:
-    from monitor.store import ItemRecord, StoredJudgement
 
 _CHUNK = 500  # bound parameters per IN (...) query
 
@@ -65,8 +63,6 @@ class JudgedMixin:
         item first seen at or after ``cutoff``, oldest first, in one query: the novelty
         window (fingerprints) and the headline-only copy check (titles) together. Items
         still pending are not judged yet: the leader's pass adds them."""
-        from monitor.store import PENDING_ROWS
-
         rows = self.db.execute(
             "SELECT id, published, first_seen, fingerprint, title, substr(body, 1, 400)"
             f" FROM items WHERE fingerprint IS NOT NULL AND NOT {PENDING_ROWS}"
@@ -154,8 +150,6 @@ class JudgedMixin:
     def pending_items(self) -> list[tuple[Item, str, bytes | None]]:
         """(item, relevance JSON, fingerprint) of every item waiting for the novelty pass,
         in arrival order."""
-        from monitor.store import PENDING_ROWS
-
         rows = self.db.execute(
             f"SELECT {self._ITEM_COLUMNS}, fingerprint FROM items WHERE {PENDING_ROWS}"
             " ORDER BY first_seen, doc_key, part"
@@ -169,8 +163,6 @@ class JudgedMixin:
     def record_verdicts(self, records: Sequence[ItemRecord]) -> None:
         """Write the novelty pass's verdicts over pending items (their relevance and
         fingerprint stay as prepared), and the new stories."""
-        from monitor.store import PENDING_ROWS
-
         records = sorted(records, key=lambda r: r.item.id)
         self.db.executemany(
             "UPDATE items SET status = ?, novelty = ?, novelty_json = ?, matched_item = ?,"
