@@ -11,6 +11,8 @@
                      from writing at once or flushing the outbox twice)
     watchdog thread  pings systemd when $WATCHDOG_USEC asks for it
 
+What each job does is ``monitor.daemon_jobs``; this module runs them.
+
 Timing and execution are split so that a job due while another runs waits in
 the queue (at most one waiting per kind: that is the coalescing), instead of
 being dropped with a warning by APScheduler, and so that shutdown knows exactly
@@ -43,11 +45,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import lock, runner, sdnotify
+from monitor.daemon_jobs import Jobs, leave, one_line
 from monitor.errors import MonitorError, StoreError
 from monitor.schedule import digest_trigger, missed_digest
 from monitor.settings import PostgresTarget, Settings
 from monitor.timeutil import ShiftedDatetime, utcnow
-from monitor.words import plural
 
 if TYPE_CHECKING:
     from monitor.leader import Leadership
@@ -67,10 +69,6 @@ MISFIRE_GRACE_SECONDS = 24 * 3600
 JOBS = ("poll", "digest", "retry")
 # Which worker thread runs each job.
 LANES = {"poll": "worker", "digest": "worker", "retry": "delivery"}
-
-
-def _one_line(error: BaseException) -> str:
-    return "; ".join(str(error).splitlines()) or type(error).__name__
 
 
 def _flush_logs() -> None:
@@ -126,9 +124,6 @@ class Daemon:
         self._pending: set[str] = set()
         self._guard = threading.Lock()
         self._current: dict[str, str] = {}  # lane -> the job running in it
-        # Delivery errors already logged: the retry job runs every minute and a
-        # digest held after a permanent failure would otherwise be logged each time.
-        self._reported: set[str] = set()
         self._workers = [
             threading.Thread(target=self._work, args=(lane,), name=f"monitor-{lane}", daemon=True)
             for lane in sorted(self._queues)
@@ -142,6 +137,7 @@ class Daemon:
 
             self.peer = Worker.here()
             self.leader = Leadership(settings, self.peer.id)
+        self.jobs = Jobs(settings, trigger, self.peer, self.leader)
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={
@@ -336,7 +332,7 @@ class Daemon:
         jobs: dict[str, Callable[[], None]] = {
             "poll": self._poll,
             "digest": self._digest,
-            "retry": self._retry,
+            "retry": self.jobs.retry,
         }
         while (name := self._queues[lane].get()) is not None:
             with self._guard:
@@ -347,7 +343,7 @@ class Daemon:
             try:
                 jobs[name]()
             except MonitorError as error:
-                log.error("%s job: %s", name, _one_line(error))
+                log.error("%s job: %s", name, one_line(error))
             except Exception:
                 log.exception("%s job failed unexpectedly; carrying on", name)
             finally:
@@ -369,101 +365,16 @@ class Daemon:
                 if self.peer is None or self._stop.is_set():
                     raise
                 log.warning("database unreachable (%s); trying again in %.0f s",
-                            _one_line(error), delay)  # fmt: skip
+                            one_line(error), delay)  # fmt: skip
                 if self._stop.wait(delay):
                     return
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
     def _poll(self) -> None:
-        self._reconnecting(self._poll_once)
-
-    def _poll_once(self) -> None:
-        from monitor.store import Store
-
-        missed = False
-        with Store(self.settings.state) as store:
-            if self.peer is not None and self.leader is not None:
-                from monitor.workers import judged_line, poll_and_judge
-
-                stats, judged = poll_and_judge(store, self.settings, self.peer, self.leader, utcnow)
-                line = f"poll: {stats.summary()}"
-                if judged is not None:
-                    line += f"; judging leader: {judged_line(judged)}"
-                    # A leader that took over after the last one died serves a slot it missed.
-                    last = store.last_digest_run()
-                    due = missed_digest(self.trigger, last, utcnow()) if last else None
-                    missed = due is not None
-            else:
-                stats = runner.poll(store, self.settings, utcnow(), progress=False)
-                line = f"poll: {stats.summary()}"
-        if stats.all_sources_failed:
-            # At error level, so that journald and a log watcher see it: the next
-            # digest can only say "nothing new" while this lasts.
-            line = f"poll: every source failed (see the warnings above); {line[6:]}"
-            log.error("%s", line)
-        else:
-            log.info("%s", line)
-        sdnotify.notify(f"STATUS={line}")
-        if missed:
-            log.info("digest: a slot went unserved; the judging leader serves it now")
-            self._digest_once()
+        self._reconnecting(self.jobs.poll)
 
     def _digest(self) -> None:
-        self._reconnecting(self._digest_once)
-
-    def _slot_served(self, now: datetime) -> Callable[[datetime | None], bool]:
-        """Whether another worker already ran the digest for the slot due by ``now``."""
-        return lambda last: last is not None and missed_digest(self.trigger, last, now) is None
-
-    def _digest_once(self) -> None:
-        from monitor.store import Store
-
-        with Store(self.settings.state) as store:
-            if self.peer is not None and self.leader is not None:
-                from monitor.workers import judged_line, poll_and_judge
-
-                _, judged = poll_and_judge(store, self.settings, self.peer, self.leader, utcnow)
-                if judged is None:
-                    log.info("digest: left to the judging leader (another worker)")
-                    return
-                log.info("digest: judging leader: %s", judged_line(judged))
-                now = utcnow()
-                self.peer.beat(store, now, "digest")
-                result = runner.run_once(
-                    store, self.settings, now, collected=True, slot_served=self._slot_served(now)
-                )
-                self.peer.beat(store, utcnow(), None)
-            else:
-                result = runner.run_once(store, self.settings, utcnow(), progress=False)
-        if result.slot_served:
-            line = "digest: this slot was already served by another worker"
-        elif result.digest is None:
-            line = f"digest: nothing new since the last digest ({result.stats.summary()})"
-        else:
-            where = "delivered" if result.digest_id in result.delivered else "waiting in the outbox"
-            count = plural(len(result.digest.stories), "story")
-            line = f"digest {result.digest_id}: {count}, {where}"
-        log.info("%s", line)
-        for error in result.delivery_errors:
-            log.error("%s", error)
-        self._reported = set(result.delivery_errors)
-        sdnotify.notify(f"STATUS={line}")
-
-    def _retry(self) -> None:
-        from monitor.store import Store
-
-        with Store(self.settings.state) as store:
-            if self.peer is not None:
-                self.peer.beat(store, utcnow(), None)  # the retry job is the heartbeat
-            if self.leader is not None:
-                from monitor.workers import judge_between_polls
-
-                judge_between_polls(store, self.leader, utcnow)
-            flushed = runner.retry_waiting(store, self.settings, utcnow())
-        for error in flushed.errors:
-            if error not in self._reported:
-                log.error("%s", error)
-        self._reported = set(flushed.errors)
+        self._reconnecting(self.jobs.digest)
 
 
 def serve(settings: Settings) -> None:
@@ -483,15 +394,4 @@ def serve(settings: Settings) -> None:
             if daemon.leader is not None:
                 daemon.leader.close()
             if daemon.peer is not None:
-                _leave(settings, daemon.peer)
-
-
-def _leave(settings: Settings, peer: Worker) -> None:
-    """A worker that stops cleanly hands back its leases at once (a dead one's expire)."""
-    from monitor.store import Store
-
-    try:
-        with Store(settings.state) as store, store.transaction(exclusive=False):
-            store.forget_worker(peer.id)
-    except StoreError as error:
-        log.warning("could not hand back this worker's leases: %s", _one_line(error))
+                leave(settings, daemon.peer)
