@@ -36,6 +36,9 @@ about its groups, not passing by them:
 
 A rule that fails this keeps half its score and is never relevant; the reason
 says why ("SoftBank named once, in a list: a passing mention").
+
+The profile is compiled in ``monitor.relevance_profile``; the reason is worded in
+``monitor.relevance_reasons``.
 """
 
 from __future__ import annotations
@@ -45,10 +48,14 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from monitor.entities import Lexicon, is_acronym, load_entities, normalize
+from monitor.entities import normalize
 from monitor.mention_roles import about_sports, as_attribute, enumerations, list_lines
 from monitor.model import Evidence, Relevance
-from monitor.settings import RelevanceSettings
+from monitor.relevance_profile import Profile, compile_profile
+from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
+
+# Callers take the profile from here, beside ``score``.
+__all__ = ["Profile", "compile_profile", "score"]
 
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0
@@ -65,89 +72,12 @@ FAILED_RULE_FACTOR = 0.5
 LEAD_CHARS = 400
 LEAD_SENTENCES = 2
 SUBJECT_CHARS = 25
-# Weight of one entity mention, by kind; a term's weight comes from config.toml.
-KIND_WEIGHT = {"company": 1.0, "institution": 1.0, "product": 1.0, "person": 0.9, "place": 0.8}
-GROUP_NAMES = {
-    "japan": "Japan", "ai": "AI", "softbank": "SoftBank", "japan_ai": "Japanese AI",
-    "chips": "chips",
-}  # fmt: skip
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
 _SENTENCE_END = re.compile(
     # One character class first, so the search skips ahead fast; the rest only where it may end.
     r"[.!?。！？\n](?:(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9\"“‘(])|(?<=[。！？])[。！？]*[」』）]*|(?<=\n))"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Sense:
-    """What one match counts for: a group, under a label, with a weight."""
-
-    group: str
-    label: str
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """A compiled topic profile: build once per run with ``compile_profile``."""
-
-    threshold: float
-    group_names: tuple[str, ...]
-    rules: tuple[tuple[str, ...], ...]
-    lexicon: Lexicon
-    senses: tuple[tuple[_Sense, ...], ...]  # by lexicon key
-    drivers: tuple[tuple[str, str], ...] = ()  # (subject, driver) groups
-    # Lexicon keys of names that an excluded phrase shows to have another sense (a team).
-    two_senses: frozenset[int] = frozenset()
-
-
-def compile_profile(settings: RelevanceSettings) -> Profile:
-    """Compile the configured profile and the entity table into one matcher."""
-    groups = {group.name for group in settings.groups}
-    senses: list[tuple[_Sense, ...]] = []
-    entries: list[tuple[str, int | None, bool]] = []
-    for group in settings.groups:
-        for term, weight in group.terms.items():
-            entries.append((term, len(senses), is_acronym(term)))
-            senses.append((_Sense(group.name, term, weight),))
-    table = load_entities(settings.entities)
-    for entity in table:
-        weight = KIND_WEIGHT.get(entity.kind, 1.0)
-        mine = tuple(_Sense(tag, entity.name, weight) for tag in sorted(entity.tags & groups))
-        if not mine:
-            continue
-        key = len(senses)
-        senses.append(mine)
-        entries.extend((name, key, is_acronym(name)) for name in entity.names)
-        entries.extend((name, key, True) for name in entity.exact)
-    # A name inside an excluded phrase ("ソフトバンク" of "ソフトバンクホークス") has another
-    # sense; a place ("福岡" of "福岡ソフトバンク") is the team's home, not the team.
-    blocked = [normalize(p).casefold() for p in (*table.blockers, *settings.exclude)]
-    places = {
-        normalize(name).casefold()
-        for entity in table
-        if entity.kind == "place"
-        for name in (*entity.names, *entity.exact)
-    }
-    entries.extend((phrase, None, False) for phrase in (*table.blockers, *settings.exclude))
-    two_senses = frozenset(
-        key
-        for alias, key, _exact in entries
-        if key is not None
-        and (form := normalize(alias).casefold())
-        and form not in places
-        and any(form in phrase and form != phrase for phrase in blocked)
-    )
-    return Profile(
-        threshold=settings.threshold,
-        group_names=tuple(group.name for group in settings.groups),
-        rules=settings.rules,
-        lexicon=Lexicon(entries),
-        senses=tuple(senses),
-        drivers=settings.driver_rules,
-        two_senses=two_senses,
-    )
 
 
 @dataclass(slots=True)
@@ -418,9 +348,9 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
                     score=round(profile.threshold, 4),
                     relevant=True,
                     evidence=evidence,
-                    reason=_driver_reason(subject, driver, sentence, profile.threshold),
+                    reason=driver_reason(subject, driver, sentence, profile.threshold),
                 )
-    reason = _reason(profile, rule, value, relevant, why, groups, evidence)
+    reason = verdict_reason(profile, rule, value, relevant, why, groups, evidence)
     if reading.teams:
         reason += "; " + ", ".join(
             f'{name} read as the sports team ("{word}")' for name, word in reading.teams.items()
@@ -444,47 +374,3 @@ def _evidence(groups: dict[str, _Group]) -> tuple[Evidence, ...]:
             )
     out.sort(key=lambda e: (-e.weight * min(e.count, MAX_COUNTED_MENTIONS), e.group, e.term))
     return tuple(out)
-
-
-def _where(e: Evidence) -> str:
-    if e.where == "attribute":
-        return f"{e.term} as a backer" if e.count == 1 else f"{e.term} ×{e.count} as a backer"
-    if e.count == 1:
-        return f"{e.term} {'in a list' if e.where == 'list' else 'in the ' + e.where}"
-    if e.where in ("headline", "lead"):
-        return f"{e.term} ×{e.count} incl. the {e.where}"
-    return f"{e.term} ×{e.count} {'in lists' if e.where == 'list' else 'in the ' + e.where}"
-
-
-def _reason(
-    profile: Profile,
-    rule: tuple[str, ...] | None,
-    value: float,
-    relevant: bool,
-    why: str,
-    groups: dict[str, _Group],
-    evidence: tuple[Evidence, ...],
-) -> str:
-    if rule is None:
-        if not groups:
-            return "no term or name of the topic profile"
-        found = ", ".join(GROUP_NAMES.get(g, g) for g in groups)
-        missing = " or ".join(
-            "+".join(GROUP_NAMES.get(n, n) for n in r if n not in groups) for r in profile.rules
-        )
-        return f"only {found}: nothing about {missing}"
-    about = " and ".join(GROUP_NAMES.get(name, name) for name in rule)
-    terms = "; ".join(dict.fromkeys(_where(e) for e in evidence if e.group in rule))
-    if why:
-        return f"dropped: {why} ({terms})"
-    verdict = "meets" if relevant else "is below"
-    return f"about {about}, {value:.2f} {verdict} the threshold {profile.threshold:.2f}: {terms}"
-
-
-def _driver_reason(subject: str, driver: str, sentence: str, threshold: float) -> str:
-    quoted = sentence if len(sentence) <= 120 else sentence[:119] + "…"
-    return (
-        f"about {GROUP_NAMES.get(subject, subject)}, naming "
-        f'{GROUP_NAMES.get(driver, driver)} as a driver ("{quoted}"): kept at the lowest '
-        f"rank, {threshold:.2f}"
-    )
