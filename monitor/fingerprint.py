@@ -18,7 +18,7 @@ import struct
 import unicodedata
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
@@ -42,10 +42,14 @@ MAX_FACTS = 32
 FACT_TEXT_CHARS = 4_000
 
 _MAGIC = b"MNFP"
-_VERSION = 2
+# Version 3 adds the flag _FLAG_NO_LEAD; a version 2 record reads as it is (it never has it).
+_VERSION = 3
+_READ_VERSIONS = frozenset({2, 3})
 _OLD_VERSIONS = frozenset({1})
 _HEADER = struct.Struct("<4sBBBxI")  # magic, version, flags, n_facts, pad, shingles
 _FLAG_CJK = 1
+_FLAG_NO_LEAD = 2  # the headline + lead view is not encoded yet: ``embedding`` is zeros
+_FLAGS = _FLAG_CJK | _FLAG_NO_LEAD
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -89,6 +93,10 @@ class Fingerprint:
     ``lang`` (``similarity.language``), the amounts of the headline and of the
     headline + lead (``monitor.facts``) and the entity ids of both
     (``monitor.entities``, empty where it is not installed).
+
+    Version 3 adds ``has_lead``: False for a backlog story fingerprinted without its
+    headline + lead view (``embedding`` all zeros; see ``fingerprint_texts``), which
+    :func:`with_leads` adds before any judgement can compare it.
     """
 
     minhash: bytes
@@ -111,12 +119,12 @@ class Fingerprint:
     # The trading session a market report's headline + lead names (``monitor.facts.session``):
     # a midday and a close report of one day are two events however alike they read.
     session: str = ""
+    has_lead: bool = True
 
     def to_bytes(self) -> bytes:
         """Serialise to a versioned binary record (no pickle)."""
-        header = _HEADER.pack(
-            _MAGIC, _VERSION, _FLAG_CJK if self.cjk else 0, len(self.facts) // 2, self.shingles
-        )
+        flags = (_FLAG_CJK if self.cjk else 0) | (0 if self.has_lead else _FLAG_NO_LEAD)
+        header = _HEADER.pack(_MAGIC, _VERSION, flags, len(self.facts) // 2, self.shingles)
         extra = json.dumps(
             [
                 self.headline, self.lang,
@@ -145,13 +153,13 @@ class Fingerprint:
         _, version, flags, n_facts, shingles = _HEADER.unpack_from(b)
         if version in _OLD_VERSIONS:
             raise StaleFingerprint(f"novelty fingerprint version {version}; re-fingerprint")
-        if version != _VERSION:
+        if version not in _READ_VERSIONS:
             raise ValueError(
                 f"novelty fingerprint version {version} is not supported (this monitor reads "
                 f"version {_VERSION}); re-fingerprint the item"
             )
         sizes = (NUM_PERM, BANDS * 4, DIM, 2 * n_facts, DIM, NUM_PERM, 4)
-        if n_facts > MAX_FACTS or flags & ~_FLAG_CJK or len(b) < _HEADER.size + sum(sizes):
+        if n_facts > MAX_FACTS or flags & ~_FLAGS or len(b) < _HEADER.size + sum(sizes):
             raise ValueError("corrupt novelty fingerprint (inconsistent length or fields)")
         parts, pos = [], _HEADER.size
         for size in sizes:
@@ -177,8 +185,14 @@ class Fingerprint:
         return cls(
             parts[0], parts[1], shingles, parts[2], parts[3], bool(flags & _FLAG_CJK),
             parts[4], parts[5], str(headline), str(lang), facts_of[0], facts_of[1],
-            entities[0], entities[1], facts_of[2], session,
+            entities[0], entities[1], facts_of[2], session, not flags & _FLAG_NO_LEAD,
         )  # fmt: skip
+
+
+def has_lead(b: bytes) -> bool:
+    """Whether a stored fingerprint holds its headline + lead view (False: a backlog story's,
+    made without it; :func:`with_leads` completes it). Reads only the header."""
+    return len(b) < _HEADER.size or not b[5] & _FLAG_NO_LEAD
 
 
 def index_view(b: bytes) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
@@ -187,12 +201,15 @@ def index_view(b: bytes) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
     :meth:`Fingerprint.from_bytes` checks but the JSON tail (headline, amounts,
     entities), which is read only for the few items a judgement scores.
 
-    Raises :class:`StaleFingerprint` for an older version and ValueError for a corrupt record.
+    Raises :class:`StaleFingerprint` for an older version or, as :class:`NoLeadView`, for one
+    made without its headline + lead view, and ValueError for a corrupt record.
     """
     if len(b) < _HEADER.size or b[:4] != _MAGIC:
         raise ValueError("not a novelty fingerprint (bad magic); re-fingerprint the item")
     _, version, flags, n_facts, shingles = _HEADER.unpack_from(b)
-    if version != _VERSION or n_facts > MAX_FACTS or flags & ~_FLAG_CJK:
+    if version in _READ_VERSIONS and flags & _FLAG_NO_LEAD and not flags & ~_FLAGS:
+        raise NoLeadView("novelty fingerprint without its headline + lead view")
+    if version not in _READ_VERSIONS or n_facts > MAX_FACTS or flags & ~_FLAG_CJK:
         return _view_of(Fingerprint.from_bytes(b))  # raises the precise error
     pos = _HEADER.size
     facts_at = pos + NUM_PERM + BANDS * 4 + DIM
@@ -211,6 +228,10 @@ def _view_of(fp: Fingerprint) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
 
 class StaleFingerprint(ValueError):
     """A fingerprint written by an older monitor: fingerprint the item's text again."""
+
+
+class NoLeadView(StaleFingerprint):
+    """A fingerprint made without its headline + lead view: :func:`with_leads` adds it."""
 
 
 def lead_text(title: str, text: str, limit: int = LEAD_CHARS) -> str:
@@ -356,11 +377,22 @@ def _quantise(vec: np.ndarray) -> bytes:
     return np.round(vec * (127.0 / peak)).astype(np.int8).tobytes()
 
 
-def fingerprint_texts(texts: Sequence[tuple[str, str]], encoder: Encoder) -> list[Fingerprint]:
-    """Fingerprint a batch of (title, text) pairs; leads and headlines go to the encoder at once."""
+def fingerprint_texts(
+    texts: Sequence[tuple[str, str]], encoder: Encoder, lead: bool = True
+) -> list[Fingerprint]:
+    """Fingerprint a batch of (title, text) pairs; leads and headlines go to the encoder at once.
+
+    ``lead=False`` leaves the headline + lead view out (``has_lead`` False, ``embedding``
+    zeros): it is most of the encoder's work (~139 tokens a lead against ~20 a headline),
+    and a backlog story is never judged itself, so the view is needed only once a later
+    story is judged against it (:func:`with_leads` adds it then).
+    """
     leads = [lead_text(title, text) for title, text in texts]
     heads = [" ".join(title.split()) for title, _ in texts]
-    vectors = encoder.encode(leads + heads)
+    if lead:
+        vectors = encoder.encode(leads + heads)
+    else:
+        vectors = [None] * len(texts) + list(encoder.encode(heads) if heads else [])
     finder = _entity_finder()
     out = []
     for i, (title, text) in enumerate(texts):
@@ -373,16 +405,31 @@ def fingerprint_texts(texts: Sequence[tuple[str, str]], encoder: Encoder) -> lis
         head_ent, lead_ent = (finder(heads[i]), finder(leads[i])) if finder else ((), ())
         out.append(
             Fingerprint(
-                minhash, bands, len(hashes), _quantise(vectors[i]), facts, cjk,
+                minhash, bands, len(hashes),
+                _quantise(vectors[i]) if lead else bytes(DIM), facts, cjk,
                 head_embedding=_quantise(vectors[len(texts) + i]), minhash3=minhash3,
                 headline=heads[i][:300], lang=_sim.language(body),
                 head_amounts=tuple(amounts(heads[i])[:8]),
                 lead_amounts=tuple(amounts(leads[i])[:16]),
                 head_entities=head_ent, lead_entities=lead_ent,
                 text_amounts=tuple(amounts(f"{title}\n{text[:AMOUNT_CHARS]}")[:MAX_AMOUNTS]),
-                session=session(leads[i]),
+                session=session(leads[i]), has_lead=lead,
             )
         )  # fmt: skip
+    return out
+
+
+def with_leads(
+    prints: Sequence[Fingerprint], texts: Sequence[tuple[str, str]], encoder: Encoder
+) -> list[Fingerprint]:
+    """``prints`` with the headline + lead view of those made without it, from their
+    (title, text); in one encoder call. The others are returned as they are."""
+    todo = [i for i, fp in enumerate(prints) if not fp.has_lead]
+    out = list(prints)
+    if todo:
+        vectors = encoder.encode([lead_text(*texts[i]) for i in todo])
+        for i, vector in zip(todo, vectors, strict=True):
+            out[i] = replace(prints[i], embedding=_quantise(vector), has_lead=True)
     return out
 
 

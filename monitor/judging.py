@@ -133,21 +133,39 @@ class Window:
         self.headlines = HeadlineIndex()
         self.releases = ReleaseIndex()
         self.encoder = encoder or novelty.Encoder(cache_dir=settings.cache_dir)
+        # Fingerprints in the index without their headline + lead view (a backlog-only
+        # pass's): a story judged against them needs the window loaded again (`complete`).
+        self.leadless = 0
 
     @classmethod
     def load(cls, store: Store, settings: Settings, now: datetime, encoder: Any = None) -> Window:
         """Every judged item of the window, from its stored fingerprint."""
         from monitor import novelty
+        from monitor.fingerprint import NoLeadView, with_leads
 
         window = cls(settings, encoder)
         stale: list[tuple[str, datetime, datetime]] = []
+        leadless: list[tuple[str, datetime, datetime, bytes]] = []
         for stored_id, published, seen, blob, title, text in store.window_since(now - window.span):
             window.headlines.add(stored_id, title, text, published)
             window.releases.add(stored_id, title, text[:RELEASE_TEXT], published)
             try:
                 window.index.add_stored(stored_id, published, blob, seen)
+            except NoLeadView:
+                leadless.append((stored_id, published, seen, blob))
             except novelty.StaleFingerprint:
                 stale.append((stored_id, published, seen))
+        if leadless:
+            # A backlog-only pass's fingerprints, made without their headline + lead view:
+            # the view is encoded now, once, and kept (the store's copy completed too).
+            stored = [store.judgement(stored_id) for stored_id, _, _, _ in leadless]
+            texts = [(j.item.title, j.item.text) if j else ("", "") for j in stored]
+            prints = [novelty.Fingerprint.from_bytes(blob) for *_, blob in leadless]
+            done = with_leads(prints, texts, window.encoder)
+            for (stored_id, published, seen, _), fp in zip(leadless, done, strict=True):
+                window.index.add(stored_id, published, fp, seen)
+            ids = [stored_id for stored_id, *_ in leadless]
+            store.set_fingerprints([(i, fp.to_bytes()) for i, fp in zip(ids, done, strict=True)])
         if stale:
             # Written by an older monitor: fingerprint the stored text again (once per load).
             stored = [store.judgement(stored_id) for stored_id, _, _ in stale]
@@ -157,6 +175,14 @@ class Window:
             ):
                 window.index.add(stored_id, published, fp, seen)
         return window
+
+    def complete(self, store: Store, settings: Settings, now: datetime) -> None:
+        """Load the window again if it holds fingerprints without their headline + lead view
+        (`load` encodes the view and stores it): before a story is judged against them."""
+        if self.leadless:
+            fresh = Window.load(store, settings, now, self.encoder)
+            self.index, self.headlines, self.releases = fresh.index, fresh.headlines, fresh.releases
+            self.leadless = 0
 
     def __len__(self) -> int:
         return len(self.index)
@@ -184,6 +210,13 @@ def judge_novelty(
     if window is None:
         window = Window.load(store, settings, now)
         stats.seconds["window_load"] = time.perf_counter() - started
+    # A story judged in this pass is compared with every fingerprint in the window and with
+    # this pass's earlier ones: each needs its headline + lead view (a backlog-only pass's
+    # fingerprints were made without; `fingerprint.with_leads`).
+    judging = any(not item.backlog for item, _ in to_judge)
+    if judging:
+        window.complete(store, settings, now)
+        made = _with_leads(to_judge, made, window.encoder)
     index, headlines, encoder = window.index, window.headlines, window.encoder
     releases = window.releases
     # Full reports before headline-only entries of the same pass, so that a story's lead is
@@ -210,6 +243,7 @@ def judge_novelty(
             else:
                 verdict = _verdict(item, fingerprint, index, headlines, releases, now)
             index.add(item.id, item.published, fingerprint, item.first_seen)
+            window.leadless += not fingerprint.has_lead
             judged.append((item, rel, verdict, fingerprint))
             story_of[item.id] = None if item.backlog else item.id
             bar.step()
@@ -236,6 +270,20 @@ def judge_novelty(
     return records
 
 
+def _with_leads(
+    to_judge: Sequence[tuple[Item, Relevance]], made: Mapping[str, bytes], encoder: Any
+) -> Mapping[str, bytes]:
+    """``made`` with the headline + lead view added to the fingerprints made without it."""
+    from monitor.fingerprint import Fingerprint, has_lead, with_leads
+
+    todo = [item for item, _ in to_judge if item.id in made and not has_lead(made[item.id])]
+    if not todo:
+        return made
+    prints = [Fingerprint.from_bytes(made[item.id]) for item in todo]
+    done = with_leads(prints, [(item.title, item.text) for item in todo], encoder)
+    return {**made, **{item.id: fp.to_bytes() for item, fp in zip(todo, done, strict=True)}}
+
+
 def judge_pending(
     store: Store,
     settings: Settings,
@@ -256,6 +304,14 @@ def judge_pending(
     to_judge = [(item, codec.relevance_from_json(rel)) for item, rel, _ in pending]
     records = judge_novelty(to_judge, made, store, settings, now, stats, progress, window)
     store.record_verdicts(records)
+    # record_verdicts keeps the workers' fingerprints: those completed here are written.
+    store.set_fingerprints(
+        [
+            (r.item.id, r.fingerprint)
+            for r in records
+            if r.fingerprint not in (None, made.get(r.item.id))
+        ]
+    )
     for judged in records:
         stats.items += 1
         stats.count(judged.status)

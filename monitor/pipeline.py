@@ -135,7 +135,8 @@ def collect(
             keys = [document.key for document in documents]
             known = store.known_documents(keys)
             # Not waited for here: the judge pass does its share meanwhile (Batch.awaiting).
-            pending = workers.start_fingerprints(keys, prepared, known)
+            backlog = [document.backlog for document in documents]
+            pending = workers.start_fingerprints(keys, prepared, known, backlog)
     for problem in problems:
         log.warning("%s", problem)
     return Collection(

@@ -174,6 +174,16 @@ class JudgedMixin:
         )  # the fingerprint stays the one the worker stored
         self._insert_new_stories(records)
 
+    def set_fingerprints(self, fingerprints: Sequence[tuple[str, bytes]]) -> None:
+        """Replace the stored fingerprint of each (item id, fingerprint): one completed since
+        (``fingerprint.with_leads``)."""
+        if not fingerprints:
+            return
+        self.db.executemany(
+            "UPDATE items SET fingerprint = ? WHERE id = ?",
+            [(blob, item_id) for item_id, blob in sorted(fingerprints)],
+        )
+
     def judging_term(self) -> int:
         """The judging leaders' term: it moves whenever judging changes hands."""
         row = self.db.execute("SELECT term FROM judging WHERE id = 1").fetchone()
