@@ -24,6 +24,13 @@ between the two runs, the CPU seconds far less. ``CPU ratio`` is the baseline's
 CPU seconds over the cold run's: on 2 cores a cold run can be as fast as the
 baseline only from 0.5 up. The machine may be shared: compare ratios from one
 run, not absolute times.
+
+Bytecode, as in ``bench_startup.py``: a ``pip install``ed monitor has its modules
+compiled at install time, so every process here reuses bytecode written under a
+temporary ``PYTHONPYCACHEPREFIX`` (compiled once, untimed) even where
+``PYTHONDONTWRITEBYTECODE`` is set, which would make the monitor process and each
+of its workers compile every module from source on every run (~0.3 s each).
+``--no-bytecode`` measures that way.
 """
 
 from __future__ import annotations
@@ -49,6 +56,20 @@ for path in sorted(glob.glob(sys.argv[1] + "/*.xml")):
         entries += len(feedparser.parse(io.BytesIO(fh.read())).entries)
 print(entries)
 """
+
+
+def child_env(bytecode: bool, pycache: Path) -> dict[str, str]:
+    """The environment of the timed processes: bytecode reused (see the docstring) or not."""
+    env = dict(os.environ)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+        # The package the timed processes import (an editable install's checkout).
+        compile_it = "import compileall, monitor, os; compileall.compile_dir(monitor.__path__[0])"
+        subprocess.run([sys.executable, "-c", compile_it], env=env, check=True, capture_output=True)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
 
 
 def timed(cmd: list[str], **kwargs) -> tuple[float, float, str, float]:
@@ -77,9 +98,10 @@ def config_for(project: Path) -> Path:
     return path
 
 
-def one_size(feeds: int, items: int, farm: Path, monitor: list[str]) -> dict:
+def one_size(feeds: int, items: int, farm: Path, monitor: list[str], bytecode: bool) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
     served = work / "farm"
+    env = child_env(bytecode, work / "pycache")
     try:
         with serving(farm, feeds, items, served):
             project = work / "project"
@@ -87,11 +109,12 @@ def one_size(feeds: int, items: int, farm: Path, monitor: list[str]) -> dict:
             config = config_for(project)
             run = [*monitor, "--config", str(config)]
             subprocess.run([*run, "feeds", "import", str(served / "feeds.opml")], check=True,
-                           capture_output=True)  # fmt: skip
+                           capture_output=True, env=env)  # fmt: skip
             shutil.rmtree(project / "state", ignore_errors=True)  # fresh: no database, no cache
-            base_s, _, base_out, base_cpu = timed([sys.executable, "-c", BASELINE, str(served)])
-            cold_s, cold_mb, cold_out, cold_cpu = timed([*run, "run-once"], cwd=project)
-            warm_s, warm_mb, _, _ = timed([*run, "run-once"], cwd=project)
+            baseline = [sys.executable, "-c", BASELINE, str(served)]
+            base_s, _, base_out, base_cpu = timed(baseline, env=env)
+            cold_s, cold_mb, cold_out, cold_cpu = timed([*run, "run-once"], cwd=project, env=env)
+            warm_s, warm_mb, _, _ = timed([*run, "run-once"], cwd=project, env=env)
             children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             return {
                 "feeds": feeds, "items": items, "entries": int(base_out.split()[-1]),
@@ -104,20 +127,29 @@ def one_size(feeds: int, items: int, farm: Path, monitor: list[str]) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def load() -> str:
+    """The load average, printed beside the figures (the machine may be shared)."""
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", default="200", help="comma-separated feed counts")
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--farm", type=Path, default=FARM, help="path to feedfarm.py")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="compile every module from source each run"
+    )
     args = parser.parse_args()
     monitor = [sys.executable, "-m", "monitor"]
+    print(f"{load()}; bytecode {'compiled from source each run' if args.no_bytecode else 'reused'}")
     print(
         f"{'feeds':>6} {'entries':>8} {'feedparser s':>12} {'cold s':>7} {'ratio':>6} "
         f"{'warm s':>7} {'cold RSS MB':>11} {'warm RSS MB':>11} {'fp CPU s':>8} {'cold CPU s':>10} "
         f"{'CPU ratio':>9}"
     )
     for feeds in (int(n) for n in args.feeds.split(",")):
-        r = one_size(feeds, args.items, args.farm, monitor)
+        r = one_size(feeds, args.items, args.farm, monitor, not args.no_bytecode)
         print(
             f"{r['feeds']:>6} {r['entries']:>8} {r['feedparser_s']:>12.2f} {r['cold_s']:>7.2f} "
             f"{r['ratio']:>5.2f}x {r['warm_s']:>7.2f} {r['cold_rss_mb']:>11.0f} "
@@ -126,6 +158,7 @@ def main() -> None:
         )
         for line in r["summary"]:
             print(f"       cold run: {line}")
+        print(f"       {load()}")
     print(
         "ratio: feedparser alone (one process, same bytes, no network) / whole cold run-once "
         "(fresh state dir); >= 1.0 means monitor is at least as fast. RSS: the monitor "
