@@ -3,7 +3,8 @@
 A :class:`TableReader` checks each value it is asked for, records every
 problem as one line naming the file and the key, and finally reports the keys
 nobody asked for, with a did-you-mean. ``monitor.config_sections`` reads each
-section with it; ``monitor.config`` puts the sections together.
+section with it; ``monitor.config`` puts the sections together. The password
+source that ``[smtp]`` and ``[postgresql]`` share is read here, by one function.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 T = TypeVar("T")
@@ -140,6 +141,40 @@ def section(reader: TableReader, key: str, shape: type | None = None) -> TableRe
     """A reader for the sub-table ``key`` (becoming a ``shape``), its keys named ``key.<name>``."""
     prefix = f"{reader.prefix}{key}."
     return TableReader(reader.file, reader.table_of(key), prefix, reader.errors, shape)
+
+
+PASSWORD_KEYS = ("password_env", "password_file", "password_credential")
+
+
+class PasswordSource(NamedTuple):
+    """Where a section's password comes from (all None: no password)."""
+
+    env: str | None
+    file: Path | None
+    credential: str | None
+    given: tuple[str, ...]  # the keys of PASSWORD_KEYS the section has
+
+
+def read_password_source(reader: TableReader) -> PasswordSource:
+    """A section's password source: at most one of ``PASSWORD_KEYS``, never the password.
+
+    The same rule for ``[smtp]`` and ``[postgresql]``; a ``password`` key is an
+    error that never repeats the value.
+    """
+    if "password" in reader.table:
+        reader.used.add("password")
+        reader.error(
+            "password", "never put a password in the config: use password_env or password_file"
+        )
+    given = tuple(key for key in PASSWORD_KEYS if key in reader.table)
+    if len(given) > 1:
+        reader.error(given[1], f"give only one of {', '.join(given)}")
+    return PasswordSource(
+        env=reader.optional_string("password_env"),
+        file=reader.path("password_file", None),
+        credential=reader.optional_string("password_credential"),
+        given=given,
+    )
 
 
 def valid_timezone(reader: TableReader, key: str) -> str:

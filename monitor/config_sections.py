@@ -10,7 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from monitor.config_reader import TableReader, section, valid_cron, valid_timezone
+from monitor.config_reader import (
+    TableReader,
+    read_password_source,
+    section,
+    valid_cron,
+    valid_timezone,
+)
 from monitor.entities import Entity, entity_from_table
 from monitor.settings import (
     DigestSettings,
@@ -141,11 +147,6 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
             )
     if not to:
         reader.error("to", "expected at least one recipient")
-    if "password" in reader.table:
-        reader.used.add("password")
-        reader.error(
-            "password", "never put a password in the config: use password_env or password_file"
-        )
     subject = reader.string("subject")
     try:
         subject.format(title="t", count=1, new_stories="1 new story", date="2026-01-01")
@@ -157,12 +158,8 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
         )
         subject = reader.default("subject")
     username = reader.optional_string("username")
-    secrets = [
-        k for k in ("password_env", "password_file", "password_credential") if k in reader.table
-    ]
-    if len(secrets) > 1:
-        reader.error(secrets[1], f"give only one of {', '.join(secrets)}")
-    if username and not secrets:
+    source = read_password_source(reader)
+    if username and not source.given:
         reader.error(
             "username",
             "a username needs a password source: password_env, password_file or "
@@ -176,9 +173,9 @@ def read_smtp(top: TableReader) -> SmtpSettings | None:
         to=tuple(str(a) for a in to),
         subject=subject,
         username=username,
-        password_env=reader.optional_string("password_env"),
-        password_file=reader.path("password_file", None),
-        password_credential=reader.optional_string("password_credential"),
+        password_env=source.env,
+        password_file=source.file,
+        password_credential=source.credential,
         timeout=reader.number("timeout", low=1.0, high=600.0),
     )
     reader.finish()
@@ -219,23 +216,14 @@ def read_state(top: TableReader) -> Path | PostgresTarget:
         netloc = f"{parts.username}@{netloc}"
     url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
     reader = section(top, "postgresql")
-    secrets = [
-        k for k in ("password_env", "password_file", "password_credential") if k in reader.table
-    ]
-    if len(secrets) > 1:
-        reader.error(secrets[1], f"give only one of {', '.join(secrets)}")
-    if "password" in reader.table:
-        reader.used.add("password")
-        reader.error(
-            "password", "never put a password in the config: use password_env or password_file"
-        )
+    source = read_password_source(reader)
     target = PostgresTarget(
         url=url,
         where=str(top.file),
         cache_dir=reader.path("cache_dir", "state/cache") or top.file.parent / "state/cache",
-        password_env=reader.optional_string("password_env"),
-        password_file=reader.path("password_file", None),
-        password_credential=reader.optional_string("password_credential"),
+        password_env=source.env,
+        password_file=source.file,
+        password_credential=source.credential,
     )
     reader.finish()
     return target

@@ -125,3 +125,57 @@ def test_check_config_warns_when_there_is_no_topic_profile(tmp_path: Path) -> No
     assert result.exit_code == 0
     assert "no story is ever relevant" in result.stdout
     assert "no [relevance] topic profile" in result.stderr
+
+
+# -- password sources: one rule for [smtp] and [postgresql] (config_reader.read_password_source)
+
+SMTP = '[smtp]\nhost = "mail.example"\nfrom = "a@example.com"\nto = ["b@example.com"]\n'
+POSTGRES = 'state = "postgresql://monitor@db.example/news"\n[postgresql]\n'
+SECTIONS = {"smtp": SMTP, "postgresql": POSTGRES}
+
+
+def _errors(tmp_path: Path, text: str) -> list[str]:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load(path)
+    return str(error.value).splitlines()
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_a_password_written_in_a_section_is_one_line_that_never_shows_it(
+    tmp_path: Path, name: str
+) -> None:
+    lines = _errors(tmp_path, SECTIONS[name] + 'password = "hunter2"\n')
+    assert lines == [
+        f"{tmp_path / 'config.toml'}: {name}.password: never put a password in the config: "
+        "use password_env or password_file"
+    ]
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_two_password_sources_are_one_line_naming_the_second(tmp_path: Path, name: str) -> None:
+    text = SECTIONS[name] + 'password_env = "PW"\npassword_credential = "pw"\n'
+    assert _errors(tmp_path, text) == [
+        f"{tmp_path / 'config.toml'}: {name}.password_credential: "
+        "give only one of password_env, password_credential"
+    ]
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_each_password_mistake_is_its_own_line(tmp_path: Path, name: str) -> None:
+    text = SECTIONS[name] + 'password = "hunter2"\npassword_env = 7\npassword_file = "pw"\n'
+    lines = _errors(tmp_path, text)
+    assert len(lines) == 3, lines
+    assert any(f"{name}.password: never put a password" in line for line in lines)
+    assert any(f"{name}.password_file: give only one of password_env, password_file" in line
+               for line in lines)  # fmt: skip
+    assert any(f"{name}.password_env: expected a string, got 7" in line for line in lines)
+    assert not any("hunter2" in line for line in lines)
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_a_password_file_is_read_relative_to_the_config(tmp_path: Path, name: str) -> None:
+    settings = load(write(tmp_path, SECTIONS[name] + 'password_file = "secrets/pw"\n'))
+    target = settings.smtp if name == "smtp" else settings.state
+    assert target.password_file == tmp_path / "secrets" / "pw"  # type: ignore[union-attr]
+    assert target.password_env is None and target.password_credential is None  # type: ignore[union-attr]
