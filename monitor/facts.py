@@ -238,12 +238,13 @@ _SESSION_WORDS = {
     "midday": re.compile(
         r"(?i:\bmid-?day\b|\bmorning (?:session|trade|trading|deals)\b"
         r"|\b(?:at|by) the (?:lunch|midday) break\b)"
-        r"|前引け|前場|午前の(?:日経|東京|取引|相場|TOPIX|株式)"
+        r"|前引け|前場|午前の(?:日経|東京|取引|相場|TOPIX|株式)|午前終値"
     ),
     "close": re.compile(
         rf"(?i:\b(?:close[sd]?|end(?:s|ed)?|finish(?:es|ed)?|settle[sd]?)\s+{_MOVE}\b"
         r"|\b(?:at|by|towards?|into) the close\b|\bclosing (?:bell|level|price)\b)"
-        r"|大引け|終値|取引を終え|で引けた"
+        # 終値 alone is the close; 午前終値 / 前場終値 is the morning session's last price.
+        r"|大引け|(?<!午前)(?<!前場)終値|取引を終え|で引けた"
     ),
 }
 

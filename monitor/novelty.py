@@ -254,9 +254,11 @@ class NoveltyIndex:
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
         others = [self._print(int(r)) for r in rows]
+        assert self._published is not None
+        hours = [(when - int(self._published.values[r])) / 3600 for r in rows]
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
-            [events_differ(fp, o) for o in others],
+            [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)],
         )  # fmt: skip
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])
@@ -266,10 +268,11 @@ class NoveltyIndex:
         best_sim = sims[best]
         best_id = self._ids[int(rows[best])]
         if not same[best]:
+            apart = apart_reason(fp, others[best], hours[best])
             return Novelty(
                 "new", 1.0 - best_sim.score, None, best_sim,
                 f"new (closest: {best_id}, {_figures(best_sim)}, {best_sim.verdict}"
-                f"{'; ' + apart if (apart := apart_reason(fp, others[best])) else ''})",
+                f"{'; ' + apart if apart else ''})",
             )  # fmt: skip
         matched = [o for o, m in zip(others, same.tolist(), strict=True) if m]
         if any(o.cjk != fp.cjk for o in matched):

@@ -193,24 +193,42 @@ def similarity_of(x: np.ndarray, facts: int = 0) -> Similarity:
     return similarities_of(x[None, :], [facts])[0]
 
 
-def events_differ(a: Fingerprint, b: Fingerprint) -> bool:
-    """The two report different events however alike they read: other sessions or countries.
+def events_differ(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> bool:
+    """The two report different events however alike they read: other sessions, days or countries.
 
     Market reports of different trading sessions (``monitor.facts.session``): the
     midday and the close report of one day share wording and figures (the intraday
     low, the previous close), and the pair model calls them one story (0.82 on
-    wire-dev's 21 August pair). Headlines opening on different countries
-    (``monitor.facts.headline_country``): every country's PMI comes out the same
-    morning in the same words (0.80-0.84 for a Japanese report of Germany's or the
-    US PMI against Reuters' English one of Japan's).
+    wire-dev's 21 August pair). Reports of one session published ``hours_apart``
+    more than ``SESSION_DAY_HOURS`` apart are of different trading days (one day's
+    midday report reads like the next day's), unless their texts are one report's.
+    Headlines opening on different countries (``monitor.facts.headline_country``):
+    every country's PMI comes out the same morning in the same words (0.80-0.84 for
+    a Japanese report of Germany's or the US PMI against Reuters' English one of
+    Japan's).
     """
-    return bool(apart_reason(a, b))
+    return bool(apart_reason(a, b, hours_apart))
 
 
-def apart_reason(a: Fingerprint, b: Fingerprint) -> str:
+# Reports of one trading session come out within hours of it (a midday report, the rewrites,
+# a translation); the same session of the next trading day is at least ~20 hours later.
+SESSION_DAY_HOURS = 16.0
+# A feed can date its copy of a report a day late (wire-dev: one Reuters close in two Yahoo
+# feeds, 20 hours apart): a text this alike is the same report whenever it was dated. Two
+# days' reports in one template share far less (0.1-0.4 character 7-gram Jaccard).
+SAME_TEXT_JACCARD = 0.5
+
+
+def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str:
     """Why ``events_differ``, for the reason a user reads; "" when they do not."""
-    if a.session and b.session and a.session != b.session:
-        return f"another trading session ({a.session}, not {b.session})"
+    if a.session and b.session:
+        if a.session != b.session:
+            return f"another trading session ({a.session}, not {b.session})"
+        if (
+            abs(hours_apart) > SESSION_DAY_HOURS
+            and bbit_jaccard(a.minhash, b.minhash) < SAME_TEXT_JACCARD
+        ):
+            return f"another trading day ({abs(hours_apart):.0f} hours apart)"
     country_a, country_b = headline_country(a.headline), headline_country(b.headline)
     if country_a and country_b and country_a != country_b:
         return f"another country ({country_a}, not {country_b})"

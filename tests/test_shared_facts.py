@@ -118,6 +118,30 @@ def test_trading_sessions_are_read_in_both_scripts() -> None:
     assert session("前場の東京株式市場で日経平均は反落した") == "midday"
     assert session("日経平均は反落し、6万6016円36銭で取引を終えた。前場は売りが先行") == "close"
     assert session("Japan close to a trade deal; talks end on Friday") == ""
+    # 午前終値 is the morning session's last price, not the close.
+    assert session("日経平均、午前終値は続伸 半導体株が上昇") == "midday"
+    assert session("日経平均、終値は続伸 半導体株が上昇") == "close"
+
+
+# The next trading day's midday report, written in the same words with other figures.
+NEXT_MORNING = (
+    "Japan's Nikkei slips in morning trade as chip stocks retreat",
+    "Japan's Nikkei share average fell 0.8% in morning trade on Wednesday, as chip-related "
+    "stocks retreated after a two-day rally. Advantest lost 3.1% and Tokyo Electron shed "
+    "2.2%, while SoftBank Group dipped 1.4%. The broader Topix fell 0.5% to 2,902.10.",
+)
+
+
+def test_one_session_of_two_trading_days_does_not_fold(encoder):
+    morning, next_morning = fingerprint_texts([MORNING, NEXT_MORNING], encoder)
+    assert morning.session == next_morning.session == "midday"
+    # A day later, the same session is another day's market: reported, not folded.
+    novelty = judged_second(morning, next_morning, T0, timedelta(hours=24))
+    assert novelty.kind != "duplicate"
+    assert "another trading day (24 hours apart)" in novelty.reason
+    # One report that a feed dates a day late is still that report.
+    (copy,) = fingerprint_texts([MORNING], encoder)
+    assert judged_second(morning, copy, T0, timedelta(hours=20)).kind == "duplicate"
 
 
 def test_the_morning_and_the_close_report_of_one_day_do_not_fold(encoder):
