@@ -70,6 +70,20 @@ def test_a_failed_transaction_leaves_nothing(state_target: Path | PostgresTarget
         assert store.undelivered_stories() == []
 
 
+def test_known_documents_are_found_among_more_keys_than_one_query_takes(
+    state_target: Path | PostgresTarget,
+) -> None:
+    # 1,201 keys take three IN (...) queries of at most 500 bound parameters each.
+    keys = [f"doc-{n}" for n in range(1201)]
+    with Store(state_target) as store:
+        with store.transaction():
+            store.ensure_source("corpus", "corpus", "local corpus", NOW)
+            for key in keys[::100]:
+                store.record_document(key, "corpus", None, None, NOW, "")
+        assert store.known_documents(keys) == set(keys[::100])
+        assert store.known_documents(keys[1:100]) == set()
+
+
 def test_stories_fold_members_and_survive_reopening(state_target: Path | PostgresTarget) -> None:
     path = state_target
     with Store(path) as store:

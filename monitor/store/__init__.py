@@ -33,7 +33,7 @@ from monitor.errors import StoreError
 from monitor.model import Document, Item
 from monitor.settings import PostgresTarget
 from monitor.store.feeds import FeedStateMixin
-from monitor.store.judged import JudgedMixin
+from monitor.store.judged import JudgedMixin, chunks
 from monitor.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.outbox import OutboxMixin
 from monitor.store.records import PENDING as PENDING  # for callers, as the others are
@@ -154,8 +154,7 @@ class Store(FeedStateMixin, OutboxMixin, WorkerMixin, JudgedMixin):
     def known_documents(self, keys: list[str]) -> set[str]:
         """Which of these document keys were already processed."""
         known: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for chunk in chunks(keys):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(f"SELECT key FROM documents WHERE key IN ({marks})", chunk)
             known.update(row[0] for row in rows)

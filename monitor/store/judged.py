@@ -19,7 +19,8 @@ from monitor.timeutil import parse_time, to_text
 _CHUNK = 500  # bound parameters per IN (...) query
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+def chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    """``values`` in slices small enough for one ``IN (...)`` query each."""
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
 
@@ -35,7 +36,7 @@ class JudgedMixin:
     def items_of_documents(self, keys: Sequence[str]) -> dict[str, list[str]]:
         """Item ids of each of these documents, in part order (documents without items absent)."""
         out: dict[str, list[str]] = {}
-        for chunk in _chunks(list(dict.fromkeys(keys))):
+        for chunk in chunks(list(dict.fromkeys(keys))):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT doc_key, id FROM items WHERE doc_key IN ({marks}) ORDER BY doc_key, part",
@@ -48,7 +49,7 @@ class JudgedMixin:
     def story_ids(self, item_ids: Sequence[str]) -> dict[str, str | None]:
         """The story each of these stored items belongs to (None for one in no story)."""
         out: dict[str, str | None] = {}
-        for chunk in _chunks(list(dict.fromkeys(item_ids))):
+        for chunk in chunks(list(dict.fromkeys(item_ids))):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT id, story_id FROM items WHERE id IN ({marks})", list(chunk)
@@ -74,7 +75,7 @@ class JudgedMixin:
     def stories_in_digests(self, story_ids: Sequence[str]) -> set[str]:
         """Which of these stories already went into a digest (sent or waiting)."""
         found: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(story_ids))):
+        for chunk in chunks(list(dict.fromkeys(story_ids))):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT story_id FROM digest_stories WHERE story_id IN ({marks})", list(chunk)
