@@ -93,13 +93,9 @@ def password(settings: Settings, environ: Mapping[str, str] | None = None) -> st
 
 def password_source(smtp: SmtpSettings) -> str:
     """Where the password comes from, in words (never the password)."""
-    if smtp.password_env:
-        return f"password from ${smtp.password_env}"
-    if smtp.password_file:
-        return f"password from {smtp.password_file}"
-    if smtp.password_credential:
-        return f"password from credential {smtp.password_credential}"
-    return "no login"
+    return passwords.describe(
+        smtp.password_env, smtp.password_file, smtp.password_credential, unset="no login"
+    )
 
 
 def send_test(settings: Settings, now: datetime) -> str:

@@ -45,15 +45,20 @@ def resolve(
     return None
 
 
-def describe(env: str | None, file: Path | None, credential: str | None) -> str:
-    """Where the password comes from, for check-config (never the password)."""
+def describe(
+    env: str | None,
+    file: Path | None,
+    credential: str | None,
+    unset: str = "no password configured",
+) -> str:
+    """Where the password comes from, for check-config (never the password); ``unset`` without."""
     if env:
         return f"password from ${env}"
     if file:
         return f"password from {file}"
     if credential:
         return f"password from credential {credential}"
-    return "no password configured"
+    return unset
 
 
 def _read(where: str, path: str) -> str:

@@ -51,6 +51,29 @@ def test_a_missing_password_file_is_an_error(project: Path) -> None:
     assert f"smtp.password_file: cannot read {project / 'nope'}" in result.stderr
 
 
+def test_check_config_says_where_the_smtp_password_comes_from(project: Path) -> None:
+    (project / "pw").write_text("secret\n", encoding="utf-8")
+    credentials = project / "credentials"
+    credentials.mkdir()
+    (credentials / "smtp-pw").write_text("secret\n", encoding="utf-8")
+    env = {"MONITOR_TEST_PW": "secret", "CREDENTIALS_DIRECTORY": str(credentials)}
+    sources = {
+        'password_env = "MONITOR_TEST_PW"': "password from $MONITOR_TEST_PW",
+        'password_file = "pw"': f"password from {project / 'pw'}",
+        'password_credential = "smtp-pw"': "password from credential smtp-pw",
+    }
+    shipped = (project / "config.toml").read_text(encoding="utf-8")
+    for line, said in sources.items():
+        (project / "config.toml").write_text(shipped, encoding="utf-8")
+        result = check(smtp_config(project, f'username = "u"\n{line}\n'), env=env)
+        assert result.exit_code == 0, result.output
+        assert f"(none), {said}, to reader@mail.example.jp" in result.stdout, result.stdout
+        assert "secret" not in result.output
+    (project / "config.toml").write_text(shipped, encoding="utf-8")
+    result = check(smtp_config(project, ""))
+    assert "(none), no login, to reader@mail.example.jp" in result.stdout, result.stdout
+
+
 def test_the_placeholder_smtp_host_is_an_error(project: Path) -> None:
     result = check(smtp_config(project, "", host="smtp.example.com"))
     assert result.exit_code == 2
