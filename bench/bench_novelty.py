@@ -231,6 +231,13 @@ def run_one(n: int, queries: int, baseline_budget: float, seed: int, flat: bool)
     peak_index = rss_mb()
     planted = [(v, src) for v, (_, src) in zip(verdicts, qs, strict=True) if src is not None]
     found = sum(v.kind == "duplicate" and v.matched == f"item-{src}" for v, src in planted)
+    # Was the planted source among the candidates scored at all (the index's part of a miss)?
+    offered = sum(f"item-{src}" in index.candidates(fp, NOW) for fp, src in qs if src is not None)
+    misses = [
+        {"source": src, "kind": v.kind, "matched": v.matched, "reason": v.reason}
+        for v, src in planted
+        if not (v.kind == "duplicate" and v.matched == f"item-{src}")
+    ]
     false_dup = sum(
         v.kind != "new" for v, (_, src) in zip(verdicts, qs, strict=True) if src is None
     )
@@ -273,6 +280,8 @@ def run_one(n: int, queries: int, baseline_budget: float, seed: int, flat: bool)
         "rss_peak_index_mb": peak_index,
         "planted": len(planted),
         "planted_found": found,
+        "planted_candidate": offered,
+        "misses": misses,
         "false_duplicates": false_dup,
         "agree_with_exact": f"{agree}/{checked}",
     }
@@ -329,9 +338,11 @@ def main() -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help='one JSON object per size and line: {"size", "recall", "ms_per_item", "p99_ms", '
-        '"rss_mb", "build_s"} (recall: planted same-story reports found; rss_mb: peak RSS of '
-        "the index process above its start)",
+        help='one JSON object per size and line: {"size", "recall", "candidate_recall", '
+        '"ms_per_item", "p99_ms", "rss_mb", "build_s", "history"} (recall: planted same-story '
+        "reports judged duplicates of their source; candidate_recall: planted reports whose "
+        "source was among the candidates scored; rss_mb: peak RSS of the index process above "
+        "its start); each miss goes to stderr with its verdict",
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -347,7 +358,8 @@ def main() -> None:
         )
     header = (
         f"{'items':>9} {'build s':>8} {'judge ms':>9} {'p50':>6} {'p99':>6} {'scan ms':>9} "
-        f"{'speed-up':>8} {'peak MB':>8} {'planted':>8} {'fresh dup':>9} {'vs exact':>9}"
+        f"{'speed-up':>8} {'peak MB':>8} {'planted':>8} {'offered':>7} {'fresh dup':>9} "
+        f"{'vs exact':>9}"
     )
     if not args.json:
         print(header)
@@ -367,19 +379,24 @@ def main() -> None:
             row = {
                 "size": r["n"],
                 "recall": r["planted_found"] / max(1, r["planted"]),
+                "candidate_recall": r["planted_candidate"] / max(1, r["planted"]),
                 "ms_per_item": r["judge_ms_mean"],
                 "p99_ms": r["judge_ms_p99"],
                 "rss_mb": r["rss_peak_index_mb"] - r["rss_start_mb"],
                 "build_s": r["build_s"],
+                "history": "flat" if args.flat else "default",
             }
             print(json.dumps(row), flush=True)
+            for miss in r["misses"]:
+                print(f"  miss: {json.dumps(miss, ensure_ascii=False)}", file=sys.stderr)
             continue
         print(
             f"{r['n']:>9,} {r['build_s']:>8.1f} {r['judge_ms_mean']:>9.3f} "
             f"{r['judge_ms_p50']:>6.3f} {r['judge_ms_p99']:>6.2f} {r['baseline_ms']:>9.1f} "
             f"{r['baseline_ms'] / r['judge_ms_mean']:>7.0f}x "
             f"{r['rss_peak_index_mb'] - r['rss_start_mb']:>8.0f} "
-            f"{r['planted_found']:>4}/{r['planted']:<3} {r['false_duplicates']:>9} "
+            f"{r['planted_found']:>4}/{r['planted']:<3} {r['planted_candidate']:>7} "
+            f"{r['false_duplicates']:>9} "
             f"{r['agree_with_exact']:>9}"
         )
     if args.json:
@@ -388,7 +405,8 @@ def main() -> None:
         "judge ms: per new item, excluding the encoder; scan ms: exact numpy scan of the same "
         "history (on as many queries as fit the time budget); peak MB: peak RSS of the index "
         "process above its start (index build + queries, before the scan's arrays); planted: "
-        "same-story reports (half of them copies) judged duplicate of the right item; fresh "
+        "same-story reports (half of them copies) judged duplicate of the right item; offered: "
+        "those whose source was among the candidates scored; fresh "
         "dup: fresh items judged not new (the synthetic beat gives some a neighbour above the "
         "threshold); vs exact: queries where the exact scan finds a same-story match and the "
         "index names the same item."

@@ -2,10 +2,14 @@
 
 ``Column`` grows a numpy array in place (``ndarray.resize``: realloc, so no
 second copy of a large column while it grows); ``Strings`` keeps many short
-strings in one buffer.
+strings in one buffer; ``Blobs`` keeps byte records (stored fingerprints) in
+one buffer, or past ``SPILL_BYTES`` in a temporary file.
 """
 
 from __future__ import annotations
+
+import os
+import tempfile
 
 import numpy as np
 
@@ -68,3 +72,94 @@ class Strings:
         kept = np.cumsum(lengths[mask])
         self.ends.clear()
         self.ends.extend(kept)
+
+
+# Bytes kept in memory before a Blobs moves them to a temporary file: ~85,000 stored
+# fingerprints (~1.5 kB each). A window of 10^6 in memory would be 1.5 GB, three times
+# the index itself; on disk, the page cache holds what memory allows.
+SPILL_BYTES = 128 * 2**20
+
+
+class Blobs:
+    """Variable-length byte records by row, in memory up to ``spill_bytes``, then in a file.
+
+    The file is an unlinked temporary file (``tempfile.TemporaryFile``): records
+    are appended with ``os.pwrite`` and read back one by one with ``os.pread``,
+    so only the few a caller asks for are ever in the process's memory. Dropped
+    records leave a gap until the gaps outweigh the live records; the records
+    are then copied, in row order, into a fresh buffer or file.
+    """
+
+    def __init__(self, spill_bytes: int | None = None) -> None:
+        self.spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
+        self.data = Column(np.uint8)  # the records while in memory
+        self.start = Column(np.int64)
+        self.size = Column(np.int32)
+        self.file = None  # the temporary file, once spilled
+        self.end = 0  # bytes written (memory or file), live and dropped
+        self.live_bytes = 0
+
+    def __len__(self) -> int:
+        return self.start.n
+
+    def extend(self, items: list[bytes]) -> None:
+        joined = b"".join(items)
+        sizes = np.fromiter(map(len, items), np.int64, len(items))
+        self.start.extend(self.end + np.cumsum(sizes) - sizes)
+        self.size.extend(sizes.astype(np.int32))
+        if self.file is None and self.end + len(joined) > self.spill_bytes:
+            self._to_file()
+        self._write(joined)
+        self.live_bytes += len(joined)
+
+    def _write(self, joined: bytes) -> None:
+        if self.file is None:
+            self.data.extend(np.frombuffer(joined, np.uint8))
+        else:
+            os.pwrite(self.file.fileno(), joined, self.end)
+        self.end += len(joined)
+
+    def _to_file(self) -> None:
+        # Kept open for the life of the index and closed by ``close`` or collection.
+        self.file = tempfile.TemporaryFile(prefix="monitor-novelty-")  # noqa: SIM115
+        os.pwrite(self.file.fileno(), self.data.values, 0)
+        self.data.clear()
+
+    def __getitem__(self, row: int) -> bytes:
+        start, size = int(self.start.values[row]), int(self.size.values[row])
+        if self.file is None:
+            return self.data.values[start : start + size].tobytes()
+        return os.pread(self.file.fileno(), size, start)
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep the records where ``mask`` is true (rows after a dropped one move up)."""
+        self.start.keep(mask)
+        self.size.keep(mask)
+        self.live_bytes = int(self.size.values.sum(dtype=np.int64))
+        if self.end - self.live_bytes > max(self.live_bytes, 2**20):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Copy the live records, in row order, into a fresh buffer or file."""
+        old_file, old_data = self.file, self.data
+        starts, sizes = self.start.values.copy(), self.size.values.copy()
+        self.file, self.data, self.end = None, Column(np.uint8), 0
+        self.start.clear()
+        self.size.clear()
+        self.live_bytes = 0
+        for lo in range(0, len(starts), 4096):
+            block = range(lo, min(lo + 4096, len(starts)))
+            if old_file is None:
+                items = [old_data.values[starts[i] : starts[i] + sizes[i]].tobytes() for i in block]
+            else:
+                fd = old_file.fileno()
+                items = [os.pread(fd, int(sizes[i]), int(starts[i])) for i in block]
+            self.extend(items)
+        if old_file is not None:
+            old_file.close()
+
+    def close(self) -> None:
+        """Remove the temporary file, if any (also done when the object is collected)."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None

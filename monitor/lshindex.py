@@ -13,7 +13,7 @@ merged into the big run (``np.insert``, O(n)) when it passes 1/8 of it.
 ``VectorIndex`` (semantic tier, ``monitor.vectorindex``): a faiss inverted
 file over whitened PCA projections, candidates re-ranked on 4-bit codes.
 
-``RowStore`` holds both with the per-row columns the pair scorer reads.
+``RowStore`` holds both with the time each row was seen.
 """
 
 from __future__ import annotations
@@ -90,46 +90,28 @@ def _merge(old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray
 
 
 class RowStore:
-    """The per-row columns ``NoveltyIndex`` needs, plus the two candidate indexes."""
+    """The two candidate indexes and the window's clock (when each row was seen).
 
-    def __init__(self, num_perm: int, bands: int, max_facts: int) -> None:
-        self.minhash = Column(np.uint8, (num_perm,))
-        self.shingles = Column(np.uint32)
-        self.facts = Column(np.uint16, (max_facts,))
-        self.n_facts = Column(np.uint8)
-        self.cjk = Column(np.bool_)
+    The rest of a row (what the pair scorer reads) is the caller's: ``NoveltyIndex``
+    keeps each fingerprint as its stored bytes.
+    """
+
+    def __init__(self, bands: int) -> None:
         self.published = Column(np.int64)
         self.bands = BandIndex(bands)
         self.vectors = VectorIndex()
-        self.max_facts = max_facts
 
-    def add(self, published, minhash, bands, shingles, embedding, facts, cjk) -> None:
+    def add(self, published, bands, shingles, embedding) -> None:
         """Append a batch of rows given as lists of per-item values (bytes as in Fingerprint)."""
         n, start = len(published), self.published.n
         rows = np.arange(start, start + n, dtype=np.int32)
         self.published.extend(np.asarray(published, np.int64))
-        self.minhash.extend(np.frombuffer(b"".join(minhash), np.uint8).reshape(n, -1))
-        sizes = np.asarray(shingles, np.uint32)
-        self.shingles.extend(sizes)
-        self.cjk.extend(np.asarray(cjk, np.bool_))
-        padded = np.zeros((n, self.max_facts), np.uint16)
-        counts = np.zeros(n, np.uint8)
-        for i, f in enumerate(facts):
-            counts[i] = len(f) // 2
-            padded[i, : counts[i]] = np.frombuffer(f, "<u2")
-        self.facts.extend(padded)
-        self.n_facts.extend(counts)
         keys = np.frombuffer(b"".join(bands), "<u4").reshape(n, -1)
-        lexical = sizes > 0  # an empty text has no shingles to match on
+        lexical = np.asarray(shingles, np.int64) > 0  # an empty text has no shingles to match on
         self.bands.add(rows[lexical], keys[lexical])
         vecs = np.frombuffer(b"".join(embedding), np.int8).reshape(n, -1).astype(np.float32)
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         self.vectors.add(rows, vecs)
-
-    def facts_of(self, row: int) -> tuple[bytes, bool]:
-        return self.facts.values[row, : self.n_facts.values[row]].tobytes(), bool(
-            self.cjk.values[row]
-        )
 
     def candidates(self, fp, q: np.ndarray, floor: float, cutoff: int):
         """(rows, semantic cosine) of in-window rows either index proposes for ``fp``.
@@ -154,14 +136,6 @@ class RowStore:
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is false and renumber the rest from 0."""
         renumber = (np.cumsum(mask) - 1).astype(np.int32)
-        for col in (
-            self.minhash,
-            self.shingles,
-            self.facts,
-            self.n_facts,
-            self.cjk,
-            self.published,
-        ):
-            col.keep(mask)
+        self.published.keep(mask)
         self.bands.keep(mask, renumber)
         self.vectors.keep(mask, renumber)

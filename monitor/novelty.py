@@ -59,7 +59,6 @@ from monitor.encoder import Encoder
 from monitor.fingerprint import (
     BANDS,
     LEAD_CHARS,
-    MAX_FACTS,
     NUM_PERM,
     Fingerprint,
     StaleFingerprint,
@@ -80,7 +79,7 @@ from monitor.pairscore import (
 )
 
 if TYPE_CHECKING:
-    from monitor.columns import Column, Strings
+    from monitor.columns import Blobs, Column, Strings
     from monitor.lshindex import RowStore
 
 __all__ = [
@@ -105,6 +104,9 @@ __all__ = [
 FOLLOW_UP_MIN_NEW_FACTS = 3
 FOLLOW_UP_MIN_NEW_SHARE = 0.50
 DEFAULT_WINDOW = timedelta(days=30)
+# Fingerprints parsed back from their bytes and kept for the judgements that follow: a
+# pass's items are candidates of one another. Past this many the cache starts over.
+DECODED_CACHE = 4096
 # Below this headline + lead cosine (and without shared 7-grams) a pair is not
 # fetched. It is the floor of the shared-figures rule (``similarity.FACTS_MIN_SEMANTIC``):
 # an English and a Japanese report of one data release can sit at 0.50-0.55 and fold on
@@ -162,15 +164,18 @@ class NoveltyIndex:
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
         self._ids = _new_strings()
-        # (id, seen, published, the index columns, the fingerprint or its stored bytes)
+        # (id, seen, published, (bands, shingles, embedding), the fingerprint or its bytes)
         self._pending: list[tuple[str, int, int, tuple, Fingerprint | bytes]] = []
         self._rows: RowStore | None = None
         # The RowStore's time column holds when each item was seen (the window's
         # clock); its published time, for "is this report later?", is kept here.
         self._published: Column | None = None
-        # Row-aligned fingerprints: the pair scorer needs views the index columns do not hold.
-        # A stored one stays bytes until a judgement scores it (most never are).
-        self._prints: list[Fingerprint | bytes] = []
+        # Row-aligned fingerprints as bytes (``Fingerprint.to_bytes``), in one buffer or, for a
+        # large window, a temporary file (``columns.Blobs``): the pair scorer needs views the
+        # index does not hold, but only for the few rows a judgement scores. As Python
+        # objects they took ~2 kB each (2.8 GB at 10^6 items); parsed when scored.
+        self._prints: Blobs | None = None
+        self._decoded: dict[int, Fingerprint] = {}
 
     def __len__(self) -> int:
         return len(self._ids) + len(self._pending)
@@ -184,8 +189,7 @@ class NoveltyIndex:
         """
         when = _seconds(published, "published")
         first = when if seen is None else _seconds(seen, "seen")
-        view = (fp.minhash, fp.bands, fp.shingles, fp.embedding, fp.facts, fp.cjk)
-        self._pending.append((item_id, first, when, view, fp))
+        self._pending.append((item_id, first, when, (fp.bands, fp.shingles, fp.embedding), fp))
         if len(self._pending) >= 4096:
             self._flush()
 
@@ -195,17 +199,21 @@ class NoveltyIndex:
         Only the index columns are read now; the rest is parsed if a judgement
         scores this item. Raises :class:`StaleFingerprint` for an older version.
         """
-        view = index_view(blob)
+        _, bands, shingles, embedding, _, _ = index_view(blob)
         self._pending.append(
-            (item_id, _seconds(seen, "seen"), _seconds(published, "published"), view, blob)
-        )
+            (item_id, _seconds(seen, "seen"), _seconds(published, "published"),
+             (bands, shingles, embedding), bytes(blob))
+        )  # fmt: skip
         if len(self._pending) >= 4096:
             self._flush()
 
     def _print(self, row: int) -> Fingerprint:
-        fp = self._prints[row]
-        if isinstance(fp, bytes):
-            fp = self._prints[row] = Fingerprint.from_bytes(fp)
+        fp = self._decoded.get(row)
+        if fp is None:
+            assert self._prints is not None
+            if len(self._decoded) >= DECODED_CACHE:
+                self._decoded.clear()
+            fp = self._decoded[row] = Fingerprint.from_bytes(self._prints[row])
         return fp
 
     def _flush(self) -> None:
@@ -213,16 +221,17 @@ class NoveltyIndex:
             return
         import numpy as np
 
-        if self._rows is None or self._published is None:
-            from monitor.columns import Column
+        if self._rows is None or self._published is None or self._prints is None:
+            from monitor.columns import Blobs, Column
             from monitor.lshindex import RowStore
 
-            self._rows = RowStore(NUM_PERM, BANDS, MAX_FACTS)
+            self._rows = RowStore(BANDS)
             self._published = Column(np.int64)
+            self._prints = Blobs()
         batch, self._pending = self._pending, []
         self._ids.extend([entry[0] for entry in batch])
         self._published.extend(np.asarray([entry[2] for entry in batch], np.int64))
-        self._prints.extend(entry[4] for entry in batch)
+        self._prints.extend([fp if isinstance(fp, bytes) else fp.to_bytes() for *_, fp in batch])
         columns = list(zip(*(entry[3] for entry in batch), strict=True))
         self._rows.add([entry[1] for entry in batch], *map(list, columns))
 
@@ -238,8 +247,19 @@ class NoveltyIndex:
             self._ids.keep(keep)
             assert self._published is not None
             self._published.keep(keep)
-            self._prints = [fp for fp, k in zip(self._prints, keep.tolist(), strict=True) if k]
+            assert self._prints is not None
+            self._prints.keep(keep)
+            self._decoded.clear()  # rows are renumbered
         return dropped
+
+    def candidates(self, fp: Fingerprint, now: datetime) -> list[str]:
+        """Ids of the items in the window that ``judge`` would score ``fp`` against."""
+        self._flush()
+        if self._rows is None:
+            return []
+        cutoff = _seconds(now - self.window, "now")
+        rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
+        return [self._ids[int(r)] for r in rows]
 
     def judge(self, fp: Fingerprint, published: datetime, now: datetime) -> Novelty:
         """Classify ``fp`` as new, duplicate or follow-up against the items in the window."""
@@ -280,7 +300,7 @@ class NoveltyIndex:
             # story headlines (see ``new_amounts``).
             fresh, considered = new_amounts(fp, matched)
         else:
-            fresh, considered = new_facts(fp, [self._rows.facts_of(int(r)) for r in rows[same]])
+            fresh, considered = new_facts(fp, [(o.facts, o.cjk) for o in matched])
         assert self._published is not None
         earlier = when > int(self._published.values[rows[best]])
         substantial = (

@@ -349,7 +349,10 @@ def test_index_finds_the_one_duplicate_among_thousands(encoder):
     assert index.judge(rewrite, now, now).kind == "new"
 
 
-def test_eviction_at_scale_keeps_recent_stories_findable(encoder):
+@pytest.mark.parametrize("spill", [False, True], ids=["in-memory", "spilled-to-a-file"])
+def test_eviction_at_scale_keeps_recent_stories_findable(encoder, monkeypatch, spill):
+    if spill:  # a large window keeps its fingerprints' bytes in a temporary file
+        monkeypatch.setattr("monitor.columns.SPILL_BYTES", 64 * 1024)
     english, japanese, rewrite, copy_source = fingerprint(
         encoder, FUNDING, FUNDING_JA, DATA_CENTRE_SYNDICATED, DATA_CENTRE
     )
@@ -371,6 +374,12 @@ def test_eviction_at_scale_keeps_recent_stories_findable(encoder):
     index.add("after-evict", now, copy_source)
     novelty = index.judge(rewrite, now, now)
     assert (novelty.kind, novelty.matched) == ("duplicate", "after-evict")
+    # Most of the window goes: what is left (the gaps are compacted away) is still found.
+    later = now + timedelta(days=9)
+    assert index.evict(later) > 6000
+    novelty = index.judge(rewrite, later, later)
+    assert (novelty.kind, novelty.matched) == ("duplicate", "after-evict")
+    assert index.judge(japanese, later, later).kind == "new"  # "recent-story" is gone now
 
 
 # --- the encoder -------------------------------------------------------------------------
