@@ -32,7 +32,7 @@ from conftest_feeds import (
     titles,
 )
 
-from monitor.sources import feeds
+from monitor.sources import feedprepare, feeds
 from monitor.sources.fetch import BACKOFF_BASE_SECONDS
 from monitor.store import Store
 
@@ -66,13 +66,13 @@ def test_conditional_get_304_costs_no_parse(
     assert _state(store, cond).etag == '"v1"'
 
     parsed: list[str] = []
-    real = feeds.parse_feed
+    real = feedprepare.parse_feed
 
     def counting(body: bytes, **options: str) -> object:
         parsed.append(str(options["url"]))
         return real(body, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(feeds, "parse_feed", counting)
+    monkeypatch.setattr(feedprepare, "parse_feed", counting)
     second = poll(settings, store, NOW + timedelta(hours=1))
     revalidation = [h for h in feed_server.hits if h.path == "/cond.xml"][-1]
     assert revalidation.headers["if-none-match"] == '"v1"'

@@ -47,7 +47,7 @@ def test_many_feeds_are_parsed_in_worker_processes(
     ]
     laughs = feed_server.static("/laughs.xml", LAUGHS)
     run = poll(make_settings(tmp_path, [*urls, laughs, feed_server.url("/good.xml")]), store)
-    assert submitted.count("_parse_and_prepare") >= len(urls)  # parsed in the pool
+    assert submitted.count("parse_and_prepare") >= len(urls)  # parsed in the pool
     assert good_feed_ok(run, feed_server)
     assert len([d for d in run.documents if d.title and d.title.startswith("Story ")]) == 5 * len(
         urls

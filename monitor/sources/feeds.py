@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 
 from monitor.errors import FeedError
 from monitor.model import Document, Prepared
-from monitor.prepare import WORKERS, Workers, prepare, worker_profile
-from monitor.relevance import Profile
+from monitor.prepare import WORKERS, Workers
 from monitor.settings import FeedSettings, FetchSettings, Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
-from monitor.sources.feedparse import ParsedFeed, parse_feed
+from monitor.sources.feedparse import ParsedFeed
+from monitor.sources.feedprepare import parse_and_prepare
 from monitor.sources.fetch import Fetcher, FetchResult, backoff_delay, retry_delay
 from monitor.sources.progress import Progress
 from monitor.store.feeds import FeedState, FeedUpdate
@@ -103,29 +103,6 @@ def _skipped_line(job: _Job) -> str:
     )
 
 
-def _parse_and_prepare(
-    body: bytes,
-    url: str,
-    content_type: str | None,
-    source_id: str,
-    weight: float,
-    profile: Profile | None = None,
-) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
-    """Parse one feed and prepare every entry (in a worker unless ``profile`` is given)."""
-    parsed = parse_feed(body, url=url, content_type=content_type, source_id=source_id)
-    # Fingerprints come later, in chunks across feeds (``Workers.fingerprint``).
-    in_worker = profile is None
-    profile = profile or worker_profile()
-    prepared = [
-        prepare(profile, entry.body, "html", entry.title, entry.hints, weight)
-        for entry in parsed.entries
-    ]
-    if in_worker:
-        # Prepared, an entry's HTML is read by no one: not pickled back (half the bytes).
-        parsed = replace(parsed, entries=tuple(replace(e, body="") for e in parsed.entries))
-    return parsed, tuple(prepared)
-
-
 async def _parse(
     workers: Workers, job: _Job, fetched: FetchResult, due: int
 ) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
@@ -134,11 +111,11 @@ async def _parse(
     # every feed answers 304 starts none (its queues alone spawn a resource-tracker process).
     if workers.want(due, POOL_MIN_FEEDS):
         try:
-            future = workers.submit(_parse_and_prepare, *args)
+            future = workers.submit(parse_and_prepare, *args)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             log.warning("parser process died on %s; parsing in this process", job.feed.url)
-    return _parse_and_prepare(*args, profile=workers.profile)
+    return parse_and_prepare(*args, profile=workers.profile)
 
 
 async def _poll(
