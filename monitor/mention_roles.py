@@ -5,6 +5,12 @@ Besides headline, lead and body, some places say the story is not about it:
 
 - **a list**: a bulleted or dated line, a sidebar of short lines, an
   enumeration of three or more names in a row (``list_lines``, ``enumerations``);
+- **one of a list of names in prose**: "a round led by X, with Nvidia, Lightspeed,
+  SoftBank, Bpifrance and a dozen others taking part", "A、B、Cなどから調達": one
+  name among three or more others (``others`` / ``など`` counting as one), where
+  the list is not the sentence's subject ("SoftBank, Sony, NTT and Toyota form an
+  AI venture" is about them) (``in_name_list``). It weighs as a name in a list,
+  in the headline and lead too;
 - **an attribute of another subject**: "SoftBank-backed Paytm", "once backed by
   SoftBank", "whose biggest shareholders include SoftBank Group", "SoftBank's
   portfolio company", "ソフトバンクが出資する", "ソフトバンクG傘下の". The story is
@@ -17,7 +23,7 @@ Besides headline, lead and body, some places say the story is not about it:
   祝う優勝パレード"), where the team is often written by its sponsor's name alone;
   unless the sentence is about the business of sport (配信権, 買収, streaming, stake, ...).
 
-The last two look only at the words of the mention's own sentence, never at
+The last three look only at the words of the mention's own sentence, never at
 a particular headline, outlet or data set.
 """
 
@@ -150,3 +156,70 @@ def enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> 
     if len(run) >= 3:
         found.update(run)
     return found
+
+
+# A name in a list of names in prose: a capitalised word run ("General Catalyst", "Bpifrance"),
+# "others" ("a dozen others", "other funds"); in Japanese a run of characters with no particle,
+# punctuation or space. Lists: names joined by ", " / " and " (English), "、" (Japanese).
+_EN_NAME = r"(?:[A-Z0-9][\w'’.&-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9&][\w'’.&-]*){0,3})"
+_EN_OTHERS = r"(?:(?:[\w-]+\s+){0,3}?others\b|other\s+[a-z]+)"
+_EN_GLUE = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
+_EN_LEFT = re.compile(rf"{_EN_NAME}{_EN_GLUE}$")
+_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_OTHERS}|{_EN_NAME})")
+_JA_NAME = r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの]){1,16}"
+_JA_LEFT = re.compile(rf"({_JA_NAME})、$")
+_JA_RIGHT = re.compile(rf"、({_JA_NAME})")
+_JA_DATE = re.compile(r"^\d+(?:日|月|年)")
+# "など" / "等" / "ら" / "をはじめ" right after the last name: more names than written.
+_JA_MORE = re.compile(r"(?:など|等|ら|といった|をはじめ)")
+# Words before a list that make it an object: "with", "from", "including", "led by".
+_NOT_SUBJECT = re.compile(
+    r"\b(?:with|from|by|including|includes?|among|like|as|such|of|to|in|for)\b|[はがをにでから]",
+    re.IGNORECASE,
+)
+# Words right after a list that make its names backers even as the subject.
+_BACKING_AFTER = re.compile(
+    r"\s*(?:など|ら)?\s*(?:が|も)?(?:出資|参加|引き受け)"
+    r"|\s+(?:\w+\s+)?(?:invest|participat|took\s+part|join|back|co-?led)",
+    re.IGNORECASE,
+)
+_LIST_OTHERS = 3
+_LIST_SUBJECT_CHARS = 25
+
+
+def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
+    """The list that names ``text[start:end]`` as one of three or more others, or None.
+
+    A list that opens its sentence (within its first 25 characters, after no word such as
+    "with", "from" or "including") and whose names are not then said to invest or take
+    part is the sentence's subject: "SoftBank, Sony, NTT and Toyota form an AI venture".
+    ``begins`` and ``stop`` bound the mention's sentence.
+    """
+    near = text[max(begins, start - 6) : start] + text[end : end + 6]
+    if "," not in near and "、" not in near and " and " not in near and " or " not in near:
+        return None  # most mentions: no list glue beside them
+    best = (0, start, end)
+    for japanese, left_re, right_re in ((False, _EN_LEFT, _EN_RIGHT), (True, _JA_LEFT, _JA_RIGHT)):
+        others, first, last = 0, start, end
+        while True:
+            found = left_re.search(text, max(begins, first - 60), first)
+            if found is None or (japanese and _JA_DATE.match(found.group(1))):
+                break
+            others, first = others + 1, found.start()
+        while True:
+            found = right_re.match(text, last, stop)
+            if found is None or found.end() == last:
+                break
+            others, last = others + 1, found.end()
+        more = _JA_MORE.match(text, last, stop) if japanese else None
+        if more is not None:
+            others, last = others + 1, more.end()
+        best = max(best, (others, first, last))
+    others, first, last = best
+    if others < _LIST_OTHERS:
+        return None
+    before = text[begins:first]
+    subject = len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before)
+    if subject and not _BACKING_AFTER.match(text, last, stop):
+        return None
+    return " ".join(text[first:last].split())

@@ -12,8 +12,15 @@ A mention counts by where it stands, as an analyst reads::
 
     headline 3.0   lead (first paragraph, at most two sentences) 2.0
     subject of a body sentence 1.0   elsewhere in a body sentence 0.6
-    in a list, sidebar or enumeration (three or more names in a row) 0.2
+    in a list, sidebar or enumeration (three or more names in a row; in the
+    headline and lead, one of a list of three or more other names that is not
+    the sentence's subject: "with Nvidia, Lightspeed, SoftBank and others") 0.2
     only as a backer of another subject ("SoftBank-backed Paytm") 0.25
+
+A Japanese-language report that never writes 日本 of an unknown Japanese company
+still names Japan where its headline or lead raises or invests money in yen and
+marks nothing foreign (no 米/仏/中国..., no foreign entity, no dollar amount):
+``monitor.relevance_domestic``.
 
 A name that an excluded phrase shows to have another sense ("ソフトバンク" of
 "ソフトバンクホークス") counts for nothing in a sentence about sport ("優勝パレード"):
@@ -30,9 +37,17 @@ about its groups, not passing by them:
   three body sentences: one name in a list, a sidebar or one sentence, or
   named only as the backer of the company the story is about, is a passing
   mention;
-- the groups of a combined rule ("japan+ai") meet: all in the headline or
-  lead, or named together in one sentence. "Japan" and "AI" in unrelated
-  sentences of a US markets column do not make a story about Japanese AI.
+- the groups of a combined rule ("japan+ai") are about one subject: named
+  together in one clause of a sentence (the headline is one; ";" ends a
+  clause), or the headline and the lead's first sentence, which tell one
+  event, are about one group and name the others: the headline's first name
+  is that group's and the sentence names the others ("Fujitsu unveils a
+  model" / "The model, a large language model ..."), or the sentence opens on
+  it and it or the headline names the others ("Chip tool sales hit a record
+  on AI" / "Japan's chip equipment makers sold ...").
+  "Japan" and "AI" in unrelated sentences or clauses of a markets column
+  ("... as AI Rally Pauses" / "... and Japan's 10-year bond yield touched a
+  17-year high") do not make a story about Japanese AI.
 
 A rule that fails this keeps half its score and is never relevant; the reason
 says why ("SoftBank named once, in a list: a passing mention").
@@ -49,8 +64,15 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from monitor.entities import normalize
-from monitor.mention_roles import about_sports, as_attribute, enumerations, list_lines
+from monitor.mention_roles import (
+    about_sports,
+    as_attribute,
+    enumerations,
+    in_name_list,
+    list_lines,
+)
 from monitor.model import Evidence, Relevance
+from monitor.relevance_domestic import domestic_money
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
 
@@ -72,6 +94,10 @@ FAILED_RULE_FACTOR = 0.5
 LEAD_CHARS = 400
 LEAD_SENTENCES = 2
 SUBJECT_CHARS = 25
+# A Japanese report raising or investing yen that marks nothing foreign names a domestic
+# subject (``monitor.relevance_domestic``): one mention of this group, weighted as a place.
+DOMESTIC_GROUP = "japan"
+DOMESTIC_WEIGHT = 0.8
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
 _SENTENCE_END = re.compile(
@@ -101,15 +127,18 @@ class _Group:
 
 @dataclass(slots=True)
 class _Reading:
-    """What ``_read`` found: each group's evidence, the groups of each (non-list) sentence,
+    """What ``_read`` found: each group's evidence, the groups of each (non-list) clause,
     and the text they were found in (for the driver test)."""
 
     groups: dict[str, _Group]
-    by_sentence: dict[int, set[str]]
+    by_clause: dict[tuple[int, int], set[str]]  # (sentence, clause) -> groups named there
     full: str = ""
     offset: int = 0  # where the body starts in ``full``
     ends: list[int] = field(default_factory=list)  # sentence ends in ``full``
     opener: frozenset[str] = frozenset()  # groups of the headline's first name (else the lead's)
+    headline_opener: bool = False  # the opener is the headline's
+    first_lead: int = 0  # the index of the lead's first sentence
+    lead_subject: frozenset[str] = frozenset()  # groups named in its first words
     teams: dict[str, str] = field(default_factory=dict)  # a name read as a team: the sports word
 
 
@@ -120,10 +149,12 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     full = f"{head}\n{body}"
     mentions = profile.lexicon.scan(full)
     groups: dict[str, _Group] = {}
-    by_sentence: dict[int, set[str]] = {}
+    by_clause: dict[tuple[int, int], set[str]] = {}
     if not mentions:
-        return _Reading(groups, by_sentence)
+        return _Reading(groups, by_clause)
     opener: frozenset[str] | None = None
+    headline_opener = False
+    lead_subject: set[str] = set()
     offset = len(head) + 1
     paragraph = body.find("\n\n")
     ends = [m.end() for m in _SENTENCE_END.finditer(full)]
@@ -152,6 +183,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = LIST
         elif backer is not None:
             where = ATTRIBUTE
+        elif in_name_list(full, m.start, m.end, begins, stop) is not None:
+            where = LIST  # one investor of many, in the headline and lead too
         elif m.start < offset:
             where = HEADLINE
         elif m.start < lead_end:
@@ -161,7 +194,10 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         else:
             where = SUBJECT if m.start - begins <= SUBJECT_CHARS else BODY
         seen: set[str] = set()
+        if sentence == first and where == LEAD and m.start - begins <= SUBJECT_CHARS:
+            lead_subject.update(s.group for key in m.keys for s in profile.senses[key])  # type: ignore[index]
         if opener is None and where >= LEAD and m.keys:
+            headline_opener = where == HEADLINE
             opener = frozenset(
                 sense.group
                 for key in m.keys
@@ -192,10 +228,38 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 group.mentions += 1
                 group.places[where] = group.places.get(where, 0) + 1
                 if where > ATTRIBUTE:
-                    by_sentence.setdefault(sentence, set()).add(name)
+                    clause = full.count(";", begins, m.start)
+                    by_clause.setdefault((sentence, clause), set()).add(name)
                     if where <= SUBJECT:
                         group.sentences.add(sentence)
-    return _Reading(groups, by_sentence, full, offset, ends, opener or frozenset(), teams)
+    if DOMESTIC_GROUP in profile.group_names and DOMESTIC_GROUP not in groups and profile.foreign:
+        span = domestic_money(full, lead_end, profile.foreign)
+        if span is not None:
+            start, end = span
+            where = HEADLINE if start < offset else LEAD
+            sentence = bisect_right(ends, start)
+            begins = ends[sentence - 1] if sentence else 0
+            label = "a domestic subject"
+            surface = f"{full[start:end]} (in yen, nothing foreign: a domestic subject)"
+            group = groups[DOMESTIC_GROUP] = _Group(
+                {label: [where]}, {label: DOMESTIC_WEIGHT}, {label: surface}, {where: 1}, set()
+            )
+            group.mentions = 1
+            group.spots.append((start, end, where))
+            clause = full.count(";", begins, start)
+            by_clause.setdefault((sentence, clause), set()).add(DOMESTIC_GROUP)
+    return _Reading(
+        groups,
+        by_clause,
+        full,
+        offset,
+        ends,
+        opener or frozenset(),
+        headline_opener,
+        first,
+        frozenset(lead_subject),
+        teams,
+    )
 
 
 def _mass(group: _Group) -> float:
@@ -210,20 +274,38 @@ def _substantive(group: _Group) -> bool:
     return group.frame or len(group.sentences) >= RECURRING_SENTENCES
 
 
-def _holds(
-    rule: tuple[str, ...], groups: dict[str, _Group], by_sentence: dict[int, set[str]]
-) -> tuple[bool, str]:
+def _holds(rule: tuple[str, ...], reading: _Reading) -> tuple[bool, str]:
     """Whether the story is about the rule's groups; if not, why not, in words."""
+    groups = reading.groups
     passing = [name for name in rule if not _substantive(groups[name])]
     if passing:
         named = "; ".join(_named(name, groups[name]) for name in passing)
         return False, f"{named}: a passing mention"
-    if len(rule) == 1 or all(groups[name].frame for name in rule):
+    if len(rule) == 1:
         return True, ""
-    if any(all(name in names for name in rule) for names in by_sentence.values()):
+    if any(all(name in names for name in rule) for names in reading.by_clause.values()):
+        return True, ""
+    # The headline and the lead's first sentence tell one event: the headline's subject (its
+    # first name) is one group's and that sentence names the others, or that sentence opens on
+    # one group and it or the headline names the others.
+    first = set().union(
+        *(names for (s, _), names in reading.by_clause.items() if s == reading.first_lead)
+    )
+    if (
+        reading.headline_opener
+        and not reading.opener.isdisjoint(rule)
+        and all(name in first or name in reading.opener for name in rule)
+    ):
+        return True, ""
+    head = set().union(
+        *(names for (s, _), names in reading.by_clause.items() if s < reading.first_lead)
+    )
+    if not reading.lead_subject.isdisjoint(rule) and all(
+        name in first or name in head for name in rule
+    ):
         return True, ""
     about = " and ".join(GROUP_NAMES.get(name, name) for name in rule)
-    return False, f"{about} are named only in separate sentences, never together"
+    return False, f"{about} are named only in separate sentences or clauses, never together"
 
 
 def _times(n: int) -> str:
@@ -324,13 +406,13 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
     trusted less needs more evidence to pass the threshold.
     """
     reading = _read(profile, title, text)
-    groups, by_sentence = reading.groups, reading.by_sentence
+    groups = reading.groups
     strengths = {name: 1.0 - math.exp(-_mass(group) / MASS_SCALE) for name, group in groups.items()}
     best: tuple[float, bool, tuple[str, ...] | None, str] = (0.0, False, None, "")
     for rule in profile.rules:
         if not all(name in groups for name in rule):
             continue
-        holds, why = _holds(rule, groups, by_sentence)
+        holds, why = _holds(rule, reading)
         value = min(strengths[name] for name in rule) * (1.0 if holds else FAILED_RULE_FACTOR)
         value = min(value * weight, 1.0)
         candidate = (value, holds and value >= profile.threshold, rule, why)

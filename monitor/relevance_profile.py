@@ -39,6 +39,8 @@ class Profile:
     drivers: tuple[tuple[str, str], ...] = ()  # (subject, driver) groups
     # Lexicon keys of names that an excluded phrase shows to have another sense (a team).
     two_senses: frozenset[int] = frozenset()
+    # The names of entities tagged "foreign": in a Japanese report they mark the subject foreign.
+    foreign: Lexicon | None = None
 
 
 def compile_profile(settings: RelevanceSettings) -> Profile:
@@ -78,6 +80,13 @@ def compile_profile(settings: RelevanceSettings) -> Profile:
         and form not in places
         and any(form in phrase and form != phrase for phrase in blocked)
     )
+    foreign = [
+        (name, entity.id, exact)
+        for entity in table
+        if "foreign" in entity.tags
+        for names, exact in ((entity.names, False), (entity.exact, True))
+        for name in names
+    ]
     return Profile(
         threshold=settings.threshold,
         group_names=tuple(group.name for group in settings.groups),
@@ -86,4 +95,5 @@ def compile_profile(settings: RelevanceSettings) -> Profile:
         senses=tuple(senses),
         drivers=settings.driver_rules,
         two_senses=two_senses,
+        foreign=Lexicon(foreign) if foreign else None,
     )

@@ -1,0 +1,62 @@
+"""A Japanese-language report's unmarked subject is domestic: money raised in yen, no foreign name.
+
+No entity table knows every Japanese startup, and Japanese copy rarely writes 日本 of a
+Japanese company: "AI開発のXX、300億円調達". Japanese news marks a foreign subject
+instead, with a country prefix or name ("米オープンAI", "仏ミストラル", "中国の"), by the
+company itself (a known foreign entity: エヌビディア, グーグル, which Japanese reports often
+write without 米) or by its money (ドル, ユーロ, 元; a yen figure converted from dollars,
+"3億ドル（約450億円）", is the same). So, in a report whose headline and lead are mostly
+Japanese script and mark nothing foreign, a sentence of the headline or lead that raises or
+invests an amount in 円 (調達, 出資, 投資, 増資, 融資, ...) names a domestic subject.
+
+``monitor.relevance`` counts that sentence as one mention of the "japan" group, weighted
+like a place (0.8); it still needs the rest of the rule (AI named with it) to be relevant.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.entities import Lexicon
+
+# An amount in yen: "300億円", "1.5兆円", "約50億円".
+_YEN = re.compile(r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*円")
+# Money raised or invested in the same sentence.
+_MONEY = re.compile(r"調達|出資|投資|増資|融資|投じ|投入|拠出|資金")
+# An amount in a foreign currency: the subject's money is not the yen.
+_FOREIGN_MONEY = re.compile(
+    r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*(?:ドル|ユーロ|ポンド|元|ウォン|ルピー)"
+)
+# A country as a one-character prefix ("米オープンAI", "仏ミストラル", "韓国サムスン") before a
+# name in katakana or Latin letters, or a word for a company; never inside a word (欧米, 参加).
+_PREFIX = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:米|中|英|仏|独|韓|台|印|露|伊|豪|加|蘭|欧)"
+    r"(?=[\u30a1-\u30faA-Za-z]|新興|企業|大手|系|IT|テック|半導体|政府)"
+)
+_COUNTRY = re.compile(
+    r"米国|アメリカ|中国|韓国|台湾|インド|英国|イギリス|フランス|ドイツ|イスラエル|シンガポール|"
+    r"カナダ|スイス|サウジ|中東|欧州|シリコンバレー|香港|ベトナム|タイの|インドネシア"
+)
+_SENTENCE = re.compile(r"[^。！？\n]+")
+# Most of the headline and lead is Japanese script (kana and kanji).
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_JAPANESE_SHARE = 0.5
+
+
+def domestic_money(text: str, end: int, foreign: Lexicon) -> tuple[int, int] | None:
+    """The span of a yen amount raised or invested by an unmarked subject in ``text[:end]``
+    (the headline and lead), or None when the report is not Japanese or marks anything foreign.
+    """
+    frame = text[:end]
+    letters = sum(1 for c in frame if c.isalnum())
+    if not letters or len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
+        return None
+    if _FOREIGN_MONEY.search(frame) or _PREFIX.search(frame) or _COUNTRY.search(frame):
+        return None
+    if foreign.scan(frame):
+        return None
+    for sentence in _SENTENCE.finditer(frame):
+        yen = _YEN.search(frame, sentence.start(), sentence.end())
+        if yen is not None and _MONEY.search(sentence.group(0)):
+            return yen.start(), yen.end()
+    return None

@@ -1,0 +1,184 @@
+"""Relevance out of sample: three ways a story could pass or fail by accident of wording.
+
+Each test pairs a story that must be judged one way with a near one that must stay relevant:
+Japan and AI in unrelated clauses of a markets column; a backer inside a long list of
+investors; a Japanese report of an unknown Japanese AI company that never writes 日本.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load
+from monitor.relevance import Profile, compile_profile, score
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def profile() -> Profile:
+    return compile_profile(load(REPO / "config.toml").relevance)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Asia Shares Edge Lower as AI Trade Cools; Dollar Firm",
+            "Stocks in Asia drifted in early trading after a chip selloff on Wall Street. The "
+            "yen weakened past 150 per dollar and Japan's two-year yield rose to its highest "
+            "since 2008.",
+        ),
+        (
+            "Wall Street Ends Mixed as AI Darlings Slip; Japan Yields Climb",
+            "US stocks closed little changed on Monday as investors weighed retail sales data.",
+        ),
+    ],
+)
+def test_japan_and_ai_in_unrelated_clauses_are_not_japanese_ai(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "never together" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Japan's AI push draws record venture money", "Investors backed 40 startups in 2026."),
+        (
+            "Japanese chipmaker lifts forecast on AI demand",
+            "The company raised its outlook for the year to March.",
+        ),
+        (
+            # Japan only in the headline (its subject), AI only in the lead's first sentence.
+            "Fujitsu unveils a model for bank clerks",
+            "The model, a large language model trained on loan files, goes on sale in April.",
+        ),
+        (
+            # The lead's first sentence opens on Japan; the headline names AI.
+            "Chip tool sales hit a record on AI orders",
+            "Japan's chip equipment makers sold a record 420 billion yen of tools in October. "
+            "Orders from memory makers doubled.",
+        ),
+        (
+            "Tokyo stocks climb",
+            "Tokyo stocks rose on Tuesday as investors bought AI shares after US chip gains.",
+        ),
+    ],
+)
+def test_japan_and_ai_about_one_subject_stay_relevant(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert result.reason.startswith("about Japan and AI"), result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Berlin robotics startup Kinetiq raises $600 million",
+            "German robotics startup Kinetiq raised $600 million in a round led by Index "
+            "Ventures, with Sequoia, SoftBank, Accel, HV Capital and several others taking part.",
+        ),
+        (
+            "Kinetiq raises $600 million from SoftBank, Sequoia, Accel, Others",
+            "The German startup will use the money to hire engineers in Munich.",
+        ),
+        (
+            "独ロボット新興キネティック、900億円調達",
+            "独ロボット新興のキネティックは、ソフトバンクグループ、セコイア、アクセルなどから"
+            "約900億円を調達した。",
+        ),
+    ],
+)
+def test_one_investor_in_a_list_of_names_is_a_passing_mention(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "in a list: a passing mention" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "about"),
+    [
+        # The list is the sentence's subject: the story is about the companies listed.
+        (
+            "SoftBank, Sony, NTT and Toyota form AI venture",
+            "The four companies will pool their data centres.",
+            "about SoftBank",
+        ),
+        (
+            "ソフトバンク、ソニー、NTTなどがAI新会社",
+            "4社は共同でAIデータセンターを運営する。",
+            "about ",
+        ),
+        # SoftBank leads; the others are listed after it.
+        (
+            "SoftBank leads $600 million round in Kinetiq",
+            "SoftBank Group led the round, with Sequoia, Accel and HV Capital also taking part.",
+            "about SoftBank",
+        ),
+    ],
+)
+def test_a_list_that_is_the_subject_or_a_lead_investor_stays_relevant(
+    profile: Profile, title: str, text: str, about: str
+) -> None:
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert result.reason.startswith(about), result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "AI新興のミライ・ラボ、120億円調達 独自LLMを開発",
+            "大規模言語モデルを開発するスタートアップのミライ・ラボは3日、第三者割当増資で"
+            "約120億円を調達したと発表した。",
+        ),
+        # An aggregator's copy: the headline alone.
+        ("生成AIのミライ・ラボが120億円調達", ""),
+    ],
+)
+def test_a_japanese_report_of_yen_raised_by_an_unknown_ai_company_is_japanese_ai(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert result.reason.startswith("about Japan and AI"), result.reason
+    assert "120億円 (in yen, nothing foreign: a domestic subject)" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # Known foreign companies, written without 米.
+        (
+            "オープンAI、4兆円の資金調達を検討",
+            "対話型AIのオープンAIは4兆円規模の資金調達を検討している。",
+        ),
+        ("エヌビディア、AI新興に1500億円出資", "エヌビディアは生成AIの新興企業に出資する。"),
+        # A country prefix or a foreign currency marks the subject foreign.
+        ("米AI新興のアンバー、450億円調達", "生成AIを手がける米新興アンバーが資金を調達した。"),
+        ("仏ミストラル、生成AIで2000億円調達", ""),
+        ("AI新興のノヴァ、3億ドル調達", "生成AIのノヴァは3億ドル（約450億円）を調達した。"),
+        # No money in yen: nothing says where the company is.
+        (
+            "生成AIのミライ・ラボ、新モデル公開",
+            "大規模言語モデルを開発するミライ・ラボは新モデルを公開した。",
+        ),
+    ],
+)
+def test_a_japanese_report_of_a_foreign_or_unplaced_ai_company_stays_out(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "domestic subject" not in result.reason
