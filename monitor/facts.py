@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
-    "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "same_value",
-    "session", "split_country",
+    "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "market_move",
+    "same_value", "session", "split_country",
 ]  # fmt: skip
 
 # Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
@@ -225,8 +225,8 @@ def agreement(a: Iterable[Fact], b: Iterable[Fact]) -> tuple[int, int]:
 
 # Trading sessions in the order of a day. Latin-script forms only where they describe a
 # market ("ends higher", "at the close", "morning trade"), not "close to a deal" or "ends
-# talks"; Japanese ones are the market's own words (前引け, 前場, 大引け, 終値, 取引を終えた).
-SESSIONS = ("open", "midday", "close")
+# talks"; Japanese ones are the market's own words (前引け, 前場, 後場, 大引け, 終値, 取引を終えた).
+SESSIONS = ("open", "midday", "afternoon", "close")
 _MOVE = (
     r"(?:[\d.,]+\s?(?:%|percent|points?)?\s+)?"  # "ends 1.3% higher"
     r"(?:up|down|higher|lower|flat|firmer|weaker|mixed|at|near|in (?:the )?(?:red|black))"
@@ -240,6 +240,9 @@ _SESSION_WORDS = {
         r"|\b(?:at|by) the (?:lunch|midday) break\b)"
         r"|前引け|前場|午前の(?:日経|東京|取引|相場|TOPIX|株式)|午前終値"
     ),
+    # 後場 (the afternoon session) alone is an afternoon update; a close report that recaps
+    # it names its close too (大引け, 取引を終えた), which is later.
+    "afternoon": re.compile(r"(?i:\bafternoon (?:session|trade|trading|deals)\b)|後場"),
     "close": re.compile(
         rf"(?i:\b(?:close[sd]?|end(?:s|ed)?|finish(?:es|ed)?|settle[sd]?)\s+{_MOVE}\b"
         r"|\b(?:at|by|towards?|into) the close\b|\bclosing (?:bell|level|price)\b)"
@@ -258,6 +261,53 @@ def session(text: str) -> str:
     src = unicodedata.normalize("NFKC", text)
     found = [name for name in SESSIONS if _SESSION_WORDS[name].search(src)]
     return found[-1] if found else ""
+
+
+# The market a session report's headline is about, and which way it moved. One market has one
+# close a day: two reports of the same market, session and day (in any language: "Japan's
+# Nikkei ends higher ...", "日経平均大引け、反発 ...") are one event by wire-dev's rules, however
+# differently they read (the English and Japanese closes of 17 Nov score 0.43 with the pair
+# model: they name other stocks as drivers). Only the Tokyo equity market is named: it is the
+# beat's; a market absent here never links two reports.
+_MARKETS = {
+    "tokyo stocks": re.compile(
+        r"(?i:\bnikkei(?: share average| stock average| index| 225)?\b(?!\s+(?:asia|newspaper))"
+        r"|\btopix\b|\btokyo (?:stocks|shares|stock market)\b|\bjapan(?:ese|'s)? (?:stocks|shares|"
+        r"equities|stock market)\b)|日経平均|日経225|TOPIX|東証株価指数|東京株式市場|東京市場|東証"
+    ),
+}
+# Which way the market's headline says it moved ("ends higher", "反発"). A pair whose headlines
+# say opposite ways is not one day's close whatever else it shares.
+_DIRECTIONS = {
+    "up": re.compile(
+        r"(?i:\b(?:higher|up|rises?|rose|gains?|gained|rebounds?|rebounded|rall(?:y|ies|ied)|"
+        r"climbs?|climbed|advances?|jumps?|jumped|extends? gains|record high)\b)"
+        r"|反発|続伸|上昇|大幅高|急伸|値上がり|最高値|高値更新"
+    ),
+    "down": re.compile(
+        r"(?i:\b(?:lower|down|falls?|fell|slips?|slipped|drops?|dropped|declines?|declined|"
+        r"slides?|slid|retreats?|retreated|sinks?|sank|tumbles?|tumbled|extends? losses)\b)"
+        r"|反落|続落|下落|大幅安|急落|値下がり"
+    ),
+}
+
+
+def market_move(headline: str) -> tuple[str, str]:
+    """(the market a headline names, the way it says the market moved: "up", "down" or "").
+
+    ("", "") when it names no market of ``_MARKETS``. The move is the first one
+    named after the market: "Nikkei slips as Kioxia jumps" and "日経平均大引け、反落
+    キオクシアが急伸" say how the market went first, then a stock; "" when none follows.
+    """
+    src = unicodedata.normalize("NFKC", headline)
+    for name, pattern in _MARKETS.items():
+        found = pattern.search(src)
+        if found:
+            rest = src[found.end() :]
+            moves = [(m.start(), way) for way, words in _DIRECTIONS.items()
+                     if (m := words.search(rest))]  # fmt: skip
+            return name, min(moves)[1] if moves else ""
+    return "", ""
 
 
 # Countries a headline can open on, in English and Japanese (with the one-kanji forms Japanese

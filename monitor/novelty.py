@@ -72,6 +72,7 @@ from monitor.pairscore import (
     compare,
     embedding_vector,
     events_differ,
+    events_link,
     pair_features,
     pair_features_many,
     shared_amounts_many,
@@ -110,8 +111,9 @@ DECODED_CACHE = 4096
 # Below this headline + lead cosine (and without shared 7-grams) a pair is not
 # fetched. It is the floor of the shared-figures rule (``similarity.FACTS_MIN_SEMANTIC``):
 # an English and a Japanese report of one data release can sit at 0.50-0.55 and fold on
-# their figures alone, so a higher floor (0.55 before) never let that rule see them.
-CANDIDATE_SEMANTIC = _sim.FACTS_MIN_SEMANTIC
+# their figures alone, so a higher floor (0.55 before) never let that rule see them; and of
+# the one-event links (``similarity.LINK_MIN_SEMANTIC``: two languages' closes of one day).
+CANDIDATE_SEMANTIC = min(_sim.FACTS_MIN_SEMANTIC, _sim.LINK_MIN_SEMANTIC)
 
 
 def warm_up() -> None:
@@ -276,14 +278,20 @@ class NoveltyIndex:
         others = [self._print(int(r)) for r in rows]
         assert self._published is not None
         hours = [(when - int(self._published.values[r])) / 3600 for r in rows]
+        links = [events_link(fp, o, h) for o, h in zip(others, hours, strict=True)]
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
-            [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)],
+            [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)], links,
         )  # fmt: skip
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])
-        # A copy outranks a closer-scoring non-match; otherwise the likeliest same story wins.
-        rank = np.array([s.same_story + (s.verdict == "copy") for s in sims])
+        # A copy outranks a closer-scoring non-match, and a report of one event by its facts
+        # (``events_link``: one headline amount of one company) a report the model finds alike
+        # (the talks that led to the deal); otherwise the likeliest same story wins.
+        rank = np.array([
+            s.same_story + (s.verdict == "copy") + (link and s.verdict == "same story")
+            for s, link in zip(sims, links, strict=True)
+        ])  # fmt: skip
         best = int(np.argmax(np.where(same, rank + 1.0, rank)))
         best_sim = sims[best]
         best_id = self._ids[int(rows[best])]

