@@ -161,7 +161,7 @@ def enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> 
 # A name in a list of names in prose: a capitalised word run ("General Catalyst", "Bpifrance"),
 # "others" ("a dozen others", "other funds"); in Japanese a run of characters with no particle,
 # punctuation or space. Lists: names joined by ", " / " and " (English), "、" (Japanese).
-_EN_NAME = r"(?:[A-Z0-9][\w'’.&-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9&][\w'’.&-]*){0,3})"
+_EN_NAME = r"(?:[A-Z][\w'’.&-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9&][\w'’.&-]*){0,3})"
 _EN_OTHERS = r"(?:(?:[\w-]+\s+){0,3}?others\b|other\s+[a-z]+)"
 _EN_GLUE = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
 _EN_LEFT = re.compile(rf"{_EN_NAME}{_EN_GLUE}$")

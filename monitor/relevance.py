@@ -228,8 +228,13 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 group.mentions += 1
                 group.places[where] = group.places.get(where, 0) + 1
                 if where > ATTRIBUTE:
-                    clause = full.count(";", begins, m.start)
-                    by_clause.setdefault((sentence, clause), set()).add(name)
+                    # The headline is one sentence whatever its full stops ("U.S. Rivals").
+                    said = (
+                        (0, full.count(";", 0, m.start))
+                        if m.start < offset
+                        else (sentence, full.count(";", begins, m.start))
+                    )
+                    by_clause.setdefault(said, set()).add(name)
                     if where <= SUBJECT:
                         group.sentences.add(sentence)
     if DOMESTIC_GROUP in profile.group_names and DOMESTIC_GROUP not in groups and profile.foreign:
@@ -246,8 +251,12 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             )
             group.mentions = 1
             group.spots.append((start, end, where))
-            clause = full.count(";", begins, start)
-            by_clause.setdefault((sentence, clause), set()).add(DOMESTIC_GROUP)
+            said = (
+                (0, full.count(";", 0, start))
+                if start < offset
+                else (sentence, full.count(";", begins, start))
+            )
+            by_clause.setdefault(said, set()).add(DOMESTIC_GROUP)
     return _Reading(
         groups,
         by_clause,

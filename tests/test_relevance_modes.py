@@ -65,6 +65,11 @@ def test_japan_and_ai_in_unrelated_clauses_are_not_japanese_ai(
             "Orders from memory makers doubled.",
         ),
         (
+            # A headline is one sentence, whatever its full stops.
+            "Japan's Sakura Chips Takes On U.S. Rivals With AI Processor",
+            "Its first samples ship in March to carmakers.",
+        ),
+        (
             "Tokyo stocks climb",
             "Tokyo stocks rose on Tuesday as investors bought AI shares after US chip gains.",
         ),
