@@ -73,6 +73,7 @@ from monitor.pairscore import (
     embedding_vector,
     events_differ,
     events_link,
+    link_reason,
     pair_features,
     pair_features_many,
     shared_amounts_many,
@@ -330,6 +331,9 @@ class NoveltyIndex:
             ", older report" if substantial else ", fuller report of a short one" if fuller else ""
         )
         detail = ", ".join(x for x in (_figures(best_sim), kind) if x)
+        if links[best] and best_sim.verdict == "same story":
+            # The figures alone would not explain the fold: say what made it one event.
+            detail += f"; one event: {link_reason(fp, others[best], hours[best])}"
         return Novelty(
             "duplicate", 1.0 - best_sim.score, best_id, best_sim,
             f"{how} {best_id} ({detail}{extra})",

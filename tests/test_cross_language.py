@@ -81,6 +81,8 @@ def test_english_and_japanese_reports_of_one_investment_fold(encoder):
     novelty = judged_second(en, ja, T0)
     assert novelty.kind == "duplicate"
     assert novelty.matched == "first"
+    # What made it one story is said in words (the pair model's figures alone say less).
+    assert "one event: the headlines state one amount of one company" in novelty.reason
 
 
 def test_templated_stories_about_other_companies_or_amounts_stay_apart(encoder):
@@ -138,3 +140,4 @@ def test_the_close_folds_across_languages_past_a_closer_report_of_another_sessio
     novelty = index.judge(close_en, later, later)
     assert novelty.kind == "duplicate"
     assert novelty.matched == "close-ja"
+    assert "one event: one market's close report of one day (tokyo stocks)" in novelty.reason
