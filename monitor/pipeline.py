@@ -314,14 +314,15 @@ def judge(
     # Written while the workers may still be making the fingerprints: most of a pass's rows
     # need no verdict (a cold 200 x 50 feed farm: 9,574 irrelevant stories of 10,000), and
     # nothing the novelty pass reads is among them (it reads fingerprinted items only).
-    store.record_judged(now, batch.sources, batch.documents, records, batch.links)
+    store.record_judged(now, batch.sources, batch.documents, records, [])
     batch.wait_for_fingerprints()
     judged: list[ItemRecord] = []
     if to_judge:
         judged = judge_novelty(to_judge, batch.fingerprints, store, settings, now, stats, progress)
         # Judged outside a leader's term: a judging leader's kept window is out of date.
         store.end_judging_term()
-    store.record_judged(now, [], [], judged, [])
+    # Links of known documents that arrived again may name an item judged just now.
+    store.record_judged(now, [], [], judged, batch.links)
     records.extend(judged)
     _count(records, stats)
     log.debug(

@@ -114,3 +114,14 @@ def test_a_headline_matches_within_a_day_only_and_needs_a_headline_only_side() -
     # A short headline ("Nikkei ends higher") is too common to mean one report.
     index.add("short", "Nikkei ends higher", "Nikkei ends higher", AS_OF)
     assert index.match("Nikkei ends higher", "Nikkei ends higher", AS_OF) is None
+
+
+def test_one_report_in_two_feeds_of_one_poll_is_one_story(
+    feed_server: FeedServer, project: Path, cli: object
+) -> None:
+    # Two feeds carrying the same entries (the same links): the second copy of each is a
+    # document the pass has just stored, whose relevant story is judged in the same pass.
+    feed_server.static("/wire.xml", _publisher())
+    feed_server.static("/mirror.xml", _publisher())
+    stories = _preview(cli, project, [feed_server.url("/wire.xml"), feed_server.url("/mirror.xml")])
+    assert sorted(s["title"] for s in stories) == sorted(HEADLINES)
