@@ -238,7 +238,7 @@ _SESSION_WORDS = {
     "midday": re.compile(
         r"(?i:\bmid-?day\b|\bmorning (?:session|trade|trading|deals)\b"
         r"|\b(?:at|by) the (?:lunch|midday) break\b)"
-        r"|前引け|前場|午前の(?:日経|東京|取引|相場|TOPIX|株式)|午前終値"
+        r"|前引け|前場|午前の(?:日経|東京|取引|相場|TOPIX|株式|終値)|午前終値"
     ),
     # 後場 (the afternoon session) alone is an afternoon update; a close report that recaps
     # it names its close too (大引け, 取引を終えた), which is later.
@@ -246,8 +246,10 @@ _SESSION_WORDS = {
     "close": re.compile(
         rf"(?i:\b(?:close[sd]?|end(?:s|ed)?|finish(?:es|ed)?|settle[sd]?)\s+{_MOVE}\b"
         r"|\b(?:at|by|towards?|into) the close\b|\bclosing (?:bell|level|price)\b)"
-        # 終値 alone is the close; 午前終値 / 前場終値 is the morning session's last price.
-        r"|大引け|(?<!午前)(?<!前場)終値|取引を終え|で引けた"
+        # 終値 alone is the close; 午前(の)終値 / 前場(の)終値 is the morning session's last price,
+        # and 午前の取引を終えた the morning session's end.
+        r"|大引け|(?<!午前)(?<!午前の)(?<!前場)(?<!前場の)終値"
+        r"|(?<!午前の)(?<!前場の)取引を終え|で引けた"
     ),
 }
 

@@ -121,6 +121,8 @@ def test_trading_sessions_are_read_in_both_scripts() -> None:
     # 午前終値 is the morning session's last price, not the close.
     assert session("日経平均、午前終値は続伸 半導体株が上昇") == "midday"
     assert session("日経平均、終値は続伸 半導体株が上昇") == "close"
+    assert session("午前の東京株式市場で日経平均は続伸し、午前の終値は543円高だった") == "midday"
+    assert session("前場の東京株式市場で日経平均は反落し、前場の取引を終えた") == "midday"
 
 
 # The next trading day's midday report, written in the same words with other figures.
