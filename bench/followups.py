@@ -15,9 +15,10 @@ one, and classed by its labels:
 * **different** (any other pair): folding is a wrong fold, a follow-up a wrong link.
 
 Two rule sets are compared in the same run on the same fingerprints: the old ones
-(lead facts compared script-blind by hash; no trading sessions, headline countries or
-releases) and today's (``monitor.followup.new_amounts`` across scripts,
-``novelty.events_differ``, ``monitor.releases``).
+(lead facts compared script-blind by hash; no trading sessions, headline countries,
+releases or headline figures) and today's (``monitor.followup.new_amounts`` across scripts,
+``novelty.events_differ``, ``monitor.releases``, ``monitor.followup.headline_news``: a
+headline figure no earlier report states is a development).
 Pairs and verdicts are in-sample: these rules were written while reading this set.
 """
 
@@ -59,17 +60,18 @@ def judge_pair(earlier: Fingerprint, when_a: datetime, later: Fingerprint, when_
             if releases.match(texts[1][0], texts[1][1][:RELEASE_TEXT], when_b):
                 return "duplicate"
         return kind
-    saved = novelty.new_amounts, novelty.events_differ
+    saved = novelty.new_amounts, novelty.events_differ, novelty.headline_news
     # The old rules: across scripts too, the script-blind count of hashed lead numbers;
-    # no pair was told apart by its session or country.
+    # no pair was told apart by its session or country, no headline figure was news.
     novelty.new_amounts = lambda fp, matched: novelty.new_facts(
         fp, [(o.facts, o.cjk) for o in matched]
     )
-    novelty.events_differ = lambda a, b: False
+    novelty.events_differ = lambda a, b, hours=0.0: False
+    novelty.headline_news = lambda fp, matched: 0
     try:
         return index.judge(later, when_b, when_b).kind
     finally:
-        novelty.new_amounts, novelty.events_differ = saved
+        novelty.new_amounts, novelty.events_differ, novelty.headline_news = saved
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from monitor.facts import same_value
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, headline_facts
 
-__all__ = ["FOLLOW_UP_LEAD_FACTS", "SHORT_REPORT_FACTS", "detail_only", "new_amounts", "new_facts"]
+__all__ = [
+    "FOLLOW_UP_LEAD_FACTS",
+    "SHORT_REPORT_FACTS",
+    "detail_only",
+    "headline_news",
+    "new_amounts",
+    "new_facts",
+    "new_headline_amounts",
+]
 
 # The lead facts of a report that are compared (numbers, names and quotations in reading order).
 FOLLOW_UP_LEAD_FACTS = 16
@@ -95,3 +103,33 @@ def detail_only(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
         ]
     )
     return bool(np.isin(head, seen).all())
+
+
+def headline_news(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
+    """How many amounts ``fp``'s headline adds to a story whose headlines state amounts.
+
+    A development puts its new figure in the headline: the agreed price after the talks'
+    estimate ("65億ドルで買収" after "about $6 billion"), the shares' move the morning after
+    the deal ("株が一時6%安" under "... for $6.5 billion"). Counted only where one of the
+    ``matched`` reports headlines an amount: against a story headlined without one, a
+    headline figure is as often a fuller report's choice of lead (the Japanese wire's trade
+    deficit, "貿易収支、7月は6345億円の赤字", after the English "exports surge on chips
+    demand", whose text never states it). See ``new_headline_amounts``.
+    """
+    if not any(f.unit != "date" for o in matched for f in o.head_amounts):
+        return 0
+    return new_headline_amounts(fp, matched)
+
+
+def new_headline_amounts(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
+    """How many amounts ``fp``'s headline states that none of the ``matched`` reports states.
+
+    Amounts compare across scripts (``monitor.facts``, within rounding) against everything
+    the matched reports state (headline, lead and text), so a rewrite or translation
+    headlining a figure its event's reports give is no news; dates are left out (an
+    outlet's dateline is no development).
+    """
+    stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
+    return sum(
+        1 for f in fp.head_amounts if f.unit != "date" and not any(same_value(f, g) for g in stated)
+    )

@@ -136,6 +136,9 @@ class Window:
         # Fingerprints in the index without their headline + lead view (a backlog-only
         # pass's): a story judged against them needs the window loaded again (`complete`).
         self.leadless = 0
+        # The story each item of the window belongs to (None: in no story, a backlog item):
+        # a report is judged against the stories it matches (``NoveltyIndex.judge_story``).
+        self.stories: dict[str, str | None] = {}
 
     @classmethod
     def load(cls, store: Store, settings: Settings, now: datetime, encoder: Any = None) -> Window:
@@ -145,8 +148,10 @@ class Window:
 
         window = cls(settings, encoder)
         stale: list[tuple[str, datetime, datetime]] = []
+        ids: list[str] = []
         leadless: list[tuple[str, datetime, datetime, bytes]] = []
         for stored_id, published, seen, blob, title, text in store.window_since(now - window.span):
+            ids.append(stored_id)
             window.headlines.add(stored_id, title, text, published)
             window.releases.add(stored_id, title, text[:RELEASE_TEXT], published)
             try:
@@ -174,6 +179,7 @@ class Window:
                 stale, novelty.fingerprint_texts(texts, window.encoder), strict=True
             ):
                 window.index.add(stored_id, published, fp, seen)
+        window.stories = store.story_ids(ids) if ids else {}
         return window
 
     def complete(self, store: Store, settings: Settings, now: datetime) -> None:
@@ -182,6 +188,7 @@ class Window:
         if self.leadless:
             fresh = Window.load(store, settings, now, self.encoder)
             self.index, self.headlines, self.releases = fresh.index, fresh.headlines, fresh.releases
+            self.stories = fresh.stories
             self.leadless = 0
 
     def __len__(self) -> int:
@@ -223,8 +230,9 @@ def judge_novelty(
     # a report with text and the aggregator's copy folds under it (stable otherwise).
     to_judge = sorted(to_judge, key=lambda pair: headline_only(pair[0].title, pair[0].text))
     bar = Progress(len(to_judge), live=progress, what="stories", done="judged", logger=log)
-    story_of: dict[str, str | None] = {}  # this pass's items
-    judged: list[tuple[Item, Relevance, Novelty | None, object]] = []
+    stories = window.stories  # every window item's story, this pass's as they are judged
+    begun: set[str] = set()  # the stories this pass begins
+    judged: list[_Judged] = []
     for start in range(0, len(to_judge), FINGERPRINT_BATCH):
         batch = to_judge[start : start + FINGERPRINT_BATCH]
         # Fingerprints made beforehand are used as they are; the rest are made here.
@@ -235,32 +243,36 @@ def judge_novelty(
             for i, _ in batch
         ]
         for (item, rel), fingerprint in zip(batch, prints, strict=True):
+            also: tuple[str, ...] = ()
             if item.backlog:
                 # Never offered, so no verdict to make: only remembered, for later copies.
                 headlines.add(item.id, item.title, item.text, item.published)
                 releases.add(item.id, item.title, item.text[:RELEASE_TEXT], item.published)
                 verdict = None
             else:
-                verdict = _verdict(item, fingerprint, index, headlines, releases, now)
+                verdict, also = _verdict(
+                    item, fingerprint, index, headlines, releases, now, stories
+                )
             index.add(item.id, item.published, fingerprint, item.first_seen)
             window.leadless += not fingerprint.has_lead
-            judged.append((item, rel, verdict, fingerprint))
-            story_of[item.id] = None if item.backlog else item.id
+            status, story = _classify(item, verdict, stories)
+            # A duplicate joins its match's story (what a later copy of it would join too).
+            stories[item.id] = story
+            if status in (NEW, FOLLOW_UP):
+                begun.add(item.id)
+            judged.append(_Judged(item, rel, verdict, fingerprint, status))
+            if story and also:
+                _join(item.id, story, also, stories, begun, judged)
             bar.step()
     bar.finish()
-    # Stories of the stored items matched, in one read; then which went out already.
-    matched = [v.matched for _, _, v, _ in judged if v and v.kind == "duplicate" and v.matched]
-    stored_story = store.story_ids([m for m in matched if m not in story_of])
     records, repeats = [], []
-    for item, rel, verdict, fingerprint in judged:
-        status, story = _classify(item, verdict, story_of, stored_story)
-        if status == DUPLICATE:
-            # A duplicate joins its match's story (what a later copy of it would join too).
-            story_of[item.id] = story
-            if story:
-                repeats.append(story)
-        blob = made.get(item.id) or fingerprint.to_bytes()  # a worker's bytes as they came
-        records.append(record(item, rel, status, verdict, story, blob))
+    for entry in judged:
+        item = entry.item
+        story = stories[item.id]
+        if entry.status == DUPLICATE and story:
+            repeats.append(story)
+        blob = made.get(item.id) or entry.fingerprint.to_bytes()  # a worker's bytes as they came
+        records.append(record(item, entry.rel, entry.status, entry.verdict, story, blob))
     sent = store.stories_in_digests(repeats)
     for story in repeats:
         if story in sent:
@@ -325,10 +337,12 @@ def _verdict(
     headlines: HeadlineIndex,
     releases: ReleaseIndex,
     now: datetime,
-) -> Novelty:
+    stories: Mapping[str, str | None],
+) -> tuple[Novelty, tuple[str, ...]]:
     """The novelty verdict, a headline-only copy of a known report being a copy of it, and a
     report the index finds nothing for joining an earlier report of the same statistics
-    release (``monitor.releases``)."""
+    release (``monitor.releases``); with the reports of other stories it repeats
+    (``NoveltyIndex.judge_story``)."""
     copied = headlines.match(item.title, item.text, item.published)
     headlines.add(item.id, item.title, item.text, item.published)
     lead = item.text[:RELEASE_TEXT]
@@ -339,8 +353,8 @@ def _verdict(
             score=0.0,
             matched=copied,
             reason=f"copy of {copied}: the same headline, one of the two with no other text",
-        )
-    verdict = index.judge(fingerprint, item.published, now)
+        ), ()
+    verdict, also = index.judge_story(fingerprint, item.published, now, stories)
     release = releases.match(item.title, lead, item.published) if verdict.kind == "new" else None
     releases.add(item.id, item.title, lead, item.published)
     if release is not None:
@@ -350,19 +364,76 @@ def _verdict(
             matched=release,
             reason=f"same release as {release}: {releases.describe(item.title, lead)}, published "
             f"within {releases.window_hours:g} hours ({verdict.reason})",
-        )
-    return verdict
+        ), ()
+    return verdict, also
 
 
 def _classify(
-    item: Item,
-    verdict: Novelty | None,
-    story_of: Mapping[str, str | None],
-    stored_story: Mapping[str, str | None],
+    item: Item, verdict: Novelty | None, stories: Mapping[str, str | None]
 ) -> tuple[str, str | None]:
+    """Status and story: a duplicate joins its match's story; a new story or follow-up is one."""
     if item.backlog or verdict is None:
         return BACKLOG, None
     if verdict.kind == "duplicate" and verdict.matched:
-        matched = verdict.matched
-        return DUPLICATE, story_of[matched] if matched in story_of else stored_story.get(matched)
+        return DUPLICATE, stories.get(verdict.matched)
     return (FOLLOW_UP if verdict.kind == "follow-up" else NEW), item.id
+
+
+@dataclass(slots=True)
+class _Judged:
+    item: Item
+    rel: Relevance
+    verdict: Novelty | None
+    fingerprint: Any
+    status: str
+
+
+def _join(
+    item_id: str,
+    story: str,
+    also: Sequence[str],
+    stories: dict[str, str | None],
+    begun: set[str],
+    judged: list[_Judged],
+) -> None:
+    """One story of two that this pass began and a report repeats: ``also`` are reports of
+    other stories it repeats as much as ``story`` (``NoveltyIndex.judge_story``).
+
+    The pass kept them apart: the Bloomberg report of an agreed deal judged "new" (only
+    "related" to the talks) before the Japanese report that made the deal a follow-up of the
+    talks, Reuters' report repeating both. The other story joins ``story`` (its lead becomes a
+    duplicate) unless either lead's headline states an amount the other's reports do not (a
+    development of the other: the repeat was the facts check missing it). A story of an
+    earlier pass is never joined: it may have gone out in a digest, and its reports are no
+    longer at hand to check.
+    """
+    from dataclasses import replace
+
+    from monitor.followup import new_headline_amounts
+
+    if story not in begun:
+        return
+    members = lambda s: [e for e in judged if stories.get(e.item.id) == s]  # noqa: E731
+    for other in also:
+        target = stories.get(other) or other
+        if target == story or target not in begun:
+            continue
+        ours, theirs = members(story), members(target)
+        lead_ours = next(e for e in ours if e.item.id == story)
+        lead_theirs = next(e for e in theirs if e.item.id == target)
+        if new_headline_amounts(
+            lead_ours.fingerprint, [e.fingerprint for e in theirs]
+        ) or new_headline_amounts(lead_theirs.fingerprint, [e.fingerprint for e in ours]):
+            continue
+        begun.discard(target)
+        for entry in theirs:
+            stories[entry.item.id] = story
+            if entry.status in (NEW, FOLLOW_UP) and entry.verdict is not None:
+                entry.status = DUPLICATE
+                entry.verdict = replace(
+                    entry.verdict,
+                    kind="duplicate",
+                    matched=story,
+                    reason=f"one story with {story}: {item_id} repeats both (judged "
+                    f"before it: {entry.verdict.reason})",
+                )

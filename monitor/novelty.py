@@ -42,6 +42,15 @@ only those of a unit the matched reports headline count (``new_amounts``): a
 translation that is fuller than the report it matches is not a development.
 Measured: rewrites and translations bring 0-2.5 new (share 0-0.43, Rakuten
 rewrite the highest), our follow-ups 7.5-8.5 (share 0.8-1.0).
+A headline stating an amount none of the matched reports states (the agreed
+price after the talks' estimate, the shares' fall the morning after the deal;
+``followup.headline_news``) is a development too, in any script.
+
+Follow-ups are judged story by story (``judge_story``, given each item's story):
+a report is a follow-up only if it is news against every story it matches, and
+otherwise joins the likeliest story it repeats, so a later report of a
+development joins the development's story instead of being weighed against the
+first event's reports alone; the judge pass joins two stories one report repeats.
 
 Two reports of different events that read alike are never folded into each other:
 market reports of different trading sessions (``monitor.facts.session``: the midday
@@ -51,6 +60,8 @@ and the close report of one day), and headlines opening on different countries
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -65,7 +76,13 @@ from monitor.fingerprint import (
     fingerprint_texts,
     index_view,
 )
-from monitor.followup import FOLLOW_UP_LEAD_FACTS, detail_only, new_amounts, new_facts
+from monitor.followup import (
+    FOLLOW_UP_LEAD_FACTS,
+    detail_only,
+    headline_news,
+    new_amounts,
+    new_facts,
+)
 from monitor.model import Novelty, Similarity
 from monitor.pairscore import (
     apart_reason,
@@ -79,6 +96,7 @@ from monitor.pairscore import (
     shared_amounts_many,
     similarities_of,
 )
+from monitor.words import plural
 
 if TYPE_CHECKING:
     from monitor.columns import Blobs, Column, Strings
@@ -264,21 +282,51 @@ class NoveltyIndex:
         rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         return [self._ids[int(r)] for r in rows]
 
-    def judge(self, fp: Fingerprint, published: datetime, now: datetime) -> Novelty:
-        """Classify ``fp`` as new, duplicate or follow-up against the items in the window."""
+    def judge(
+        self,
+        fp: Fingerprint,
+        published: datetime,
+        now: datetime,
+        stories: Mapping[str, str | None] | None = None,
+    ) -> Novelty:
+        """Classify ``fp`` as new, duplicate or follow-up against the items in the window.
+
+        ``stories`` maps item ids to the story each belongs to (see ``judge_story``).
+        """
+        return self.judge_story(fp, published, now, stories)[0]
+
+    def judge_story(
+        self,
+        fp: Fingerprint,
+        published: datetime,
+        now: datetime,
+        stories: Mapping[str, str | None] | None = None,
+    ) -> tuple[Novelty, tuple[str, ...]]:
+        """``judge``, story by story, and the reports of the other stories ``fp`` repeats.
+
+        With ``stories`` (item id -> story id; an id it lacks or maps to None is a story of
+        its own) the matched reports are judged as stories: ``fp`` is a follow-up only if it
+        brings news against every story it matches, and otherwise joins the likeliest story
+        it repeats. A follow-up is a story of its own, so a later report of that development
+        (the agreed deal after the talks) joins it instead of being weighed against the
+        first event's reports only. Without ``stories`` every match is one story. The tuple
+        holds the best-matching report of each *other* story ``fp`` repeats: reports of one
+        event that the judge pass kept apart (the caller may join them).
+        """
         import numpy as np
 
         when = _seconds(published, "published")
         cutoff = _seconds(now - self.window, "now")
         self._flush()
         if self._rows is None:
-            return Novelty("new", 1.0, None, None, "new: nothing seen yet")
+            return Novelty("new", 1.0, None, None, "new: nothing seen yet"), ()
         rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         if not len(rows):
-            return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}")
+            return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}"), ()
         others = [self._print(int(r)) for r in rows]
         assert self._published is not None
-        hours = [(when - int(self._published.values[r])) / 3600 for r in rows]
+        stamps = [int(self._published.values[r]) for r in rows]
+        hours = [(when - t) / 3600 for t in stamps]
         links = [events_link(fp, o, h) for o, h in zip(others, hours, strict=True)]
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
@@ -295,49 +343,53 @@ class NoveltyIndex:
         ])  # fmt: skip
         best = int(np.argmax(np.where(same, rank + 1.0, rank)))
         best_sim = sims[best]
-        best_id = self._ids[int(rows[best])]
+        ids = [self._ids[int(r)] for r in rows]
         if not same[best]:
             apart = apart_reason(fp, others[best], hours[best])
             return Novelty(
                 "new", 1.0 - best_sim.score, None, best_sim,
-                f"new (closest: {best_id}, {_figures(best_sim)}, {best_sim.verdict}"
+                f"new (closest: {ids[best]}, {_figures(best_sim)}, {best_sim.verdict}"
                 f"{'; ' + apart if apart else ''})",
-            )  # fmt: skip
-        matched = [o for o, m in zip(others, same.tolist(), strict=True) if m]
-        if any(o.cjk != fp.cjk for o in matched):
-            # Across scripts only amounts compare, and only those extending what the
-            # story headlines (see ``new_amounts``).
-            fresh, considered = new_amounts(fp, matched)
-        else:
-            fresh, considered = new_facts(fp, [(o.facts, o.cjk) for o in matched])
-        assert self._published is not None
-        earlier = when > int(self._published.values[rows[best]])
-        substantial = (
-            fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
-        )
-        # Facts a short report had no room for are detail unless the headline brings news.
-        fuller = substantial and detail_only(fp, matched)
-        substantial = substantial and not fuller
-        if substantial and earlier:
-            # A follow-up is as novel as the share of its lead facts that are new.
+            ), ()  # fmt: skip
+        groups: dict[str | None, list[int]] = {}
+        for i in np.flatnonzero(same).tolist():
+            key = (stories.get(ids[i]) or ids[i]) if stories is not None else None
+            groups.setdefault(key, []).append(i)
+        # Each story's best-matching report, and what ``fp`` brings against the story.
+        lead = {k: max(g, key=lambda i: rank[i]) for k, g in groups.items()}
+        news = {
+            k: _news(fp, [others[i] for i in g], when > stamps[lead[k]]) for k, g in groups.items()
+        }
+        repeated = [k for k in groups if not news[k].follows]
+        if not repeated:
+            # News against every story it matches: it follows the latest of them.
+            k = max(groups, key=lambda k: (stamps[lead[k]], rank[lead[k]]))
+            got, b = news[k], lead[k]
+            states = plural(got.headline, "new amount")
+            headline = f"; its headline states {states}" if got.headline else ""
             return Novelty(
-                "follow-up", round(min(1.0, fresh / considered), 4), best_id, best_sim,
-                f"follow-up of {best_id}: {fresh:g} of {considered:g} weighted lead facts are new "
-                f"({_figures(best_sim)})",
-            )  # fmt: skip
-        how = "copy of" if best_sim.verdict == "copy" else "same story as"
-        kind = "translated" if cross[best] else "rewritten" if best_sim.verdict != "copy" else ""
+                "follow-up", round(min(1.0, max(got.fresh, got.headline) / got.considered), 4),
+                ids[b], sims[b],
+                f"follow-up of {ids[b]}: {got.fresh:g} of {got.considered:g} weighted lead facts "
+                f"are new{headline} ({_figures(sims[b])})",
+            ), ()  # fmt: skip
+        k = max(repeated, key=lambda k: rank[lead[k]])
+        got, b = news[k], lead[k]
+        how = "copy of" if sims[b].verdict == "copy" else "same story as"
+        kind = "translated" if cross[b] else "rewritten" if sims[b].verdict != "copy" else ""
         extra = (
-            ", older report" if substantial else ", fuller report of a short one" if fuller else ""
-        )
-        detail = ", ".join(x for x in (_figures(best_sim), kind) if x)
-        if links[best] and best_sim.verdict == "same story":
-            # The figures alone would not explain the fold: say what made it one event.
-            detail += f"; one event: {link_reason(fp, others[best], hours[best])}"
-        return Novelty(
-            "duplicate", 1.0 - best_sim.score, best_id, best_sim,
-            f"{how} {best_id} ({detail}{extra})",
+            ", older report" if got.substantial
+            else ", fuller report of a short one" if got.fuller else ""
         )  # fmt: skip
+        detail = ", ".join(x for x in (_figures(sims[b]), kind) if x)
+        if links[b] and sims[b].verdict == "same story":
+            # The figures alone would not explain the fold: say what made it one event.
+            detail += f"; one event: {link_reason(fp, others[b], hours[b])}"
+        also = tuple(ids[lead[j]] for j in repeated if j != k)
+        return Novelty(
+            "duplicate", 1.0 - sims[b].score, ids[b], sims[b],
+            f"{how} {ids[b]} ({detail}{extra})",
+        ), also  # fmt: skip
 
     def _window(self) -> str:
         days = self.window / timedelta(days=1)
@@ -348,6 +400,33 @@ def _new_strings() -> Strings:
     from monitor.columns import Strings
 
     return Strings()
+
+
+@dataclass(frozen=True, slots=True)
+class _News:
+    """What a report brings against the matched reports of one story."""
+
+    fresh: float  # weighted lead facts none of them has
+    considered: float  # weighted lead facts compared
+    substantial: bool  # enough of them (``FOLLOW_UP_MIN_NEW_FACTS``, ``..._SHARE``)
+    fuller: bool  # ... but only detail a short report had no room for (``detail_only``)
+    headline: int  # headline amounts none of them states (``headline_news``)
+    follows: bool  # a later development: later than their best match, and news
+
+
+def _news(fp: Fingerprint, matched: list[Fingerprint], later: bool) -> _News:
+    if any(o.cjk != fp.cjk for o in matched):
+        # Across scripts only amounts compare, and only those extending what the
+        # story headlines (see ``new_amounts``).
+        fresh, considered = new_amounts(fp, matched)
+    else:
+        fresh, considered = new_facts(fp, [(o.facts, o.cjk) for o in matched])
+    substantial = fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
+    # Facts a short report had no room for are detail unless the headline brings news.
+    fuller = substantial and detail_only(fp, matched)
+    headline = headline_news(fp, matched)
+    follows = later and ((substantial and not fuller) or headline > 0)
+    return _News(fresh, max(considered, 1.0), substantial and not fuller, fuller, headline, follows)
 
 
 def _figures(sim: Similarity) -> str:

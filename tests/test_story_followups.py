@@ -1,0 +1,142 @@
+"""Follow-ups judged story by story: a development is a story later reports of it join, and a
+share move the morning after a deal is news of its own, not the deal again.
+
+The fixtures are written for these tests (a fictional acquisition by NTT Data of a fictional
+US data-centre developer, reported in Japanese and English), not taken from any data set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from monitor import novelty
+from monitor.config import load
+from monitor.followup import headline_news, new_amounts
+from monitor.judging import RunStats, judge_novelty
+from monitor.model import Item, Relevance
+from monitor.store import ItemRecord, Store
+
+T0 = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
+ON_TOPIC = Relevance(0.9, True, (), "on topic")
+
+# The first event: a Japanese report of a scoop on the talks, with an estimated price.
+TALKS_JA = (
+    "NTTデータ、米データセンター開発コーベインの買収協議 米報道",
+    "NTTデータが米データセンター開発のコーベイン・データセンターズの買収に向けて協議していることが"
+    "分かった。米ブルームバーグ通信が16日、関係者の話として報じた。買収額は約40億ドルになる可能性が"
+    "ある。人工知能（AI）向けのデータセンター需要の拡大に対応する。",
+)
+# The development, hours later: the deal is agreed at a price. A one-sentence flash first ...
+DEAL_EN_SHORT = (
+    "NTT Data Agrees to Buy Corvane for $4.7 Billion in AI Push",
+    "NTT Data Group Corp. agreed to buy US data center developer Corvane Data Centers for "
+    "$4.7 billion, the company said Tuesday.",
+)
+# ... then the Japanese report and the English wire's full one.
+DEAL_JA = (
+    "NTTデータ、米データセンター会社コーベインを47億ドルで買収 正式発表",
+    "NTTデータは17日、米データセンター開発のコーベイン・データセンターズを47億ドル"
+    "（約7100億円）で買収すると正式に発表した。人工知能（AI）向けの計算基盤を拡大する。"
+    "買収資金は銀行借り入れ30億ドルと手元資金で賄う。買収完了は2027年3月を見込む。",
+)
+DEAL_EN = (
+    "NTT Data agrees to buy Corvane Data Centers for $4.7 billion",
+    "TOKYO, Nov 17 - NTT Data said on Tuesday it agreed to buy US data center developer "
+    "Corvane Data Centers for $4.7 billion, expanding its computing capacity for artificial "
+    "intelligence. NTT Data will fund the deal with $3 billion in bank loans and cash on hand "
+    "and expects to complete it in March 2027.",
+)
+# The next morning the market's reaction is the news: the same deal, a new figure.
+SHARES_JA = (
+    "NTTデータ株が一時7%安 米データセンター買収で財務悪化を懸念",
+    "18日の東京株式市場でNTTデータ株が一時、前日比7%安の3250円まで下落した。"
+    "前日に発表した米データセンター会社コーベインの47億ドルでの買収で、有利子負債が膨らみ"
+    "財務が悪化するとの懸念から売りが出た。",
+)
+
+
+@pytest.fixture(scope="module")
+def encoder() -> novelty.Encoder:
+    return novelty.Encoder()
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):  # type: ignore[no-untyped-def]
+    state = tmp_path_factory.mktemp("encoder") / "state.db"
+    return replace(load(REPO / "config.toml"), state=state)
+
+
+def test_a_share_fall_after_a_deal_is_a_follow_up_of_the_deal_not_a_copy(encoder) -> None:
+    deal_ja, deal_en, shares = novelty.fingerprint_texts([DEAL_JA, DEAL_EN, SHARES_JA], encoder)
+    # Counted as the deal's figures, the share report brings nothing: the story headlines
+    # dollars, and the only dollar figure it states is the deal's price ...
+    assert new_amounts(shares, [deal_ja, deal_en])[0] == 0
+    # ... but its headline states a figure no report of the deal does: the shares' fall.
+    assert headline_news(shares, [deal_ja, deal_en]) == 1
+    index = novelty.NoveltyIndex()
+    evening = T0 + timedelta(hours=8)
+    index.add("deal-ja", evening, deal_ja)
+    index.add("deal-en", evening + timedelta(minutes=8), deal_en)
+    morning = T0 + timedelta(hours=23)
+    stories = {"deal-ja": "deal-ja", "deal-en": "deal-ja"}
+    verdict = index.judge(shares, morning, morning, stories)
+    assert verdict.kind == "follow-up" and verdict.matched in ("deal-ja", "deal-en")
+    assert "headline states 1 new amount" in verdict.reason
+    # The English rewrite of the deal states nothing the Japanese report lacks: a copy.
+    (again,) = novelty.fingerprint_texts([DEAL_EN], encoder)
+    index = novelty.NoveltyIndex()
+    index.add("deal-ja", evening, deal_ja)
+    assert index.judge(again, evening + timedelta(minutes=8), evening).kind == "duplicate"
+
+
+def _item(name: str, text: tuple[str, str], when: datetime) -> Item:
+    title, body = text
+    lang = "en" if title.isascii() else "ja"
+    return Item(name, f"doc-{name}", 0, "corpus", "wire", None, title, body, lang, when, when,
+                False)  # fmt: skip
+
+
+def _pass(store: Store, settings, items: list[Item], now: datetime) -> list[ItemRecord]:
+    with store.transaction():
+        records = judge_novelty([(i, ON_TOPIC) for i in items], {}, store, settings, now,
+                                RunStats())  # fmt: skip
+        for r in records:
+            store.record_document(r.item.doc_key, "corpus", None, None, now, "")
+            store.record_item(r)
+    return records
+
+
+def test_reports_of_a_deal_in_two_languages_make_one_story_after_the_talks(
+    tmp_path: Path, settings, encoder
+) -> None:
+    store = Store(tmp_path / "state.db")
+    with store.transaction():
+        store.ensure_source("corpus", "corpus", "local corpus", T0)
+    with store:
+        (talks,) = _pass(store, settings, [_item("talks", TALKS_JA, T0)], T0 + timedelta(hours=1))
+        assert talks.status == "new"
+        evening = T0 + timedelta(hours=8)
+        deal = _pass(
+            store, settings,
+            [_item("flash", DEAL_EN_SHORT, evening),
+             _item("deal-ja", DEAL_JA, evening + timedelta(minutes=5)),
+             _item("deal-en", DEAL_EN, evening + timedelta(minutes=8))],
+            evening + timedelta(hours=1),
+        )  # fmt: skip
+        # The flash scores only "related" to the talks report: a story of its own. The
+        # Japanese report is a development of the talks (a price, a funding plan) but repeats
+        # the flash: it joins the deal's story, and so does the English wire's full report.
+        by_id = {r.item.id: r for r in deal}
+        assert by_id["flash"].status == "new"
+        assert {by_id[i].story_id for i in ("flash", "deal-ja", "deal-en")} == {"flash"}
+        morning = T0 + timedelta(hours=23)
+        (shares,) = _pass(store, settings, [_item("shares", SHARES_JA, morning)], morning)
+        # The share fall is news of its own: a follow-up, never folded under the deal.
+        assert shares.status == "follow-up" and shares.story_id == "shares"
+        leads = {s.item.id for s in store.undelivered_stories()}
+        assert leads == {"talks", "flash", "shares"}
