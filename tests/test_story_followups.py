@@ -16,7 +16,7 @@ from conftest import REPO
 
 from monitor import novelty
 from monitor.config import load
-from monitor.followup import headline_news, new_amounts
+from monitor.followup import headline_news, new_amounts, new_headline_amounts
 from monitor.judging import RunStats, judge_novelty
 from monitor.model import Item, Relevance
 from monitor.store import ItemRecord, Store
@@ -140,3 +140,29 @@ def test_reports_of_a_deal_in_two_languages_make_one_story_after_the_talks(
         assert shares.status == "follow-up" and shares.story_id == "shares"
         leads = {s.item.id for s in store.undelivered_stories()}
         assert leads == {"talks", "flash", "shares"}
+
+
+# A data release: the English report leads on the surge and headlines no figure; the Japanese
+# wire headlines the balance, which the English text never states.
+SURGE_EN = (
+    "Japan's exports surge on chip demand, imports hit record on oil costs",
+    "Japan's imports hit a monthly record in September as oil prices drove up energy costs, "
+    "while exports climbed 14.6% from a year earlier on demand for chips used in AI data "
+    "centres, data showed on Monday. Imports rose 9.8%, beating forecasts for a 7.5% rise.",
+)
+BALANCE_JA = (
+    "貿易収支、9月は3120億円の黒字 半導体関連が輸出をけん引",
+    "財務省が20日発表した9月の貿易統計速報によると、輸出は前年同月比14.6%増だった。"
+    "半導体等電子部品が輸出を押し上げた。輸入は9.8%増。貿易収支は3120億円の黒字だった。",
+)
+
+
+def test_a_headline_figure_after_a_story_headlined_without_one_is_no_news(encoder) -> None:
+    english, japanese = novelty.fingerprint_texts([SURGE_EN, BALANCE_JA], encoder)
+    # The balance is a figure the English report does not state ...
+    assert new_headline_amounts(japanese, [english]) == 1
+    # ... but against a story headlined without figures a headline figure is no news (a
+    # fuller report's choice of lead); against one headlining a figure, it is.
+    assert headline_news(japanese, [english]) == 0
+    _, deal_en, shares = novelty.fingerprint_texts([DEAL_JA, DEAL_EN, SHARES_JA], encoder)
+    assert headline_news(shares, [deal_en]) == 1
