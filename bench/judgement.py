@@ -38,6 +38,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -345,8 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work",
         type=Path,
-        default=Path("/tmp/monitor-judgement"),
-        help="working folder (state, digests, logs, encoder cache)",
+        default=None,
+        help="working folder (state, digests, logs, encoder cache); default: a new one in $TMPDIR,"
+        " so that two runs at once never share a state",
     )
     parser.add_argument(
         "--profile",
@@ -366,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.dataset}: not a wire-dev style folder (feeds/, labels.jsonl)", file=sys.stderr
         )
         return 2
+    if args.work is None:
+        args.work = Path(tempfile.mkdtemp(prefix="monitor-judgement-"))
+        print(f"# work folder: {args.work}", flush=True)
     args.work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     modes = ["replay", "one-poll"] if args.mode == "both" else [args.mode]
