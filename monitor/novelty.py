@@ -99,6 +99,8 @@ from monitor.pairscore import (
 from monitor.words import plural
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from monitor.columns import Blobs, Column, Strings
     from monitor.lshindex import RowStore
 
@@ -275,12 +277,17 @@ class NoveltyIndex:
 
     def candidates(self, fp: Fingerprint, now: datetime) -> list[str]:
         """Ids of the items in the window that ``judge`` would score ``fp`` against."""
+        rows = self._candidate_rows(fp, now)
+        return [] if rows is None else [self._ids[int(r)] for r in rows]
+
+    def _candidate_rows(self, fp: Fingerprint, now: datetime) -> np.ndarray | None:
+        """The rows ``fp`` is scored against (None: the window holds nothing yet)."""
         self._flush()
         if self._rows is None:
-            return []
+            return None
         cutoff = _seconds(now - self.window, "now")
         rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
-        return [self._ids[int(r)] for r in rows]
+        return rows
 
     def judge(
         self,
@@ -316,11 +323,9 @@ class NoveltyIndex:
         import numpy as np
 
         when = _seconds(published, "published")
-        cutoff = _seconds(now - self.window, "now")
-        self._flush()
-        if self._rows is None:
+        rows = self._candidate_rows(fp, now)
+        if rows is None:
             return Novelty("new", 1.0, None, None, "new: nothing seen yet"), ()
-        rows, _ = self._rows.candidates(fp, embedding_vector(fp), CANDIDATE_SEMANTIC, cutoff)
         if not len(rows):
             return Novelty("new", 1.0, None, None, f"new: nothing similar in {self._window()}"), ()
         others = [self._print(int(r)) for r in rows]

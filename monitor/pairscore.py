@@ -254,7 +254,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
 
     * In two languages, both headlines state one amount of money and name one
       principal company (the first one each headline names, or its namesake:
-      ``similarity.entity_kin``): "Kioxia to spend 1 trillion yen ..." and
+      ``namesakes.entity_kin``): "Kioxia to spend 1 trillion yen ..." and
       "キオクシア、北上工場に1兆円投資"; across scripts the lexical views say nothing
       and the encoder scores such pairs 0.45-0.60, no higher than other stories of
       the company. A templated story about another company or amount fails both.
