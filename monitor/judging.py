@@ -169,8 +169,9 @@ class Window:
             done = with_leads(prints, texts, window.encoder)
             for (stored_id, published, seen, _), fp in zip(leadless, done, strict=True):
                 window.index.add(stored_id, published, fp, seen)
-            ids = [stored_id for stored_id, *_ in leadless]
-            store.set_fingerprints([(i, fp.to_bytes()) for i, fp in zip(ids, done, strict=True)])
+            store.set_fingerprints(
+                [(entry[0], fp.to_bytes()) for entry, fp in zip(leadless, done, strict=True)]
+            )
         if stale:
             # Written by an older monitor: fingerprint the stored text again (once per load).
             stored = [store.judgement(stored_id) for stored_id, _, _ in stale]
