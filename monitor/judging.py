@@ -163,8 +163,7 @@ class Window:
         if leadless:
             # A backlog-only pass's fingerprints, made without their headline + lead view:
             # the view is encoded now, once, and kept (the store's copy completed too).
-            stored = [store.judgement(stored_id) for stored_id, _, _, _ in leadless]
-            texts = [(j.item.title, j.item.text) if j else ("", "") for j in stored]
+            texts = _stored_texts(store, [stored_id for stored_id, *_ in leadless])
             prints = [novelty.Fingerprint.from_bytes(blob) for *_, blob in leadless]
             done = with_leads(prints, texts, window.encoder)
             for (stored_id, published, seen, _), fp in zip(leadless, done, strict=True):
@@ -174,8 +173,7 @@ class Window:
             )
         if stale:
             # Written by an older monitor: fingerprint the stored text again (once per load).
-            stored = [store.judgement(stored_id) for stored_id, _, _ in stale]
-            texts = [(j.item.title, j.item.text) if j else ("", "") for j in stored]
+            texts = _stored_texts(store, [stored_id for stored_id, *_ in stale])
             for (stored_id, published, seen), fp in zip(
                 stale, novelty.fingerprint_texts(texts, window.encoder), strict=True
             ):
@@ -281,6 +279,13 @@ def judge_novelty(
     stats.seconds["novelty"] = stats.seconds.get("novelty", 0.0) + time.perf_counter() - started
     stats.seconds["encoder_load"] = encoder.load_seconds or 0.0
     return records
+
+
+def _stored_texts(store: Store, item_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(title, whole text) of each stored item, ("", "") for one no longer stored: the
+    window's reads carry only the start of a text, a fingerprint needs all of it."""
+    stored = [store.judgement(item_id) for item_id in item_ids]
+    return [(j.item.title, j.item.text) if j else ("", "") for j in stored]
 
 
 def _with_leads(
