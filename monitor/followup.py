@@ -10,14 +10,16 @@ amounts compare, and only those that extend what the story headlines.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from monitor.facts import same_value
+from monitor.eventkeys import STAGE_ORDER, STAGE_WORDS, same_money, share_move, stages
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, headline_facts
 
 __all__ = [
     "FOLLOW_UP_LEAD_FACTS",
     "SHORT_REPORT_FACTS",
     "detail_only",
+    "development",
     "headline_news",
     "new_amounts",
     "new_facts",
@@ -50,7 +52,7 @@ def new_amounts(fp: Fingerprint, matched: Sequence[Fingerprint]) -> tuple[float,
     stated = [f for o in matched for f in (*o.text_amounts, *o.lead_amounts)]
     headlined = {f.unit for o in matched for f in o.head_amounts if f.unit != "date"}
     fresh = sum(
-        1 for f in mine if f.unit in headlined and not any(same_value(f, g) for g in stated)
+        1 for f in mine if f.unit in headlined and not any(same_money(f, g) for g in stated)
     )
     return float(fresh), float(len(mine))
 
@@ -91,7 +93,7 @@ def detail_only(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
     if any(o.cjk != fp.cjk for o in matched):
         stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
         return not any(
-            f.unit != "date" and not any(same_value(f, g) for g in stated) for f in fp.head_amounts
+            f.unit != "date" and not any(same_money(f, g) for g in stated) for f in fp.head_amounts
         )
     head = np.frombuffer(headline_facts(fp.headline), dtype="<u2")
     # Their headlines too, read the same way: a headline's opening name is not in ``facts``.
@@ -114,10 +116,17 @@ def headline_news(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
     ``matched`` reports headlines an amount: against a story headlined without one, a
     headline figure is as often a fuller report's choice of lead (the Japanese wire's trade
     deficit, "貿易収支、7月は6345億円の赤字", after the English "exports surge on chips
-    demand", whose text never states it). See ``new_headline_amounts``.
+    demand", whose text never states it). Against reports of the shares' move, only a
+    figure of a kind they headline counts: "SoftBank shares slide 6%" after "SoftBank falls
+    most since August after agreeing to $3.4 billion deal" is the same move. See
+    ``new_headline_amounts``.
     """
     if not any(f.unit != "date" for o in matched for f in o.head_amounts):
         return 0
+    moves = [o for o in matched if share_move(o.headline)]
+    if moves and share_move(fp.headline):
+        units = {f.unit for o in moves for f in o.head_amounts}
+        fp = replace(fp, head_amounts=tuple(f for f in fp.head_amounts if f.unit in units))
     return new_headline_amounts(fp, matched)
 
 
@@ -131,5 +140,26 @@ def new_headline_amounts(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int
     """
     stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
     return sum(
-        1 for f in fp.head_amounts if f.unit != "date" and not any(same_value(f, g) for g in stated)
+        1 for f in fp.head_amounts if f.unit != "date" and not any(same_money(f, g) for g in stated)
     )
+
+
+def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
+    """The later stage ``fp``'s headline reports against the ``matched`` reports, else "".
+
+    A later stage of the kind of event their headlines state than any they state (the
+    deal agreed after its talks, an offering's price after its range: ``eventkeys.stages``),
+    or the shares' move where none of them reports one ("SoftBank falls most since
+    August after agreeing to ..." after the deal). Published later, such a report is a
+    follow-up whatever its other facts; published earlier (a feed polled late), it is an
+    earlier stage: a story of its own, never folded under the later one.
+    """
+    theirs = {pair for o in matched for pair in stages(o.headline)}
+    for kind, stage in stages(fp.headline):
+        before = [s for k, s in theirs if k == kind]
+        if before and all(STAGE_ORDER[stage] > STAGE_ORDER[s] for s in before):
+            before = " or ".join(sorted(STAGE_WORDS[s] for k, s in theirs if k == kind))
+            return f"{STAGE_WORDS[stage]} after {before}"
+    if share_move(fp.headline) and not any(share_move(o.headline) for o in matched):
+        return "the shares' move"
+    return ""

@@ -79,6 +79,7 @@ from monitor.fingerprint import (
 from monitor.followup import (
     FOLLOW_UP_LEAD_FACTS,
     detail_only,
+    development,
     headline_news,
     new_amounts,
     new_facts,
@@ -365,13 +366,27 @@ class NoveltyIndex:
         news = {
             k: _news(fp, [others[i] for i in g], when > stamps[lead[k]]) for k, g in groups.items()
         }
-        repeated = [k for k in groups if not news[k].follows]
+        repeated = [k for k in groups if not (news[k].follows or news[k].stage or news[k].earlier)]
+        # A report of an earlier stage than a story's (the deal, judged after the shares' fall
+        # that followed it) is none of that story's: neither a repeat nor a follow-up.
+        following = [k for k in groups if news[k].follows]
+        if not repeated and not following:
+            # An earlier stage of every story it matches (the talks, read after the deal).
+            k = max(groups, key=lambda k: rank[lead[k]])
+            b = lead[k]
+            return Novelty(
+                "new", 1.0 - sims[b].score, None, sims[b],
+                f"new: another stage than {ids[b]} "
+                f"({news[k].stage or news[k].earlier + ' there'}; {_figures(sims[b])})",
+            ), ()  # fmt: skip
         if not repeated:
             # News against every story it matches: it follows the latest of them.
-            k = max(groups, key=lambda k: (stamps[lead[k]], rank[lead[k]]))
+            k = max(following, key=lambda k: (stamps[lead[k]], rank[lead[k]]))
             got, b = news[k], lead[k]
             states = plural(got.headline, "new amount")
             headline = f"; its headline states {states}" if got.headline else ""
+            if got.stage:
+                headline += f"; its headline reports {got.stage}"
             return Novelty(
                 "follow-up", round(min(1.0, max(got.fresh, got.headline) / got.considered), 4),
                 ids[b], sims[b],
@@ -417,6 +432,8 @@ class _News:
     fuller: bool  # ... but only detail a short report had no room for (``detail_only``)
     headline: int  # headline amounts none of them states (``headline_news``)
     follows: bool  # a later development: later than their best match, and news
+    stage: str = ""  # the later stage its headline reports (``followup.development``)
+    earlier: str = ""  # the later stage one of them reports against it
 
 
 def _news(fp: Fingerprint, matched: list[Fingerprint], later: bool) -> _News:
@@ -430,8 +447,16 @@ def _news(fp: Fingerprint, matched: list[Fingerprint], later: bool) -> _News:
     # Facts a short report had no room for are detail unless the headline brings news.
     fuller = substantial and detail_only(fp, matched)
     headline = headline_news(fp, matched)
-    follows = later and ((substantial and not fuller) or headline > 0)
-    return _News(fresh, max(considered, 1.0), substantial and not fuller, fuller, headline, follows)
+    stage = development(fp, matched)
+    # A matched report of a later stage than ``fp`` (the deal, judged after the shares' fall).
+    earlier = next((d for o in matched if (d := development(o, [fp]))), "")
+    follows = (
+        later and not earlier and ((substantial and not fuller) or headline > 0 or bool(stage))
+    )
+    return _News(
+        fresh, max(considered, 1.0), substantial and not fuller, fuller, headline, follows, stage,
+        earlier,
+    )  # fmt: skip
 
 
 def _figures(sim: Similarity) -> str:

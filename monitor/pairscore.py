@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
-from monitor.facts import headline_country, market_move, same_value
+from monitor.eventkeys import (
+    STAGE_WORDS,
+    head_counts,
+    same_money,
+    share_move,
+    share_move_way,
+    shared_name,
+    stages,
+)  # fmt: skip
+from monitor.facts import headline_country, market_move
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
 from monitor.namesakes import names_entity
@@ -30,6 +39,7 @@ __all__ = [
     "index_scores",
     "lexical_similarity",
     "link_reason",
+    "one_company",
     "pair_features",
     "pair_features_many",
     "shared_amounts_many",
@@ -235,6 +245,9 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
     country_a, country_b = headline_country(a.headline), headline_country(b.headline)
     if country_a and country_b and country_a != country_b:
         return f"another country ({country_a}, not {country_b})"
+    market_a, market_b = market_move(a.headline)[0], market_move(b.headline)[0]
+    if bool(market_a) != bool(market_b) and (share_move(a.headline) or share_move(b.headline)):
+        return f"a market report ({market_a or market_b}), not one company's shares"
     return ""
 
 
@@ -252,12 +265,17 @@ def events_link(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> boo
 def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str:
     """Why two reports are of one event whatever the pair model says; "" when nothing says so.
 
-    * In two languages, both headlines state one amount of money and name one
-      principal company (the first one each headline names, or its namesake:
-      ``namesakes.entity_kin``): "Kioxia to spend 1 trillion yen ..." and
-      "キオクシア、北上工場に1兆円投資"; across scripts the lexical views say nothing
-      and the encoder scores such pairs 0.45-0.60, no higher than other stories of
-      the company. A templated story about another company or amount fails both.
+    * Both headlines name one principal company (``one_company``) and state one
+      amount of money (also across yen and dollars: ``eventkeys.same_money``), one
+      count ("3,000 engineers" = "3000人"), or both report its shares' move, not in
+      opposite ways (a company's shares move once a day, as a market closes once):
+      "Kioxia to spend 1 trillion yen ..." and "キオクシア、北上工場に1兆円投資"; or
+      both report one stage of an event (``eventkeys.stages``: a deal's talks, an
+      offering's price range) and name one party in two scripts ("... in Talks to Buy
+      ... Lumora" / "ルモラの買収協議");
+      across scripts the lexical views say nothing and the encoder scores such pairs
+      0.45-0.60, no higher than other stories of the company. A templated story about
+      another company or amount fails.
     * Market reports of one market, session and day whose headlines do not say
       opposite ways (``facts.market_move``): one market closes once a day.
 
@@ -266,21 +284,45 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     """
     if abs(hours_apart) > LINK_HOURS:
         return ""
-    cross, _ = _sim.languages_differ(a.lang, b.lang)
-    if cross and a.head_entities and b.head_entities:
+    if one_company(a, b):
         money_a = [f for f in a.head_amounts if f.unit not in ("%", "date")]
         money_b = [f for f in b.head_amounts if f.unit not in ("%", "date")]
-        if (
-            any(same_value(x, y) for x in money_a for y in money_b)
-            and names_entity((*b.head_entities, *b.lead_entities), a.head_entities[0])
-            and names_entity((*a.head_entities, *a.lead_entities), b.head_entities[0])
-        ):
+        if any(same_money(x, y) for x in money_a for y in money_b):
             return "the headlines state one amount of one company"
+        if head_counts(a.headline) & head_counts(b.headline):
+            return "the headlines state one count of one company"
+        common = set(stages(a.headline)) & set(stages(b.headline))
+        if common and shared_name(a.headline, b.headline):
+            return f"one stage of one company's event in both ({STAGE_WORDS[min(common)[1]]})"
+        if share_move(a.headline) and share_move(b.headline):
+            way_a, way_b = share_move_way(a.headline), share_move_way(b.headline)
+            if not (way_a and way_b and way_a != way_b):
+                return "one day's move of one company's shares"
     if a.session and a.session == b.session:
         (market_a, way_a), (market_b, way_b) = market_move(a.headline), market_move(b.headline)
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):
             return f"one market's {a.session} report of one day ({market_a})"
     return ""
+
+
+def one_company(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether the two reports are about one principal company.
+
+    The principal is the first company the headline names, else its lead's (the
+    entity table, ``namesakes.entity_kin`` for namesakes); each report must name the
+    other's. Where a headline names no company the table knows (a start-up), a name
+    the two headlines share across scripts (``eventkeys.shared_name``) will do.
+    """
+    principal_a = (a.head_entities or a.lead_entities or ("",))[0]
+    principal_b = (b.head_entities or b.lead_entities or ("",))[0]
+    if principal_a and principal_b:
+        if names_entity((*b.head_entities, *b.lead_entities), principal_a) and names_entity(
+            (*a.head_entities, *a.lead_entities), principal_b
+        ):
+            return True
+        if a.head_entities and b.head_entities:
+            return False  # two known companies, and not one
+    return shared_name(a.headline, b.headline)
 
 
 def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:

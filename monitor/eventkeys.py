@@ -1,0 +1,307 @@
+"""What a headline says about its event, for the rules that link two reports or keep them apart.
+
+Pure functions of headline text (and of ``monitor.facts`` amounts):
+
+* ``stages``: a deal "in talks" (considering, 協議) or "agreed" (agrees to
+  buy, で買収); an offering's price range (仮条件) or its price (公開価格); a preliminary or a
+  revised figure (速報, 確報). By wire-dev's rules the later stage is a development of the
+  earlier, not its copy.
+* ``share_move``: the headline reports a company's share price moving ("SoftBank shares slide
+  6%", "ソフトバンクＧ株が一時６％超安"): the market's reaction, not the event it reacts to.
+* ``head_counts``: counts a headline states without a unit of money ("3,000 engineers",
+  "3000人"), which a translation keeps when it rewrites everything else.
+* ``same_money``: one amount of money, also across yen and dollars (a Japanese paper
+  converts: "$3.4 billion" = "5100億円").
+* ``shared_name``: an unknown company's name written in katakana in one headline and in
+  Latin letters in the other (アサギリ = Asagiri), or in katakana in both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from monitor.facts import Fact, market_move, same_value
+
+__all__ = [
+    "STAGE_ORDER",
+    "STAGE_WORDS",
+    "head_counts", "same_money", "share_move", "share_move_way", "shared_name",
+    "stages",
+]  # fmt: skip
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+# Stages of one kind of event, each an earlier and a later one. By wire-dev's rules the later
+# stage is a development of the earlier (a follow-up), not its copy, however alike they read.
+# Which stage's words win when a headline holds both: the talks' ("in talks to buy", "買収を
+# 協議" hold the agreement's words too), the final price's ("prices IPO at top of range",
+# "公開価格は仮条件上限の2000円" name the range), the revision's ("revised up from the
+# preliminary").
+_STAGES = (
+    (
+        "deal",
+        (
+            "talks",
+            re.compile(
+                r"(?i:\b(?:in|holds?|held|enters?|entered|opens?)\s+(?:advanced\s+|early\s+|"
+                r"exclusive\s+)?(?:talks|discussions|negotiations)\b|\btalks\s+(?:to|on|over|with|for)\b"
+                r"|\bconsider(?:s|ing)?\b|\bweigh(?:s|ing)?\b|\bexplor(?:es|ing)\b|\bmull(?:s|ing)?\b"
+                r"|\bnear(?:s|ing)?\s+(?:a\s+)?deal\b|\bsaid to\b|\breportedly\b)"
+                r"|協議|検討|交渉|打診|模索|=報道|観測"
+            ),
+        ),
+        (
+            "agreed",
+            re.compile(
+                r"(?i:\bagree(?:s|d)?\b|\bto\s+(?:buy|acquire|take\s+over|merge)\b|\bbuys\b"
+                r"|\bacquires\b|\bsigns?\b|\bsigned\b|\bclinch(?:es|ed)?\b|\bseal(?:s|ed)?\b"
+                r"|\bcomplet(?:es|ed)\b)"
+                r"|合意|締結|を買収|で買収|買収へ|買収する|買収を(?:決定|発表|決め)|傘下に"
+            ),
+        ),
+        "first",
+    ),
+    (
+        "price",
+        (
+            "range",
+            re.compile(
+                r"(?i:\b(?:price|pricing|indicative|marketing)\s+range\b|\bsets?\b.{0,30}\brange\b"
+                r"|\bseeks?\s+up\s+to\b)|仮条件|価格帯"
+            ),
+        ),
+        (
+            "priced",
+            re.compile(
+                r"(?i:\bprices?\s+(?:[\w-]+\s+){0,2}(?:ipo|shares|offering|listing)\b|\bpriced\s+at\b"
+                r"|\b(?:ipo|offering)\s+(?:priced|price\s+(?:set|fixed|at))\b)|公開価格|売り出し価格|売出価格|発行価格"
+            ),
+        ),
+        "last",
+    ),
+    (
+        "figure",
+        ("preliminary", re.compile(r"(?i:\bpreliminary\b|\bflash\b|\badvance\s+estimate\b)|速報")),
+        (
+            "revised",
+            re.compile(
+                r"(?i:\brevis(?:e|es|ed|ing|ion)\b|\bfinal\s+(?:figures?|reading|data|estimate)\b)"
+                r"|改定値|確報|確定値"
+            ),
+        ),
+        "last",
+    ),
+)
+
+
+# Each kind's earlier stage first.
+STAGE_ORDER = {
+    stage: order for _, *pairs, _ in _STAGES for order, (stage, _) in enumerate(pairs)
+}  # fmt: skip
+# How a reason names each stage ("the deal agreed after the talks").
+STAGE_WORDS = {
+    "talks": "the talks", "agreed": "the deal agreed", "range": "the price range",
+    "priced": "the price set", "preliminary": "the preliminary figure",
+    "revised": "the revised figure",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def stages(headline: str) -> tuple[tuple[str, str], ...]:
+    """The (kind, stage) pairs a headline states: ("deal", "talks"), ("price", "priced"), ..."""
+    src = _nfkc(headline)
+    out = []
+    for kind, (early, early_words), (late, late_words), wins in _STAGES:
+        found_early, found_late = bool(early_words.search(src)), bool(late_words.search(src))
+        if found_early and found_late:
+            out.append((kind, early if wins == "first" else late))
+        elif found_early or found_late:
+            out.append((kind, early if found_early else late))
+    return tuple(out)
+
+
+_MOVE_WORDS = (
+    r"falls?|fell|slides?|slid|drops?|dropped|slumps?|slumped|tumbles?|tumbled|sinks?|sank"
+    r"|plunges?|plunged|jumps?|jumped|surges?|surged|soars?|soared|rises?|rose|rall(?:y|ies|ied)"
+    r"|climbs?|climbed|gains?|gained|loses?|lost|skids?|dives?|dived"
+)
+_SHARE_MOVE = re.compile(
+    rf"(?i:\b(?:shares?|stock|stocks)\b(?:\s+\w+){{0,2}}\s+(?:{_MOVE_WORDS})\b"
+    rf"|\b(?:{_MOVE_WORDS})\s+(?:the\s+)?most\s+(?:since|in)\b"
+    r"|\bshares?\s+(?:hit|at)\s+(?:a\s+)?record)"
+    r"|株(?:価)?(?:が|は|、)|\d+(?:\.\d+)?%(?:超|強|近く)?(?:安|高|下落|上昇)"
+    r"|急落|急騰|ストップ(?:高|安)|上場来(?:高値|安値)|年初来(?:高値|安値)"
+)
+
+
+_DOWN = re.compile(
+    r"(?i:\b(?:falls?|fell|slides?|slid|drops?|dropped|slumps?|slumped|tumbles?|tumbled|sinks?"
+    r"|sank|plunges?|plunged|loses?|lost|skids?|dives?|dived)\b)|安|下落|急落|続落|反落"
+)
+_UP = re.compile(
+    r"(?i:\b(?:jumps?|jumped|surges?|surged|soars?|soared|rises?|rose|rall(?:y|ies|ied)|climbs?"
+    r"|climbed|gains?|gained|record)\b)|高|上昇|急騰|急伸|続伸|反発"
+)
+
+
+@lru_cache(maxsize=8192)
+def share_move(headline: str) -> bool:
+    """Whether the headline reports a company's share price moving (not a market index's)."""
+    src = _nfkc(headline)
+    return bool(_SHARE_MOVE.search(src)) and not market_move(src)[0]
+
+
+def share_move_way(headline: str) -> str:
+    """ "up", "down" or "" (both or neither) for a ``share_move`` headline: the first word wins."""
+    src = _nfkc(headline)
+    found = [(m.start(), way) for way, words in (("down", _DOWN), ("up", _UP))
+             if (m := words.search(src))]  # fmt: skip
+    return min(found)[1] if found else ""
+
+
+_COUNT = re.compile(
+    r"(?<![\d.,$¥€£₩])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d)(?P<scale>[千万])?"
+)
+_COUNTER = re.compile(r"\s?[人名社台件店]")
+# What makes a number money, a percentage, a date or a scale, not a count.
+_NOT_COUNT = re.compile(
+    r"\s?(?:%|[年月日円ドル億兆元ウォン]|(?i:per\s?cent|percent|pct|bn|bln|billion|million|mln|mn"
+    r"|trillion|tn|yen|dollars?|euros?|yuan|won|[kmb])(?![A-Za-z]))"
+)
+_COUNTERS = frozenset("人名社台件店")
+
+
+@lru_cache(maxsize=8192)
+def head_counts(headline: str) -> frozenset[int]:
+    """Counts the headline states that are no money, percentage or date ("3,000", "3000人").
+
+    A bare four-digit number from 1900 to 2100 is taken for a year unless a counter
+    (人, 社, ...) follows it; numbers under 10 say too little to link two reports.
+    """
+    src = _nfkc(headline)
+    out = set()
+    for m in _COUNT.finditer(src):
+        rest = src[m.end() :]
+        if _NOT_COUNT.match(rest) or src[max(0, m.start() - 1) : m.start()] in "$¥€£₩":
+            continue
+        counted = bool(_COUNTER.match(rest))
+        value = int(m["num"].replace(",", "")) * {"千": 1000, "万": 10000}.get(m["scale"] or "", 1)
+        if value < 10 or ("," not in m["num"] and 1900 <= value <= 2100 and not counted):
+            continue
+        out.add(value)
+    return frozenset(out)
+
+
+# Yen per dollar at which a Japanese paper's conversion and the dollar figure are one amount:
+# the rate's range in the years this product reads (about 130-160 since 2023) with room for
+# rounding. A talks estimate and an agreed price differ by more (¥510bn / $3bn = 170).
+_YEN_PER_DOLLAR = (128.0, 165.0)
+
+
+def same_money(a: Fact, b: Fact) -> bool:
+    """``facts.same_value``, or one amount in yen and the other in dollars at a plausible rate."""
+    if same_value(a, b):
+        return True
+    pair = {a.unit: a.value, b.unit: b.value}
+    if set(pair) != {"JPY", "USD"} or pair["USD"] <= 0:
+        return False
+    low, high = _YEN_PER_DOLLAR
+    return low <= pair["JPY"] / pair["USD"] <= high
+
+
+_KATAKANA_RUN = re.compile(r"[ァ-ヴー]{3,}")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# Business loanwords every second headline writes in katakana; a name is what is left.
+_LOANWORDS = frozenset(
+    [
+        "ロボット",
+        "ロボ",
+        "データ",
+        "センター",
+        "データセンター",
+        "システム",
+        "サービス",
+        "グループ",
+        "ホールディングス",
+        "ファンド",
+        "スタートアップ",
+        "ベンチャー",
+        "デジタル",
+        "ソフトウェア",
+        "クラウド",
+        "チップ",
+        "メモリー",
+        "モデル",
+        "エンジニア",
+        "プラットフォーム",
+        "テクノロジー",
+        "テクノロジーズ",
+        "ネットワーク",
+        "ビジネス",
+        "マーケット",
+        "フィジカル",
+        "インフラ",
+        "エネルギー",
+        "サーバー",
+        "ソリューション",
+        "パートナー",
+        "プロジェクト",
+        "メーカー",
+        "ユーザー",
+        "アプリ",
+        "スマホ",
+        "ドローン",
+        "バッテリー",
+        "ビジョン",
+    ]
+)
+_LATIN_WORD = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
+_VOWELS = re.compile(r"[aeiouy\-]")
+
+
+def _skeleton(romaji: str) -> str:
+    """Consonants of a romanised name, with the sounds Japanese merges merged (v/b, l/r)."""
+    s = romaji.lower().replace("ph", "f").replace("x", "ks").replace("c", "k").replace("q", "k")
+    s = s.replace("v", "b").replace("l", "r").replace("tsu", "ts")
+    s = re.sub(r"(?<=[^aeiou\W])h", "", s)  # sh, ch, th: one sound
+    s = _VOWELS.sub("", s)
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+@lru_cache(maxsize=4096)
+def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    import jaconv
+
+    src = _nfkc(headline)
+    kana = frozenset(run for run in _KATAKANA_RUN.findall(src) if run not in _LOANWORDS)
+    sounds = set()
+    for run in kana:
+        romaji = jaconv.kana2alphabet(jaconv.kata2hira(run))
+        sounds.add((romaji[:1], _skeleton(romaji)))
+    for word in _LATIN_WORD.findall(src):
+        sounds.add((word[:1].lower().replace("v", "b").replace("l", "r"), _skeleton(word)))
+    return kana, frozenset(s for s in sounds if len(s[1]) >= 3)
+
+
+def shared_name(headline_a: str, headline_b: str) -> bool:
+    """Whether the two headlines name one thing in katakana, or in katakana and Latin letters.
+
+    Katakana runs of three or more characters match exactly; across scripts a run
+    matches a Latin word with the same first sound and the same consonants once the
+    sounds Japanese does not tell apart are merged (アサギリ = Asagiri, ベリディアン =
+    Veridian, SCREEN = Screen). Only a Japanese headline against a Latin-script one
+    matches by sound: the pair model reads two English reports well.
+    """
+    kana_a, sounds_a = _names(headline_a)
+    kana_b, sounds_b = _names(headline_b)
+    if kana_a & kana_b:
+        return True
+    if kana_a and kana_b:
+        return False  # both Japanese: only the exact run counts
+    japanese = bool(_CJK.search(headline_a)) != bool(_CJK.search(headline_b))
+    return japanese and bool(sounds_a & sounds_b)

@@ -1,0 +1,184 @@
+"""What headlines say about their events: names across scripts, yen against dollars, counts,
+the stages of a deal or an offering, and a company's share move.
+
+The fixtures are written for these tests (fictional start-ups and events about real Japanese
+companies), not taken from any data set.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from conftest import judged_second
+
+from monitor.eventkeys import head_counts, same_money, share_move, shared_name, stages
+from monitor.facts import amounts
+from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
+from monitor.pairscore import apart_reason, link_reason
+
+T0 = datetime(2026, 9, 14, 1, 0, tzinfo=UTC)
+
+# An unknown start-up, the same round in two languages: a dollar figure and its yen.
+MIRAI_EN = (
+    "Tokyo robotics start-up Miraikiki raises $80 million for warehouse AI",
+    "TOKYO, Sept 14 (Reuters) - Miraikiki, a Tokyo start-up that makes AI software for "
+    "warehouse robots, said on Monday it had raised $80 million from domestic banks and a "
+    "trading house, and would use the money to hire engineers and open a plant in Chiba.",
+)
+MIRAI_JA = (
+    "ミライキキ、120億円を調達 倉庫ロボ向けAIを強化",
+    "倉庫ロボット向けAIソフトを開発するミライキキは14日、国内銀行や商社から120億円を調達したと"
+    "発表した。技術者の採用と千葉県での工場新設に充てる。",
+)
+# The same template the same morning: another start-up, another amount.
+HOSHI_JA = (
+    "ホシゾラAI、45億円を調達 物流向け生成AIを開発",
+    "物流向けの生成AIを開発するホシゾラAIは14日、45億円を調達したと発表した。"
+    "調達した資金で技術者を採用する。",
+)
+HIRE_EN = (
+    "Fujitsu to hire 5,000 AI engineers by 2028 as demand for generative AI grows",
+    "TOKYO, Sept 14 (Reuters) - Fujitsu plans to hire 5,000 engineers specialising in "
+    "artificial intelligence by the 2028 business year, the IT services company said.",
+)
+HIRE_JA = (
+    "富士通、AI人材5000人を採用へ 28年度までに",
+    "富士通は14日、2028年度までに人工知能（AI）の専門人材を5000人採用すると発表した。"
+    "生成AIの導入支援の需要に応える。",
+)
+HIRE_NEC_JA = (
+    "NEC、AI人材3000人を採用へ 28年度までに",
+    "NECは14日、2028年度までにAIの専門人材を3000人採用すると発表した。",
+)
+TALKS_EN = (
+    "Sony in talks to buy US game studio Kestrel for about $2 billion, sources say",
+    "TOKYO, Sept 14 (Reuters) - Sony Group is in talks to buy U.S. game developer Kestrel "
+    "Interactive for about $2 billion, two people familiar with the matter said, as it seeks "
+    "more AI-driven studios for its PlayStation business.",
+)
+TALKS_JA = (
+    "ソニーG、米ゲーム会社ケストレルの買収を協議 関係者",
+    "ソニーグループが米ゲーム開発会社ケストレル・インタラクティブの買収に向けて協議していることが"
+    "14日、関係者への取材で分かった。AIを使うゲーム開発を強化する。",
+)
+AGREED_EN = (
+    "Sony agrees to buy Kestrel for $2.3 billion in AI gaming push",
+    "TOKYO, Sept 15 (Reuters) - Sony Group said on Tuesday it had agreed to buy U.S. game "
+    "developer Kestrel Interactive for $2.3 billion in cash, to bring its AI tools to "
+    "PlayStation studios. The deal is expected to close in the first quarter of 2027.",
+)
+AGREED_JA = (
+    "ソニーG、米ケストレルを3450億円で買収 AIゲーム開発を強化",
+    "ソニーグループは15日、米ゲーム開発会社ケストレル・インタラクティブを約3450億円で買収すると"
+    "発表した。2027年1～3月の完了を見込む。",
+)
+SHARES_EN = (
+    "Sony shares jump 8% after Kestrel deal",
+    "TOKYO, Sept 16 (Reuters) - Shares of Sony Group jumped as much as 8% on Wednesday, "
+    "their biggest rise in three months, after it agreed to buy game developer Kestrel.",
+)
+SHARES_JA = (
+    "ソニーG株が一時8%高、米ケストレル買収を好感",
+    "16日の東京株式市場でソニーグループ株が一時前日比8%高となった。"
+    "米ゲーム開発会社の買収を好感した買いが入った。",
+)
+MARKET_EN = (
+    "Japan's Nikkei rises as Sony jumps on game deal",
+    "TOKYO, Sept 16 (Reuters) - Japan's Nikkei share average rose 0.8% on Wednesday, "
+    "led by Sony Group, which jumped after agreeing to buy U.S. game developer Kestrel.",
+)
+RANGE_EN = (
+    "AI chip start-up Tsubasa sets Tokyo IPO price range at 1,500-1,700 yen",
+    "TOKYO, Sept 14 (Reuters) - Tsubasa Semiconductor set an indicative price range of 1,500 "
+    "to 1,700 yen a share for its Tokyo listing, seeking up to 20 billion yen.",
+)
+PRICED_EN = (
+    "AI chip start-up Tsubasa prices Tokyo IPO at top of range, raising 20 billion yen",
+    "TOKYO, Sept 22 (Reuters) - Tsubasa Semiconductor priced its initial public offering at "
+    "1,700 yen a share, the top of its range, raising 20 billion yen.",
+)
+
+
+def test_names_match_across_scripts_and_loanwords_do_not() -> None:
+    assert shared_name(MIRAI_EN[0], MIRAI_JA[0])  # ミライキキ = Miraikiki
+    assert shared_name(TALKS_EN[0], TALKS_JA[0])  # ケストレル = Kestrel
+    assert not shared_name(MIRAI_JA[0], HOSHI_JA[0])
+    assert not shared_name("Toyota robot unit raises $50 million", "トヨタ、ロボット事業")
+    assert not shared_name(MIRAI_EN[0], TALKS_EN[0])  # two English headlines: the model's
+
+
+def test_yen_and_dollars_are_one_amount_only_at_a_plausible_rate() -> None:
+    (dollars,), (yen,) = amounts("$80 million"), amounts("120億円")
+    assert same_money(dollars, yen)
+    (talks,), (price,) = amounts("$2 billion"), amounts("3450億円")
+    assert not same_money(talks, price)  # 172.5 yen a dollar: another amount
+
+
+def test_counts_are_read_from_headlines_and_years_are_not() -> None:
+    assert head_counts(HIRE_EN[0]) == head_counts(HIRE_JA[0]) == {5000}
+    assert head_counts("Japan's 2027 budget request") == frozenset()
+    assert head_counts(MIRAI_JA[0]) == frozenset()  # money, not a count
+
+
+def test_a_start_ups_funding_in_two_languages_folds_and_anothers_does_not(encoder) -> None:
+    en, ja, other = fingerprint_texts([MIRAI_EN, MIRAI_JA, HOSHI_JA], encoder)
+    assert "one amount of one company" in link_reason(en, ja)
+    assert compare(en, ja).verdict == "same story"
+    assert link_reason(ja, other) == ""
+    assert judged_second(ja, other, T0).kind == "new"
+
+
+def test_one_hiring_count_in_two_languages_folds_and_a_rivals_does_not(encoder) -> None:
+    en, ja, rival = fingerprint_texts([HIRE_EN, HIRE_JA, HIRE_NEC_JA], encoder)
+    assert "one count of one company" in link_reason(en, ja)
+    assert judged_second(en, ja, T0, timedelta(minutes=40)).kind == "duplicate"
+    assert link_reason(ja, rival) == ""
+    assert judged_second(ja, rival, T0, timedelta(minutes=20)).kind == "new"
+
+
+def test_the_agreement_is_a_development_of_the_talks_not_their_copy(encoder) -> None:
+    talks_en, talks_ja, agreed_en, agreed_ja = fingerprint_texts(
+        [TALKS_EN, TALKS_JA, AGREED_EN, AGREED_JA], encoder
+    )
+    assert stages(TALKS_EN[0]) == stages(TALKS_JA[0]) == (("deal", "talks"),)
+    assert stages(AGREED_EN[0]) == stages(AGREED_JA[0]) == (("deal", "agreed"),)
+    # The Japanese scoop states no price: the deal's stage and its party tie it to the English.
+    assert "one stage of one company's event" in link_reason(talks_en, talks_ja, 2.0)
+    # Read a day later, the agreement follows the talks (the Japanese scoop's story) ...
+    later = judged_second(talks_ja, agreed_ja, T0, timedelta(hours=24))
+    assert later.kind == "follow-up", later.reason
+    assert "the deal agreed after the talks" in later.reason
+    assert judged_second(talks_en, agreed_en, T0, timedelta(hours=24)).kind != "duplicate"
+    # ... and a feed that brings the talks only after the deal does not fold them under it.
+    for talks, agreed in ((talks_ja, agreed_ja), (talks_en, agreed_en)):
+        index = NoveltyIndex()
+        index.add("agreed", T0 + timedelta(hours=24), agreed)
+        earlier = index.judge(talks, T0, T0 + timedelta(hours=25))
+        assert earlier.kind == "new", earlier.reason
+    # The agreed price in yen is the dollar price: the Japanese report is the same story.
+    assert "one amount of one company" in link_reason(agreed_en, agreed_ja, 1.0)
+    assert judged_second(agreed_en, agreed_ja, T0, timedelta(hours=1)).kind == "duplicate"
+
+
+def test_a_share_move_is_news_of_its_own_and_one_in_two_languages(encoder) -> None:
+    agreed_en, shares_en, shares_ja, market = fingerprint_texts(
+        [AGREED_EN, SHARES_EN, SHARES_JA, MARKET_EN], encoder
+    )
+    assert share_move(SHARES_EN[0]) and share_move(SHARES_JA[0]) and not share_move(MARKET_EN[0])
+    after = judged_second(agreed_en, shares_en, T0, timedelta(hours=20))
+    assert after.kind != "duplicate", after.reason
+    assert "one company's shares" in link_reason(shares_en, shares_ja, 0.5)
+    assert judged_second(shares_en, shares_ja, T0, timedelta(minutes=30)).kind == "duplicate"
+    # The market's report names the stock as its driver: a market report, not the stock's.
+    assert "a market report" in apart_reason(market, shares_en, 1.0)
+    index = NoveltyIndex()
+    index.add("shares", T0, shares_en)
+    assert index.judge(market, T0 + timedelta(hours=5), T0 + timedelta(hours=6)).kind != "duplicate"
+
+
+def test_an_offerings_price_is_not_its_range_again(encoder) -> None:
+    assert stages(RANGE_EN[0]) == (("price", "range"),)
+    assert stages(PRICED_EN[0]) == (("price", "priced"),)
+    ranged, priced = fingerprint_texts([RANGE_EN, PRICED_EN], encoder)
+    verdict = judged_second(ranged, priced, T0, timedelta(days=8))
+    assert verdict.kind != "duplicate"
