@@ -52,7 +52,9 @@ _BACKER_BEFORE = re.compile(
     r"(?:\b(?:backed|funded|owned|bankrolled)\s+(?:\w+\s+)?by"
     r"|\b(?:backers|investors|shareholders|owners|stakeholders)\b[^.;:!?]{0,40}?"
     r"\b(?:include|includes|included|including|such\s+as|like)"
-    r"|\b(?:backing|funding|investments?)\s+from)\s+" + _NAMES_BETWEEN + r"$",
+    r"|\b(?:backing|funding|investments?)\s+from"
+    r"|\b(?:whose|its|their)\s+(?:[\w-]+\s+){0,2}(?:shareholders?|investors?|backers?|owners?)"
+    r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$",
     re.IGNORECASE,
 )
 # After the name: "X-backed", "X's portfolio company", "Xが出資する", "X傘下の", "X系の".
@@ -61,19 +63,20 @@ _BACKER_AFTER = re.compile(
     r"|['’]s\s+(?:[\w-]+\s+){0,2}(?:portfolio\s+compan(?:y|ies)|investees?)\b"
     # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
     r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する)"
-    r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の)",
+    r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の"
+    r"|が(?:筆頭)?株主の)",
     re.IGNORECASE,
 )
 # The words after "X-backed" or "X傘下の": the subject it backs ("SoftBank-backed Paytm").
 _BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
 _BEFORE_CHARS = 120
-_BEFORE_WORDS = ("by", "includ", "such", "like", "from")
+_BEFORE_WORDS = ("by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner")
 _AFTER_CHARS = 40
 
 # Words that make a sentence about a game, a season or a title.
 _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
-    r"ホームラン|試合|ホークス|イーグルス|"
+    r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
     r"\b(?:baseball|pitchers?|Hawks|Eagles|Japan\s+Series|playoffs?|pennant|parade|"
     r"championship|home\s+runs?|slugger|NPB)\b",
     re.IGNORECASE,
@@ -121,6 +124,11 @@ def about_sports(sentence: str) -> str | None:
     return found.group(0)
 
 
+def about_business(sentence: str) -> bool:
+    """Whether ``sentence`` speaks of a company's business (rights, deals, shares, results)."""
+    return _BUSINESS.search(sentence) is not None
+
+
 def list_lines(text: str) -> list[tuple[int, int]]:
     """Spans of lines that are list items, sidebars or link lists rather than prose."""
     spans, lines, pos = [], [], 0
@@ -161,11 +169,15 @@ def enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> 
 # A name in a list of names in prose: a capitalised word run ("General Catalyst", "Bpifrance"),
 # "others" ("a dozen others", "other funds"); in Japanese a run of characters with no particle,
 # punctuation or space. Lists: names joined by ", " / " and " (English), "、" (Japanese).
-_EN_NAME = r"(?:[A-Z][\w'’.&-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9&][\w'’.&-]*){0,3})"
+# A name may open in lower case where a digit or a capital follows ("a16z", "eBay").
+_EN_NAME = (
+    r"(?:(?:[A-Z][\w'’.&-]*|[a-z]+(?:\d|[A-Z])[\w'’.&-]*)"
+    r"(?:\s+(?:of\s+|de\s+)?[A-Z0-9&][\w'’.&-]*){0,3})"
+)
 _EN_OTHERS = r"(?:(?:[\w-]+\s+){0,3}?others\b|other\s+[a-z]+)"
 _EN_GLUE = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
 _EN_LEFT = re.compile(rf"{_EN_NAME}{_EN_GLUE}$")
-_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_OTHERS}|{_EN_NAME})")
+_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_NAME}|{_EN_OTHERS})")
 _JA_NAME = r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの]){1,16}"
 _JA_LEFT = re.compile(rf"({_JA_NAME})、$")
 _JA_RIGHT = re.compile(rf"、({_JA_NAME})")
@@ -184,6 +196,7 @@ _BACKING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIST_OTHERS = 3
+_NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
 _LIST_SUBJECT_CHARS = 25
 
 
@@ -199,8 +212,11 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     if "," not in near and "、" not in near and " and " not in near and " or " not in near:
         return None  # most mentions: no list glue beside them
     best = (0, start, end)
+    # The name may go on past the table's alias ("SoftBank Vision Fund" + " 2").
+    rest = _NAME_TAIL.match(text, end, stop)
+    tail = rest.end() if rest else end
     for japanese, left_re, right_re in ((False, _EN_LEFT, _EN_RIGHT), (True, _JA_LEFT, _JA_RIGHT)):
-        others, first, last = 0, start, end
+        others, first, last = 0, start, end if japanese else tail
         while True:
             found = left_re.search(text, max(begins, first - 60), first)
             if found is None or (japanese and _JA_DATE.match(found.group(1))):

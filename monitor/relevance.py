@@ -61,10 +61,12 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from monitor.entities import normalize
+from monitor.entities import Mention, normalize
 from monitor.mention_roles import (
+    about_business,
     about_sports,
     as_attribute,
     enumerations,
@@ -106,6 +108,18 @@ _SENTENCE_END = re.compile(
 )
 
 
+# Where a sentence's clauses part: ";" and the conjunctions that set two facts side by side
+# ("Korean chipmakers rose on AI optimism while Japanese bonds slipped", "...一方、...").
+_CLAUSE_BREAK = re.compile(r";|\s(?:while|whereas)\s|一方(?:で|、)")
+
+
+def _clauses(full: str, begins: int, end: int) -> int:
+    """How many clause breaks stand in ``full[begins:end]``: the clause of a mention at ``end``."""
+    if end - begins < 6:
+        return 0
+    return len(_CLAUSE_BREAK.findall(full, begins, end))
+
+
 @dataclass(slots=True)
 class _Group:
     """What a story says about one group: contributions by label and where they stand."""
@@ -142,6 +156,42 @@ class _Reading:
     teams: dict[str, str] = field(default_factory=dict)  # a name read as a team: the sports word
 
 
+def _sports_senses(
+    profile: Profile, full: str, ends: list[int], mentions: list[Mention], sentence_of: list[int]
+) -> dict[int, str]:
+    """The mentions of a two-sense name ("ソフトバンク") that mean the team: index -> sports word.
+
+    One sense per story: a sentence about sport ("プロ野球ソフトバンクの山田投手が...")
+    shows what the name means in the story's other sentences too ("ソフトバンク・山田、
+    年俸5億円で契約更改"), unless one of them speaks of the company's business
+    (``mention_roles.about_business``: rights, deals, shares, results).
+    """
+    team_keys: set[Hashable] = set()
+    company_keys: set[Hashable] = set()
+    sport_of: dict[int, str] = {}
+    for index, m in enumerate(mentions):
+        keys = profile.two_senses.intersection(m.keys)
+        if not keys:
+            continue
+        sentence = sentence_of[index]
+        begins = ends[sentence - 1] if sentence else 0
+        said = full[begins : ends[sentence] if sentence < len(ends) else len(full)]
+        sport = about_sports(said)
+        if sport is not None:
+            sport_of[index] = sport
+            team_keys |= keys
+        elif about_business(said):
+            company_keys |= keys
+    if not team_keys:
+        return sport_of
+    word = next(iter(sport_of.values()))
+    for index, m in enumerate(mentions):
+        keys = profile.two_senses.intersection(m.keys)
+        if keys and index not in sport_of and keys <= team_keys and not keys & company_keys:
+            sport_of[index] = word
+    return sport_of
+
+
 def _read(profile: Profile, title: str, text: str) -> _Reading:
     """Each group's evidence, and the groups named in each (non-list) sentence."""
     head = normalize(title)
@@ -168,16 +218,15 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     sentence_of = [bisect_right(ends, m.start) for m in mentions]
     enumerated = enumerations(full, mentions, sentence_of)
     teams: dict[str, str] = {}
+    sports = _sports_senses(profile, full, ends, mentions, sentence_of)
     for index, m in enumerate(mentions):
         sentence = sentence_of[index]
         line = bisect_right(list_starts, m.start) - 1
         begins = ends[sentence - 1] if sentence else 0
         stop = ends[sentence] if sentence < len(ends) else len(full)
-        if not profile.two_senses.isdisjoint(m.keys):
-            sport = about_sports(full[begins:stop])
-            if sport is not None:
-                teams.setdefault(full[m.start : m.end], sport)
-                continue
+        if index in sports:
+            teams.setdefault(full[m.start : m.end], sports[index])
+            continue
         backer = as_attribute(full, m.start, m.end, begins, stop)
         if line >= 0 and m.start < lists[line][1]:
             where = LIST
@@ -230,9 +279,9 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 if where > ATTRIBUTE:
                     # The headline is one sentence whatever its full stops ("U.S. Rivals").
                     said = (
-                        (0, full.count(";", 0, m.start))
+                        (0, _clauses(full, 0, m.start))
                         if m.start < offset
-                        else (sentence, full.count(";", begins, m.start))
+                        else (sentence, _clauses(full, begins, m.start))
                     )
                     by_clause.setdefault(said, set()).add(name)
                     if where <= SUBJECT:
@@ -252,9 +301,9 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             group.mentions = 1
             group.spots.append((start, end, where))
             said = (
-                (0, full.count(";", 0, start))
+                (0, _clauses(full, 0, start))
                 if start < offset
-                else (sentence, full.count(";", begins, start))
+                else (sentence, _clauses(full, begins, start))
             )
             by_clause.setdefault(said, set()).add(DOMESTIC_GROUP)
     return _Reading(

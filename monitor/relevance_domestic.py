@@ -7,7 +7,8 @@ company itself (a known foreign entity: エヌビディア, グーグル, which 
 write without 米) or by its money (ドル, ユーロ, 元; a yen figure converted from dollars,
 "3億ドル（約450億円）", is the same). So, in a report whose headline and lead are mostly
 Japanese script and mark nothing foreign, a sentence of the headline or lead that raises or
-invests an amount in 円 (調達, 出資, 投資, 増資, 融資, ...) names a domestic subject.
+invests an amount in 円 (調達, 出資, 投資, 増資, 融資, ...; an offering's 仮条件 or 公開価格)
+names a domestic subject.
 
 ``monitor.relevance`` counts that sentence as one mention of the "japan" group, weighted
 like a place (0.8); it still needs the rest of the rule (AI named with it) to be relevant.
@@ -22,7 +23,11 @@ from monitor.entities import Lexicon
 # An amount in yen: "300億円", "1.5兆円", "約50億円".
 _YEN = re.compile(r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*円")
 # Money raised or invested in the same sentence.
-_MONEY = re.compile(r"調達|出資|投資|増資|融資|投じ|投入|拠出|資金")
+# A share offering raises money too: its price range and its price are in yen ("仮条件を
+# 1株1800～2000円に決定", "公開価格2000円").
+_MONEY = re.compile(
+    r"調達|出資|投資|増資|融資|投じ|投入|拠出|資金|上場|IPO|仮条件|公開価格|売り出し価格"
+)
 # An amount in a foreign currency: the subject's money is not the yen.
 _FOREIGN_MONEY = re.compile(
     r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*(?:ドル|ユーロ|ポンド|元|ウォン|ルピー)"

@@ -187,3 +187,28 @@ def test_a_japanese_report_of_a_foreign_or_unplaced_ai_company_stays_out(
     result = score(profile, title, text)
     assert not result.relevant, result.reason
     assert "domestic subject" not in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # An offering's price range and price are money raised in yen, too.
+        (
+            "ミナトAI、IPO仮条件を1株900～1000円に決定",
+            "画像認識AIを開発するミナトAIは2日、新規株式公開の仮条件を1株900～1000円に決めた。",
+        ),
+        # A cabinet decision in a Japanese report is Japan's cabinet's.
+        (
+            "AI安全法案を閣議決定 開発企業に報告義務",
+            "政府は2日、人工知能（AI）の安全性を確保する法案を閣議決定した。",
+        ),
+        # Japan and SoftBank written in Korean and Chinese.
+        ("구글, 일본에 AI 데이터센터 건설", "구글이 일본에 인공지능 AI 데이터센터를 짓는다."),
+        ("软银集团将投资100亿美元建设AI数据中心", "软银集团宣布投资100亿美元。"),
+    ],
+)
+def test_japanese_ai_is_read_in_the_words_each_language_uses(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert result.relevant, result.reason

@@ -126,3 +126,60 @@ def test_the_business_of_sport_is_the_companys(profile: Profile, title: str, tex
     result = score(profile, title, text)
     assert result.relevant, result.reason
     assert "sports team" not in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # The headline has no sports word; the body shows what the name means in the story.
+        (
+            "ソフトバンク・佐藤、1億円増の年俸3億円でサイン",
+            "プロ野球ソフトバンクの佐藤投手が2日、球団事務所で交渉に臨み、1億円増の年俸3億円でサインした。",
+        ),
+        # A tournament named after its sponsor.
+        (
+            "ソフトバンクカップ、組み合わせ決まる 高校ハンドボール",
+            "全国高校ハンドボール選手権（ソフトバンクカップ）の組み合わせ抽選会が2日、都内で行われた。",
+        ),
+    ],
+)
+def test_one_story_gives_a_two_sense_name_one_sense(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "read as the sports team" in result.reason
+
+
+def test_a_company_whose_biggest_shareholder_is_softbank_is_not_softbank(profile: Profile) -> None:
+    result = score(
+        profile,
+        "SoftBank-Backed Lendo Parent Posts First Quarterly Profit",
+        "Kredo, the parent of Brazilian lending app Lendo whose biggest shareholder is SoftBank "
+        "Group Corp., posted its first quarterly profit ahead of a planned listing.",
+    )
+    assert not result.relevant, result.reason
+    assert "backer" in result.reason
+
+
+def test_one_investor_named_in_a_headline_list_is_a_passing_mention(profile: Profile) -> None:
+    # "a16z" opens in lower case and is still a name of the list.
+    result = score(
+        profile,
+        "Robot maker Tidewell raises $300 mln from a16z, Temasek, SoftBank and others",
+        "BOSTON, Dec 2 (Reuters) - U.S. robot maker Tidewell said it raised $300 million in a "
+        "round led by Andreessen Horowitz, with Temasek, SoftBank Vision Fund 2, Fidelity and "
+        "others also taking part.",
+    )
+    assert not result.relevant, result.reason
+    assert "list" in result.reason
+
+
+def test_japan_and_ai_in_clauses_set_side_by_side_are_not_one_subject(profile: Profile) -> None:
+    result = score(
+        profile,
+        "Asian shares edge up ahead of US payrolls; dollar firm",
+        "Asian shares edged up as Taiwanese chipmakers gained on AI optimism while Japanese "
+        "government bonds slipped ahead of a Bank of Japan meeting.",
+    )
+    assert not result.relevant, result.reason
