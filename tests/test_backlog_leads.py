@@ -145,3 +145,36 @@ def test_workers_leave_the_lead_view_out_only_when_every_story_is_backlog(tmp_pa
     assert leads(all_backlog) and not any(leads(all_backlog))
     # A story judged in this pass is compared with the backlog ones: they all get the view.
     assert leads(one_new) and all(leads(one_new))
+
+
+def test_a_report_folded_after_a_load_that_completed_backlog_joins_its_story(
+    tmp_path: Path, settings, encoder
+) -> None:
+    # A story (003) with a rewrite folded into it (004); then a backlog-only pass, whose report
+    # (000) is stored without its lead view. The next pass's window load completes it, and must
+    # still know every stored report's story: a second outlet's copy of the rewrite joins 003's
+    # story, not a story of the rewrite's own.
+    story, rewrite = _item("003", T0, False), _item("004", T0 + timedelta(hours=1), False)
+    backlog = _item("000", T0 + timedelta(hours=3), True)
+    (bare,) = novelty.fingerprint_texts([(backlog.title, backlog.text)], encoder, lead=False)
+    with _stored(tmp_path) as store:
+        for batch, made, when in (
+            ([story, rewrite], {}, T0 + timedelta(hours=2)),
+            ([backlog], {backlog.id: bare.to_bytes()}, T0 + timedelta(hours=4)),
+        ):
+            with store.transaction():
+                records = judge_novelty([(i, ON_TOPIC) for i in batch], made, store, settings,
+                                        when, RunStats())  # fmt: skip
+                _keep(store, records, when)
+        assert store.story_ids(["003", "004"]) == {"003": "003", "004": "003"}
+        stored = {row[0]: bytes(row[3]) for row in store.fingerprints_since(T0 - timedelta(days=1))}
+        assert not has_lead(stored["000"])
+        when = T0 + timedelta(days=1)
+        copy = replace(rewrite, id="004-copy", doc_key="doc-004-copy", published=when,
+                       first_seen=when)  # fmt: skip
+        with store.transaction():
+            (judged,) = judge_novelty([(copy, ON_TOPIC)], {}, store, settings, when, RunStats())
+        stored = {row[0]: bytes(row[3]) for row in store.fingerprints_since(T0 - timedelta(days=1))}
+        assert has_lead(stored["000"])  # the load completed the backlog report, and kept it
+        assert judged.status == "duplicate" and judged.matched_item == "004"
+        assert judged.story_id == "003"
