@@ -30,11 +30,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 __all__ = [
     "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "market_move",
-    "same_value", "session", "split_country",
+    "same_value", "session", "session_by_clock", "split_country",
 ]  # fmt: skip
 
 # Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
@@ -263,6 +264,24 @@ def session(text: str) -> str:
     src = unicodedata.normalize("NFKC", text)
     found = [name for name in SESSIONS if _SESSION_WORDS[name].search(src)]
     return found[-1] if found else ""
+
+
+# The Tokyo Stock Exchange's day (JST, no daylight saving): the morning session ends at 11:30,
+# the afternoon one opens at 12:30 and ends at 15:30. A report of the market that names no
+# session (Bloomberg's "Japan Stocks Climb as SoftBank Rallies ...") is of the session that
+# last ended when it was published: the midday break's, or the close's until midnight.
+_TOKYO = timezone(timedelta(hours=9))
+
+
+def session_by_clock(published: datetime) -> str:
+    """The Tokyo session a market report published at ``published`` can report, else ""."""
+    local = published.astimezone(_TOKYO)
+    minutes = local.hour * 60 + local.minute
+    if local.weekday() >= 5:
+        return ""
+    if 11 * 60 + 30 <= minutes < 12 * 60 + 30:
+        return "midday"
+    return "close" if minutes >= 15 * 60 + 30 else ""
 
 
 # The market a session report's headline is about, and which way it moved. One market has one

@@ -61,12 +61,13 @@ and the close report of one day), and headlines opening on different countries
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import Encoder
+from monitor.facts import market_move, session_by_clock
 from monitor.fingerprint import (
     BANDS,
     LEAD_CHARS,
@@ -146,8 +147,6 @@ def warm_up() -> None:
     worker returns a relevant story: the ~0.1-0.2 s of imports then overlap
     the network and the workers instead of starting the judge pass.
     """
-    from datetime import UTC
-
     from monitor.encoder import DIM
 
     # A copy of itself: every path of a judgement runs (both candidate searches, pair
@@ -172,6 +171,14 @@ def _seconds(when: datetime, name: str) -> int:
     if when.tzinfo is None:
         raise ValueError(f"{name} must be timezone-aware (UTC), got {when!r}")
     return int(when.timestamp())
+
+
+def _clocked(fp: Fingerprint, published: int) -> Fingerprint:
+    """``fp`` with the session of a market report that names none, read from the clock."""
+    if fp.session or not market_move(fp.headline)[0]:
+        return fp
+    clock = session_by_clock(datetime.fromtimestamp(published, UTC))
+    return replace(fp, session=clock) if clock else fp
 
 
 class NoveltyIndex:
@@ -234,10 +241,11 @@ class NoveltyIndex:
     def _print(self, row: int) -> Fingerprint:
         fp = self._decoded.get(row)
         if fp is None:
-            assert self._prints is not None
+            assert self._prints is not None and self._published is not None
             if len(self._decoded) >= DECODED_CACHE:
                 self._decoded.clear()
-            fp = self._decoded[row] = Fingerprint.from_bytes(self._prints[row])
+            fp = Fingerprint.from_bytes(self._prints[row])
+            fp = self._decoded[row] = _clocked(fp, int(self._published.values[row]))
         return fp
 
     def _flush(self) -> None:
@@ -324,6 +332,7 @@ class NoveltyIndex:
         import numpy as np
 
         when = _seconds(published, "published")
+        fp = _clocked(fp, when)
         rows = self._candidate_rows(fp, now)
         if rows is None:
             return Novelty("new", 1.0, None, None, "new: nothing seen yet"), ()

@@ -6,12 +6,13 @@ taken from any data set.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from conftest import judged_second
 
 from monitor import similarity as sim
-from monitor.facts import market_move, session
+from monitor.facts import market_move, session, session_by_clock
 from monitor.namesakes import entity_kin
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 from monitor.pairscore import LINK_HOURS, link_reason
@@ -141,3 +142,32 @@ def test_the_close_folds_across_languages_past_a_closer_report_of_another_sessio
     assert novelty.kind == "duplicate"
     assert novelty.matched == "close-ja"
     assert "one event: one market's close report of one day (tokyo stocks)" in novelty.reason
+
+
+# Bloomberg's Tokyo wrap names no session: its time says which one it reports.
+WRAP_EN = (
+    "Japan Stocks Climb as Renesas Leads Chipmakers Higher",
+    "Japanese stocks rose, with Renesas Electronics leading chipmakers higher after it unveiled "
+    "a 500 billion yen plan to expand its Kofu plant.",
+)
+
+
+def test_a_market_report_naming_no_session_is_of_the_session_its_time_says(encoder):
+    wrap, close_en, midday = fingerprint_texts([WRAP_EN, CLOSE_EN, MIDDAY_EN], encoder)
+    assert wrap.session == "" and midday.session == "midday" and close_en.session == "close"
+    lunch, evening = (
+        T0.replace(hour=2, minute=40),
+        T0.replace(hour=7, minute=10),
+    )  # JST 11:40, 16:10
+    index = NoveltyIndex()
+    index.add("midday", lunch, midday)
+    # Published after the close, the wrap is the close's report, not the midday one again ...
+    after = index.judge(wrap, evening, evening + timedelta(hours=1))
+    assert after.kind != "duplicate", after.reason
+    # ... and one market's close of that day, as the wire's close report is.
+    clocked = replace(wrap, session=session_by_clock(evening))
+    assert clocked.session == "close"
+    assert "one market's close report" in link_reason(clocked, close_en, 0.3)
+    assert session_by_clock(lunch) == "midday"
+    assert session_by_clock(T0.replace(hour=1)) == ""  # 10:00 in Tokyo: trading goes on
+    assert session_by_clock(evening + timedelta(days=4)) == ""  # a Saturday
