@@ -134,7 +134,7 @@ _SHARE_MOVE = re.compile(
     rf"(?i:\b(?:shares?|stock|stocks)\b(?:\s+\w+){{0,2}}\s+(?:{_MOVE_WORDS})\b"
     rf"|\b(?:{_MOVE_WORDS})\s+(?:the\s+)?most\s+(?:since|in)\b"
     r"|\bshares?\s+(?:hit|at)\s+(?:a\s+)?record)"
-    r"|株(?:価)?(?:が|は|、)|\d+(?:\.\d+)?%(?:超|強|近く)?(?:安|高|下落|上昇)"
+    r"|株(?:価)?(?:が|は|、)|\d+(?:\.\d+)?%(?:超|強|近く)?(?:安|高)(?![値騰])"
     r"|急落|急騰|ストップ(?:高|安)|上場来(?:高値|安値)|年初来(?:高値|安値)"
 )
 
@@ -216,7 +216,8 @@ def same_money(a: Fact, b: Fact) -> bool:
 
 _KATAKANA_RUN = re.compile(r"[ァ-ヴー]{3,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-# Business loanwords every second headline writes in katakana; a name is what is left.
+# Business loanwords every second headline writes in katakana, and the news outlets a headline
+# credits ("＝ロイター", "（ブルームバーグ）"); a name is what is left.
 _LOANWORDS = frozenset(
     [
         "ロボット",
@@ -258,6 +259,14 @@ _LOANWORDS = frozenset(
         "ドローン",
         "バッテリー",
         "ビジョン",
+        "ロイター",
+        "ブルームバーグ",
+        "ヤフー",
+        "ニュース",
+        "テレビ",
+        "ジャーナル",
+        "タイムズ",
+        "フィナンシャル",
     ]
 )
 _LATIN_WORD = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")

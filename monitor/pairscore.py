@@ -284,7 +284,10 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     """
     if abs(hours_apart) > LINK_HOURS:
         return ""
-    if one_company(a, b):
+    # A report of the shares' move and one of the event it follows are two events whatever they
+    # share (the deal's price; another deal's within rounding: "$4.6 billion chip deal" and a
+    # "$4.5 billion" bond sale the same day).
+    if one_company(a, b) and share_move(a.headline) == share_move(b.headline):
         money_a = [f for f in a.head_amounts if f.unit not in ("%", "date")]
         money_b = [f for f in b.head_amounts if f.unit not in ("%", "date")]
         if any(same_money(x, y) for x in money_a for y in money_b):

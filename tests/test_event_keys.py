@@ -105,6 +105,10 @@ def test_names_match_across_scripts_and_loanwords_do_not() -> None:
     assert not shared_name(MIRAI_JA[0], HOSHI_JA[0])
     assert not shared_name("Toyota robot unit raises $50 million", "トヨタ、ロボット事業")
     assert not shared_name(MIRAI_EN[0], TALKS_EN[0])  # two English headlines: the model's
+    # An outlet both credit is no party of their events.
+    assert not shared_name(
+        "SKハイニックス、日本で工場建設を検討＝ロイター", "現代自、賃金交渉難航＝ロイター"
+    )
 
 
 def test_yen_and_dollars_are_one_amount_only_at_a_plausible_rate() -> None:
@@ -165,6 +169,7 @@ def test_a_share_move_is_news_of_its_own_and_one_in_two_languages(encoder) -> No
         [AGREED_EN, SHARES_EN, SHARES_JA, MARKET_EN], encoder
     )
     assert share_move(SHARES_EN[0]) and share_move(SHARES_JA[0]) and not share_move(MARKET_EN[0])
+    assert not share_move("9月の企業物価、前年比3.1%上昇 電子部品が押し上げ")  # a statistic
     after = judged_second(agreed_en, shares_en, T0, timedelta(hours=20))
     assert after.kind != "duplicate", after.reason
     assert "one company's shares" in link_reason(shares_en, shares_ja, 0.5)
@@ -182,3 +187,21 @@ def test_an_offerings_price_is_not_its_range_again(encoder) -> None:
     ranged, priced = fingerprint_texts([RANGE_EN, PRICED_EN], encoder)
     verdict = judged_second(ranged, priced, T0, timedelta(days=8))
     assert verdict.kind != "duplicate"
+
+
+def test_a_share_move_is_never_one_amount_with_another_event_of_the_company(encoder) -> None:
+    shares, bond = fingerprint_texts(
+        [
+            (
+                "Sony falls most in a month after agreeing to $2.3 billion game deal",
+                "Sony Group shares fell as much as 6% on Wednesday after it agreed to buy Kestrel.",
+            ),
+            (
+                "Sony raises retail bond sale to record 340 billion yen",
+                "Sony Group raised its retail bond sale to a record 340 billion yen on demand.",
+            ),
+        ],
+        encoder,
+    )
+    # $2.3 billion is 340 billion yen at 148 yen a dollar, but one report is the shares' move.
+    assert link_reason(shares, bond, 2.0) == ""
