@@ -1,0 +1,81 @@
+"""How often each rule that links two reports or keeps them apart fires, on labelled pairs.
+
+    python bench/event_rules.py ../shared/datasets/wire-dev [bench/data/holdout ...]
+
+Every pair of ``wiredev.dev_pairs`` (same slug = one story; follow-up pairs left out), each
+scored alone: ``pairscore.link_reason`` (one event, whatever the model says), ``apart_reason``
+(other sessions, countries, a market report against a share move) and
+``followup.development`` (a later stage or the shares' move, either way round). A link on a
+pair of two stories is a wrong fold in waiting; an apart or a stage on a pair of one story is
+a repeat in waiting. Prints the counts by rule and the pairs that fire the wrong way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from wiredev import dev_pairs, entries
+
+from monitor.followup import development
+from monitor.novelty import Encoder, fingerprint_texts
+from monitor.pairscore import apart_reason, link_reason
+
+
+def _hours(a: dict, b: dict) -> float:
+    def when(e: dict) -> datetime:
+        return datetime.fromisoformat(e["published"].replace("Z", "+00:00"))
+
+    return (when(a) - when(b)).total_seconds() / 3600
+
+
+def _rule(reason: str) -> str:
+    """The rule's name: the reason without its particulars."""
+    return reason.split(" (")[0].split(" after ")[0].split(", ")[0]
+
+
+def one_set(root: Path, encoder: Encoder) -> None:
+    items = entries(root)
+    prints = fingerprint_texts([(e["title"], e["text"]) for e in items], encoder)
+    by_key = {(e["file"], e["guid"]): fp for e, fp in zip(items, prints, strict=True)}
+    counts: Counter[tuple[str, str, str]] = Counter()
+    wrong: list[str] = []
+    pairs = dev_pairs(root)
+    for a, b, same in pairs:
+        fa, fb = by_key[(a["file"], a["guid"])], by_key[(b["file"], b["guid"])]
+        hours = _hours(a, b)
+        found = {
+            "link": link_reason(fa, fb, hours),
+            "apart": apart_reason(fa, fb, hours),
+            "stage": development(fa, [fb]) or development(fb, [fa]),
+        }
+        for what, reason in found.items():
+            if not reason:
+                continue
+            counts[("one story" if same else "two stories", what, _rule(reason))] += 1
+            if (what == "link") != same:
+                wrong.append(f"  {what} on {'one story' if same else 'two stories'}: "
+                             f"{a['title'][:70]} | {b['title'][:70]}")  # fmt: skip
+    print(f"{root}: {len(pairs)} pairs, {sum(s for *_, s in pairs)} of one story")
+    for (pair, what, rule), n in sorted(counts.items()):
+        print(f"  {n:6d}  {what:5s} on {pair:11s}  {rule}")
+    print(f"  the wrong way (a link on two stories, apart or a stage on one): {len(wrong)}")
+    print("\n".join(wrong[:20]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="+", type=Path, help="folders in the wire-dev layout")
+    args = parser.parse_args()
+    encoder = Encoder()
+    for root in args.datasets:
+        if not (root / "labels.jsonl").exists():
+            sys.exit(f"{root}: not a wire-dev style folder (labels.jsonl)")
+        one_set(root, encoder)
+
+
+if __name__ == "__main__":
+    main()
