@@ -220,7 +220,8 @@ class NoveltyIndex:
         """
         when = _seconds(published, "published")
         first = when if seen is None else _seconds(seen, "seen")
-        self._pending.append((item_id, first, when, (fp.bands, fp.shingles, fp.embedding), fp))
+        view = (fp.bands, fp.shingles, fp.embedding, fp.cjk)
+        self._pending.append((item_id, first, when, view, fp))
         if len(self._pending) >= 4096:
             self._flush()
 
@@ -230,10 +231,10 @@ class NoveltyIndex:
         Only the index columns are read now; the rest is parsed if a judgement
         scores this item. Raises :class:`StaleFingerprint` for an older version.
         """
-        _, bands, shingles, embedding, _, _ = index_view(blob)
+        _, bands, shingles, embedding, _, cjk = index_view(blob)
         self._pending.append(
             (item_id, _seconds(seen, "seen"), _seconds(published, "published"),
-             (bands, shingles, embedding), bytes(blob))
+             (bands, shingles, embedding, cjk), bytes(blob))
         )  # fmt: skip
         if len(self._pending) >= 4096:
             self._flush()
