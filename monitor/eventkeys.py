@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from monitor.facts import Fact, market_move, same_value
@@ -27,7 +28,7 @@ from monitor.facts import Fact, market_move, same_value
 __all__ = [
     "STAGE_ORDER",
     "STAGE_WORDS",
-    "head_counts", "same_money", "share_move", "share_move_way", "shared_name",
+    "head_counts", "other_money", "same_money", "share_move", "share_move_way", "shared_name",
     "stages",
 ]  # fmt: skip
 
@@ -51,7 +52,8 @@ _STAGES = (
                 r"(?i:\b(?:in|holds?|held|enters?|entered|opens?)\s+(?:advanced\s+|early\s+|"
                 r"exclusive\s+)?(?:talks|discussions|negotiations)\b|\btalks\s+(?:to|on|over|with|for)\b"
                 r"|\bconsider(?:s|ing)?\b|\bweigh(?:s|ing)?\b|\bexplor(?:es|ing)\b|\bmull(?:s|ing)?\b"
-                r"|\bnear(?:s|ing)?\s+(?:a\s+)?deal\b|\bsaid to\b|\breportedly\b)"
+                r"|\bnear(?:s|ing)?\s+(?:a\s+)?deal\b|\bsaid to\b|\breportedly\b"
+                r"|\bseek(?:s|ing)?\b(?!\s+up\s+to\b))"
                 r"|協議|検討|交渉|打診|模索|=報道|観測"
             ),
         ),
@@ -60,8 +62,8 @@ _STAGES = (
             re.compile(
                 r"(?i:\bagree(?:s|d)?\b|\bto\s+(?:buy|acquire|take\s+over|merge)\b|\bbuys\b"
                 r"|\bacquires\b|\bsigns?\b|\bsigned\b|\bclinch(?:es|ed)?\b|\bseal(?:s|ed)?\b"
-                r"|\bcomplet(?:es|ed)\b)"
-                r"|合意|締結|を買収|で買収|買収へ|買収する|買収を(?:決定|発表|決め)|傘下に"
+                r"|\bcomplet(?:es|ed)\b|\bsecur(?:es|ed)\b)"
+                r"|合意|締結|確保|を買収|で買収|買収へ|買収する|買収を(?:決定|発表|決め)|傘下に"
             ),
         ),
         "first",
@@ -212,6 +214,39 @@ def same_money(a: Fact, b: Fact) -> bool:
         return False
     low, high = _YEN_PER_DOLLAR
     return low <= pair["JPY"] / pair["USD"] <= high
+
+
+def other_money(
+    head_a: Sequence[Fact], head_b: Sequence[Fact], told_a: Sequence[Fact],
+    told_b: Sequence[Fact],
+) -> str:  # fmt: skip
+    """Why two headlines state other sums, one in yen and the other in dollars; "" if not.
+
+    Each headline states money in one of the two currencies only, no sum of one is the
+    other's at a plausible rate (``same_money``), and neither report's text (``told_a``,
+    ``told_b``: lead and body amounts) states the other headline's sum: "1.78 tril. yen
+    loan" is not the "$10 billion" loan of the talks (178 yen a dollar), however alike the
+    two read. Within one currency ``similarity.fact_features`` finds such conflicts.
+    """
+    money_a = [f for f in head_a if f.unit in _YEN_DOLLAR]
+    money_b = [f for f in head_b if f.unit in _YEN_DOLLAR]
+    units_a, units_b = {f.unit for f in money_a}, {f.unit for f in money_b}
+    if len(units_a) != 1 or len(units_b) != 1 or units_a == units_b:
+        return ""
+    if any(same_money(x, y) for x in money_a for y in (*money_b, *told_b)):
+        return ""
+    if any(same_money(y, x) for y in money_b for x in told_a):
+        return ""
+    return f"other sums ({_written(money_a[0])}, not {_written(money_b[0])})"
+
+
+_YEN_DOLLAR = frozenset({"JPY", "USD"})
+
+
+def _written(fact: Fact) -> str:
+    if fact.unit == "USD":
+        return f"${fact.value / 1e9:g} billion" if fact.value >= 1e9 else f"${fact.value:,.0f}"
+    return f"{fact.value / 1e9:g} billion yen" if fact.value >= 1e9 else f"{fact.value:,.0f} yen"
 
 
 _KATAKANA_RUN = re.compile(r"[ァ-ヴー]{3,}")

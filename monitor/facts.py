@@ -55,6 +55,8 @@ _SCALE_WORDS = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tln": 1e12,
     "tn": 1e12, "trn": 1e12, "lakh": 1e5, "crore": 1e7,
+    # Kyodo's English: "510 bil. yen", "1.78 tril. yen"
+    "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
 }  # fmt: skip
 _CJK_SCALE = {"千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12}
 _SYMBOLS = {
@@ -73,7 +75,8 @@ _WORD_CURRENCY = {
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SYMBOL = r"(?i:us\$|hk\$|s\$|a\$|c\$|nt\$|usd|jpy|eur|gbp|rmb|cny|krw|rs\.?)\s?|[$¥€£₩₹]\s?"
 _SCALE = (
-    r"(?i:thousand|million|billion|trillion|lakh|crore|mln|bln|tln|trn|mn|bn|tn|[kmb])(?![A-Za-z])"
+    r"(?i:thousand|million|billion|trillion|lakh|crore|(?:mil|bil|tril)\.|mln|bln|tln|trn|mn|bn|tn"
+    r"|[kmb])(?![A-Za-z])"
 )
 _WORD_CUR = (
     r"(?i:dollars?|yen|euros?|pounds?|yuan|renminbi|won|rupees?)(?![A-Za-z])"
@@ -89,6 +92,8 @@ _AMOUNT = re.compile(
     rf"|(?<![0-9A-Za-z.,])(?P<num3>{_NUM})\s?(?:(?P<scale3>{_SCALE})\s?)?(?P<cur3>{_WORD_CUR})"
     rf"|(?<![0-9A-Za-z.,])(?P<pct>{_NUM})\s?(?:%|(?i:per\s?cent|percent|pct)(?![A-Za-z]))"
     r"|(?P<jpct>\d+(?:\.\d+)?)(?:パーセント|ポイント)"
+    # 5割 is 50% ("5割増" = "up 50%", "5割引き上げる"); 割安, 割高 and 割合 are no amounts.
+    r"|(?P<wari>\d+(?:\.\d+)?)割(?![安高合])"
 )
 _MONTHS = {
     m: i + 1
@@ -183,6 +188,8 @@ def amounts(text: str) -> list[Fact]:
                 fact = Fact(unit, _number(m["num3"]) * scale)
         elif m["pct"] is not None or m["jpct"] is not None:
             fact = Fact("%", _number(m["pct"] or m["jpct"]))
+        elif m["wari"] is not None:
+            fact = Fact("%", round(_number(m["wari"]) * 10, 6))
         if fact is not None and fact.value > 0:
             found.setdefault(fact, None)
     for m in _DATE.finditer(src):

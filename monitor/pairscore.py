@@ -15,6 +15,7 @@ from monitor import similarity as _sim
 from monitor.eventkeys import (
     STAGE_WORDS,
     head_counts,
+    other_money,
     same_money,
     share_move,
     share_move_way,
@@ -246,9 +247,19 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
     if country_a and country_b and country_a != country_b:
         return f"another country ({country_a}, not {country_b})"
     market_a, market_b = market_move(a.headline)[0], market_move(b.headline)[0]
-    if bool(market_a) != bool(market_b) and (share_move(a.headline) or share_move(b.headline)):
-        return f"a market report ({market_a or market_b}), not one company's shares"
-    return ""
+    if bool(market_a) != bool(market_b):
+        if share_move(a.headline) or share_move(b.headline):
+            return f"a market report ({market_a or market_b}), not one company's shares"
+        # The day's market report names the company whose news moved it ("SoftBank Drops on
+        # Loan Report"); the news itself is another event (wire-dev's rules).
+        company = b if market_a else a
+        if company.head_entities and not company.session:
+            return f"a market report ({market_a or market_b}), not one company's news"
+    sums = other_money(
+        a.head_amounts, b.head_amounts, (*a.lead_amounts, *a.text_amounts),
+        (*b.lead_amounts, *b.text_amounts),
+    )  # fmt: skip
+    return sums
 
 
 # Reports of one announcement in two languages come out within hours of each other (wire-dev's
