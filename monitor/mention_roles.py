@@ -13,7 +13,8 @@ Besides headline, lead and body, some places say the story is not about it:
   in the headline and lead too;
 - **an attribute of another subject**: "SoftBank-backed Paytm", "once backed by
   SoftBank", "whose biggest shareholders include SoftBank Group", "SoftBank's
-  portfolio company", "ソフトバンクが出資する", "ソフトバンクG傘下の". The story is
+  portfolio company", "ソフトバンクが出資する", "ソフトバンクG傘下の", a sponsor ("sponsored
+  by SoftBank Corp.", "ソフトバンクが協賛する"). The story is
   about the company so described, not about its backer: such a mention weighs
   about as a name in a list and never makes the story about its group on its
   own (the story is still about it where the headline or other sentences say so).
@@ -49,7 +50,7 @@ _SHORT_LINE = 70
 # Up to six further names and list glue may stand between ("backed by Nvidia, Microsoft and X").
 _NAMES_BETWEEN = r"(?:[\w'’.&-]+(?:\s*,\s*|\s+and\s+|\s+&\s+|\s+)){0,6}?"
 _BACKER_BEFORE = re.compile(
-    r"(?:\b(?:backed|funded|owned|bankrolled)\s+(?:\w+\s+)?by"
+    r"(?:\b(?:backed|funded|owned|bankrolled|sponsored|co-sponsored)\s+(?:\w+\s+)?by"
     r"|\b(?:backers|investors|shareholders|owners|stakeholders)\b[^.;:!?]{0,40}?"
     r"\b(?:include|includes|included|including|such\s+as|like)"
     r"|\b(?:backing|funding|investments?)\s+from"
@@ -62,7 +63,7 @@ _BACKER_AFTER = re.compile(
     r"(?:\s+Group|\s+Corp\.?)?\s*-\s*(?:backed|funded|owned|supported)\b"
     r"|['’]s\s+(?:[\w-]+\s+){0,2}(?:portfolio\s+compan(?:y|ies)|investees?)\b"
     # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
-    r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する)"
+    r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する|が協賛する|が特別協賛する)"
     r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の"
     r"|が(?:筆頭)?株主の)",
     re.IGNORECASE,
@@ -77,8 +78,9 @@ _AFTER_CHARS = 40
 _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
-    r"\b(?:baseball|pitchers?|Hawks|Eagles|Japan\s+Series|playoffs?|pennant|parade|"
-    r"championship|home\s+runs?|slugger|NPB)\b",
+    r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
+    r"\b(?:baseball|pitchers?|catchers?|infielders?|outfielders?|shortstops?|Hawks|Eagles|"
+    r"Japan\s+Series|playoffs?|pennant|parade|championship|home\s+runs?|slugger|NPB)\b",
     re.IGNORECASE,
 )
 # Words of the company's own business in such a sentence: rights, deals, shares, results.

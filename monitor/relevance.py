@@ -286,19 +286,30 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                     by_clause.setdefault(said, set()).add(name)
                     if where <= SUBJECT:
                         group.sentences.add(sentence)
-    if DOMESTIC_GROUP in profile.group_names and DOMESTIC_GROUP not in groups and profile.foreign:
+    # Where the table's names already made the story Japanese, the unmarked subject still
+    # says which clause is about Japan ("政府が法改正案" beside "国会" in another sentence).
+    if DOMESTIC_GROUP in profile.group_names and profile.foreign:
         span = domestic_money(full, lead_end, profile.foreign)
-        if span is not None:
-            start, end = span
+        known = groups.get(DOMESTIC_GROUP)
+        if span is not None and (known is None or span[2] == "the government"):
+            start, end, what = span
             where = HEADLINE if start < offset else LEAD
             sentence = bisect_right(ends, start)
             begins = ends[sentence - 1] if sentence else 0
             label = "a domestic subject"
-            surface = f"{full[start:end]} (in yen, nothing foreign: a domestic subject)"
-            group = groups[DOMESTIC_GROUP] = _Group(
-                {label: [where]}, {label: DOMESTIC_WEIGHT}, {label: surface}, {where: 1}, set()
-            )
-            group.mentions = 1
+            surface = f"{full[start:end]} ({what}, nothing foreign: a domestic subject)"
+            if known is None:
+                group = groups[DOMESTIC_GROUP] = _Group(
+                    {label: [where]}, {label: DOMESTIC_WEIGHT}, {label: surface}, {where: 1},
+                    set(),
+                )  # fmt: skip
+            else:
+                group = known
+                group.by_label.setdefault(label, []).append(where)
+                group.weights.setdefault(label, DOMESTIC_WEIGHT)
+                group.surface.setdefault(label, surface)
+                group.places[where] = group.places.get(where, 0) + 1
+            group.mentions += 1
             group.spots.append((start, end, where))
             said = (
                 (0, _clauses(full, 0, start))
@@ -349,10 +360,14 @@ def _holds(rule: tuple[str, ...], reading: _Reading) -> tuple[bool, str]:
     first = set().union(
         *(names for (s, _), names in reading.by_clause.items() if s == reading.first_lead)
     )
+    # Only the sentence's first clause tells the headline's event: a markets column's "...
+    # valuations of artificial intelligence companies ..., while the yen firmed on bets that
+    # the Bank of Japan ..." under "Stocks slip as AI valuations worry investors" is not.
+    first_clause = reading.by_clause.get((reading.first_lead, 0), set())
     if (
         reading.headline_opener
         and not reading.opener.isdisjoint(rule)
-        and all(name in first or name in reading.opener for name in rule)
+        and all(name in first_clause or name in reading.opener for name in rule)
     ):
         return True, ""
     head = set().union(

@@ -8,7 +8,9 @@ write without 米) or by its money (ドル, ユーロ, 元; a yen figure convert
 "3億ドル（約450億円）", is the same). So, in a report whose headline and lead are mostly
 Japanese script and mark nothing foreign, a sentence of the headline or lead that raises or
 invests an amount in 円 (調達, 出資, 投資, 増資, 融資, ...; an offering's 仮条件 or 公開価格)
-names a domestic subject.
+names a domestic subject; so does a sentence whose subject is the unnamed government
+("政府は個人情報保護法を改正し", "政府が法改正案"): Japanese copy writes 日本政府 only beside
+another country's, and names any other government ("ブラジル政府は", "米政府").
 
 ``monitor.relevance`` counts that sentence as one mention of the "japan" group, weighted
 like a place (0.8); it still needs the rest of the rule (AI named with it) to be relevant.
@@ -40,17 +42,24 @@ _PREFIX = re.compile(
 )
 _COUNTRY = re.compile(
     r"米国|アメリカ|中国|韓国|台湾|インド|英国|イギリス|フランス|ドイツ|イスラエル|シンガポール|"
-    r"カナダ|スイス|サウジ|中東|欧州|シリコンバレー|香港|ベトナム|タイの|インドネシア"
+    r"カナダ|スイス|サウジ|中東|欧州|シリコンバレー|香港|ベトナム|タイの|インドネシア|"
+    # Another country's government named in katakana ("ブラジル政府は").
+    r"[\u30a1-\u30fa]{2,}政府"
 )
+# The unnamed government as a sentence's subject; a name before it (ブラジル政府, 米政府,
+# 日本政府, 州政府) makes it some other, or the entity table's, government.
+_GOVERNMENT = re.compile(r"(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])政府(?:は|が|として|も)")
 _SENTENCE = re.compile(r"[^。！？\n]+")
 # Most of the headline and lead is Japanese script (kana and kanji).
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _JAPANESE_SHARE = 0.5
 
 
-def domestic_money(text: str, end: int, foreign: Lexicon) -> tuple[int, int] | None:
+def domestic_money(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str] | None:
     """The span of a yen amount raised or invested by an unmarked subject in ``text[:end]``
-    (the headline and lead), or None when the report is not Japanese or marks anything foreign.
+    (the headline and lead), or of the unnamed government as a subject, with what it is
+    ("in yen" or "the government"); None when the report is not Japanese or marks anything
+    foreign.
     """
     frame = text[:end]
     letters = sum(1 for c in frame if c.isalnum())
@@ -63,5 +72,8 @@ def domestic_money(text: str, end: int, foreign: Lexicon) -> tuple[int, int] | N
     for sentence in _SENTENCE.finditer(frame):
         yen = _YEN.search(frame, sentence.start(), sentence.end())
         if yen is not None and _MONEY.search(sentence.group(0)):
-            return yen.start(), yen.end()
+            return yen.start(), yen.end(), "in yen"
+    government = _GOVERNMENT.search(frame)
+    if government is not None:
+        return government.start(), government.start() + 2, "the government"
     return None
