@@ -1,0 +1,156 @@
+"""A busy day on the beat: reports of one event still fold, reports of others stay apart.
+
+The fixtures are written for these tests (fictional events about real companies), not
+taken from any data set.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import judged_second
+
+from monitor.config import load
+from monitor.eventkeys import stages
+from monitor.facts import Fact, amounts
+from monitor.novelty import NoveltyIndex, fingerprint_texts
+from monitor.pairscore import apart_reason
+from monitor.relevance import Profile, compile_profile, score
+
+REPO = Path(__file__).resolve().parent.parent
+T0 = datetime(2026, 10, 13, 1, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Tokyo
+
+JSR_EN = (
+    "Resonac to invest 60 billion yen in AI chip packaging materials",
+    "TOKYO, Oct 13 (Reuters) - Resonac Holdings will invest 60 billion yen by 2029 to raise "
+    "output of materials used to package chips for artificial intelligence servers, the "
+    "Japanese chemicals maker said on Tuesday, lifting capacity by half.",
+)
+JSR_JA = (
+    "レゾナック、AI半導体材料に600億円投資 29年までに生産能力5割増",
+    "レゾナック・ホールディングスは13日、AIサーバー向け半導体の後工程に使う材料の生産に"
+    "2029年までに600億円を投じると発表した。生産能力を5割引き上げる。",
+)
+# The same beat the same morning, in English: each reads closer to the English Resonac report
+# than its Japanese translation does.
+RIVALS = [
+    (
+        f"{name} to invest {amount} billion yen in AI chip materials plant",
+        f"TOKYO, Oct 13 (Reuters) - {name} will invest {amount} billion yen in a plant making "
+        "materials for chips used in artificial intelligence servers, the Japanese company said "
+        "on Tuesday, as demand from data centres outstrips supply.",
+    )
+    for name, amount in [
+        ("JSR", 50), ("Shin-Etsu Chemical", 80), ("Sumitomo Chemical", 45), ("Ibiden", 70),
+        ("Shinko Electric", 30), ("Ajinomoto", 25), ("Mitsui Chemicals", 40), ("Toray", 35),
+        ("Kyocera", 55), ("Murata", 65), ("TDK", 75), ("Nitto Denko", 20), ("Tokuyama", 15),
+        ("Kanto Denka", 12), ("Tokyo Ohka Kogyo", 18), ("Fujimi", 22), ("Sumco", 90),
+        ("Disco", 33),
+    ]
+]  # fmt: skip
+
+
+def test_a_translation_is_found_past_many_closer_stories_of_the_beat(encoder) -> None:
+    *rivals, resonac_en, resonac_ja = fingerprint_texts([*RIVALS, JSR_EN, JSR_JA], encoder)
+    index = NoveltyIndex()
+    for i, fp in enumerate(rivals):
+        index.add(f"rival-{i}", T0 + timedelta(minutes=i), fp)
+    index.add("resonac-ja", T0 + timedelta(minutes=30), resonac_ja)
+    later = T0 + timedelta(hours=1)
+    novelty = index.judge(resonac_en, later, later)
+    assert novelty.kind == "duplicate", novelty.reason
+    assert novelty.matched == "resonac-ja"
+
+
+def test_japanese_shares_of_ten_and_kyodos_scales_are_amounts() -> None:
+    assert amounts("生産能力を5割引き上げる") == amounts("生産能力5割増") == [Fact("%", 50.0)]
+    assert amounts("８割の企業が生成AIを利用") == [Fact("%", 80.0)]
+    assert amounts("割安感から買われた") == []
+    assert amounts("SoftBank to acquire U.S. robot maker for 510 bil. yen") == [Fact("JPY", 510e9)]
+    assert amounts("secures 1.78 tril. yen loan") == [Fact("JPY", 1.78e12)]
+
+
+TALKS = (
+    "SoftBank Seeks $10 Billion Bridge Loan to Fund OpenAI Stake",
+    "SoftBank Group Corp. is in talks with banks on a $10 billion bridge loan to fund its "
+    "next investment in OpenAI, people familiar with the matter said.",
+)
+SECURED = (
+    "SoftBank Group secures 1.78 tril. yen loan for OpenAI investment",
+    "TOKYO (Kyodo) -- SoftBank Group Corp. said Tuesday it has signed a 1.78 trillion yen "
+    "bridge loan with Mizuho, SMBC and MUFG to fund its investment in OpenAI.",
+)
+WRAP = (
+    "Japan Stocks Rise as Chip Shares Rally; SoftBank Drops on Loan Report",
+    "Japanese stocks rose as chipmakers rallied, while SoftBank Group fell after a report "
+    "that it is seeking a bridge loan to fund OpenAI.",
+)
+
+
+def test_the_loan_signed_is_not_the_loan_sought_nor_the_days_market_report(encoder) -> None:
+    talks, secured, wrap = fingerprint_texts([TALKS, SECURED, WRAP], encoder)
+    assert stages(TALKS[0]) == (("deal", "talks"),)
+    assert stages(SECURED[0]) == (("deal", "agreed"),)
+    # 1.78 trillion yen is no $10 billion at any plausible rate.
+    assert apart_reason(secured, talks, 20.0).startswith("other sums")
+    later = judged_second(talks, secured, T0, timedelta(hours=20))
+    assert later.kind != "duplicate", later.reason
+    # The market report that names the loan report is the market's story, not the loan's.
+    assert "not one company's news" in apart_reason(wrap, talks, 5.0)
+    assert judged_second(wrap, talks, T0, timedelta(hours=-5)).kind == "new"
+
+
+@pytest.fixture(scope="module")
+def profile() -> Profile:
+    return compile_profile(load(REPO / "config.toml").relevance)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "why"),
+    [
+        (
+            "High school esports final to be held in Chiba",
+            "TOKYO (Kyodo) -- The final of the national high school esports championship, "
+            "sponsored by SoftBank Corp. and a newspaper, will be held in Chiba on Dec. 27.",
+            "as a backer",
+        ),
+        (
+            "ソフトバンク、FA捕手の森岡を獲得　4年総額16億円",
+            "ソフトバンク、FA捕手の森岡を獲得　4年総額16億円",
+            "sports team",
+        ),
+        (
+            "GLOBAL MARKETS-Stocks slip as AI valuations worry investors; yen firms",
+            "LONDON, Oct 13 (Reuters) - World stocks slipped on Tuesday as investors questioned "
+            "the valuations of artificial intelligence companies, while the yen firmed on bets "
+            "that the Bank of Japan will raise interest rates. Oil prices edged higher.",
+            "never together",
+        ),
+    ],
+)
+def test_a_sponsor_a_team_and_a_markets_column_are_not_the_beat(
+    profile: Profile, title: str, text: str, why: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert why in result.reason
+
+
+def test_the_unnamed_government_of_a_japanese_report_is_japans(profile: Profile) -> None:
+    kept = score(
+        profile,
+        "個人情報、本人同意なしでAI学習に利用可能に　政府が法改正案",
+        "政府は個人情報保護法を改正し、AIの開発に使う場合に限り本人の同意なしで個人データを"
+        "利用できるようにする。2027年の通常国会に改正案を提出する。",
+    )
+    assert kept.relevant, kept.reason
+    assert "the government, nothing foreign" in kept.reason
+    # Another country's government, named, is not.
+    other = score(
+        profile,
+        "ブラジル、AIスーパーコンピューター整備へ　政府が計画",
+        "ブラジル政府は13日、人工知能（AI）向けのスーパーコンピューターを整備する計画を発表した。",
+    )
+    assert not other.relevant, other.reason
