@@ -409,13 +409,16 @@ def _join(
     "related" to the talks) before the Japanese report that made the deal a follow-up of the
     talks, Reuters' report repeating both. The other story joins ``story`` (its lead becomes a
     duplicate) unless either lead's headline states an amount the other's reports do not (a
-    development of the other: the repeat was the facts check missing it). A story of an
+    development of the other: the repeat was the facts check missing it), a later stage than
+    theirs (``followup.development``), or the two leads report different events
+    (``pairscore.events_differ``). A story of an
     earlier pass is never joined: it may have gone out in a digest, and its reports are no
     longer at hand to check.
     """
     from dataclasses import replace
 
-    from monitor.followup import new_headline_amounts
+    from monitor.followup import development, new_headline_amounts
+    from monitor.pairscore import events_differ
 
     if story not in begun:
         return
@@ -427,9 +430,16 @@ def _join(
         ours, theirs = members(story), members(target)
         lead_ours = next(e for e in ours if e.item.id == story)
         lead_theirs = next(e for e in theirs if e.item.id == target)
-        if new_headline_amounts(
-            lead_ours.fingerprint, [e.fingerprint for e in theirs]
-        ) or new_headline_amounts(lead_theirs.fingerprint, [e.fingerprint for e in ours]):
+        prints_ours, prints_theirs = [e.fingerprint for e in ours], [e.fingerprint for e in theirs]
+        if (
+            new_headline_amounts(lead_ours.fingerprint, prints_theirs)
+            or new_headline_amounts(lead_theirs.fingerprint, prints_ours)
+            # Another stage (the loan signed, the talks on it), another session or sum: a
+            # report repeating both does not make them one event.
+            or development(lead_ours.fingerprint, prints_theirs)
+            or development(lead_theirs.fingerprint, prints_ours)
+            or events_differ(lead_ours.fingerprint, lead_theirs.fingerprint)
+        ):
             continue
         begun.discard(target)
         for entry in theirs:
