@@ -299,7 +299,9 @@ def session_by_clock(published: datetime) -> str:
 # beat's; a market absent here never links two reports.
 _MARKETS = {
     "tokyo stocks": re.compile(
-        r"(?i:\bnikkei(?: share average| stock average| index| 225)?\b(?!\s+(?:asia|newspaper))"
+        # Not the outlet: "Nikkei Asia", "the Nikkei newspaper", a headline's " - Nikkei".
+        r"(?i:(?<!- )(?<!– )(?<!\| )\bnikkei(?: share average| stock average| index| 225)?\b"
+        r"(?!\s+(?:asia|newspaper))"
         r"|\btopix\b|\btokyo (?:stocks|shares|stock market)\b|\bjapan(?:ese|'s)? (?:stocks|shares|"
         r"equities|stock market)\b)|日経平均|日経225|TOPIX|東証株価指数|東京株式市場|東京市場|東証"
     ),
