@@ -42,7 +42,7 @@ METADATA_HOSTS = [
     "169.254.169.254.",  # trailing dot
     "2852039166",  # one decimal number
     "0xa9fea9fe",  # hexadecimal
-    "0251.0376.0251.0376",  # octal (httpx refuses the URL)
+    "0251.0376.0251.0376",  # octal (aiohttp refuses the URL)
     "[::ffff:169.254.169.254]",  # IPv4-mapped
     "[::ffff:a9fe:a9fe]",  # IPv4-mapped, hex
     "[::169.254.169.254]",  # IPv4-compatible

@@ -1,24 +1,27 @@
-"""Polite, bounded HTTP for feeds (httpx): one ``Fetcher`` per poll cycle.
+"""Polite, bounded HTTP for feeds (aiohttp): one ``Fetcher`` per poll cycle.
 
 - Concurrency is bounded overall and per host; every request names monitor
   and its version in the User-Agent and accepts gzip, deflate and brotli.
 - Conditional GET: the stored ETag / Last-Modified go back as
   If-None-Match / If-Modified-Since; a 304 is reported without a body.
-- Every connection goes through ``netguard.GuardedBackend``: the host is
-  resolved once and the connected address itself is checked (never link-local,
+- Every connection goes through a ``netguard.Guard``: the host is resolved
+  once and the connected address itself is checked (never link-local,
   reserved, multicast or unspecified, in any IPv6 spelling; loopback and
   private only while ``allow_private``).
-- Redirects are followed here, not by httpx, hop by hop: at most
+- Redirects are followed here, not by aiohttp, hop by hop: at most
   ``MAX_REDIRECTS``, no loops, http(s) only, each hop through the same guard,
   and never from a public host into a private network (those hops go through
-  a second client whose guard refuses private addresses). A chain of 301/308
+  a second session whose guard refuses private addresses). A chain of 301/308
   only yields a new permanent URL.
 - Limits: connect and per-read timeouts, plus one deadline around the whole
-  fetch (a server trickling a byte a second is cut off). The body limit is
-  counted on the raw bytes and again while decompressing incrementally (see
-  ``bodylimit``), so a gzip bomb stops at the limit.
+  fetch (a server trickling a byte a second is cut off). The body is read raw
+  (aiohttp decompresses nothing) and the limit is counted on those bytes and
+  again while decompressing incrementally (see ``bodylimit``), so a gzip bomb
+  stops at the limit.
 - Statuses become outcomes: 410 is ``gone``; other errors carry the status
   and Retry-After for the caller's backoff (``retry_delay``, ``backoff_delay``).
+- Cookies a server sets are sent back within the cycle (a consent wall's
+  redirect hop), IP-literal hosts included; none outlives the ``Fetcher``.
 """
 
 from __future__ import annotations
@@ -32,24 +35,34 @@ from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 
 from monitor import __version__
 from monitor.settings import FetchSettings
 from monitor.sources.bodylimit import BodyTooLarge, decoder_for, encodings_accepted
-from monitor.sources.netguard import REFUSED, GuardedBackend, Resolver, is_internal, parse_ip
+from monitor.sources.netguard import (
+    REFUSED,
+    Guard,
+    PeerResponse,
+    Resolver,
+    is_internal,
+    parse_ip,
+    refused_in,
+)
 from monitor.urls import WEB_SCHEMES, host_of, resolve
 
 MAX_REDIRECTS = 5
 PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 BACKOFF_BASE_SECONDS = 30 * 60
-USER_AGENT = f"monitor/{__version__} (news digest feed reader; httpx/{httpx.__version__})"
+USER_AGENT = f"monitor/{__version__} (news digest feed reader; aiohttp/{aiohttp.__version__})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml,"
     " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 Outcome = Literal["ok", "not_modified", "gone", "error"]
+# aiohttp rounds a timeout over this many seconds up to a whole second: never, here.
+_EXACT = 1e9
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,79 +92,54 @@ class _Refused(Exception):
     """A fetch stopped by policy (redirect rules, scheme, limits); the message says why."""
 
 
-def _peer(response: httpx.Response) -> str | None:
-    stream = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    try:
-        return str(sock.getpeername()[0]) if sock is not None else None
-    except OSError:
-        return None
-
-
-class _Cookies(httpx.Cookies):
-    """The client's cookies, read from a response only when it sets one.
-
-    httpx wraps every response and its request in urllib objects to look for
-    Set-Cookie headers (~0.08 ms, 7 % of the CPU of a feed answering 304);
-    without such a header there is nothing to read, and the jar stays as it was.
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
-
-
 class Fetcher:
-    """An httpx client plus the semaphores and limits of one poll cycle."""
+    """An aiohttp session plus the semaphores and limits of one poll cycle."""
 
     def __init__(self, settings: FetchSettings, *, resolver: Resolver | None = None):
         self.settings = settings
         self._resolver = resolver
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self.client = self._client(allow_private=settings.allow_private)
+        self.session = self._session(allow_private=settings.allow_private)
         # For redirects out of a public host; its own pool, so a connection
         # made for an intranet feed is never reused by such a hop.
-        self._public: httpx.AsyncClient | None = None
+        self._public: aiohttp.ClientSession | None = None
 
-    def _client(self, *, allow_private: bool) -> httpx.AsyncClient:
+    def _session(self, *, allow_private: bool) -> aiohttp.ClientSession:
         settings = self.settings
-        timeout = httpx.Timeout(
-            settings.total_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
+        guard = Guard(allow_private=allow_private, resolver=self._resolver)
+        # Requests in flight are bounded by the semaphores above: the connector
+        # need not queue (limit=0); idle connections stay for feeds sharing a host.
+        connector = guard.connector(limit=0, timeout_ceil_threshold=_EXACT)
+        timeout = aiohttp.ClientTimeout(
+            total=None,  # the deadline around the whole fetch is ours (``fetch``)
+            sock_connect=settings.connect_timeout,
+            sock_read=settings.total_timeout,
+            ceil_threshold=_EXACT,
         )
-        # Requests in flight are bounded by the semaphores above, so httpx need
-        # not queue; it keeps a few idle connections for feeds sharing a host
-        # (httpcore scans every pooled connection per request: keep it small).
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=settings.concurrency)
-        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-        # httpx takes no network backend of its own; its httpcore pool does.
-        pool = transport._pool
-        if not hasattr(pool, "_network_backend"):
-            raise RuntimeError("this httpx/httpcore cannot take a guarded network backend")
-        pool._network_backend = GuardedBackend(allow_private=allow_private, resolver=self._resolver)
-        client = httpx.AsyncClient(
-            transport=transport,
+        return aiohttp.ClientSession(
+            connector=connector,
             timeout=timeout,
-            follow_redirects=False,
-            trust_env=False,
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            # Cookies kept for the cycle, IP-literal hosts too (a feed on 10.0.0.5).
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            auto_decompress=False,  # ``_read`` counts the raw bytes, ``bodylimit`` inflates
+            trust_env=False,
+            request_class=guard.request_class(),
+            response_class=PeerResponse,
         )
-        # The cookies property would wrap a new jar into a plain Cookies: set it underneath.
-        if isinstance(getattr(client, "_cookies", None), httpx.Cookies):
-            client._cookies = _Cookies()
-        return client
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
+        await self.session.close()
         if self._public is not None:
-            await self._public.aclose()
+            await self._public.close()
 
-    def _public_client(self) -> httpx.AsyncClient:
+    def _public_session(self) -> aiohttp.ClientSession:
         if self._public is None:
-            self._public = self._client(allow_private=False)
+            self._public = self._session(allow_private=False)
         return self._public
 
     def _host_slots(self, url: str) -> asyncio.Semaphore:
@@ -182,14 +170,17 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     return await self._follow(url, headers, public_only)
-            except TimeoutError:
-                reason = f"timed out after {self.settings.total_timeout:g} s"
             except _Refused as exc:
                 reason = str(exc)
-            except httpx.HTTPError as exc:
+            # aiohttp's own connect and read timeouts are TimeoutErrors too: named first.
+            except aiohttp.ServerTimeoutError as exc:
                 reason = _network_reason(exc)
-            except httpx.InvalidURL as exc:  # not an HTTPError: a URL httpx cannot even send
+            except TimeoutError:
+                reason = f"timed out after {self.settings.total_timeout:g} s"
+            except aiohttp.InvalidURL as exc:  # a URL aiohttp cannot even send
                 reason = f"invalid URL: {' '.join(str(exc).split())[:200]}"
+            except aiohttp.ClientError as exc:
+                reason = _network_reason(exc)
             except OSError as exc:
                 reason = exc.strerror or str(exc) or type(exc).__name__
         return FetchResult("error", url, error=reason)
@@ -198,26 +189,27 @@ class Fetcher:
         visited = [url]
         permanent: str | None = None
         still_permanent = True
-        client = self._public_client() if public_only else self.client
+        session = self._public_session() if public_only else self.session
         while True:
             if urlsplit(url).scheme.lower() not in WEB_SCHEMES:
                 raise _Refused(f"refused to fetch {url[:200]}: only http and https")
             try:
-                async with client.stream("GET", url, headers=headers) as response:
-                    peer = _peer(response)
-                    status = response.status_code
+                async with session.get(url, headers=headers, allow_redirects=False) as response:
+                    peer = response.peer if isinstance(response, PeerResponse) else None
+                    status = response.status
                     if status not in REDIRECTS:
                         return replace(await self._finish(response, url, permanent), peer=peer)
                     location = response.headers.get("location", "").strip()
-            except httpx.ConnectError as exc:
-                reason = str(exc)
-                if reason.startswith(REFUSED):
-                    reason = reason.removeprefix(REFUSED).lstrip(": ")
+            except (aiohttp.ClientError, OSError) as exc:
+                refused = refused_in(exc)
+                if refused is not None:
+                    # "refused: ::ffff:a9fe:a9fe is ...": the address keeps its colons.
+                    reason = str(refused).removeprefix(f"{REFUSED}:").lstrip()
                     raise _Refused(f"refused to fetch {url[:200]}: {reason}") from None
                 raise
             public = peer is None or FetchResult("ok", url, peer=peer).from_public_host
-            if len(visited) == 1 and client is self.client and public:
-                client = self._public_client()  # out of a public host, never into the intranet
+            if len(visited) == 1 and session is self.session and public:
+                session = self._public_session()  # out of a public host, never into the intranet
             if not location:
                 raise _Refused(f"HTTP {status} redirect without a Location")
             target = resolve(url, location)
@@ -231,15 +223,17 @@ class Fetcher:
             visited.append(target)
             url = target
 
-    async def _finish(self, response: httpx.Response, url: str, moved: str | None) -> FetchResult:
-        status = response.status_code
+    async def _finish(
+        self, response: aiohttp.ClientResponse, url: str, moved: str | None
+    ) -> FetchResult:
+        status = response.status
         base = FetchResult("error", url, permanent_url=moved, status=status)
         if status == 304:
             return replace(base, outcome="not_modified")
         if status == 410:
             return replace(base, outcome="gone", error="HTTP 410 Gone")
         if not 200 <= status < 300:
-            reason = f"HTTP {status} {response.reason_phrase or ''}".strip()
+            reason = f"HTTP {status} {response.reason or ''}".strip()
             return replace(base, error=reason, retry_after=response.headers.get("retry-after"))
         return replace(
             base,
@@ -250,15 +244,15 @@ class Fetcher:
             last_modified=response.headers.get("last-modified"),
         )
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise _Refused(f"body of {int(declared):,} bytes is over the {limit:,}-byte limit")
+        received = 0
         try:
             decoder = decoder_for(response.headers.get("content-encoding"), limit)
-            received = 0
-            async for chunk in response.aiter_raw():
+            async for chunk in response.content.iter_any():  # raw: auto_decompress=False
                 received += len(chunk)
                 if received > limit:
                     raise BodyTooLarge(f"body is over the {limit:,}-byte limit")
@@ -266,8 +260,8 @@ class Fetcher:
             return decoder.finish()
         except (BodyTooLarge, ValueError) as exc:
             raise _Refused(str(exc)) from None
-        except httpx.TransportError as exc:
-            if isinstance(exc, httpx.TimeoutException):
+        except (aiohttp.ClientError, OSError) as exc:
+            if isinstance(exc, TimeoutError):
                 raise
             reason = _network_reason(exc, "while reading the body")
             raise _Refused(f"{reason} ({received:,} bytes received)") from None
@@ -280,10 +274,18 @@ _BROKEN = {
 }
 
 
+# Closed early, a body cut short, or bytes that are no HTTP response.
+_BROKEN_OFF = (
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientResponseError,
+)
+
+
 def _broken_connection(exc: BaseException) -> str | None:
     """'connection reset by peer' and its kin, found anywhere in the exception's chain."""
     seen: BaseException | None = exc
-    for _ in range(8):  # httpx wraps httpcore wraps the OSError
+    for _ in range(8):  # aiohttp wraps the OSError, sometimes twice
         if seen is None:
             break
         if isinstance(seen, OSError) and seen.errno in _BROKEN:
@@ -294,27 +296,34 @@ def _broken_connection(exc: BaseException) -> str | None:
     return None
 
 
-def _network_reason(exc: httpx.HTTPError, phase: str = "before the response arrived") -> str:
+def _detail(exc: BaseException) -> str:
+    """An aiohttp error's own words, without its wrapper's (the OSError it wraps, if any)."""
+    if isinstance(exc, aiohttp.ClientConnectorError) and exc.__cause__ is not None:
+        exc = exc.__cause__  # "Cannot connect to host h:80 ssl:default [...]": the [...]
+    elif isinstance(exc, aiohttp.ClientResponseError):
+        return exc.message  # the parser's complaint, not the status and URL around it
+    return str(exc)
+
+
+def _network_reason(
+    exc: aiohttp.ClientError | OSError, phase: str = "before the response arrived"
+) -> str:
     """A network failure in words a person can act on, saying when in the exchange it came."""
-    timeouts: dict[type[httpx.HTTPError], str] = {
-        httpx.ConnectTimeout: "connection timed out",
-        httpx.ReadTimeout: "read timed out",
-        httpx.PoolTimeout: "timed out waiting for a connection",
-    }
-    kind = timeouts.get(type(exc))
-    detail = " ".join(str(exc).split())[:160]
-    if kind:
-        return kind
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return "connection timed out"
+    if isinstance(exc, aiohttp.ServerTimeoutError):  # sock_read: no byte for that long
+        return "read timed out"
+    detail = " ".join(_detail(exc).split())[:160]
     if detail.startswith(REFUSED):
         return detail
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, aiohttp.ClientConnectorError):
         return f"cannot connect: {detail or 'connection failed'}"
     broken = _broken_connection(exc)
     if broken:
         return f"{broken} {phase}"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, _BROKEN_OFF):
         return f"the server broke off the exchange {phase}: {detail or 'protocol error'}"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+    if isinstance(exc, aiohttp.ClientConnectionError | OSError):
         return f"connection broken {phase}" + (f": {detail}" if detail else "")
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 

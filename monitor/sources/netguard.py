@@ -1,15 +1,19 @@
-"""Where a feed fetch may connect: the address policy and the network backend that enforces it.
+"""Where a feed fetch may connect: the address policy and the aiohttp pieces that enforce it.
 
 A feed URL is untrusted input (a config typo, an OPML file from elsewhere, a
 redirect chosen by a feed's server), so the check is made on the address the
 socket actually connects to, not on the text of the URL:
 
-- ``GuardedBackend`` is an httpcore network backend. For each new connection
-  it resolves the host once, refuses the whole name if any answer is
-  forbidden, connects to one of the checked addresses (never to the name, so
-  a second DNS answer cannot differ: no rebinding window) and checks the
-  connected socket's peer before a byte is sent. TLS still verifies the
-  certificate against the host name.
+- ``Guard.connector`` is an aiohttp ``TCPConnector`` without a DNS cache. For
+  each new connection its ``GuardedResolver`` resolves the host once and
+  refuses the whole name if any answer is forbidden; the connector then
+  connects to one of the checked numeric addresses (never to the name, so a
+  second DNS answer cannot differ: no rebinding window). Every socket is made
+  by ``Guard.socket_factory``, which checks the address it is about to be
+  connected to (this also covers IP-literal hosts, which aiohttp never hands
+  to a resolver), and ``Guard.request_class`` checks the connected peer of
+  the connection, new or reused, before a byte of the request is sent. TLS
+  still verifies the certificate against the host name.
 - ``refusal`` is the policy. Never: link-local (169.254.169.254 is cloud
   metadata), multicast, unspecified (0.0.0.0/8, ``::``) and reserved
   addresses, in any spelling: IPv4-mapped ``::ffff:a.b.c.d``, IPv4-compatible
@@ -25,15 +29,17 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpcore
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[Address]]]
 
 REFUSED = "refused"  # how every refusal message starts
+AddrInfo = tuple[int, int, int, str, tuple[Any, ...]]  # one getaddrinfo() answer
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
@@ -95,6 +101,27 @@ def is_internal(address: Address) -> bool:
     return refusal(address, allow_private=False) is not None
 
 
+class Refused(OSError):
+    """A connection the policy forbids; the message (``refusal``'s) says why.
+
+    An OSError, so that aiohttp and aiohappyeyeballs treat it as a failed
+    connection (closing what they opened); ``refused_in`` finds it again
+    inside the aiohttp error that wraps it.
+    """
+
+
+def refused_in(exc: BaseException) -> Refused | None:
+    """The ``Refused`` behind an aiohttp error (its cause, or the cause's cause), if any."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, Refused):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 async def system_resolver(host: str, port: int) -> list[Address]:
     """Every address the system's resolver gives for ``host`` (an IP literal as itself)."""
     literal = parse_ip(host)
@@ -104,66 +131,103 @@ async def system_resolver(host: str, port: int) -> list[Address]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
-        raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from None
+        raise OSError(f"cannot resolve {host}: {exc.strerror or exc}") from None
     found = (parse_ip(str(info[4][0])) for info in infos)
     return list(dict.fromkeys(address for address in found if address is not None))
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's own backend, connecting only to addresses ``refusal`` allows."""
+class Guard:
+    """The address policy of one aiohttp session, and the pieces that enforce it."""
 
     def __init__(self, *, allow_private: bool, resolver: Resolver | None = None) -> None:
         self.allow_private = allow_private
         self.resolver = resolver or system_resolver
-        self._inner = httpcore.AnyIOBackend()
+        # Every address a socket was allowed to connect to: the peer must be one of them.
+        self._checked: set[Address] = set()
 
-    def _check(self, address: Address) -> None:
+    def check(self, address: Address) -> None:
+        """Refused unless the policy allows ``address``."""
         reason = refusal(address, allow_private=self.allow_private)
         if reason:
-            raise httpcore.ConnectError(reason)
+            raise Refused(reason)
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await self.resolver(host, port)
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot resolve {host}: no address")
-        for address in addresses:  # one bad answer condemns the name
-            self._check(address)
-        failure: Exception | None = None
-        for address in addresses:
-            try:
-                stream = await self._inner.connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-                continue
-            try:
-                self._check_peer(stream, address)
-            except BaseException:
-                await stream.aclose()
-                raise
-            return stream
-        assert failure is not None
-        raise failure
+    def connector(self, **options: Any) -> aiohttp.TCPConnector:
+        """A connector that resolves through the guard and connects only to checked addresses."""
+        return aiohttp.TCPConnector(
+            resolver=GuardedResolver(self),
+            use_dns_cache=False,  # one resolution per connection, checked each time
+            socket_factory=self.socket_factory,
+            **options,
+        )
 
-    def _check_peer(self, stream: httpcore.AsyncNetworkStream, expected: Address) -> None:
-        sock = stream.get_extra_info("socket")
-        peer = parse_ip(str(sock.getpeername()[0])) if sock is not None else None
+    def socket_factory(self, addr_info: AddrInfo) -> socket.socket:
+        """A socket for one address aiohttp is about to connect to, once it is checked."""
+        family, kind, proto, _, sockaddr = addr_info
+        address = parse_ip(str(sockaddr[0]))
+        if address is None:
+            raise Refused(f"{REFUSED}: {sockaddr[0]} is not a numeric address")
+        self.check(address)
+        self._checked.add(address)
+        return socket.socket(family=family, type=kind, proto=proto)
+
+    def check_peer(self, transport: asyncio.BaseTransport | None) -> str:
+        """The connected peer's address, refused unless it is allowed and was checked."""
+        peername = transport.get_extra_info("peername") if transport is not None else None
+        text = str(peername[0]) if peername else ""
+        peer = parse_ip(text)
         if peer is None:
-            raise httpcore.ConnectError(f"{REFUSED}: cannot tell which address was connected")
-        self._check(peer)
-        if peer != expected:
-            raise httpcore.ConnectError(f"{REFUSED}: connected to {peer}, not {expected}")
+            raise Refused(f"{REFUSED}: cannot tell which address was connected")
+        self.check(peer)
+        if peer not in self._checked:
+            raise Refused(f"{REFUSED}: connected to {peer}, not to a checked address")
+        return text
 
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError(f"{REFUSED}: feeds are not fetched over Unix sockets")
+    def request_class(self) -> type[aiohttp.ClientRequest]:
+        """aiohttp's request, checking the connection's peer before anything is sent."""
+        guard = self
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+        class GuardedRequest(aiohttp.ClientRequest):
+            async def send(self, conn: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+                peer = guard.check_peer(conn.transport)
+                response = await super().send(conn)
+                if isinstance(response, PeerResponse):
+                    response.peer = peer
+                return response
+
+        return GuardedRequest
+
+
+class PeerResponse(aiohttp.ClientResponse):
+    """aiohttp's response, with the address its connection went to (set by the request)."""
+
+    peer: str | None = None
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves a host name once through the guard's resolver; any forbidden answer refuses it."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = await self.guard.resolver(host, port)
+        if not addresses:
+            raise OSError(f"cannot resolve {host}: no address")
+        for address in addresses:  # one bad answer condemns the name
+            self.guard.check(address)
+        return [
+            {
+                "hostname": host,
+                "host": str(address),
+                "port": port,
+                "family": socket.AF_INET6 if address.version == 6 else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+            }
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        pass
