@@ -2,9 +2,9 @@
 
 Apart from ``monitor.sources.feeds`` (the poll) so that a worker process, which
 imports the module of every function it runs, loads only the parser and the
-per-document stages, not the HTTP client the poll needs (httpx, anyio, asyncio,
-ssl, and the click and pygments that httpx's command line pulls in: ~0.3 s of
-CPU per worker process on every cold cycle).
+per-document stages, not the HTTP client the poll needs (aiohttp, with yarl,
+multidict and asyncio: 0.3 s of CPU or more per worker process on every cold
+cycle).
 """
 
 from __future__ import annotations
