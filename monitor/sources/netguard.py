@@ -144,6 +144,7 @@ class Guard:
         self.resolver = resolver or system_resolver
         # Every address a socket was allowed to connect to: the peer must be one of them.
         self._checked: set[Address] = set()
+        self._peers: set[str] = set()  # peers that passed ``check_peer`` (the policy is fixed)
 
     def check(self, address: Address) -> None:
         """Refused unless the policy allows ``address``."""
@@ -174,12 +175,15 @@ class Guard:
         """The connected peer's address, refused unless it is allowed and was checked."""
         peername = transport.get_extra_info("peername") if transport is not None else None
         text = str(peername[0]) if peername else ""
+        if text in self._peers:
+            return text
         peer = parse_ip(text)
         if peer is None:
             raise Refused(f"{REFUSED}: cannot tell which address was connected")
         self.check(peer)
         if peer not in self._checked:
             raise Refused(f"{REFUSED}: connected to {peer}, not to a checked address")
+        self._peers.add(text)
         return text
 
     def request_class(self) -> type[aiohttp.ClientRequest]:
