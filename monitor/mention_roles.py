@@ -14,7 +14,8 @@ Besides headline, lead and body, some places say the story is not about it:
 - **an attribute of another subject**: "SoftBank-backed Paytm", "once backed by
   SoftBank", "whose biggest shareholders include SoftBank Group", "SoftBank's
   portfolio company", "ソフトバンクが出資する", "ソフトバンクG傘下の", a sponsor ("sponsored
-  by SoftBank Corp.", "ソフトバンクが協賛する"). The story is
+  by SoftBank Corp.", "ソフトバンクが協賛する"), a past employer ("Ex-SoftBank executive").
+  The story is
   about the company so described, not about its backer: such a mention weighs
   about as a name in a list and never makes the story about its group on its
   own (the story is still about it where the headline or other sentences say so).
@@ -55,7 +56,9 @@ _BACKER_BEFORE = re.compile(
     r"\b(?:include|includes|included|including|such\s+as|like)"
     r"|\b(?:backing|funding|investments?)\s+from"
     r"|\b(?:whose|its|their)\s+(?:[\w-]+\s+){0,2}(?:shareholders?|investors?|backers?|owners?)"
-    r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$",
+    r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$"
+    # A past employer: "Ex-SoftBank executive Misra's fund", "former SoftBank banker".
+    r"|\b(?:ex|former|one-time)[-\s]+$",
     re.IGNORECASE,
 )
 # After the name: "X-backed", "X's portfolio company", "Xが出資する", "X傘下の", "X系の".
@@ -71,7 +74,10 @@ _BACKER_AFTER = re.compile(
 # The words after "X-backed" or "X傘下の": the subject it backs ("SoftBank-backed Paytm").
 _BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
 _BEFORE_CHARS = 120
-_BEFORE_WORDS = ("by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner")
+_BEFORE_WORDS = (
+    "by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner", "ex", "former",
+    "one-time",
+)  # fmt: skip
 _AFTER_CHARS = 40
 
 # Words that make a sentence about a game, a season or a title.

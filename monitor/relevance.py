@@ -456,6 +456,8 @@ def _credited(reading: _Reading, subject: str, driver: str) -> str | None:
     groups = reading.groups
     if subject not in groups or driver not in groups or subject not in reading.opener:
         return None
+    if driver in reading.opener:
+        return None  # a chipmaker's chip news: its own business, not a cause of its news
     if not groups[subject].frame:
         return None
     full, ends = reading.full, reading.ends

@@ -48,7 +48,9 @@ _COUNTRY = re.compile(
 )
 # The unnamed government as a sentence's subject; a name before it (ブラジル政府, 米政府,
 # 日本政府, 州政府) makes it some other, or the entity table's, government.
-_GOVERNMENT = re.compile(r"(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])政府(?:は|が|として|も)")
+_GOVERNMENT = re.compile(
+    r"(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])政府(?:・与党)?(?:は|が|として|も)"
+)
 _SENTENCE = re.compile(r"[^。！？\n]+")
 # Most of the headline and lead is Japanese script (kana and kanji).
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
