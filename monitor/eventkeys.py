@@ -168,6 +168,7 @@ def share_move_way(headline: str) -> str:
 
 _COUNT = re.compile(
     r"(?<![\d.,$¥€£₩])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d)(?P<scale>[千万])?"
+    r"(?(scale)(?P<more>\d{1,4})?)"  # 2万1000店 is 21,000 stores
 )
 _COUNTER = re.compile(r"\s?[人名社台件店]")
 # What makes a number money, a percentage, a date or a scale, not a count.
@@ -189,10 +190,12 @@ def head_counts(headline: str) -> frozenset[int]:
     out = set()
     for m in _COUNT.finditer(src):
         rest = src[m.end() :]
-        if _NOT_COUNT.match(rest) or src[max(0, m.start() - 1) : m.start()] in "$¥€£₩":
+        before = src[m.start() - 1] if m.start() else ""  # "" is in every string: test it apart
+        if _NOT_COUNT.match(rest) or (before and before in "$¥€£₩"):
             continue
         counted = bool(_COUNTER.match(rest))
         value = int(m["num"].replace(",", "")) * {"千": 1000, "万": 10000}.get(m["scale"] or "", 1)
+        value += int(m["more"] or 0)
         if value < 10 or ("," not in m["num"] and 1900 <= value <= 2100 and not counted):
             continue
         out.add(value)

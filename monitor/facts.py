@@ -276,7 +276,9 @@ def session(text: str) -> str:
 # The Tokyo Stock Exchange's day (JST, no daylight saving): the morning session ends at 11:30,
 # the afternoon one opens at 12:30 and ends at 15:30. A report of the market that names no
 # session (Bloomberg's "Japan Stocks Climb as SoftBank Rallies ...") is of the session that
-# last ended when it was published: the midday break's, or the close's until midnight.
+# last ended when it was published: the midday break's, or the close's until midnight; the
+# wires' wraps of the day go out in the last half hour of trading too (15:25: the day's rise
+# is told, the close is minutes away), so from 15:00 a wrap is the close's.
 _TOKYO = timezone(timedelta(hours=9))
 
 
@@ -288,7 +290,7 @@ def session_by_clock(published: datetime) -> str:
         return ""
     if 11 * 60 + 30 <= minutes < 12 * 60 + 30:
         return "midday"
-    return "close" if minutes >= 15 * 60 + 30 else ""
+    return "close" if minutes >= 15 * 60 else ""
 
 
 # The market a session report's headline is about, and which way it moved. One market has one
