@@ -13,10 +13,10 @@ import pytest
 from conftest import judged_second
 
 from monitor.config import load
-from monitor.eventkeys import stages
-from monitor.facts import Fact, amounts
+from monitor.eventkeys import head_counts, stages
+from monitor.facts import Fact, amounts, session_by_clock
 from monitor.novelty import NoveltyIndex, fingerprint_texts
-from monitor.pairscore import apart_reason
+from monitor.pairscore import apart_reason, link_reason
 from monitor.relevance import Profile, compile_profile, score
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,3 +154,55 @@ def test_the_unnamed_government_of_a_japanese_report_is_japans(profile: Profile)
         "ブラジル政府は13日、人工知能（AI）向けのスーパーコンピューターを整備する計画を発表した。",
     )
     assert not other.relevant, other.reason
+
+
+def test_a_past_employer_and_a_chipmakers_own_chips_are_not_the_beat(profile: Profile) -> None:
+    former = score(
+        profile,
+        "Ex-SoftBank executive's fund raises $2 bln for Middle East deals",
+        "DUBAI (Reuters) - A fund run by a former SoftBank Vision Fund executive has raised "
+        "$2 billion for deals in the Middle East, people familiar with the matter said.",
+    )
+    assert not former.relevant, former.reason
+    # A chipmaker's slump is its own business, not chips driving news about Japan ...
+    slump = score(
+        profile,
+        "Renesas to idle part of Kofu plant as auto chip slump drags on",
+        "TOKYO (Reuters) - Renesas Electronics will idle part of its Kofu plant from January "
+        "as demand for chips used in cars stays weak, the chipmaker said.",
+    )
+    assert not slump.relevant, slump.reason
+    # ... where exports credited to chip demand still are.
+    exports = score(
+        profile,
+        "Japan's exports rise on chip demand",
+        "TOKYO (Reuters) - Japan's exports rose 5% in November, driven by demand for chips.",
+    )
+    assert exports.relevant and "as a driver" in exports.reason
+
+
+def test_the_government_and_ruling_party_and_a_japanese_chain_are_japan(profile: Profile) -> None:
+    for title in (
+        "AIデータセンター投資に税額控除30%　政府・与党が27年度税制改正で",
+        "セブンイレブン、AI発注を全2万1000店に　26年度中",
+    ):
+        result = score(profile, title, "")
+        assert result.relevant, result.reason
+
+
+def test_counts_in_man_and_stores_link_two_languages(encoder) -> None:
+    assert head_counts("セブンイレブン、AI発注を全2万1000店に") == frozenset({21000})
+    assert head_counts("3万人を削減") == frozenset({30000})  # a count that opens the headline
+    en, ja = fingerprint_texts(
+        [
+            ("Seven-Eleven Japan to Roll Out AI Ordering to All 21,000 Stores", ""),
+            ("セブンイレブン、AI発注を全2万1000店に　26年度中", ""),
+        ],
+        encoder,
+    )
+    assert "one count of one company" in link_reason(en, ja, 0.5)
+
+
+def test_a_wrap_in_the_last_half_hour_of_trading_is_the_close() -> None:
+    assert session_by_clock(datetime(2026, 12, 14, 6, 25, tzinfo=UTC)) == "close"  # 15:25 JST
+    assert session_by_clock(datetime(2026, 12, 14, 5, 30, tzinfo=UTC)) == ""  # 14:30 JST
