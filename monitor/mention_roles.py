@@ -55,6 +55,7 @@ _BACKER_BEFORE = re.compile(
     r"|\b(?:backers|investors|shareholders|owners|stakeholders)\b[^.;:!?]{0,40}?"
     r"\b(?:include|includes|included|including|such\s+as|like)"
     r"|\b(?:backing|funding|investments?)\s+from"
+    r"|\b(?:rais(?:es|ed|ing)|secur(?:es|ed|ing))\b[^.;:!?]{0,40}?\bfrom"
     r"|\b(?:whose|its|their)\s+(?:[\w-]+\s+){0,2}(?:shareholders?|investors?|backers?|owners?)"
     r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$"
     # A past employer: "Ex-SoftBank executive Misra's fund", "former SoftBank banker".
@@ -66,7 +67,7 @@ _BACKER_AFTER = re.compile(
     r"(?:\s+Group|\s+Corp\.?)?\s*-\s*(?:backed|funded|owned|supported)\b"
     r"|['’]s\s+(?:[\w-]+\s+){0,2}(?:portfolio\s+compan(?:y|ies)|investees?)\b"
     # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
-    r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する|が協賛する|が特別協賛する)"
+    r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する|が(?:特別)?協賛(?:する)?)"
     r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の"
     r"|が(?:筆頭)?株主の)",
     re.IGNORECASE,
@@ -85,8 +86,18 @@ _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
     r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
+    r"(?:人|新)(?:右腕|左腕)|右腕投手|左腕投手|"
     r"\b(?:baseball|pitchers?|catchers?|infielders?|outfielders?|shortstops?|Hawks|Eagles|"
     r"Japan\s+Series|playoffs?|pennant|parade|championship|home\s+runs?|slugger|NPB)\b",
+    re.IGNORECASE,
+)
+# Words of a mobile carrier's service to its customers: fees, plans, discounts, outages. The
+# labelling rules cover SoftBank's deals, investments, earnings, financing, bonds, AI projects
+# and leadership; a price plan or an outage is none of them.
+_CARRIER = re.compile(
+    r"料金|値上げ|値下げ|通信障害|つながりにくい|つながりにくく|料金プラン|割引|値引き|ワイモバイル|LINEMO|"
+    r"ラインモ|\b(?:fees?|outages?|discounts?|(?:data|mobile|price|pricing)\s+plans?|"
+    r"Y!\s?mobile|Ymobile|LINEMO|handset\s+subsid(?:y|ies))\b",
     re.IGNORECASE,
 )
 # Words of the company's own business in such a sentence: rights, deals, shares, results.
@@ -127,6 +138,17 @@ def about_sports(sentence: str) -> str | None:
     "SoftBank buys streaming rights to baseball games") is the company's, not the team's.
     """
     found = _SPORTS.search(sentence)
+    if found is None or _BUSINESS.search(sentence):
+        return None
+    return found.group(0)
+
+
+def about_carrier_service(sentence: str) -> str | None:
+    """The word that makes ``sentence`` about a carrier's fees, plans or outages, or None.
+
+    None where the sentence also speaks of the company's business (``about_business``).
+    """
+    found = _CARRIER.search(sentence)
     if found is None or _BUSINESS.search(sentence):
         return None
     return found.group(0)

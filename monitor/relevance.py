@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from monitor.entities import Mention, normalize
 from monitor.mention_roles import (
     about_business,
+    about_carrier_service,
     about_sports,
     as_attribute,
     enumerations,
@@ -99,6 +100,8 @@ SUBJECT_CHARS = 25
 # A Japanese report raising or investing yen that marks nothing foreign names a domestic
 # subject (``monitor.relevance_domestic``): one mention of this group, weighted as a place.
 DOMESTIC_GROUP = "japan"
+# The group whose name can stand for its mobile carrier's service (``_carrier_senses``).
+SOFTBANK_GROUP = "softbank"
 DOMESTIC_WEIGHT = 0.8
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
@@ -154,6 +157,7 @@ class _Reading:
     first_lead: int = 0  # the index of the lead's first sentence
     lead_subject: frozenset[str] = frozenset()  # groups named in its first words
     teams: dict[str, str] = field(default_factory=dict)  # a name read as a team: the sports word
+    services: dict[str, str] = field(default_factory=dict)  # read as the carrier's service: word
 
 
 def _sports_senses(
@@ -192,6 +196,33 @@ def _sports_senses(
     return sport_of
 
 
+def _carrier_senses(
+    profile: Profile, full: str, ends: list[int], mentions: list[Mention], sentence_of: list[int]
+) -> dict[int, str]:
+    """The SoftBank mentions of a story about its carrier's fees, plans or outages: index -> word.
+
+    One sense per story, as for a team: every sentence naming the group speaks of the
+    service (``mention_roles.about_carrier_service``: "SoftBank to raise Y!mobile fees",
+    "ソフトバンク、九州で通信障害") or of nothing else, and none of them names AI or the
+    company's business; otherwise the story is the company's.
+    """
+    groups_of = [
+        {sense.group for key in m.keys for sense in profile.senses[key]}  # type: ignore[index]
+        for m in mentions
+    ]
+    ai_sentences = {sentence_of[i] for i, g in enumerate(groups_of) if "ai" in g}
+    ours = [i for i, g in enumerate(groups_of) if SOFTBANK_GROUP in g]
+    word = None
+    for index in ours:
+        sentence = sentence_of[index]
+        begins = ends[sentence - 1] if sentence else 0
+        said = full[begins : ends[sentence] if sentence < len(ends) else len(full)]
+        if sentence in ai_sentences or about_business(said):
+            return {}
+        word = word or about_carrier_service(said)
+    return dict.fromkeys(ours, word) if word else {}
+
+
 def _read(profile: Profile, title: str, text: str) -> _Reading:
     """Each group's evidence, and the groups named in each (non-list) sentence."""
     head = normalize(title)
@@ -219,6 +250,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     enumerated = enumerations(full, mentions, sentence_of)
     teams: dict[str, str] = {}
     sports = _sports_senses(profile, full, ends, mentions, sentence_of)
+    carrier = _carrier_senses(profile, full, ends, mentions, sentence_of)
+    services: dict[str, str] = {}
     for index, m in enumerate(mentions):
         sentence = sentence_of[index]
         line = bisect_right(list_starts, m.start) - 1
@@ -226,6 +259,9 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         stop = ends[sentence] if sentence < len(ends) else len(full)
         if index in sports:
             teams.setdefault(full[m.start : m.end], sports[index])
+            continue
+        if index in carrier:
+            services.setdefault(full[m.start : m.end], carrier[index])
             continue
         backer = as_attribute(full, m.start, m.end, begins, stop)
         if line >= 0 and m.start < lists[line][1]:
@@ -328,6 +364,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         first,
         frozenset(lead_subject),
         teams,
+        services,
     )
 
 
@@ -511,6 +548,11 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
     if reading.teams:
         reason += "; " + ", ".join(
             f'{name} read as the sports team ("{word}")' for name, word in reading.teams.items()
+        )
+    if reading.services:
+        reason += "; " + ", ".join(
+            f'{name} read as the mobile carrier\'s fees, plans or outages ("{word}")'
+            for name, word in reading.services.items()
         )
     return Relevance(score=round(value, 4), relevant=relevant, evidence=evidence, reason=reason)
 

@@ -206,3 +206,49 @@ def test_counts_in_man_and_stores_link_two_languages(encoder) -> None:
 def test_a_wrap_in_the_last_half_hour_of_trading_is_the_close() -> None:
     assert session_by_clock(datetime(2026, 12, 14, 6, 25, tzinfo=UTC)) == "close"  # 15:25 JST
     assert session_by_clock(datetime(2026, 12, 14, 5, 30, tzinfo=UTC)) == ""  # 14:30 JST
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "SoftBank to raise Y!mobile fees by 220 yen from March",
+            "TOKYO (Kyodo) -- SoftBank Corp. will raise monthly fees for its Y!mobile brand by "
+            "220 yen from March, citing higher costs.",
+        ),
+        (
+            "ソフトバンク、九州で通信障害　約3時間",
+            "ソフトバンクの携帯電話サービスで3日、九州の一部地域でつながりにくい状態が約3時間続いた。",
+        ),
+        ("全日本ジュニア囲碁、ソフトバンクが特別協賛", ""),
+        ("ソフトバンク、韓国人右腕キムと2年契約", ""),
+        (
+            "Indian AI lender Kredify raises $300 mln from General Atlantic, SoftBank, others",
+            "MUMBAI (Reuters) - Kredify, an Indian lender that uses AI, raised $300 million from "
+            "General Atlantic, SoftBank and others.",
+        ),
+    ],
+)
+def test_a_carriers_fees_a_sponsor_a_pitcher_and_one_investor_are_not_softbank_news(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+
+
+def test_softbank_corps_ai_results_and_financing_are_still_its_news(profile: Profile) -> None:
+    for title, text in (
+        (
+            "SoftBank Corp to spend $1 bln on AI-enabled base stations in Japan",
+            "TOKYO (Reuters) - SoftBank Corp will spend $1 billion on base stations that run "
+            "AI, it said, as it cuts fees for data plans.",
+        ),
+        (
+            "SoftBank Corp quarterly profit rises on mobile fees",
+            "TOKYO - SoftBank Corp said quarterly operating profit rose 5% as mobile fees rose.",
+        ),
+        ("SoftBank raises $5 billion from bond sale", "SoftBank Group raised $5 billion."),
+        ("孫氏の右腕、ソフトバンクGを退任", "ソフトバンクグループの副社長が退任する。"),
+    ):
+        result = score(profile, title, text)
+        assert result.relevant, result.reason
