@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 if TYPE_CHECKING:
     from monitor.model import Novelty
     from monitor.novelty import Encoder, Fingerprint
+    from monitor.relevance import Profile
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -55,6 +56,15 @@ def encoder() -> Encoder:
     from monitor.novelty import Encoder
 
     return Encoder()
+
+
+@pytest.fixture(scope="session")
+def profile() -> Profile:
+    """The shipped config.toml's topic profile (a test file may override it)."""
+    from monitor.config import load
+    from monitor.relevance import compile_profile
+
+    return compile_profile(load(REPO / "config.toml").relevance)
 
 
 def seed_text(name_prefix: str) -> str:

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import judged_second
 
-from monitor.config import load
 from monitor.eventkeys import head_counts, stages
 from monitor.facts import Fact, amounts, session_by_clock
 from monitor.novelty import NoveltyIndex, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
-from monitor.relevance import Profile, compile_profile, score
+from monitor.relevance import Profile, score
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 10, 13, 1, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Tokyo
@@ -100,11 +99,6 @@ def test_the_loan_signed_is_not_the_loan_sought_nor_the_days_market_report(encod
     # The market report that names the loan report is the market's story, not the loan's.
     assert "not one company's news" in apart_reason(wrap, talks, 5.0)
     assert judged_second(wrap, talks, T0, timedelta(hours=-5)).kind == "new"
-
-
-@pytest.fixture(scope="module")
-def profile() -> Profile:
-    return compile_profile(load(REPO / "config.toml").relevance)
 
 
 @pytest.mark.parametrize(

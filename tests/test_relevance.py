@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from monitor.config import load
-from monitor.relevance import Profile, compile_profile, score
+from monitor.relevance import Profile, score
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def profile() -> Profile:
-    return compile_profile(load(REPO / "config.toml").relevance)
 
 
 def test_softbank_alone_is_enough(profile: Profile) -> None:
