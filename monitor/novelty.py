@@ -91,7 +91,6 @@ from monitor.pairscore import (
     compare,
     embedding_vector,
     events_differ,
-    events_link,
     link_reason,
     pair_features,
     pair_features_many,
@@ -343,7 +342,7 @@ class NoveltyIndex:
         assert self._published is not None
         stamps = [int(self._published.values[r]) for r in rows]
         hours = [(when - t) / 3600 for t in stamps]
-        links = [events_link(fp, o, h) for o, h in zip(others, hours, strict=True)]
+        links = [link_reason(fp, o, h) for o, h in zip(others, hours, strict=True)]
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
             [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)], links,
@@ -354,7 +353,7 @@ class NoveltyIndex:
         # (``events_link``: one headline amount of one company) a report the model finds alike
         # (the talks that led to the deal); otherwise the likeliest same story wins.
         rank = np.array([
-            s.same_story + (s.verdict == "copy") + (link and s.verdict == "same story")
+            s.same_story + (s.verdict == "copy") + (bool(link) and s.verdict == "same story")
             for s, link in zip(sims, links, strict=True)
         ])  # fmt: skip
         best = int(np.argmax(np.where(same, rank + 1.0, rank)))
@@ -414,7 +413,7 @@ class NoveltyIndex:
         detail = ", ".join(x for x in (_figures(sims[b]), kind) if x)
         if links[b] and sims[b].verdict == "same story":
             # The figures alone would not explain the fold: say what made it one event.
-            detail += f"; one event: {link_reason(fp, others[b], hours[b])}"
+            detail += f"; one event: {links[b]}"
         also = tuple(ids[lead[j]] for j in repeated if j != k)
         return Novelty(
             "duplicate", 1.0 - sims[b].score, ids[b], sims[b],

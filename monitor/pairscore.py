@@ -262,6 +262,8 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
     return sums
 
 
+# How ``link_reason`` begins for one market's session report of one day.
+MARKET_LINK = "one market's "
 # Reports of one announcement in two languages come out within hours of each other (wire-dev's
 # rewrites and translations: 0-2.7 h); a later report that repeats the figure (the plant opens,
 # the deal closes) is a development, and is left to the pair model.
@@ -315,7 +317,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     if a.session and a.session == b.session:
         (market_a, way_a), (market_b, way_b) = market_move(a.headline), market_move(b.headline)
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):
-            return f"one market's {a.session} report of one day ({market_a})"
+            return f"{MARKET_LINK}{a.session} report of one day ({market_a})"
     return ""
 
 
@@ -346,7 +348,7 @@ def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[i
 
 def similarities_of(
     x: np.ndarray, facts: Sequence[int] = (), differ: Sequence[bool] = (),
-    link: Sequence[bool] = (),
+    link: Sequence[bool | str] = (),
 ) -> list[Similarity]:  # fmt: skip
     """Score feature rows (``pair_features_many``) with one evaluation of the shipped model.
 
@@ -355,6 +357,8 @@ def similarities_of(
     pair is at most ``related``, never folded. ``link``: whether each pair is one event
     by ``events_link``: such a pair is one story unless its amounts or principal
     entities conflict, it differs, or its lead cosine is below ``similarity.LINK_MIN_SEMANTIC``.
+    A link may be given as its ``link_reason``: one market's session report of one day is
+    one event whichever company each headline names first (Topix, SoftBank Group).
     """
     model = _sim.load_model()
     sim, story = model.score(x)
@@ -366,7 +370,8 @@ def similarities_of(
         x.tolist(), sim.tolist(), story.tolist(), shared, other, linked, strict=True
     ):
         lex = row[2]
-        conflict = bool(row[7] or row[9])
+        market = isinstance(one_event, str) and one_event.startswith(MARKET_LINK)
+        conflict = bool(row[7] or (row[9] and not market))
         verdict = model.verdict(
             lex, s, p, conflict, bool(row[5]), n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
         )
