@@ -56,12 +56,15 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _MULTIPLIER = {
     "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
     "bn": 1e9, "mn": 1e6, "mln": 1e6, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12,
+    "bln": 1e9, "tn": 1e12, "trn": 1e12, "tln": 1e12, "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
 }  # fmt: skip
 _FACT = re.compile(
     # 1兆5000億 is one number (1.5e12), as "1.5 trillion" is
     r"(?P<cjknum>(?<![0-9.,])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[千万億兆]){2,}\d*)"
     r"|(?P<num>(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
-    r"\s*(?P<mult>(?i:thousand|million|billion|trillion|bn|mln|mn)|千|万|億|兆)?(?![0-9])"
+    # "$1.8 bln" is "$1.8 billion" (Reuters), "510 bil. yen" (Kyodo) "510 billion yen"
+    r"\s*(?P<mult>(?i:thousand|million|billion|trillion|(?:mil|bil|tril)\.|bln|bn|mln|mn|trn|tln|tn)"
+    r"(?![A-Za-z])|千|万|億|兆)?(?![0-9])"
     r"|(?P<name>\b[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]|\b[a-z]+[A-Z][A-Za-z0-9]*)"
     r"|(?P<kana>[\u30a1-\u30fa\u30fc・]{3,})"
     r"|[“\"](?P<quote>[^”\"\n]{20,}?)[”\"]|「(?P<jquote>[^」\n]{8,}?)」"

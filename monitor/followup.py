@@ -9,6 +9,7 @@ amounts compare, and only those that extend what the story headlines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -95,16 +96,30 @@ def detail_only(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
         return not any(
             f.unit != "date" and not any(same_money(f, g) for g in stated) for f in fp.head_amounts
         )
-    head = np.frombuffer(headline_facts(fp.headline), dtype="<u2")
+    head = np.frombuffer(headline_facts(_uncredited(fp.headline)), dtype="<u2")
     # Their headlines too, read the same way: a headline's opening name is not in ``facts``.
     seen = np.concatenate(
         [
             np.frombuffer(f, dtype="<u2")
             for o in matched
-            for f in (o.facts, headline_facts(o.headline))
+            for f in (o.facts, headline_facts(_uncredited(o.headline)))
         ]
     )
     return bool(np.isin(head, seen).all())
+
+
+# A rewrite's credit to the outlet it follows ("... for about $1.8 bln - Bloomberg News",
+# "...買収を協議＝報道"): no name of the event, so no development.
+_CREDIT = re.compile(
+    r"\s+[-–—|]\s+(?:Bloomberg(?:\s+News)?|Reuters|Nikkei(?:\s+Asia)?|Kyodo(?:\s+News)?|"
+    r"(?:The\s+)?(?:Wall\s+Street\s+Journal|WSJ|Financial\s+Times|FT|Information|"
+    r"New\s+York\s+Times|Nikkei\s+newspaper)|CNBC|Yonhap)\s*$|\s*[=＝]\s*報道\s*$",
+    re.IGNORECASE,
+)
+
+
+def _uncredited(headline: str) -> str:
+    return _CREDIT.sub("", headline)
 
 
 def headline_news(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
