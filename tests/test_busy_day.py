@@ -246,3 +246,50 @@ def test_softbank_corps_ai_results_and_financing_are_still_its_news(profile: Pro
     ):
         result = score(profile, title, text)
         assert result.relevant, result.reason
+
+
+def test_two_closes_of_one_day_fold_whichever_company_each_names_first(encoder) -> None:
+    # Reuters headlines the Topix, Kyodo SoftBank: neither names the other's first company,
+    # and still one market closed once that day.
+    reuters, kyodo = fingerprint_texts(
+        [
+            (
+                "Japan's Nikkei ends lower as chip stocks weigh; Topix flat",
+                "TOKYO, Oct 13 (Reuters) - Japan's Nikkei share average closed down 0.6% on "
+                "Tuesday as Tokyo Electron and Advantest fell, while the broader Topix was flat.",
+            ),
+            (
+                "Nikkei ends lower on chip selloff; SoftBank awaits deal news",
+                "TOKYO (Kyodo) -- Tokyo stocks closed lower Tuesday as chip-related shares fell, "
+                "while SoftBank Group Corp. held steady ahead of news on its deal.",
+            ),
+        ],
+        encoder,
+    )
+    later = judged_second(reuters, kyodo, T0.replace(hour=6, minute=10), timedelta(hours=1))
+    assert later.kind == "duplicate", later.reason
+    assert "one market's close report of one day" in later.reason
+
+
+def test_a_rewrite_crediting_bloomberg_is_no_follow_up_of_bloombergs_report(encoder) -> None:
+    scoop, rewrite = fingerprint_texts(
+        [
+            (
+                "SoftBank Weighs $1.8 Billion Purchase of Optical Chip Maker Northwind",
+                "SoftBank Group Corp. is weighing a purchase of Northwind Photonics for about $1.8 "
+                "billion, people familiar with the matter said.",
+            ),
+            (
+                "SoftBank in talks to buy optical chip firm Northwind for about $1.8 bln - "
+                "Bloomberg News",
+                "TOKYO, Oct 13 (Reuters) - SoftBank Group is in talks to buy U.S. optical chip "
+                "maker Northwind Photonics for about $1.8 billion, Bloomberg News reported on "
+                "Tuesday, citing people familiar with the matter. SoftBank declined to comment. "
+                "Northwind, based in Oregon, makes optical interconnects used in AI data "
+                "centres and employs 400 people. Its backers include Intel Capital.",
+            ),
+        ],
+        encoder,
+    )
+    later = judged_second(scoop, rewrite, T0, timedelta(minutes=40))
+    assert later.kind == "duplicate", later.reason
