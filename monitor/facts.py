@@ -34,7 +34,8 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 __all__ = [
-    "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "market_move",
+    "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "is_country",
+    "market_move",
     "same_value", "session", "session_by_clock", "split_country",
 ]  # fmt: skip
 
@@ -379,6 +380,14 @@ _COUNTRY_START = re.compile(
 _COUNTRY_NAMES = list(_COUNTRIES)
 _ONE_KANJI_COUNTRIES = frozenset("日米中欧英独仏韓露印豪台朝伊")
 _JOINER = re.compile(r"\s*(?:,|&|-|/|・|と|\band\b)\s*", re.IGNORECASE)
+
+
+def is_country(name: str) -> bool:
+    """Whether ``name`` is a country's name and nothing more ("the US", "Japan", "英国")."""
+    src = unicodedata.normalize("NFKC", name).strip()
+    src = src[4:] if src[:4].lower() == "the " else src
+    m = _COUNTRY_START.fullmatch(src)
+    return m is not None
 
 
 def headline_country(headline: str) -> str:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 
 from monitor.entities import Mention
+from monitor.facts import is_country
 
 # A line that is an item of a list: a bullet, a numbered item, a date or year first
 # ("1945 - ...", "On this day in 1868, ...").
@@ -226,6 +227,7 @@ _BACKING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIST_OTHERS = 3
+_EN_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|、|\band\b|\bor\b|&)\s*")
 _NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
 _LIST_SUBJECT_CHARS = 25
 
@@ -262,7 +264,11 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
             others, last = others + 1, more.end()
         best = max(best, (others, first, last))
     others, first, last = best
-    if others < _LIST_OTHERS:
+    # A product launched "in the US, Japan and UK" names places in a row: three are a list.
+    places = others >= 2 and all(
+        is_country(part) for part in _EN_SPLIT.split(text[first:last]) if part.strip()
+    )
+    if others < _LIST_OTHERS and not places:
         return None
     before = text[begins:first]
     subject = len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before)
