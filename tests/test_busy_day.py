@@ -293,3 +293,21 @@ def test_a_rewrite_crediting_bloomberg_is_no_follow_up_of_bloombergs_report(enco
     )
     later = judged_second(scoop, rewrite, T0, timedelta(minutes=40))
     assert later.kind == "duplicate", later.reason
+
+
+def test_japan_as_one_of_three_markets_of_a_launch_is_a_passing_mention(profile: Profile) -> None:
+    launch = score(
+        profile,
+        "Google brings Gemini to cars in the US, Japan and UK",
+        "MOUNTAIN VIEW (Reuters) - Google will bring its Gemini AI assistant to cars sold in the "
+        "US, Japan and UK from next year.",
+    )
+    assert not launch.relevant and "in lists" in launch.reason, launch.reason
+    # Countries that open the sentence are its subject.
+    rules = score(
+        profile,
+        "Japan, the US and Britain agree on AI safety rules",
+        "TOKYO (Reuters) - Japan, the United States and Britain agreed on joint rules for "
+        "testing artificial intelligence models.",
+    )
+    assert rules.relevant, rules.reason
