@@ -84,6 +84,9 @@ class Encoder:
         self._backend: Any = None
         #: seconds the load took and whether it came from the cache (None until loaded)
         self.load_seconds: float | None = None
+        #: seconds the first encode waited for the load: less than ``load_seconds`` where a
+        #: prefetch (``prefetch``) loaded it in the background meanwhile
+        self.wait_seconds: float | None = None
         self.from_cache: bool | None = None
 
     @property
@@ -114,6 +117,7 @@ class Encoder:
 
     def _model(self) -> Any:
         if self._backend is None:
+            start = time.perf_counter()
             loading = _take_prefetched(self.cache_dir, self.threads)
             loaded = loading.result() if loading is not None else None
             if loaded is not None:
@@ -122,6 +126,7 @@ class Encoder:
                 start = time.perf_counter()
                 self._backend, self.from_cache = _load(self.cache_dir, self.threads)
                 self.load_seconds = time.perf_counter() - start
+            self.wait_seconds = time.perf_counter() - start
         return self._backend
 
 

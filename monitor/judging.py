@@ -277,7 +277,8 @@ def judge_novelty(
         if story in sent:
             stats.count(REPEAT)
     stats.seconds["novelty"] = stats.seconds.get("novelty", 0.0) + time.perf_counter() - started
-    stats.seconds["encoder_load"] = encoder.load_seconds or 0.0
+    # What the pass waited for: a load prefetched in the background overlaps its other work.
+    stats.seconds["encoder_load"] = encoder.wait_seconds or 0.0
     return records
 
 
