@@ -58,11 +58,13 @@ _BACKER_BEFORE = re.compile(
     r"|\b(?:backing|funding|investments?)\s+from"
     r"|\b(?:rais(?:es|ed|ing)|secur(?:es|ed|ing))\b[^.;:!?]{0,40}?\bfrom"
     r"|\b(?:whose|its|their)\s+(?:[\w-]+\s+){0,2}(?:shareholders?|investors?|backers?|owners?)"
-    r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$"
-    # A past employer: "Ex-SoftBank executive Misra's fund", "former SoftBank banker".
-    r"|\b(?:ex|former|one-time)[-\s]+$",
+    r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$",
     re.IGNORECASE,
 )
+# Right before the name, a past employer: "Ex-SoftBank executive Misra's fund", "former
+# SoftBank banker". Tried on the last characters only: "ex" is in every second sentence.
+_PAST_EMPLOYER = re.compile(r"\b(?:ex|former|one-time)[-\s]+$", re.IGNORECASE)
+_PAST_CHARS = 24
 # After the name: "X-backed", "X's portfolio company", "Xが出資する", "X傘下の", "X系の".
 _BACKER_AFTER = re.compile(
     r"(?:\s+Group|\s+Corp\.?)?\s*-\s*(?:backed|funded|owned|supported)\b"
@@ -76,10 +78,7 @@ _BACKER_AFTER = re.compile(
 # The words after "X-backed" or "X傘下の": the subject it backs ("SoftBank-backed Paytm").
 _BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
 _BEFORE_CHARS = 120
-_BEFORE_WORDS = (
-    "by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner", "ex", "former",
-    "one-time",
-)  # fmt: skip
+_BEFORE_WORDS = ("by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner")
 _AFTER_CHARS = 40
 
 # Words that make a sentence about a game, a season or a title.
@@ -122,6 +121,10 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> str
         cue = _BACKER_BEFORE.search(before)
         if cue is not None:
             return " ".join((before[cue.start() :] + text[start:end]).split())
+    tail = before[-_PAST_CHARS:]
+    past = _PAST_EMPLOYER.search(tail)
+    if past is not None:
+        return " ".join((tail[past.start() :] + text[start:end]).split())
     after = _BACKER_AFTER.match(text, end, min(stop, end + _AFTER_CHARS))
     if after is not None:
         last = after.end()
@@ -227,6 +230,8 @@ _BACKING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIST_OTHERS = 3
+# Splits a list into its names ("the US, Japan and UK"); not ``_LIST_GLUE``, whose "and" and
+# "or" have no word boundaries ("Thailand", "Singapore").
 _EN_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|、|\band\b|\bor\b|&)\s*")
 _NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
 _LIST_SUBJECT_CHARS = 25

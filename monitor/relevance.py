@@ -75,7 +75,7 @@ from monitor.mention_roles import (
     list_lines,
 )
 from monitor.model import Evidence, Relevance
-from monitor.relevance_domestic import domestic_money
+from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
 
@@ -136,6 +136,20 @@ class _Group:
     backers: list[str] = field(default_factory=list)  # phrases naming it only as a backer
     spots: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, place)
 
+    def count(self, label: str, surface: str, weight: float, where: float) -> None:
+        """One mention under ``label`` at ``where``: the label keeps its first surface form
+        and its highest weight."""
+        places = self.by_label.get(label)
+        if places is None:
+            places = self.by_label[label] = []
+            self.surface[label] = surface
+            self.weights[label] = weight
+        elif weight > self.weights[label]:
+            self.weights[label] = weight
+        places.append(where)
+        self.mentions += 1
+        self.places[where] = self.places.get(where, 0) + 1
+
     @property
     def frame(self) -> bool:
         """Named in the headline or the lead."""
@@ -160,6 +174,12 @@ class _Reading:
     services: dict[str, str] = field(default_factory=dict)  # read as the carrier's service: word
 
 
+def _sentence(full: str, ends: list[int], sentence: int) -> str:
+    """The text of sentence number ``sentence`` (``ends``: where each sentence ends)."""
+    begins = ends[sentence - 1] if sentence else 0
+    return full[begins : ends[sentence] if sentence < len(ends) else len(full)]
+
+
 def _sports_senses(
     profile: Profile, full: str, ends: list[int], mentions: list[Mention], sentence_of: list[int]
 ) -> dict[int, str]:
@@ -177,9 +197,7 @@ def _sports_senses(
         keys = profile.two_senses.intersection(m.keys)
         if not keys:
             continue
-        sentence = sentence_of[index]
-        begins = ends[sentence - 1] if sentence else 0
-        said = full[begins : ends[sentence] if sentence < len(ends) else len(full)]
+        said = _sentence(full, ends, sentence_of[index])
         sport = about_sports(said)
         if sport is not None:
             sport_of[index] = sport
@@ -206,17 +224,18 @@ def _carrier_senses(
     "ソフトバンク、九州で通信障害") or of nothing else, and none of them names AI or the
     company's business; otherwise the story is the company's.
     """
-    groups_of = [
-        {sense.group for key in m.keys for sense in profile.senses[key]}  # type: ignore[index]
-        for m in mentions
-    ]
-    ai_sentences = {sentence_of[i] for i, g in enumerate(groups_of) if "ai" in g}
-    ours = [i for i, g in enumerate(groups_of) if SOFTBANK_GROUP in g]
+
+    def names(index: int, group: str) -> bool:
+        return any(group in profile.key_groups[key] for key in mentions[index].keys)  # type: ignore[index]
+
+    ours = [i for i in range(len(mentions)) if names(i, SOFTBANK_GROUP)]
+    if not ours:
+        return {}
+    ai_sentences = {sentence_of[i] for i in range(len(mentions)) if names(i, "ai")}
     word = None
     for index in ours:
         sentence = sentence_of[index]
-        begins = ends[sentence - 1] if sentence else 0
-        said = full[begins : ends[sentence] if sentence < len(ends) else len(full)]
+        said = _sentence(full, ends, sentence)
         if sentence in ai_sentences or about_business(said):
             return {}
         word = word or about_carrier_service(said)
@@ -297,21 +316,11 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 group = groups.get(name)
                 if group is None:
                     group = groups[name] = _Group({}, {}, {}, {}, set())
-                label = sense.label
-                places = group.by_label.get(label)
-                if places is None:
-                    places = group.by_label[label] = []
-                    group.surface[label] = full[m.start : m.end]
-                    group.weights[label] = sense.weight
-                elif sense.weight > group.weights[label]:
-                    group.weights[label] = sense.weight
-                places.append(where)
+                group.count(sense.label, full[m.start : m.end], sense.weight, where)
                 if where > ATTRIBUTE:
                     group.spots.append((m.start, m.end, where))
                 elif where == ATTRIBUTE and backer not in group.backers:
                     group.backers.append(backer)  # type: ignore[arg-type]
-                group.mentions += 1
-                group.places[where] = group.places.get(where, 0) + 1
                 if where > ATTRIBUTE:
                     # The headline is one sentence whatever its full stops ("U.S. Rivals").
                     said = (
@@ -325,27 +334,16 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     # Where the table's names already made the story Japanese, the unmarked subject still
     # says which clause is about Japan ("政府が法改正案" beside "国会" in another sentence).
     if DOMESTIC_GROUP in profile.group_names and profile.foreign:
-        span = domestic_money(full, lead_end, profile.foreign)
+        span = domestic_subject(full, lead_end, profile.foreign)
         known = groups.get(DOMESTIC_GROUP)
-        if span is not None and (known is None or span[2] == "the government"):
+        if span is not None and (known is None or span[2] == THE_GOVERNMENT):
             start, end, what = span
             where = HEADLINE if start < offset else LEAD
             sentence = bisect_right(ends, start)
             begins = ends[sentence - 1] if sentence else 0
-            label = "a domestic subject"
             surface = f"{full[start:end]} ({what}, nothing foreign: a domestic subject)"
-            if known is None:
-                group = groups[DOMESTIC_GROUP] = _Group(
-                    {label: [where]}, {label: DOMESTIC_WEIGHT}, {label: surface}, {where: 1},
-                    set(),
-                )  # fmt: skip
-            else:
-                group = known
-                group.by_label.setdefault(label, []).append(where)
-                group.weights.setdefault(label, DOMESTIC_WEIGHT)
-                group.surface.setdefault(label, surface)
-                group.places[where] = group.places.get(where, 0) + 1
-            group.mentions += 1
+            group = known or groups.setdefault(DOMESTIC_GROUP, _Group({}, {}, {}, {}, set()))
+            group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)
             group.spots.append((start, end, where))
             said = (
                 (0, _clauses(full, 0, start))

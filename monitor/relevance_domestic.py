@@ -57,11 +57,16 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _JAPANESE_SHARE = 0.5
 
 
-def domestic_money(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str] | None:
+# What marks the unmarked subject domestic (``domestic_subject``'s third value).
+IN_YEN = "in yen"
+THE_GOVERNMENT = "the government"
+
+
+def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str] | None:
     """The span of a yen amount raised or invested by an unmarked subject in ``text[:end]``
     (the headline and lead), or of the unnamed government as a subject, with what it is
-    ("in yen" or "the government"); None when the report is not Japanese or marks anything
-    foreign.
+    (``IN_YEN`` or ``THE_GOVERNMENT``); None when the report is not Japanese or marks
+    anything foreign.
     """
     frame = text[:end]
     letters = sum(1 for c in frame if c.isalnum())
@@ -74,8 +79,8 @@ def domestic_money(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str
     for sentence in _SENTENCE.finditer(frame):
         yen = _YEN.search(frame, sentence.start(), sentence.end())
         if yen is not None and _MONEY.search(sentence.group(0)):
-            return yen.start(), yen.end(), "in yen"
+            return yen.start(), yen.end(), IN_YEN
     government = _GOVERNMENT.search(frame)
     if government is not None:
-        return government.start(), government.start() + 2, "the government"
+        return government.start(), government.start() + 2, THE_GOVERNMENT
     return None

@@ -39,6 +39,8 @@ class Profile:
     drivers: tuple[tuple[str, str], ...] = ()  # (subject, driver) groups
     # Lexicon keys of names that an excluded phrase shows to have another sense (a team).
     two_senses: frozenset[int] = frozenset()
+    # The groups each lexicon key counts for (its senses' groups), by key.
+    key_groups: tuple[frozenset[str], ...] = ()
     # The names of entities tagged "foreign": in a Japanese report they mark the subject foreign.
     foreign: Lexicon | None = None
 
@@ -95,5 +97,6 @@ def compile_profile(settings: RelevanceSettings) -> Profile:
         senses=tuple(senses),
         drivers=settings.driver_rules,
         two_senses=two_senses,
+        key_groups=tuple(frozenset(sense.group for sense in mine) for mine in senses),
         foreign=Lexicon(foreign) if foreign else None,
     )
