@@ -34,9 +34,9 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 __all__ = [
-    "SESSIONS", "Fact", "agreement", "amounts", "cjk_number", "headline_country", "is_country",
-    "market_move",
-    "same_value", "session", "session_by_clock", "split_country",
+    "CJK_SCALE", "SCALE_WORDS", "SESSIONS", "Fact", "agreement", "amounts", "cjk_number",
+    "headline_country", "is_country", "market_move", "same_value", "session", "session_by_clock",
+    "split_country",
 ]  # fmt: skip
 
 # Relative tolerance for "the same amount": rounding ("$40.2 billion" vs
@@ -52,14 +52,15 @@ class Fact:
     value: float
 
 
-_SCALE_WORDS = {
+# What a scale word or kanji multiplies a number by (also ``monitor.fingerprint``'s fact tokens).
+SCALE_WORDS = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tln": 1e12,
     "tn": 1e12, "trn": 1e12, "lakh": 1e5, "crore": 1e7,
     # Kyodo's English: "510 bil. yen", "1.78 tril. yen"
     "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
 }  # fmt: skip
-_CJK_SCALE = {"千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12}
+CJK_SCALE = {"千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12}
 _SYMBOLS = {
     "$": "USD", "us$": "USD", "usd": "USD", "¥": "JPY", "jpy": "JPY", "€": "EUR", "eur": "EUR",
     "£": "GBP", "gbp": "GBP", "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "s$": "SGD",
@@ -119,8 +120,8 @@ def cjk_number(text: str) -> float:
     """1兆5000億 -> 1.5e12; 3,740億 -> 3.74e11; trailing plain digits count as units."""
     total, pending = 0.0, ""
     for ch in re.findall(rf"{_NUM}|[千万萬億亿兆]", text.replace(" ", "")):
-        if ch in _CJK_SCALE:
-            total += _number(pending or "1") * _CJK_SCALE[ch]
+        if ch in CJK_SCALE:
+            total += _number(pending or "1") * CJK_SCALE[ch]
             pending = ""
         else:
             pending = ch
@@ -179,12 +180,12 @@ def amounts(text: str) -> list[Fact]:
                 fact = Fact(unit, cjk_number(m["cjk"]))
         elif m["num"] is not None:
             unit = _currency(m["sym2"], m["cur2"]) or _currency(m["sym2"], None)
-            scale = _SCALE_WORDS.get((m["scale"] or "").lower(), 1.0)
+            scale = SCALE_WORDS.get((m["scale"] or "").lower(), 1.0)
             if unit:
                 fact = Fact(unit, _number(m["num"]) * scale)
         elif m["num3"] is not None:
             unit = _currency(None, m["cur3"])
-            scale = _SCALE_WORDS.get((m["scale3"] or "").lower(), 1.0)
+            scale = SCALE_WORDS.get((m["scale3"] or "").lower(), 1.0)
             if unit:
                 fact = Fact(unit, _number(m["num3"]) * scale)
         elif m["pct"] is not None or m["jpct"] is not None:

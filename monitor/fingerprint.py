@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import DIM, Encoder
-from monitor.facts import Fact, amounts, cjk_number, session
+from monitor.facts import CJK_SCALE, SCALE_WORDS, Fact, amounts, cjk_number, session
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,11 +53,8 @@ _FLAGS = _FLAG_CJK | _FLAG_NO_LEAD
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_MULTIPLIER = {
-    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-    "bn": 1e9, "mn": 1e6, "mln": 1e6, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12,
-    "bln": 1e9, "tn": 1e12, "trn": 1e12, "tln": 1e12, "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
-}  # fmt: skip
+# The amounts' scales (``monitor.facts``): the words ``_FACT`` takes below mean the same there.
+_MULTIPLIER = {**SCALE_WORDS, **CJK_SCALE}
 _FACT = re.compile(
     # 1兆5000億 is one number (1.5e12), as "1.5 trillion" is
     r"(?P<cjknum>(?<![0-9.,])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[千万億兆]){2,}\d*)"
