@@ -117,7 +117,7 @@ class Encoder:
 
     def _model(self) -> Any:
         if self._backend is None:
-            start = time.perf_counter()
+            asked = time.perf_counter()
             loading = _take_prefetched(self.cache_dir, self.threads)
             loaded = loading.result() if loading is not None else None
             if loaded is not None:
@@ -126,7 +126,7 @@ class Encoder:
                 start = time.perf_counter()
                 self._backend, self.from_cache = _load(self.cache_dir, self.threads)
                 self.load_seconds = time.perf_counter() - start
-            self.wait_seconds = time.perf_counter() - start
+            self.wait_seconds = time.perf_counter() - asked
         return self._backend
 
 

@@ -255,11 +255,10 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
         company = b if market_a else a
         if company.head_entities and not company.session:
             return f"a market report ({market_a or market_b}), not one company's news"
-    sums = other_money(
+    return other_money(
         a.head_amounts, b.head_amounts, (*a.lead_amounts, *a.text_amounts),
         (*b.lead_amounts, *b.text_amounts),
     )  # fmt: skip
-    return sums
 
 
 # How ``link_reason`` begins for one market's session report of one day.
