@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import DIM, Encoder
-from monitor.facts import CJK_SCALE, SCALE_WORDS, Fact, amounts, cjk_number, session
+from monitor.facts import CJK_SCALE, SCALE_WORDS, Fact, amounts, cjk_number, market_move, session
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,14 +42,17 @@ MAX_FACTS = 32
 FACT_TEXT_CHARS = 4_000
 
 _MAGIC = b"MNFP"
-# Version 3 adds the flag _FLAG_NO_LEAD; a version 2 record reads as it is (it never has it).
+# Version 3 adds the flag _FLAG_NOT_ENCODED; a version 2 record reads as it is (it never has it).
 _VERSION = 3
 _READ_VERSIONS = frozenset({2, 3})
 _OLD_VERSIONS = frozenset({1})
 _HEADER = struct.Struct("<4sBBBxI")  # magic, version, flags, n_facts, pad, shingles
 _FLAG_CJK = 1
-_FLAG_NO_LEAD = 2  # the headline + lead view is not encoded yet: ``embedding`` is zeros
-_FLAGS = _FLAG_CJK | _FLAG_NO_LEAD
+_FLAG_NOT_ENCODED = 2  # neither encoder view is made yet: both embeddings are zeros
+# The headline names a market (``facts.market_move``): the index files the report under its
+# market and session (``NoveltyIndex``) without parsing every record's JSON tail to find out.
+_FLAG_MARKET = 4
+_FLAGS = _FLAG_CJK | _FLAG_NOT_ENCODED | _FLAG_MARKET
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -94,9 +97,10 @@ class Fingerprint:
     headline + lead (``monitor.facts``) and the entity ids of both
     (``monitor.entities``, empty where it is not installed).
 
-    Version 3 adds ``has_lead``: False for a backlog story fingerprinted without its
-    headline + lead view (``embedding`` all zeros; see ``fingerprint_texts``), which
-    :func:`with_leads` adds before any judgement can compare it.
+    Version 3 adds ``encoded``: False for a backlog story fingerprinted without its
+    encoder views (``embedding`` and ``head_embedding`` zeros; see ``fingerprint_texts``),
+    which :func:`with_views` adds before any judgement can compare it. (A version 3 record
+    written before this change has its headline view: it is encoded again, the same.)
     """
 
     minhash: bytes
@@ -119,11 +123,12 @@ class Fingerprint:
     # The trading session a market report's headline + lead names (``monitor.facts.session``):
     # a midday and a close report of one day are two events however alike they read.
     session: str = ""
-    has_lead: bool = True
+    encoded: bool = True
 
     def to_bytes(self) -> bytes:
         """Serialise to a versioned binary record (no pickle)."""
-        flags = (_FLAG_CJK if self.cjk else 0) | (0 if self.has_lead else _FLAG_NO_LEAD)
+        flags = (_FLAG_CJK if self.cjk else 0) | (0 if self.encoded else _FLAG_NOT_ENCODED)
+        flags |= _FLAG_MARKET if market_move(self.headline)[0] else 0
         header = _HEADER.pack(_MAGIC, _VERSION, flags, len(self.facts) // 2, self.shingles)
         extra = json.dumps(
             [
@@ -185,14 +190,19 @@ class Fingerprint:
         return cls(
             parts[0], parts[1], shingles, parts[2], parts[3], bool(flags & _FLAG_CJK),
             parts[4], parts[5], str(headline), str(lang), facts_of[0], facts_of[1],
-            entities[0], entities[1], facts_of[2], session, not flags & _FLAG_NO_LEAD,
+            entities[0], entities[1], facts_of[2], session, not flags & _FLAG_NOT_ENCODED,
         )  # fmt: skip
 
 
-def has_lead(b: bytes) -> bool:
-    """Whether a stored fingerprint holds its headline + lead view (False: a backlog story's,
-    made without it; :func:`with_leads` completes it). Reads only the header."""
-    return len(b) < _HEADER.size or not b[5] & _FLAG_NO_LEAD
+def is_encoded(b: bytes) -> bool:
+    """Whether a stored fingerprint holds its encoder views (False: a backlog story's, made
+    without them; :func:`with_views` completes it). Reads only the header."""
+    return len(b) < _HEADER.size or not b[5] & _FLAG_NOT_ENCODED
+
+
+def names_market(b: bytes) -> bool:
+    """Whether a stored fingerprint's headline names a market (reads only the header)."""
+    return len(b) >= _HEADER.size and bool(b[5] & _FLAG_MARKET)
 
 
 def index_view(b: bytes) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
@@ -201,15 +211,15 @@ def index_view(b: bytes) -> tuple[bytes, bytes, int, bytes, bytes, bool]:
     :meth:`Fingerprint.from_bytes` checks but the JSON tail (headline, amounts,
     entities), which is read only for the few items a judgement scores.
 
-    Raises :class:`StaleFingerprint` for an older version or, as :class:`NoLeadView`, for one
-    made without its headline + lead view, and ValueError for a corrupt record.
+    Raises :class:`StaleFingerprint` for an older version or, as :class:`NotEncoded`, for one
+    made without its encoder views, and ValueError for a corrupt record.
     """
     if len(b) < _HEADER.size or b[:4] != _MAGIC:
         raise ValueError("not a novelty fingerprint (bad magic); re-fingerprint the item")
     _, version, flags, n_facts, shingles = _HEADER.unpack_from(b)
-    if version in _READ_VERSIONS and flags & _FLAG_NO_LEAD and not flags & ~_FLAGS:
-        raise NoLeadView("novelty fingerprint without its headline + lead view")
-    if version not in _READ_VERSIONS or n_facts > MAX_FACTS or flags & ~_FLAG_CJK:
+    if version in _READ_VERSIONS and flags & _FLAG_NOT_ENCODED and not flags & ~_FLAGS:
+        raise NotEncoded("novelty fingerprint without its encoder views")
+    if version not in _READ_VERSIONS or n_facts > MAX_FACTS or flags & ~(_FLAG_CJK | _FLAG_MARKET):
         return _view_of(Fingerprint.from_bytes(b))  # raises the precise error
     pos = _HEADER.size
     facts_at = pos + NUM_PERM + BANDS * 4 + DIM
@@ -230,8 +240,8 @@ class StaleFingerprint(ValueError):
     """A fingerprint written by an older monitor: fingerprint the item's text again."""
 
 
-class NoLeadView(StaleFingerprint):
-    """A fingerprint made without its headline + lead view: :func:`with_leads` adds it."""
+class NotEncoded(StaleFingerprint):
+    """A fingerprint made without its encoder views: :func:`with_views` adds them."""
 
 
 def lead_text(title: str, text: str, limit: int = LEAD_CHARS) -> str:
@@ -378,21 +388,19 @@ def _quantise(vec: np.ndarray) -> bytes:
 
 
 def fingerprint_texts(
-    texts: Sequence[tuple[str, str]], encoder: Encoder, lead: bool = True
+    texts: Sequence[tuple[str, str]], encoder: Encoder, views: bool = True
 ) -> list[Fingerprint]:
     """Fingerprint a batch of (title, text) pairs; leads and headlines go to the encoder at once.
 
-    ``lead=False`` leaves the headline + lead view out (``has_lead`` False, ``embedding``
-    zeros): it is most of the encoder's work (~139 tokens a lead against ~20 a headline),
-    and a backlog story is never judged itself, so the view is needed only once a later
-    story is judged against it (:func:`with_leads` adds it then).
+    ``views=False`` leaves both encoder views out (``encoded`` False, ``embedding`` and
+    ``head_embedding`` zeros) and never loads the encoder: a backlog story is never judged
+    itself, so its views are needed only once a later story is judged against it
+    (:func:`with_views` adds them then), and a pass of backlog alone (a first poll's) then
+    pays neither the encoder's load nor its work.
     """
     leads = [lead_text(title, text) for title, text in texts]
     heads = [" ".join(title.split()) for title, _ in texts]
-    if lead:
-        vectors = encoder.encode(leads + heads)
-    else:
-        vectors = [None] * len(texts) + list(encoder.encode(heads) if heads else [])
+    vectors = encoder.encode(leads + heads) if views and texts else [None] * (2 * len(texts))
     finder = _entity_finder()
     out = []
     for i, (title, text) in enumerate(texts):
@@ -406,30 +414,35 @@ def fingerprint_texts(
         out.append(
             Fingerprint(
                 minhash, bands, len(hashes),
-                _quantise(vectors[i]) if lead else bytes(DIM), facts, cjk,
-                head_embedding=_quantise(vectors[len(texts) + i]), minhash3=minhash3,
+                _quantise(vectors[i]) if views else bytes(DIM), facts, cjk,
+                head_embedding=_quantise(vectors[len(texts) + i]) if views else bytes(DIM),
+                minhash3=minhash3,
                 headline=heads[i][:300], lang=_sim.language(body),
                 head_amounts=tuple(amounts(heads[i])[:8]),
                 lead_amounts=tuple(amounts(leads[i])[:16]),
                 head_entities=head_ent, lead_entities=lead_ent,
                 text_amounts=tuple(amounts(f"{title}\n{text[:AMOUNT_CHARS]}")[:MAX_AMOUNTS]),
-                session=session(leads[i]), has_lead=lead,
+                session=session(leads[i]), encoded=views,
             )
         )  # fmt: skip
     return out
 
 
-def with_leads(
+def with_views(
     prints: Sequence[Fingerprint], texts: Sequence[tuple[str, str]], encoder: Encoder
 ) -> list[Fingerprint]:
-    """``prints`` with the headline + lead view of those made without it, from their
+    """``prints`` with both encoder views of those made without them, from their
     (title, text); in one encoder call. The others are returned as they are."""
-    todo = [i for i, fp in enumerate(prints) if not fp.has_lead]
+    todo = [i for i, fp in enumerate(prints) if not fp.encoded]
     out = list(prints)
     if todo:
-        vectors = encoder.encode([lead_text(*texts[i]) for i in todo])
-        for i, vector in zip(todo, vectors, strict=True):
-            out[i] = replace(prints[i], embedding=_quantise(vector), has_lead=True)
+        title_of = [" ".join(texts[i][0].split()) for i in todo]
+        vectors = encoder.encode([lead_text(*texts[i]) for i in todo] + title_of)
+        for k, i in enumerate(todo):
+            out[i] = replace(
+                prints[i], embedding=_quantise(vectors[k]),
+                head_embedding=_quantise(vectors[len(todo) + k]), encoded=True,
+            )  # fmt: skip
     return out
 
 

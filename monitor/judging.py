@@ -133,9 +133,9 @@ class Window:
         self.headlines = HeadlineIndex()
         self.releases = ReleaseIndex()
         self.encoder = encoder or novelty.Encoder(cache_dir=settings.cache_dir)
-        # Fingerprints in the index without their headline + lead view (a backlog-only
+        # Fingerprints in the index without their encoder views (a backlog-only
         # pass's): a story judged against them needs the window loaded again (`complete`).
-        self.leadless = 0
+        self.unencoded = 0
         # The story each item of the window belongs to (None: in no story, a backlog item):
         # a report is judged against the stories it matches (``NoveltyIndex.judge_story``).
         self.stories: dict[str, str | None] = {}
@@ -144,32 +144,32 @@ class Window:
     def load(cls, store: Store, settings: Settings, now: datetime, encoder: Any = None) -> Window:
         """Every judged item of the window, from its stored fingerprint."""
         from monitor import novelty
-        from monitor.fingerprint import NoLeadView, with_leads
+        from monitor.fingerprint import NotEncoded, with_views
 
         window = cls(settings, encoder)
         stale: list[tuple[str, datetime, datetime]] = []
         ids: list[str] = []
-        leadless: list[tuple[str, datetime, datetime, bytes]] = []
+        unencoded: list[tuple[str, datetime, datetime, bytes]] = []
         for stored_id, published, seen, blob, title, text in store.window_since(now - window.span):
             ids.append(stored_id)
             window.headlines.add(stored_id, title, text, published)
             window.releases.add(stored_id, title, text[:RELEASE_TEXT], published)
             try:
                 window.index.add_stored(stored_id, published, blob, seen)
-            except NoLeadView:
-                leadless.append((stored_id, published, seen, blob))
+            except NotEncoded:
+                unencoded.append((stored_id, published, seen, blob))
             except novelty.StaleFingerprint:
                 stale.append((stored_id, published, seen))
-        if leadless:
-            # A backlog-only pass's fingerprints, made without their headline + lead view:
-            # the view is encoded now, once, and kept (the store's copy completed too).
-            texts = _stored_texts(store, [stored_id for stored_id, *_ in leadless])
-            prints = [novelty.Fingerprint.from_bytes(blob) for *_, blob in leadless]
-            done = with_leads(prints, texts, window.encoder)
-            for (stored_id, published, seen, _), fp in zip(leadless, done, strict=True):
+        if unencoded:
+            # A backlog-only pass's fingerprints, made without their encoder views:
+            # the views are encoded now, once, and kept (the store's copy completed too).
+            texts = _stored_texts(store, [stored_id for stored_id, *_ in unencoded])
+            prints = [novelty.Fingerprint.from_bytes(blob) for *_, blob in unencoded]
+            done = with_views(prints, texts, window.encoder)
+            for (stored_id, published, seen, _), fp in zip(unencoded, done, strict=True):
                 window.index.add(stored_id, published, fp, seen)
             store.set_fingerprints(
-                [(entry[0], fp.to_bytes()) for entry, fp in zip(leadless, done, strict=True)]
+                [(entry[0], fp.to_bytes()) for entry, fp in zip(unencoded, done, strict=True)]
             )
         if stale:
             # Written by an older monitor: fingerprint the stored text again (once per load).
@@ -182,13 +182,13 @@ class Window:
         return window
 
     def complete(self, store: Store, settings: Settings, now: datetime) -> None:
-        """Load the window again if it holds fingerprints without their headline + lead view
-        (`load` encodes the view and stores it): before a story is judged against them."""
-        if self.leadless:
+        """Load the window again if it holds fingerprints without their encoder views
+        (`load` encodes the views and stores them): before a story is judged against them."""
+        if self.unencoded:
             fresh = Window.load(store, settings, now, self.encoder)
             self.index, self.headlines, self.releases = fresh.index, fresh.headlines, fresh.releases
             self.stories = fresh.stories
-            self.leadless = 0
+            self.unencoded = 0
 
     def __len__(self) -> int:
         return len(self.index)
@@ -217,12 +217,12 @@ def judge_novelty(
         window = Window.load(store, settings, now)
         stats.seconds["window_load"] = time.perf_counter() - started
     # A story judged in this pass is compared with every fingerprint in the window and with
-    # this pass's earlier ones: each needs its headline + lead view (a backlog-only pass's
-    # fingerprints were made without; `fingerprint.with_leads`).
+    # this pass's earlier ones: each needs its encoder views (a backlog-only pass's
+    # fingerprints were made without; `fingerprint.with_views`).
     judging = any(not item.backlog for item, _ in to_judge)
     if judging:
         window.complete(store, settings, now)
-        made = _with_leads(to_judge, made, window.encoder)
+        made = _with_views(to_judge, made, window.encoder)
     index, headlines, encoder = window.index, window.headlines, window.encoder
     releases = window.releases
     # Full reports before headline-only entries of the same pass, so that a story's lead is
@@ -253,7 +253,7 @@ def judge_novelty(
                     item, fingerprint, index, headlines, releases, now, stories
                 )
             index.add(item.id, item.published, fingerprint, item.first_seen)
-            window.leadless += not fingerprint.has_lead
+            window.unencoded += not fingerprint.encoded
             status, story = _classify(item, verdict, stories)
             # A duplicate joins its match's story (what a later copy of it would join too).
             stories[item.id] = story
@@ -289,17 +289,17 @@ def _stored_texts(store: Store, item_ids: Sequence[str]) -> list[tuple[str, str]
     return [(j.item.title, j.item.text) if j else ("", "") for j in stored]
 
 
-def _with_leads(
+def _with_views(
     to_judge: Sequence[tuple[Item, Relevance]], made: Mapping[str, bytes], encoder: Any
 ) -> Mapping[str, bytes]:
-    """``made`` with the headline + lead view added to the fingerprints made without it."""
-    from monitor.fingerprint import Fingerprint, has_lead, with_leads
+    """``made`` with the encoder views added to the fingerprints made without them."""
+    from monitor.fingerprint import Fingerprint, is_encoded, with_views
 
-    todo = [item for item, _ in to_judge if item.id in made and not has_lead(made[item.id])]
+    todo = [item for item, _ in to_judge if item.id in made and not is_encoded(made[item.id])]
     if not todo:
         return made
     prints = [Fingerprint.from_bytes(made[item.id]) for item in todo]
-    done = with_leads(prints, [(item.title, item.text) for item in todo], encoder)
+    done = with_views(prints, [(item.title, item.text) for item in todo], encoder)
     return {**made, **{item.id: fp.to_bytes() for item, fp in zip(todo, done, strict=True)}}
 
 

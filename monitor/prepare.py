@@ -112,9 +112,9 @@ def _init(settings: RelevanceSettings, cache_dir: Path | None) -> None:
     _CACHE_DIR = cache_dir
 
 
-def fingerprint_chunk(texts: Sequence[tuple[str, str]], lead: bool = True) -> list[bytes]:
+def fingerprint_chunk(texts: Sequence[tuple[str, str]], views: bool = True) -> list[bytes]:
     """In a worker: the fingerprints (``Fingerprint.to_bytes``) of these (title, text) stories,
-    without their headline + lead view if not ``lead`` (``novelty.fingerprint_texts``).
+    without their encoder views if not ``views`` (``novelty.fingerprint_texts``).
 
     All of them go to the encoder in one call: its forward pass costs ~4 ms per
     micro-batch of up to 384 tokens besides the tokens themselves, so a story
@@ -125,7 +125,7 @@ def fingerprint_chunk(texts: Sequence[tuple[str, str]], lead: bool = True) -> li
     global _ENCODER
     if _ENCODER is None:
         _ENCODER = novelty.Encoder(cache_dir=_CACHE_DIR)
-    return [fp.to_bytes() for fp in novelty.fingerprint_texts(texts, _ENCODER, lead)]
+    return [fp.to_bytes() for fp in novelty.fingerprint_texts(texts, _ENCODER, views)]
 
 
 def warm_novelty() -> None:
@@ -300,14 +300,14 @@ class Workers:
         breaks, the judge pass makes the missing fingerprints itself.
 
         ``backlog[i]`` says that document ``i`` is backlog (older than a first poll's
-        backfill). When every story to fingerprint is backlog, none gets its headline
-        + lead view: no story of this pass is judged, so nothing is compared with them
-        now, and the view, most of the encoder's work, is added (``fingerprint.with_leads``)
-        only when a later pass judges a story against them.
+        backfill). When every story to fingerprint is backlog, none gets its encoder
+        views and no worker loads the encoder: no story of this pass is judged, so nothing
+        is compared with them now; the views are added (``fingerprint.with_views``) only
+        when a later pass judges a story against them.
         """
         wanted: dict[tuple[str, str], list[tuple[int, int]]] = {}
         seen: set[str] = set(known)
-        lead = backlog is None
+        views = backlog is None
         for i, (key, ready) in enumerate(zip(keys, prepared, strict=True)):
             if ready is None or key in seen:
                 continue
@@ -318,7 +318,7 @@ class Workers:
                     # One fingerprint for the same text in several documents (one wire story
                     # under two feeds' links): it is a function of the headline and text alone.
                     wanted.setdefault((story.title, story.text), []).append((i, j))
-                    lead = lead or not backlog[i]  # type: ignore[index]
+                    views = views or not backlog[i]  # type: ignore[index]
         if not wanted or self.pool is None:
             return PendingFingerprints({}, [])
         # Similar lengths together (the encoder pads nothing, but batches by tokens), and
@@ -330,7 +330,7 @@ class Workers:
         # worker is not left idle while it finishes the longest texts.
         chunks.reverse()
         try:
-            futures = [self.pool.submit(fingerprint_chunk, chunk, lead) for chunk in chunks]
+            futures = [self.pool.submit(fingerprint_chunk, chunk, views) for chunk in chunks]
         except BrokenProcessPool:
             log.warning("a worker process died; fingerprinting in this process")
             return PendingFingerprints({}, [])

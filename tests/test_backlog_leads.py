@@ -1,5 +1,6 @@
-"""Backlog stories are fingerprinted without their headline + lead view, which is added once a
-later story is judged against them: the later story's verdict is what it was with the view."""
+"""Backlog stories are fingerprinted without their encoder views (no encoder is loaded for them),
+which are added once a later story is judged against them: the later story's verdict is what it
+was with the views."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO, seed_text
 
 from monitor import novelty
 from monitor.config import load
-from monitor.fingerprint import NoLeadView, has_lead, index_view, with_leads
+from monitor.fingerprint import NotEncoded, index_view, is_encoded, with_views
 from monitor.judging import RunStats, judge_novelty
 from monitor.model import Document, Item, Relevance
 from monitor.prepare import Workers, _prepare_in_worker
@@ -42,21 +44,27 @@ def settings(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_a_fingerprint_without_its_lead_view_is_completed_to_the_full_one(encoder) -> None:
     texts = [_story("003"), _story("000")]
     full = novelty.fingerprint_texts(texts, encoder)
-    bare = novelty.fingerprint_texts(texts, encoder, lead=False)
+    bare = novelty.fingerprint_texts(texts, encoder, views=False)
     for made, whole in zip(bare, full, strict=True):
-        assert not made.has_lead and made.embedding == bytes(len(whole.embedding))
-        # Everything but the headline + lead view is made as before.
-        assert replace(made, embedding=whole.embedding, has_lead=True) == whole
+        assert not made.encoded and made.embedding == bytes(len(whole.embedding))
+        assert made.head_embedding == bytes(len(whole.head_embedding))
+        # Everything but the two encoder views is made as before.
+        views = {"embedding": whole.embedding, "head_embedding": whole.head_embedding}
+        assert replace(made, **views, encoded=True) == whole
         blob = made.to_bytes()
-        assert not has_lead(blob) and novelty.Fingerprint.from_bytes(blob) == made
+        assert not is_encoded(blob) and novelty.Fingerprint.from_bytes(blob) == made
         # The index never files it as it is: its loader completes it first.
-        with pytest.raises(NoLeadView):
+        with pytest.raises(NotEncoded):
             index_view(blob)
-    completed = with_leads(bare, texts, encoder)
+    completed = with_views(bare, texts, encoder)
     for done, whole in zip(completed, full, strict=True):
-        assert done.has_lead and has_lead(done.to_bytes())
+        assert done.encoded and is_encoded(done.to_bytes())
         assert novelty.compare(done, whole).semantic == pytest.approx(1.0, abs=0.01)
-        assert replace(done, embedding=whole.embedding) == whole
+        heads = [np.frombuffer(fp.head_embedding, np.int8).astype(float) for fp in (done, whole)]
+        assert heads[0] @ heads[1] / np.linalg.norm(heads[0]) / np.linalg.norm(heads[1]) > 0.99
+        assert (
+            replace(done, embedding=whole.embedding, head_embedding=whole.head_embedding) == whole
+        )
 
 
 def test_a_version_2_fingerprint_reads_as_it_did(encoder) -> None:
@@ -66,7 +74,7 @@ def test_a_version_2_fingerprint_reads_as_it_did(encoder) -> None:
     blob[4] = 2  # what the monitor before version 3 wrote: the same layout, no lead flag
     assert novelty.Fingerprint.from_bytes(bytes(blob)) == whole
     view = (whole.minhash, whole.bands, whole.shingles, whole.embedding, whole.facts, whole.cjk)
-    assert index_view(bytes(blob)) == view and has_lead(bytes(blob))
+    assert index_view(bytes(blob)) == view and is_encoded(bytes(blob))
 
 
 def _stored(tmp_path: Path) -> Store:
@@ -91,11 +99,11 @@ def _keep(store: Store, records: list[ItemRecord], when: datetime) -> None:
 def _later_copy_judged(
     tmp_path: Path, settings, encoder, lead: bool
 ) -> tuple[ItemRecord, bytes, bytes]:
-    """A backlog report of a story (003, its fingerprint made with or without the lead view),
+    """A backlog report of a story (003, its fingerprint made with or without its encoder views),
     then, a day later, another outlet's rewrite of it (004) judged: (verdict, the backlog
     report's stored fingerprint before and after)."""
     backlog, later = _item("003", T0, True), _item("004", T0 + timedelta(days=1), False)
-    (made,) = novelty.fingerprint_texts([(backlog.title, backlog.text)], encoder, lead=lead)
+    (made,) = novelty.fingerprint_texts([(backlog.title, backlog.text)], encoder, views=lead)
     with _stored(tmp_path) as store:
         with store.transaction():
             first = judge_novelty([(backlog, ON_TOPIC)], {backlog.id: made.to_bytes()}, store,
@@ -116,14 +124,14 @@ def test_a_later_report_of_a_backlog_story_is_folded_as_with_the_lead_view(
     (tmp_path / "without").mkdir(), (tmp_path / "with").mkdir()
     without, bare, completed = _later_copy_judged(tmp_path / "without", settings, encoder, False)
     with_view, whole, kept = _later_copy_judged(tmp_path / "with", settings, encoder, True)
-    assert not has_lead(bare) and has_lead(whole) and kept == whole
+    assert not is_encoded(bare) and is_encoded(whole) and kept == whole
     # The later report joins the backlog story, with the same scores and reason.
     assert without.status == "duplicate" and without.matched_item == "003"
     assert (without.status, without.novelty, without.novelty_json, without.matched_item) == (
         with_view.status, with_view.novelty, with_view.novelty_json, with_view.matched_item,
     )  # fmt: skip
     # The view was added to the stored fingerprint, once: a later load does not encode it again.
-    assert has_lead(completed)
+    assert is_encoded(completed)
     done, full = novelty.Fingerprint.from_bytes(completed), novelty.Fingerprint.from_bytes(whole)
     assert replace(done, embedding=full.embedding) == full
     assert novelty.compare(done, full).semantic == pytest.approx(1.0, abs=0.01)
@@ -141,7 +149,7 @@ def test_workers_leave_the_lead_view_out_only_when_every_story_is_backlog(tmp_pa
         ready = [workers.submit(_prepare_in_worker, d, 1.0).result(timeout=120) for d in docs]
         all_backlog = workers.fingerprint(keys, ready, backlog=[True, True])
         one_new = workers.fingerprint(keys, ready, backlog=[True, False])
-    leads = lambda prepared: [has_lead(b) for p in prepared for b in p.fingerprints if b]  # noqa: E731
+    leads = lambda prepared: [is_encoded(b) for p in prepared for b in p.fingerprints if b]  # noqa: E731
     assert leads(all_backlog) and not any(leads(all_backlog))
     # A story judged in this pass is compared with the backlog ones: they all get the view.
     assert leads(one_new) and all(leads(one_new))
@@ -151,12 +159,12 @@ def test_a_report_folded_after_a_load_that_completed_backlog_joins_its_story(
     tmp_path: Path, settings, encoder
 ) -> None:
     # A story (003) with a rewrite folded into it (004); then a backlog-only pass, whose report
-    # (000) is stored without its lead view. The next pass's window load completes it, and must
+    # (000) is stored without its encoder views. The next pass's window load completes it, and must
     # still know every stored report's story: a second outlet's copy of the rewrite joins 003's
     # story, not a story of the rewrite's own.
     story, rewrite = _item("003", T0, False), _item("004", T0 + timedelta(hours=1), False)
     backlog = _item("000", T0 + timedelta(hours=3), True)
-    (bare,) = novelty.fingerprint_texts([(backlog.title, backlog.text)], encoder, lead=False)
+    (bare,) = novelty.fingerprint_texts([(backlog.title, backlog.text)], encoder, views=False)
     with _stored(tmp_path) as store:
         for batch, made, when in (
             ([story, rewrite], {}, T0 + timedelta(hours=2)),
@@ -168,13 +176,22 @@ def test_a_report_folded_after_a_load_that_completed_backlog_joins_its_story(
                 _keep(store, records, when)
         assert store.story_ids(["003", "004"]) == {"003": "003", "004": "003"}
         stored = {row[0]: bytes(row[3]) for row in store.fingerprints_since(T0 - timedelta(days=1))}
-        assert not has_lead(stored["000"])
+        assert not is_encoded(stored["000"])
         when = T0 + timedelta(days=1)
         copy = replace(rewrite, id="004-copy", doc_key="doc-004-copy", published=when,
                        first_seen=when)  # fmt: skip
         with store.transaction():
             (judged,) = judge_novelty([(copy, ON_TOPIC)], {}, store, settings, when, RunStats())
         stored = {row[0]: bytes(row[3]) for row in store.fingerprints_since(T0 - timedelta(days=1))}
-        assert has_lead(stored["000"])  # the load completed the backlog report, and kept it
+        assert is_encoded(stored["000"])  # the load completed the backlog report, and kept it
         assert judged.status == "duplicate" and judged.matched_item == "004"
         assert judged.story_id == "003"
+
+
+def test_a_backlog_only_pass_never_loads_the_encoder(tmp_path: Path) -> None:
+    # A first poll's backlog is fingerprinted without either view: the encoder's load (its
+    # cache built on a fresh state directory) waits for the first pass that judges a story.
+    fresh = novelty.Encoder(cache_dir=tmp_path / "cache")
+    made = novelty.fingerprint_texts([_story("003"), _story("000")], fresh, views=False)
+    assert not fresh.loaded and not any((tmp_path / "cache").glob("*"))
+    assert all(not fp.encoded and fp.head_embedding == bytes(len(fp.head_embedding)) for fp in made)

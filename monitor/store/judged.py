@@ -177,7 +177,7 @@ class JudgedMixin:
 
     def set_fingerprints(self, fingerprints: Sequence[tuple[str, bytes]]) -> None:
         """Replace the stored fingerprint of each (item id, fingerprint): one completed since
-        (``fingerprint.with_leads``)."""
+        (``fingerprint.with_views``)."""
         if not fingerprints:
             return
         self.db.executemany(
