@@ -14,7 +14,8 @@ Besides headline, lead and body, some places say the story is not about it:
 - **an attribute of another subject**: "SoftBank-backed Paytm", "once backed by
   SoftBank", "whose biggest shareholders include SoftBank Group", "SoftBank's
   portfolio company", "ソフトバンクが出資する", "ソフトバンクG傘下の", a sponsor ("sponsored
-  by SoftBank Corp.", "ソフトバンクが協賛する"), a past employer ("Ex-SoftBank executive").
+  by SoftBank Corp.", "ソフトバンクが協賛する", "ソフトバンク杯"), a past employer ("Ex-SoftBank
+  executive").
   The story is
   about the company so described, not about its backer: such a mention weighs
   about as a name in a list and never makes the story about its group on its
@@ -61,6 +62,13 @@ _BACKER_BEFORE = re.compile(
     r"\s+(?:is|are|was|were))\s+" + _NAMES_BETWEEN + r"$",
     re.IGNORECASE,
 )
+# Before the name, an earlier one of a series: "its second office in Asia after Tokyo", "the
+# third after London and Tokyo". The news is the new one, wherever the earlier was.
+_EARLIER_BEFORE = re.compile(
+    r"\b(?:second|third|fourth|fifth|sixth|next|latest|another|newest)\b[^.;:!?]{0,40}?"
+    r"\b(?:after|following|besides)\s+" + _NAMES_BETWEEN + r"$",
+    re.IGNORECASE,
+)
 # Right before the name, a past employer: "Ex-SoftBank executive Misra's fund", "former
 # SoftBank banker". Tried on the last characters only: "ex" is in every second sentence.
 _PAST_EMPLOYER = re.compile(r"\b(?:ex|former|one-time)[-\s]+$", re.IGNORECASE)
@@ -72,13 +80,20 @@ _BACKER_AFTER = re.compile(
     # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
     r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する|が(?:特別)?協賛(?:する)?)"
     r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の"
-    r"|が(?:筆頭)?株主の)",
+    r"|が(?:筆頭)?株主の"
+    # An earlier one of a series: "東京に次ぐアジア2カ所目", "ソフトバンクに続き楽天も".
+    r"|に(?:次ぐ|次いで|続く|続き|続いて)"
+    # A tournament named after its sponsor: "ソフトバンク杯ジュニアサッカー", "the SoftBank Cup".
+    r"|杯|カップ(?!麺)|\s+Cup\b)",
     re.IGNORECASE,
 )
 # The words after "X-backed" or "X傘下の": the subject it backs ("SoftBank-backed Paytm").
 _BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
 _BEFORE_CHARS = 120
-_BEFORE_WORDS = ("by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner")
+_BEFORE_WORDS = (
+    "by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner", "after",
+    "following", "besides",
+)  # fmt: skip
 _AFTER_CHARS = 40
 
 # Words that make a sentence about a game, a season or a title.
@@ -86,6 +101,7 @@ _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
     r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
+    r"(?<!ブート)キャンプ|自主トレ|サッカー|"
     r"(?:人|新)(?:右腕|左腕)|右腕投手|左腕投手|"
     r"\b(?:baseball|pitchers?|catchers?|infielders?|outfielders?|shortstops?|Hawks|Eagles|"
     r"Japan\s+Series|playoffs?|pennant|parade|championship|home\s+runs?|slugger|NPB)\b",
@@ -109,8 +125,14 @@ _BUSINESS = re.compile(
 )
 
 
-def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
-    """The phrase naming ``text[start:end]`` only as a backer of another subject, or None.
+# What an attribute names the name as (``as_attribute``'s first value), for the reason.
+BACKER = "a backer of another subject"
+EARLIER = "an earlier one than the story's"
+
+
+def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> tuple[str, str] | None:
+    """(``BACKER`` or ``EARLIER``, the phrase) naming ``text[start:end]`` only as a backer of
+    another subject or as an earlier one of a series the story adds to, or None.
 
     ``begins`` and ``stop`` bound the mention's sentence: no cue is taken from another one.
     """
@@ -120,18 +142,22 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> str
     if any(word in low for word in _BEFORE_WORDS):
         cue = _BACKER_BEFORE.search(before)
         if cue is not None:
-            return " ".join((before[cue.start() :] + text[start:end]).split())
+            return BACKER, " ".join((before[cue.start() :] + text[start:end]).split())
+        cue = _EARLIER_BEFORE.search(before)
+        if cue is not None:
+            return EARLIER, " ".join((before[cue.start() :] + text[start:end]).split())
     tail = before[-_PAST_CHARS:]
     past = _PAST_EMPLOYER.search(tail)
     if past is not None:
-        return " ".join((tail[past.start() :] + text[start:end]).split())
+        return BACKER, " ".join((tail[past.start() :] + text[start:end]).split())
     after = _BACKER_AFTER.match(text, end, min(stop, end + _AFTER_CHARS))
     if after is not None:
         last = after.end()
         if after.group(0)[:1] not in "'’":  # "X-backed Paytm": say what it backs
             backed = _BACKED.match(text, last, stop)
             last = backed.end() if backed else last
-        return " ".join(text[start:last].split())
+        role = EARLIER if after.group(0).startswith("に") else BACKER
+        return role, " ".join(text[start:last].split())
     return None
 
 
@@ -237,14 +263,48 @@ _NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
 _LIST_SUBJECT_CHARS = 25
 
 
+# A country named as one of a number of them: "in 40 countries, including Japan and India",
+# "in 12 markets such as India and Japan", "Japan and 30 other countries", "日本など40カ国",
+# "日本を含む12カ国・地域". A launch in forty countries is not news about any one of them.
+_COUNTRY_SET_BEFORE = re.compile(
+    r"\b(?:\d+|dozens\s+of|several|many|multiple)\s+(?:other\s+)?(?:countries|markets|nations"
+    r"|regions|territories)\b[^.;:!?]{0,20}?\b(?:including|such\s+as|like|among\s+them)\s+"
+    r"(?:[\w'’.-]+(?:\s*,\s*|\s+and\s+)){0,3}$",
+    re.IGNORECASE,
+)
+_COUNTRY_SET_AFTER = re.compile(
+    r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+other\s+(?:countries|markets|nations)\b"
+    r"|(?:[・、][^、。・]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)(?:世界)?(?:\d+|数十)"
+    r"(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国)",
+    re.IGNORECASE,
+)
+
+
+def one_of_countries(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
+    """The phrase naming the country ``text[start:end]`` as one of a number of them, or None."""
+    if not is_country(text[start:end]):
+        return None
+    before = _COUNTRY_SET_BEFORE.search(text, max(begins, start - 80), start)
+    if before is not None:
+        return " ".join(text[before.start() : end].split())
+    after = _COUNTRY_SET_AFTER.match(text, end, stop)
+    if after is not None:
+        return " ".join(text[start : after.end()].split())
+    return None
+
+
 def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
     """The list that names ``text[start:end]`` as one of three or more others, or None.
 
     A list that opens its sentence (within its first 25 characters, after no word such as
     "with", "from" or "including") and whose names are not then said to invest or take
     part is the sentence's subject: "SoftBank, Sony, NTT and Toyota form an AI venture".
+    A country named as one of a number of them (``one_of_countries``) is a list too.
     ``begins`` and ``stop`` bound the mention's sentence.
     """
+    countries = one_of_countries(text, start, end, begins, stop)
+    if countries is not None:
+        return countries
     near = text[max(begins, start - 6) : start] + text[end : end + 6]
     if "," not in near and "、" not in near and " and " not in near and " or " not in near:
         return None  # most mentions: no list glue beside them

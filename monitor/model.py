@@ -137,7 +137,7 @@ class Evidence:
     in_title: bool
     weight: float
     # Where it counted most: "headline", "lead", "body", "list" (a list, sidebar or enumeration)
-    # or "attribute" (named only as the backer of another subject).
+    # or "attribute" (named only to describe another subject: its backer, an earlier one).
     where: str = ""
 
 

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 
 from monitor.entities import Mention, normalize
 from monitor.mention_roles import (
+    BACKER,
     about_business,
     about_carrier_service,
     about_sports,
@@ -133,7 +134,8 @@ class _Group:
     places: dict[float, int]  # mentions by place (HEADLINE ... LIST)
     sentences: set[int]  # the body sentences (not lists) that name it
     mentions: int = 0
-    backers: list[str] = field(default_factory=list)  # phrases naming it only as a backer
+    # (role, phrase) of the attributes naming it only to describe another subject
+    backers: list[tuple[str, str]] = field(default_factory=list)
     spots: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, place)
 
     def count(self, label: str, surface: str, weight: float, where: float) -> None:
@@ -428,7 +430,8 @@ def _named(name: str, group: _Group) -> str:
     who = shown if label.casefold() in shown.casefold() else f"{label} ({shown})"
     backed = group.places.get(ATTRIBUTE, 0)
     if backed and backed == group.mentions:
-        return f'{who} named only as a backer of another subject ("{group.backers[0]}")'
+        role, phrase = group.backers[0]
+        return f'{who} named only as {role} ("{phrase}")'
     places = []
     if group.sentences:
         count = len(group.sentences)
@@ -436,7 +439,8 @@ def _named(name: str, group: _Group) -> str:
     if listed := group.places.get(LIST, 0):
         places.append("in a list" if listed == 1 else f"{listed} times in lists")
     if backed:
-        places.append("as a backer" if backed == 1 else f"{backed} times as a backer")
+        what = "a backer" if group.backers[0][0] == BACKER else "an earlier one"
+        places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")
     return f"{who} named {_times(group.mentions)}, {' and '.join(places)}"
 
 

@@ -27,8 +27,10 @@ _YEN = re.compile(r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*円")
 # Money raised or invested in the same sentence.
 # A share offering raises money too: its price range and its price are in yen ("仮条件を
 # 1株1800～2000円に決定", "公開価格2000円").
+# A headline's "AI開発に150億円" spends the sum on what precedes it.
 _MONEY = re.compile(
     r"調達|出資|投資|増資|融資|投じ|投入|拠出|資金|上場|IPO|仮条件|公開価格|売り出し価格"
+    r"|に(?:約|総額|最大)?\d[\d,.]*\s*(?:兆|億|万|千)*\s*円"
 )
 # An amount in a foreign currency: the subject's money is not the yen.
 _FOREIGN_MONEY = re.compile(

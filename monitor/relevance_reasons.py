@@ -21,7 +21,9 @@ GROUP_NAMES = {
 def mention_text(e: Evidence) -> str:
     """One term's mentions and where they stand: "SoftBank ×3 incl. the headline"."""
     if e.where == "attribute":
-        return f"{e.term} as a backer" if e.count == 1 else f"{e.term} ×{e.count} as a backer"
+        # A backer ("SoftBank-backed Paytm") or an earlier one ("second in Asia after Tokyo").
+        times = "" if e.count == 1 else f" ×{e.count}"
+        return f"{e.term}{times} only describing another subject"
     if e.count == 1:
         return f"{e.term} {'in a list' if e.where == 'list' else 'in the ' + e.where}"
     if e.where in ("headline", "lead"):
