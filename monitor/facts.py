@@ -35,7 +35,8 @@ from functools import lru_cache
 
 __all__ = [
     "CJK_SCALE", "SCALE_WORDS", "SESSIONS", "Fact", "agreement", "amounts", "cjk_number",
-    "headline_country", "is_country", "market_move", "same_value", "session", "session_by_clock",
+    "headline_country", "is_country", "market_move", "previews", "same_value", "session",
+    "session_by_clock",
     "split_country",
 ]  # fmt: skip
 
@@ -284,6 +285,19 @@ def session(text: str) -> str:
 _TOKYO = timezone(timedelta(hours=9))
 
 
+# A headline about a coming period ("＝来週の東京株式市場", "Week Ahead"): a preview reports no
+# session, whenever it is published.
+_OUTLOOK = re.compile(
+    r"(?i:\bweek\s+ahead\b|\b(?:next|coming)\s+week\b|\boutlook\b|\bpreview\b)"
+    r"|来週|今週の|週間見通し|あすの|明日の"
+)
+
+
+def previews(headline: str) -> bool:
+    """Whether a market headline is about a coming period, not a session that ended."""
+    return _OUTLOOK.search(unicodedata.normalize("NFKC", headline)) is not None
+
+
 def session_by_clock(published: datetime) -> str:
     """The Tokyo session a market report published at ``published`` can report, else ""."""
     local = published.astimezone(_TOKYO)
@@ -326,6 +340,7 @@ _DIRECTIONS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def market_move(headline: str) -> tuple[str, str]:
     """(the market a headline names, the way it says the market moved: "up", "down" or "").
 

@@ -13,7 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from monitor.eventkeys import STAGE_ORDER, STAGE_WORDS, same_money, share_move, stages
+from monitor.eventkeys import (
+    STAGE_ORDER,
+    STAGE_WORDS,
+    same_money,
+    share_move,
+    stages,
+    tentative_deal,
+)
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, headline_facts
 
 __all__ = [
@@ -159,6 +166,13 @@ def new_headline_amounts(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int
     )
 
 
+def _same_sum(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
+    """Whether a sum ``fp``'s headline states is one a matched report states."""
+    stated = [f for o in matched for f in (*o.head_amounts, *o.lead_amounts)]
+    money = [f for f in fp.head_amounts if f.unit not in ("%", "date")]
+    return any(same_money(f, g) for f in money for g in stated)
+
+
 def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
     """The later stage ``fp``'s headline reports against the ``matched`` reports, else "".
 
@@ -172,6 +186,8 @@ def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
     theirs = {pair for o in matched for pair in stages(o.headline)}
     for kind, stage in stages(fp.headline):
         before = [s for k, s in theirs if k == kind]
+        if kind == "deal" and tentative_deal(fp.headline) and _same_sum(fp, matched):
+            continue  # "1800億円規模で買収へ" after "in talks ... for about $1.2 billion"
         if before and all(STAGE_ORDER[stage] > STAGE_ORDER[s] for s in before):
             before = " or ".join(sorted(STAGE_WORDS[s] for k, s in theirs if k == kind))
             return f"{STAGE_WORDS[stage]} after {before}"

@@ -32,6 +32,8 @@ MAX_SEMANTIC_CANDIDATES = 16
 # below the same language's other stories of the beat (0.60-0.70: another company's AI
 # investment), which would otherwise take every slot on a busy day.
 MAX_CROSS_SCRIPT_CANDIDATES = 16
+# Reports filed under the query's market and session (``novelty.market_key``), newest first.
+MAX_MARKET_CANDIDATES = 8
 
 
 class BandIndex:
@@ -111,15 +113,17 @@ class RowStore:
     def __init__(self, bands: int) -> None:
         self.published = Column(np.int64)
         self.cjk = Column(np.bool_)
+        self.market = Column(np.int32)  # ``novelty.market_key`` of each row (0: none)
         self.bands = BandIndex(bands)
         self.vectors = VectorIndex()
 
-    def add(self, published, bands, shingles, embedding, cjk) -> None:
+    def add(self, published, bands, shingles, embedding, cjk, market) -> None:
         """Append a batch of rows given as lists of per-item values (bytes as in Fingerprint)."""
         n, start = len(published), self.published.n
         rows = np.arange(start, start + n, dtype=np.int32)
         self.published.extend(np.asarray(published, np.int64))
         self.cjk.extend(np.asarray(cjk, np.bool_))
+        self.market.extend(np.asarray(market, np.int32))
         keys = np.frombuffer(b"".join(bands), "<u4").reshape(n, -1)
         lexical = np.asarray(shingles, np.int64) > 0  # an empty text has no shingles to match on
         self.bands.add(rows[lexical], keys[lexical])
@@ -127,8 +131,9 @@ class RowStore:
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         self.vectors.add(rows, vecs)
 
-    def candidates(self, fp, q: np.ndarray, floor: float, cutoff: int):
-        """(rows, semantic cosine) of in-window rows either index proposes for ``fp``.
+    def candidates(self, fp, q: np.ndarray, floor: float, cutoff: int, market: int = 0):
+        """(rows, semantic cosine) of in-window rows either index proposes for ``fp``,
+        and every row filed under its ``market`` key (a market's session: ``market_key``).
 
         Scoring the pairs is the caller's (``monitor.novelty``): this module
         imports nothing of it, so the two do not import each other.
@@ -147,8 +152,15 @@ class RowStore:
             ]
             near = np.concatenate(keep)
             rows, sem = rows[near], sem[near]
+        found = []
         if fp.shingles:
-            extra = np.setdiff1d(self.bands.query(np.frombuffer(fp.bands, "<u4")), rows)
+            found.append(self.bands.query(np.frombuffer(fp.bands, "<u4")))
+        if market:
+            # A scan, but only for market reports (a few a day), over one int32 column; the
+            # newest few, as rows are filed in the order they were seen: one day's reports.
+            found.append(np.flatnonzero(self.market.values == market)[-MAX_MARKET_CANDIDATES:])
+        if found:
+            extra = np.setdiff1d(np.concatenate(found), rows)
             if len(extra):
                 rows = np.concatenate([rows, extra])
                 sem = np.concatenate([sem, self.vectors.cosines(q, extra)])
@@ -160,5 +172,6 @@ class RowStore:
         renumber = (np.cumsum(mask) - 1).astype(np.int32)
         self.published.keep(mask)
         self.cjk.keep(mask)
+        self.market.keep(mask)
         self.bands.keep(mask, renumber)
         self.vectors.keep(mask, renumber)

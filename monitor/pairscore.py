@@ -313,6 +313,10 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             way_a, way_b = share_move_way(a.headline), share_move_way(b.headline)
             if not (way_a and way_b and way_a != way_b):
                 return "one day's move of one company's shares"
+        # "Nine-month profit rises 7%" and "4～12月、純利益7%増": one company's one change.
+        percent_a = {f.value for f in a.head_amounts if f.unit == "%"}
+        if percent_a & {f.value for f in b.head_amounts if f.unit == "%"}:
+            return "the headlines state one percentage of one company"
     if a.session and a.session == b.session:
         (market_a, way_a), (market_b, way_b) = market_move(a.headline), market_move(b.headline)
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):
@@ -355,7 +359,8 @@ def similarities_of(
     ``differ``: whether each pair reports different events (``events_differ``): such a
     pair is at most ``related``, never folded. ``link``: whether each pair is one event
     by ``events_link``: such a pair is one story unless its amounts or principal
-    entities conflict, it differs, or its lead cosine is below ``similarity.LINK_MIN_SEMANTIC``.
+    entities conflict, it differs, or its lead cosine is below ``similarity.LINK_MIN_SEMANTIC``
+    (``MARKET_LINK_MIN_SEMANTIC`` for a market's session).
     A link may be given as its ``link_reason``: one market's session report of one day is
     one event whichever company each headline names first (Topix, SoftBank Group).
     """
@@ -378,7 +383,7 @@ def similarities_of(
             one_event
             and not conflict
             and verdict in ("related", "different")
-            and row[0] >= _sim.LINK_MIN_SEMANTIC
+            and row[0] >= (_sim.MARKET_LINK_MIN_SEMANTIC if market else _sim.LINK_MIN_SEMANTIC)
         ):
             verdict = "same story"
         if other_event and verdict in ("copy", "same story"):

@@ -1,0 +1,164 @@
+"""Modes of a real news day that relevance and folding must read right.
+
+Passing mentions of Japan (one of forty countries of a launch, the earlier office of a
+series), SoftBank's name on a tournament or a player, a regional bank's AI spending that
+never writes 日本; and reports of one event found by what they state, where the encoder puts
+them apart: a market's close in two languages, one company's one percentage, a deal "set to"
+be done at the talks' price. The fixtures are written for these tests (fictional events
+about real companies), not taken from any data set.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from conftest import judged_second
+
+from monitor.novelty import NoveltyIndex, fingerprint_texts
+from monitor.pairscore import embedding_vector
+from monitor.relevance import Profile, score
+
+T0 = datetime(2026, 10, 13, 1, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Tokyo
+CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "why"),
+    [
+        (
+            "Samsung rolls out AI phone assistant in 30 countries, including Japan and Brazil",
+            "SEOUL, Oct 13 (Reuters) - Samsung Electronics will roll out its AI voice assistant "
+            "in 30 countries, including Japan and Brazil, from November, the company said.",
+            "in lists",
+        ),
+        (
+            "サムスン、AI音声アシスタントを日本など30カ国で提供へ",
+            "韓国サムスン電子は13日、AI音声アシスタントを11月から日本など30カ国で提供すると発表した。",
+            "in lists",
+        ),
+        (
+            "Cohere to open Singapore office, its third in Asia after Tokyo and Seoul",
+            "SINGAPORE, Oct 13 (Reuters) - Canadian AI company Cohere will open an office in "
+            "Singapore, its third in Asia after Tokyo and Seoul, to serve banks in the region.",
+            "an earlier one",
+        ),
+        (
+            "ソフトバンク杯ジュニアテニス、大阪で開幕 全国から64人",
+            "ソフトバンク杯ジュニアテニス大会が13日、大阪市で開幕した。全国から64人が出場する。",
+            "",
+        ),
+        (
+            "ソフトバンク・北條、春季キャンプへ出発",
+            "ソフトバンク・北條、春季キャンプへ出発",
+            "sports team",
+        ),
+    ],
+)
+def test_a_country_among_many_an_earlier_office_a_cup_and_a_camp_are_passing(
+    profile: Profile, title: str, text: str, why: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert why in result.reason
+
+
+def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
+    profile: Profile,
+) -> None:
+    for title, text in [
+        (
+            "Cohere opens Tokyo office, its first in Asia",
+            "TOKYO, Oct 13 (Reuters) - Canadian AI company Cohere opened an office in Tokyo on "
+            "Tuesday, its first in Asia, to serve Japanese banks.",
+        ),
+        # No 日本, no known company: a yen sum spent on AI by an unmarked subject.
+        ("山口FG、生成AI基盤に80億円 5年で", "山口FG、生成AI基盤に80億円 5年で"),
+        # A prefecture names the bank.
+        ("Gunma Bank to spend 4 billion yen on generative AI", "Gunma Bank to spend 4 billion yen "
+         "on generative AI tools for its branches, it said on Tuesday."),
+    ]:  # fmt: skip
+        result = score(profile, title, text)
+        assert result.relevant, (title, result.reason)
+
+
+CLOSE_EN = (
+    "Japan's Nikkei ends higher as SoftBank Group rallies",
+    "TOKYO, Oct 13 (Reuters) - Japan's Nikkei share average closed up 1.1% on Tuesday, led "
+    "by SoftBank Group, which rose 5% after its chip unit Arm forecast strong orders.",
+)
+CLOSE_JA = (
+    "日経平均大引け、続伸 ファストリが1銘柄で90円押し上げ",
+    "13日の東京株式市場で日経平均株価は続伸し、大引けは前日比410円高だった。"
+    "ファーストリテイリングが上昇し、1銘柄で指数を約90円押し上げた。",
+)
+PREVIEW_JA = (
+    "決算発表を控え様子見か＝来週の東京株式市場",
+    "来週の東京株式市場は、主要企業の決算発表を控えて様子見姿勢が強まりそうだ。",
+)
+
+
+def test_two_languages_closes_fold_however_far_apart_the_encoder_puts_them(encoder) -> None:
+    en, ja, preview = fingerprint_texts([CLOSE_EN, CLOSE_JA, PREVIEW_JA], encoder)
+    # Far below the semantic tier's floor (0.45): only the market and session find it.
+    assert float(embedding_vector(en) @ embedding_vector(ja)) < 0.45
+    later = judged_second(en, ja, CLOSE, timedelta(minutes=20))
+    assert later.kind == "duplicate", later.reason
+    assert "one market's close report of one day" in later.reason
+    # A preview of the coming week, published after the close, reports no session.
+    index = NoveltyIndex()
+    index.add("close-en", CLOSE, en)
+    index.add("close-ja", CLOSE + timedelta(minutes=20), ja)
+    at = CLOSE + timedelta(hours=3)
+    assert index.judge(preview, at, at).kind == "new"
+
+
+def test_one_companys_one_percentage_links_two_languages(encoder) -> None:
+    en, ja = fingerprint_texts(
+        [
+            (
+                "Rakuten Group nine-month operating profit rises 12% on fintech",
+                "TOKYO, Nov 12 (Reuters) - Rakuten Group said its operating profit for the "
+                "January-September period rose 12%, as its card and bank units grew.",
+            ),
+            (
+                "楽天G、1～9月の営業利益12%増 フィンテック好調",
+                "楽天グループが12日発表した1～9月期の連結決算は、営業利益が前年同期比12%増えた。"
+                "カード事業と銀行事業が伸びた。",
+            ),
+        ],
+        encoder,
+    )
+    later = judged_second(en, ja, T0, timedelta(minutes=30))
+    assert later.kind == "duplicate", later.reason
+    assert "one percentage of one company" in later.reason
+
+
+TALKS = (
+    "SoftBank in talks to buy US robotics firm Kestrel for about $900 million",
+    "TOKYO, Oct 13 (Reuters) - SoftBank Group is in talks to buy U.S. warehouse robotics "
+    "maker Kestrel Robotics for about $900 million, people familiar with the matter said.",
+)
+
+
+@pytest.mark.parametrize(
+    ("headline", "kind"),
+    [
+        # The talks' sum (about 135 billion yen): Japanese copy's "set to buy" for the scoop.
+        ("ソフトバンクG、米ロボット企業を1350億円規模で買収へ 物流倉庫向け", "duplicate"),
+        # Another sum: the deal itself, news of its own (never folded into the talks).
+        ("ソフトバンクG、米ロボット企業を1700億円で買収へ 物流倉庫向け", "new"),
+    ],
+)
+def test_a_deal_set_to_be_done_at_the_talks_sum_is_the_talks(
+    encoder, headline: str, kind: str
+) -> None:
+    talks, report = fingerprint_texts(
+        [
+            TALKS,
+            (headline, headline + "。ソフトバンクグループが米ケストレル・ロボティクスを買収する。"),
+        ],
+        encoder,
+    )
+    later = judged_second(talks, report, T0, timedelta(hours=3))
+    assert (later.kind == "duplicate") == (kind == "duplicate"), later.reason
