@@ -53,7 +53,8 @@ _SHORT_LINE = 70
 # Up to six further names and list glue may stand between ("backed by Nvidia, Microsoft and X").
 _NAMES_BETWEEN = r"(?:[\w'’.&-]+(?:\s*,\s*|\s+and\s+|\s+&\s+|\s+)){0,6}?"
 _BACKER_BEFORE = re.compile(
-    r"(?:\b(?:backed|funded|owned|bankrolled|sponsored|co-sponsored)\s+(?:\w+\s+)?by"
+    r"(?:\b(?:backed|funded|owned|bankrolled|sponsored|co-sponsored|joined)\s+(?:\w+\s+)?by"
+    r"|\bparticipation\s+(?:from|of|by)"
     r"|\b(?:backers|investors|shareholders|owners|stakeholders)\b[^.;:!?]{0,40}?"
     r"\b(?:include|includes|included|including|such\s+as|like)"
     r"|\b(?:backing|funding|investments?)\s+from"
@@ -65,8 +66,11 @@ _BACKER_BEFORE = re.compile(
 # Before the name, an earlier one of a series: "its second office in Asia after Tokyo", "the
 # third after London and Tokyo". The news is the new one, wherever the earlier was.
 _EARLIER_BEFORE = re.compile(
-    r"\b(?:second|third|fourth|fifth|sixth|next|latest|another|newest)\b[^.;:!?]{0,40}?"
-    r"\b(?:after|following|besides)\s+" + _NAMES_BETWEEN + r"$",
+    r"(?:\b(?:second|third|fourth|fifth|sixth|next|latest|another|newest)\b[^.;:!?]{0,40}?"
+    r"\b(?:after|following|besides)"
+    # "following earlier pledges for Japan, Malaysia and Indonesia"
+    r"|\b(?:after|following)\s+(?:its\s+|their\s+)?(?:earlier|previous|prior)\b[^.;:!?]{0,30}?"
+    r"\b(?:for|in|to))\s+" + _NAMES_BETWEEN + r"$",
     re.IGNORECASE,
 )
 # Right before the name, a past employer: "Ex-SoftBank executive Misra's fund", "former
@@ -84,7 +88,8 @@ _BACKER_AFTER = re.compile(
     # An earlier one of a series: "東京に次ぐアジア2カ所目", "ソフトバンクに続き楽天も".
     r"|に(?:次ぐ|次いで|続く|続き|続いて)"
     # A tournament named after its sponsor: "ソフトバンク杯ジュニアサッカー", "the SoftBank Cup".
-    r"|杯|カップ(?!麺)|\s+Cup\b)",
+    r"|杯|カップ(?!麺)|\s+Cup\b"
+    r"|\.?\s+as\s+(?:its\s+|the\s+|a\s+)?(?:title\s+|official\s+|main\s+|lead\s+|shirt\s+)?sponsor)",
     re.IGNORECASE,
 )
 # The words after "X-backed" or "X傘下の": the subject it backs ("SoftBank-backed Paytm").
@@ -92,7 +97,7 @@ _BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
 _BEFORE_CHARS = 120
 _BEFORE_WORDS = (
     "by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner", "after",
-    "following", "besides",
+    "following", "besides", "particip",
 )  # fmt: skip
 _AFTER_CHARS = 40
 
@@ -101,7 +106,9 @@ _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
     r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
-    r"(?<!ブート)キャンプ|自主トレ|サッカー|"
+    r"(?<!ブート)キャンプ|自主トレ|サッカー|肉離れ|登録抹消|"
+    # Sports pages write a player as team・surname, with no honorific: "ソフトバンク・石田、".
+    r"・[\u4e00-\u9fff]{1,3}(?<![氏長相官事])、|"
     r"(?:人|新)(?:右腕|左腕)|右腕投手|左腕投手|"
     r"\b(?:baseball|pitchers?|catchers?|infielders?|outfielders?|shortstops?|Hawks|Eagles|"
     r"Japan\s+Series|playoffs?|pennant|parade|championship|home\s+runs?|slugger|NPB)\b",
@@ -265,17 +272,19 @@ _LIST_SUBJECT_CHARS = 25
 
 # A country named as one of a number of them: "in 40 countries, including Japan and India",
 # "in 12 markets such as India and Japan", "Japan and 30 other countries", "日本など40カ国",
-# "日本を含む12カ国・地域". A launch in forty countries is not news about any one of them.
+# "日本を含む12カ国・地域", "in 20 languages, including Japanese", "日本語や韓国語など20言語". A
+# launch in forty countries is not news about any one of them.
 _COUNTRY_SET_BEFORE = re.compile(
     r"\b(?:\d+|dozens\s+of|several|many|multiple)\s+(?:other\s+)?(?:countries|markets|nations"
-    r"|regions|territories)\b[^.;:!?]{0,20}?\b(?:including|such\s+as|like|among\s+them)\s+"
+    r"|regions|territories|languages)\b[^.;:!?]{0,20}?\b(?:including|such\s+as|like|among\s+them)\s+"
     r"(?:[\w'’.-]+(?:\s*,\s*|\s+and\s+)){0,3}$",
     re.IGNORECASE,
 )
 _COUNTRY_SET_AFTER = re.compile(
     r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+other\s+(?:countries|markets|nations)\b"
-    r"|(?:[・、][^、。・]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)(?:世界)?(?:\d+|数十)"
-    r"(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国)",
+    # "日本語や韓国語など20言語": a language is named by its country's name and 語.
+    r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)(?:世界)?"
+    r"(?:\d+|数十)(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国|言語)",
     re.IGNORECASE,
 )
 
@@ -331,7 +340,10 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     others, first, last = best
     # A product launched "in the US, Japan and UK" names places in a row: three are a list.
     places = others >= 2 and all(
-        is_country(part) for part in _EN_SPLIT.split(text[first:last]) if part.strip()
+        # A sentence's full stop may end the last name ("... and Indonesia.").
+        is_country(part.rstrip("."))
+        for part in _EN_SPLIT.split(text[first:last])
+        if part.strip()
     )
     if others < _LIST_OTHERS and not places:
         return None

@@ -1,4 +1,4 @@
-"""A Japanese-language report's unmarked subject is domestic: money raised in yen, no foreign name.
+"""A report's unmarked subject is domestic: money raised or spent in yen, no foreign name.
 
 No entity table knows every Japanese startup, and Japanese copy rarely writes 日本 of a
 Japanese company: "AI開発のXX、300億円調達". Japanese news marks a foreign subject
@@ -14,6 +14,8 @@ another country's, and names any other government ("ブラジル政府は", "米
 
 ``monitor.relevance`` counts that sentence as one mention of the "japan" group, weighted
 like a place (0.8); it still needs the rest of the rule (AI named with it) to be relevant.
+English copy says the same by a yen sum the subject spends, invests or raises ("Kajima to
+spend ¥15 billion on AI"), where it names no foreign country, company or currency.
 """
 
 from __future__ import annotations
@@ -27,11 +29,33 @@ _YEN = re.compile(r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*円")
 # Money raised or invested in the same sentence.
 # A share offering raises money too: its price range and its price are in yen ("仮条件を
 # 1株1800～2000円に決定", "公開価格2000円").
-# A headline's "AI開発に150億円" spends the sum on what precedes it.
+# A headline's "AI開発に150億円" spends the sum on what precedes it; results in yen
+# ("純利益は124億円") are a Japanese company's too.
 _MONEY = re.compile(
     r"調達|出資|投資|増資|融資|投じ|投入|拠出|資金|上場|IPO|仮条件|公開価格|売り出し価格"
     r"|に(?:約|総額|最大)?\d[\d,.]*\s*(?:兆|億|万|千)*\s*円"
+    r"|純利益|営業利益|経常利益|最終利益|売上高|最終損益"
 )
+# English copy: a sum in yen that the subject spends, invests or raises ("Kajima to spend
+# ¥15 billion on AI", "to invest 18bn yen"), where no foreign country or company is named.
+_EN_YEN = re.compile(
+    r"(?:¥|\byen\s)\s?\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln)?"
+    r"|\b\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln)?\s*yen\b",
+    re.IGNORECASE,
+)
+_EN_MONEY = re.compile(
+    r"\b(?:invest(?:s|ed|ing|ment)?|spend(?:s|ing)?|spent|rais(?:e|es|ed|ing)|allocat(?:e|es|ed)"
+    r"|earmark(?:s|ed)?|pour(?:s|ed)?|fund(?:s|ed|ing)?|budget(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
+_EN_FOREIGN = re.compile(
+    r"\b(?:U\.?S\.?|United\s+States|America|American|China|Chinese|Korea|Korean|Taiwan|Taiwanese"
+    r"|India|Indian|Europe|European|Germany|German|France|French|Britain|British|UK|Singapore"
+    r"|Vietnam|Thailand|Indonesia|Malaysia|Australia|Canada|Canadian|Israel|Saudi|Dubai|UAE"
+    r"|yuan|dollars?|euros?|\$)",
+    re.IGNORECASE,
+)
+_EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*")
 # An amount in a foreign currency: the subject's money is not the yen.
 _FOREIGN_MONEY = re.compile(
     r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*(?:ドル|ユーロ|ポンド|元|ウォン|ルピー)"
@@ -72,8 +96,10 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
     """
     frame = text[:end]
     letters = sum(1 for c in frame if c.isalnum())
-    if not letters or len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
+    if not letters:
         return None
+    if len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
+        return _english_yen(frame, foreign)
     if _FOREIGN_MONEY.search(frame) or _PREFIX.search(frame) or _COUNTRY.search(frame):
         return None
     if foreign.scan(frame):
@@ -85,4 +111,17 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
     government = _GOVERNMENT.search(frame)
     if government is not None:
         return government.start(), government.start() + 2, THE_GOVERNMENT
+    return None
+
+
+def _english_yen(frame: str, foreign: Lexicon) -> tuple[int, int, str] | None:
+    """``domestic_subject`` for English copy: a yen sum spent or raised, nothing foreign."""
+    if "yen" not in frame.lower() and "¥" not in frame:
+        return None  # most stories: no regex at all
+    if _EN_FOREIGN.search(frame) or foreign.scan(frame):
+        return None
+    for sentence in _EN_SENTENCE.finditer(frame):
+        yen = _EN_YEN.search(frame, sentence.start(), sentence.end())
+        if yen is not None and _EN_MONEY.search(sentence.group(0)):
+            return yen.start(), yen.end(), IN_YEN
     return None

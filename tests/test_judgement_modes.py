@@ -53,6 +53,40 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "ソフトバンク・北條、春季キャンプへ出発",
             "sports team",
         ),
+        # A sports page writes a player as team・surname, with no honorific.
+        (
+            "ソフトバンク・柳原、左ひざ痛で2軍調整",
+            "ソフトバンク・柳原、左ひざ痛で2軍調整",
+            "sports team",
+        ),
+        (
+            "Amazon to build first Thailand data centre for AI services",
+            "Amazon Web Services will build its first data centre in Thailand for AI customers, "
+            "following earlier pledges for Japan, Korea and Indonesia.",
+            "an earlier one",
+        ),
+        (
+            "Tiger Global leads $80 million round in Indian chatbot maker Sarvam",
+            "Tiger Global led an $80 million funding round for India's Sarvam AI, joined by "
+            "SoftBank Vision Fund 2 and others.",
+            "as a backer",
+        ),
+        (
+            "Google adds Gemini voice replies in 15 languages",
+            "MOUNTAIN VIEW (Reuters) - Google added spoken replies to its Gemini AI app in 15 "
+            "languages, including Japanese and Hindi.",
+            "in a list",
+        ),
+        (
+            "グーグル、Geminiの音声応答を15言語に拡大",
+            "米グーグルは、対話型AI「Gemini」の音声応答を日本語やヒンディー語など15言語に広げた。",
+            "in a list",
+        ),
+        (
+            "K League names SoftBank as shirt sponsor",
+            "SEOUL (Kyodo) -- South Korea's K League named SoftBank Corp. as its shirt sponsor.",
+            "as a backer",
+        ),
     ],
 )
 def test_a_country_among_many_an_earlier_office_a_cup_and_a_camp_are_passing(
@@ -74,6 +108,12 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
         ),
         # No 日本, no known company: a yen sum spent on AI by an unmarked subject.
         ("山口FG、生成AI基盤に80億円 5年で", "山口FG、生成AI基盤に80億円 5年で"),
+        # English copy of an unknown company's yen spending, and a Japanese report of an
+        # unknown company's results in yen.
+        ("Shimizu to invest ¥30 billion in AI design tools", "Shimizu Corp. will invest ¥30 "
+         "billion by 2030 in AI tools that draft building designs, the builder said."),
+        ("ナノコード、4～9月純利益2倍 生成AI受託が好調", "ナノコードが発表した4～9月期の純利益は"
+         "前年同期の2倍の18億円だった。生成AIの開発受託が伸びた。"),
         # A prefecture names the bank.
         ("Gunma Bank to spend 4 billion yen on generative AI", "Gunma Bank to spend 4 billion yen "
          "on generative AI tools for its branches, it said on Tuesday."),
