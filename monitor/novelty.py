@@ -481,8 +481,15 @@ def _news(fp: Fingerprint, matched: list[Fingerprint], later: bool) -> _News:
     stage = development(fp, matched)
     # A matched report of a later stage than ``fp`` (the deal, judged after the shares' fall).
     earlier = next((d for o in matched if (d := development(o, [fp]))), "")
+    # One market's one session is one event: a close report's figures the other language's
+    # close does not state ("ends up 1.2%" against "80円押し上げ") are no development of it.
+    key = market_key(fp)
+    one_session = bool(key) and all(market_key(o) == key for o in matched)
     follows = (
-        later and not earlier and ((substantial and not fuller) or headline > 0 or bool(stage))
+        later
+        and not earlier
+        and not one_session
+        and ((substantial and not fuller) or headline > 0 or bool(stage))
     )
     return _News(
         fresh, max(considered, 1.0), substantial and not fuller, fuller, headline, follows, stage,

@@ -110,8 +110,8 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
         ("山口FG、生成AI基盤に80億円 5年で", "山口FG、生成AI基盤に80億円 5年で"),
         # English copy of an unknown company's yen spending, and a Japanese report of an
         # unknown company's results in yen.
-        ("Shimizu to invest ¥30 billion in AI design tools", "Shimizu Corp. will invest ¥30 "
-         "billion by 2030 in AI tools that draft building designs, the builder said."),
+        ("Sanko Kensetsu to invest ¥30 billion in AI design tools", "Sanko Kensetsu will "
+         "invest ¥30 billion by 2030 in AI tools that draft building designs, the builder said."),
         ("ナノコード、4～9月純利益2倍 生成AI受託が好調", "ナノコードが発表した4～9月期の純利益は"
          "前年同期の2倍の18億円だった。生成AIの開発受託が伸びた。"),
         # A prefecture names the bank.
@@ -123,7 +123,7 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
 
 
 CLOSE_EN = (
-    "Japan's Nikkei ends higher as SoftBank Group rallies",
+    "Japan's Nikkei ends up 1.1% as SoftBank Group rallies",
     "TOKYO, Oct 13 (Reuters) - Japan's Nikkei share average closed up 1.1% on Tuesday, led "
     "by SoftBank Group, which rose 5% after its chip unit Arm forecast strong orders.",
 )
@@ -145,6 +145,10 @@ def test_two_languages_closes_fold_however_far_apart_the_encoder_puts_them(encod
     later = judged_second(en, ja, CLOSE, timedelta(minutes=20))
     assert later.kind == "duplicate", later.reason
     assert "one market's close report of one day" in later.reason
+    # The other way round: the English close's "up 1.1%", which the Japanese one does not
+    # state, is no development of one session's close.
+    later = judged_second(ja, en, CLOSE, timedelta(minutes=20))
+    assert later.kind == "duplicate", later.reason
     # A preview of the coming week, published after the close, reports no session.
     index = NoveltyIndex()
     index.add("close-en", CLOSE, en)
