@@ -60,15 +60,13 @@ and the close report of one day), and headlines opening on different countries
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import Encoder
-from monitor.facts import market_move, previews, session_by_clock
 from monitor.fingerprint import (
     BANDS,
     LEAD_CHARS,
@@ -87,6 +85,7 @@ from monitor.followup import (
     new_amounts,
     new_facts,
 )
+from monitor.market_session import clocked, market_key
 from monitor.model import Novelty, Similarity
 from monitor.pairscore import (
     apart_reason,
@@ -174,27 +173,6 @@ def _seconds(when: datetime, name: str) -> int:
     return int(when.timestamp())
 
 
-def market_key(fp: Fingerprint) -> int:
-    """A market report's market and session as one number (0: not a market report).
-
-    Reports of one market's session of one day are one event however unlike they read
-    (an English and a Japanese close naming other stocks: cosine 0.35 on
-    bench/data/holdout8, below the semantic tier's floor), so the index finds them by this key.
-    """
-    market = market_move(fp.headline)[0]
-    if not (market and fp.session):
-        return 0
-    return (zlib.crc32(f"{market}|{fp.session}".encode()) & 0x7FFFFFFF) | 1
-
-
-def _clocked(fp: Fingerprint, published: int) -> Fingerprint:
-    """``fp`` with the session of a market report that names none, read from the clock."""
-    if fp.session or not market_move(fp.headline)[0] or previews(fp.headline):
-        return fp
-    clock = session_by_clock(datetime.fromtimestamp(published, UTC))
-    return replace(fp, session=clock) if clock else fp
-
-
 class NoveltyIndex:
     """Every item seen in the window, searchable by both tiers without a pairwise scan.
 
@@ -234,7 +212,7 @@ class NoveltyIndex:
         """
         when = _seconds(published, "published")
         first = when if seen is None else _seconds(seen, "seen")
-        view = (fp.bands, fp.shingles, fp.embedding, fp.cjk, market_key(_clocked(fp, when)))
+        view = (fp.bands, fp.shingles, fp.embedding, fp.cjk, market_key(clocked(fp, when)))
         self._pending.append((item_id, first, when, view, fp))
         if len(self._pending) >= 4096:
             self._flush()
@@ -249,7 +227,7 @@ class NoveltyIndex:
         when = _seconds(published, "published")
         # Only a market report's JSON tail is parsed now: its market and session file it.
         market = (
-            market_key(_clocked(Fingerprint.from_bytes(blob), when)) if names_market(blob) else 0
+            market_key(clocked(Fingerprint.from_bytes(blob), when)) if names_market(blob) else 0
         )
         self._pending.append(
             (item_id, _seconds(seen, "seen"), when,
@@ -265,7 +243,7 @@ class NoveltyIndex:
             if len(self._decoded) >= DECODED_CACHE:
                 self._decoded.clear()
             fp = Fingerprint.from_bytes(self._prints[row])
-            fp = self._decoded[row] = _clocked(fp, int(self._published.values[row]))
+            fp = self._decoded[row] = clocked(fp, int(self._published.values[row]))
         return fp
 
     def _flush(self) -> None:
@@ -354,7 +332,7 @@ class NoveltyIndex:
         import numpy as np
 
         when = _seconds(published, "published")
-        fp = _clocked(fp, when)
+        fp = clocked(fp, when)
         rows = self._candidate_rows(fp, now)
         if rows is None:
             return Novelty("new", 1.0, None, None, "new: nothing seen yet"), ()

@@ -61,15 +61,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from monitor.entities import Mention, normalize
+from monitor.entities import normalize
 from monitor.mention_roles import (
     BACKER,
-    about_business,
-    about_carrier_service,
-    about_sports,
     as_attribute,
     enumerations,
     in_name_list,
@@ -79,6 +75,7 @@ from monitor.model import Evidence, Relevance
 from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
+from monitor.relevance_senses import carrier_senses, sports_senses
 
 # Callers take the profile from here, beside ``score``.
 __all__ = ["Profile", "compile_profile", "score"]
@@ -101,8 +98,6 @@ SUBJECT_CHARS = 25
 # A Japanese report raising or investing yen that marks nothing foreign names a domestic
 # subject (``monitor.relevance_domestic``): one mention of this group, weighted as a place.
 DOMESTIC_GROUP = "japan"
-# The group whose name can stand for its mobile carrier's service (``_carrier_senses``).
-SOFTBANK_GROUP = "softbank"
 DOMESTIC_WEIGHT = 0.8
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
@@ -176,74 +171,6 @@ class _Reading:
     services: dict[str, str] = field(default_factory=dict)  # read as the carrier's service: word
 
 
-def _sentence(full: str, ends: list[int], sentence: int) -> str:
-    """The text of sentence number ``sentence`` (``ends``: where each sentence ends)."""
-    begins = ends[sentence - 1] if sentence else 0
-    return full[begins : ends[sentence] if sentence < len(ends) else len(full)]
-
-
-def _sports_senses(
-    profile: Profile, full: str, ends: list[int], mentions: list[Mention], sentence_of: list[int]
-) -> dict[int, str]:
-    """The mentions of a two-sense name ("ソフトバンク") that mean the team: index -> sports word.
-
-    One sense per story: a sentence about sport ("プロ野球ソフトバンクの山田投手が...")
-    shows what the name means in the story's other sentences too ("ソフトバンク・山田、
-    年俸5億円で契約更改"), unless one of them speaks of the company's business
-    (``mention_roles.about_business``: rights, deals, shares, results).
-    """
-    team_keys: set[Hashable] = set()
-    company_keys: set[Hashable] = set()
-    sport_of: dict[int, str] = {}
-    for index, m in enumerate(mentions):
-        keys = profile.two_senses.intersection(m.keys)
-        if not keys:
-            continue
-        said = _sentence(full, ends, sentence_of[index])
-        sport = about_sports(said)
-        if sport is not None:
-            sport_of[index] = sport
-            team_keys |= keys
-        elif about_business(said):
-            company_keys |= keys
-    if not team_keys:
-        return sport_of
-    word = next(iter(sport_of.values()))
-    for index, m in enumerate(mentions):
-        keys = profile.two_senses.intersection(m.keys)
-        if keys and index not in sport_of and keys <= team_keys and not keys & company_keys:
-            sport_of[index] = word
-    return sport_of
-
-
-def _carrier_senses(
-    profile: Profile, full: str, ends: list[int], mentions: list[Mention], sentence_of: list[int]
-) -> dict[int, str]:
-    """The SoftBank mentions of a story about its carrier's fees, plans or outages: index -> word.
-
-    One sense per story, as for a team: every sentence naming the group speaks of the
-    service (``mention_roles.about_carrier_service``: "SoftBank to raise Y!mobile fees",
-    "ソフトバンク、九州で通信障害") or of nothing else, and none of them names AI or the
-    company's business; otherwise the story is the company's.
-    """
-
-    def names(index: int, group: str) -> bool:
-        return any(group in profile.key_groups[key] for key in mentions[index].keys)  # type: ignore[index]
-
-    ours = [i for i in range(len(mentions)) if names(i, SOFTBANK_GROUP)]
-    if not ours:
-        return {}
-    ai_sentences = {sentence_of[i] for i in range(len(mentions)) if names(i, "ai")}
-    word = None
-    for index in ours:
-        sentence = sentence_of[index]
-        said = _sentence(full, ends, sentence)
-        if sentence in ai_sentences or about_business(said):
-            return {}
-        word = word or about_carrier_service(said)
-    return dict.fromkeys(ours, word) if word else {}
-
-
 def _read(profile: Profile, title: str, text: str) -> _Reading:
     """Each group's evidence, and the groups named in each (non-list) sentence."""
     head = normalize(title)
@@ -270,8 +197,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     sentence_of = [bisect_right(ends, m.start) for m in mentions]
     enumerated = enumerations(full, mentions, sentence_of)
     teams: dict[str, str] = {}
-    sports = _sports_senses(profile, full, ends, mentions, sentence_of)
-    carrier = _carrier_senses(profile, full, ends, mentions, sentence_of)
+    sports = sports_senses(profile, full, ends, mentions, sentence_of)
+    carrier = carrier_senses(profile, full, ends, mentions, sentence_of)
     services: dict[str, str] = {}
     for index, m in enumerate(mentions):
         sentence = sentence_of[index]
