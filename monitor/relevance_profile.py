@@ -44,6 +44,11 @@ class Profile:
     # The names of entities tagged "foreign": in a Japanese report they mark the subject foreign.
     foreign: Lexicon | None = None
 
+    def names_anything(self, title: str, text: str) -> bool:
+        """Whether the story names any term or entity of the profile, read as
+        ``relevance.score`` reads it: a story that names none can only be irrelevant."""
+        return bool(self.lexicon.scan(f"{normalize(title)}\n{normalize(text)}"))
+
 
 def compile_profile(settings: RelevanceSettings) -> Profile:
     """Compile the configured profile and the entity table into one matcher."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from monitor.model import Evidence
+from monitor.model import Evidence, Relevance
 from monitor.relevance_profile import Profile
 
 GROUP_NAMES = {
@@ -56,6 +56,16 @@ def verdict_reason(
         return f"dropped: {why} ({terms})"
     verdict = "meets" if relevant else "is below"
     return f"about {about}, {value:.2f} {verdict} the threshold {profile.threshold:.2f}: {terms}"
+
+
+def nothing_named(profile: Profile) -> Relevance:
+    """``relevance.score``'s verdict on a story that names no term or entity of the profile."""
+    return Relevance(
+        score=0.0,
+        relevant=False,
+        evidence=(),
+        reason=verdict_reason(profile, None, 0.0, False, "", (), ()),
+    )
 
 
 def driver_reason(subject: str, driver: str, sentence: str, threshold: float) -> str:
