@@ -228,6 +228,31 @@ class EntityTable:
         return dict(counts)  # type: ignore[arg-type]
 
 
+# Suffixes the Japanese business press shortens in headlines and tables, and their short
+# forms: "ゆうちょ銀行" is "ゆうちょ銀", "トヨタ自動車" "トヨタ自", "野村ホールディングス" "野村HD",
+# "みずほフィナンシャルグループ" "みずほFG". Longest first: one short form per name.
+SHORT_FORMS = (
+    ("フィナンシャル・グループ", "FG"), ("フィナンシャルグループ", "FG"),
+    ("ホールディングス", "HD"), ("グループ", "G"), ("銀行", "銀"), ("自動車", "自"),
+)  # fmt: skip
+# The stem before the suffix: at least two characters, the last a letter or digit (not "・").
+_STEM_END = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fffA-Za-z0-9]$")
+
+
+def with_short_forms(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` and the press's short form of each Japanese name that ends in a SHORT_FORMS
+    suffix ("ゆうちょ銀行" -> "ゆうちょ銀"), once each."""
+    out = list(names)
+    for name in names:
+        for suffix, short in SHORT_FORMS:
+            stem = name[: -len(suffix)]
+            if name.endswith(suffix) and len(stem) >= 2 and _STEM_END.search(stem):
+                if not name.isascii() and stem + short not in out:
+                    out.append(stem + short)
+                break
+    return tuple(out)
+
+
 def entity_from_table(entity_id: str, table: dict, where: str) -> Entity:
     """An ``Entity`` from its TOML table; ``ValueError`` naming ``where`` if malformed."""
     kind = table.get("kind", "company")
@@ -248,7 +273,7 @@ def entity_from_table(entity_id: str, table: dict, where: str) -> Entity:
         id=entity_id,
         kind=kind,
         tags=frozenset((*lists["tags"], kind)),
-        names=lists["names"],
+        names=with_short_forms(lists["names"]),
         exact=lists["exact"],
     )
 

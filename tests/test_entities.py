@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load
-from monitor.entities import Entity, load_entities, normalize
+from monitor.entities import Entity, entity_from_table, load_entities, normalize
 from monitor.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -122,3 +122,19 @@ def test_short_katakana_names_do_not_match_inside_longer_katakana_words() -> Non
     assert table.find("スバルソン氏は語った") == {}
     assert table.find("ロシア外務省はコメントを控えた") == {}
     assert table.find("ソフトバンクモバイルの契約数") == {"softbank-group": 1}
+
+
+def test_the_press_short_form_of_a_japanese_company_name_is_the_company() -> None:
+    table = load_entities()
+    assert table.find("ゆうちょ銀、窓口にAI") == {"japan-post-bank": 1}
+    assert table.find("トヨタ自と日産自が提携") == {"toyota": 1, "nissan": 1}
+    assert table.find("楽天G、AI子会社を設立") == {"rakuten": 1}
+    # The long form is still one mention, not two.
+    assert table.find("ゆうちょ銀行は12日") == {"japan-post-bank": 1}
+    # An entity added in config gets its short form too; a one-character stem does not.
+    hokuriku = entity_from_table("hokuriku-bank", {"names": ["北陸銀行", "北銀行"]}, "config")
+    assert hokuriku.names == ("北陸銀行", "北銀行", "北陸銀")
+
+
+def test_korean_reports_name_japanese_places() -> None:
+    assert load_entities().find("오픈AI, 도쿄에 연구소") == {"tokyo": 1}
