@@ -73,6 +73,17 @@ _EARLIER_BEFORE = re.compile(
     r"\b(?:for|in|to))\s+" + _NAMES_BETWEEN + r"$",
     re.IGNORECASE,
 )
+# Before the name, what another subject copies: "modelled on services such as Japan's PayPay".
+_MODEL_BEFORE = re.compile(
+    r"\b(?:(?:modell?ed|patterned|styled)\s+(?:on|after)|inspired\s+by|similar\s+to|akin\s+to"
+    r"|in\s+the\s+mou?ld\s+of)\s+" + _NAMES_BETWEEN + r"$",
+    re.IGNORECASE,
+)
+# After the name, the same: "PayPay-style payments", "a SoftBank-like fund", "ペイペイ型の決済".
+_MODEL_AFTER = re.compile(
+    r"\s*-\s*(?:style|like|inspired|esque|type)\b|(?:型|流|風)の|のような|をモデルに|を手本に",
+    re.IGNORECASE,
+)
 # Right before the name, a past employer: "Ex-SoftBank executive Misra's fund", "former
 # SoftBank banker". Tried on the last characters only: "ex" is in every second sentence.
 _PAST_EMPLOYER = re.compile(r"\b(?:ex|former|one-time)[-\s]+$", re.IGNORECASE)
@@ -97,7 +108,8 @@ _BACKED = re.compile(r"\s[\w'’&-]+|[^\s、。,.]{1,8}")
 _BEFORE_CHARS = 120
 _BEFORE_WORDS = (
     "by", "includ", "such", "like", "from", "holder", "investor", "backer", "owner", "after",
-    "following", "besides", "particip",
+    "following", "besides", "particip", "model", "pattern", "styled", "inspired", "similar",
+    "akin", "mould", "mold",
 )  # fmt: skip
 _AFTER_CHARS = 40
 
@@ -119,8 +131,9 @@ _SPORTS = re.compile(
 # and leadership; a price plan or an outage is none of them.
 _CARRIER = re.compile(
     r"料金|値上げ|値下げ|通信障害|つながりにくい|つながりにくく|料金プラン|割引|値引き|ワイモバイル|LINEMO|"
-    r"ラインモ|\b(?:fees?|outages?|discounts?|(?:data|mobile|price|pricing)\s+plans?|"
-    r"Y!\s?mobile|Ymobile|LINEMO|handset\s+subsid(?:y|ies))\b",
+    r"ラインモ|つながらない|\b(?:fees?|outages?|discounts?|(?:data|mobile|price|pricing)\s+plans?|"
+    r"Y!\s?mobile|Ymobile|LINEMO|handset\s+subsid(?:y|ies)|disrupt(?:ed|ions?)|"
+    r"equipment\s+failures?|network\s+(?:failures?|problems?|troubles?))\b",
     re.IGNORECASE,
 )
 # Words of the company's own business in such a sentence: rights, deals, shares, results.
@@ -135,11 +148,13 @@ _BUSINESS = re.compile(
 # What an attribute names the name as (``as_attribute``'s first value), for the reason.
 BACKER = "a backer of another subject"
 EARLIER = "an earlier one than the story's"
+MODEL = "a model for another subject"
 
 
 def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> tuple[str, str] | None:
-    """(``BACKER`` or ``EARLIER``, the phrase) naming ``text[start:end]`` only as a backer of
-    another subject or as an earlier one of a series the story adds to, or None.
+    """(``BACKER``, ``EARLIER`` or ``MODEL``, the phrase) naming ``text[start:end]`` only as a
+    backer of another subject, as an earlier one of a series the story adds to, or as what
+    another subject copies ("PayPay-style payments"), or None.
 
     ``begins`` and ``stop`` bound the mention's sentence: no cue is taken from another one.
     """
@@ -153,10 +168,17 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> tup
         cue = _EARLIER_BEFORE.search(before)
         if cue is not None:
             return EARLIER, " ".join((before[cue.start() :] + text[start:end]).split())
+        cue = _MODEL_BEFORE.search(before)
+        if cue is not None:
+            return MODEL, " ".join((before[cue.start() :] + text[start:end]).split())
     tail = before[-_PAST_CHARS:]
     past = _PAST_EMPLOYER.search(tail)
     if past is not None:
         return BACKER, " ".join((tail[past.start() :] + text[start:end]).split())
+    model = _MODEL_AFTER.match(text, end, min(stop, end + _AFTER_CHARS))
+    if model is not None:
+        backed = _BACKED.match(text, model.end(), stop)
+        return MODEL, " ".join(text[start : backed.end() if backed else model.end()].split())
     after = _BACKER_AFTER.match(text, end, min(stop, end + _AFTER_CHARS))
     if after is not None:
         last = after.end()

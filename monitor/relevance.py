@@ -66,13 +66,14 @@ from dataclasses import dataclass, field
 from monitor.entities import normalize
 from monitor.mention_roles import (
     BACKER,
+    MODEL,
     as_attribute,
     enumerations,
     in_name_list,
     list_lines,
 )
 from monitor.model import Evidence, Relevance
-from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject
+from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject, opens_on_foreign
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
 from monitor.relevance_senses import carrier_senses, sports_senses
@@ -110,6 +111,8 @@ _SENTENCE_END = re.compile(
 # Where a sentence's clauses part: ";" and the conjunctions that set two facts side by side
 # ("Korean chipmakers rose on AI optimism while Japanese bonds slipped", "...一方、...").
 _CLAUSE_BREAK = re.compile(r";|\s(?:while|whereas)\s|一方(?:で|、)")
+# Where the clause of a driver starts: a clause break or ", and".
+_CLAUSE_START = re.compile(r";|,\s+(?:and|but)\s|\s(?:while|whereas)\s|一方(?:で|、)?")
 
 
 def _clauses(full: str, begins: int, end: int) -> int:
@@ -366,7 +369,7 @@ def _named(name: str, group: _Group) -> str:
     if listed := group.places.get(LIST, 0):
         places.append("in a list" if listed == 1 else f"{listed} times in lists")
     if backed:
-        what = "a backer" if group.backers[0][0] == BACKER else "an earlier one"
+        what = {BACKER: "a backer", MODEL: "a model"}.get(group.backers[0][0], "an earlier one")
         places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")
     return f"{who} named {_times(group.mentions)}, {' and '.join(places)}"
 
@@ -435,6 +438,11 @@ def _credited(reading: _Reading, subject: str, driver: str) -> str | None:
         if _CAUSE_BEFORE.search(before) or _CAUSE_AFTER.search(after):
             index = bisect_right(ends, start)
             begins = ends[index - 1] if index else 0
+            # "Taiwan stocks rose on AI chip optimism": another country's news, not a cause
+            # of the subject's.
+            clause = _CLAUSE_START.split(full[begins:start])[-1]
+            if opens_on_foreign(clause):
+                continue
             stop = ends[index] if index < len(ends) else len(full)
             return " ".join(full[begins:stop].split())
     return None

@@ -48,11 +48,17 @@ _EN_MONEY = re.compile(
     r"|earmark(?:s|ed)?|pour(?:s|ed)?|fund(?:s|ed|ing)?|budget(?:s|ed)?)\b",
     re.IGNORECASE,
 )
-_EN_FOREIGN = re.compile(
-    r"\b(?:U\.?S\.?|United\s+States|America|American|China|Chinese|Korea|Korean|Taiwan|Taiwanese"
+_EN_COUNTRIES = (
+    r"U\.?S\.?|United\s+States|America|American|China|Chinese|Korea|Korean|Taiwan|Taiwanese"
     r"|India|Indian|Europe|European|Germany|German|France|French|Britain|British|UK|Singapore"
     r"|Vietnam|Thailand|Indonesia|Malaysia|Australia|Canada|Canadian|Israel|Saudi|Dubai|UAE"
-    r"|yuan|dollars?|euros?|\$)",
+)
+_EN_FOREIGN = re.compile(rf"\b(?:{_EN_COUNTRIES}|yuan|dollars?|euros?|\$)", re.IGNORECASE)
+# A clause that opens on another country: "Taiwan stocks rose 0.9% on AI chip optimism".
+_EN_FOREIGN_OPENER = re.compile(
+    r"\s*(?:and\s+|but\s+|while\s+)?(?:the\s+)?(?:South\s+|North\s+|mainland\s+)?"
+    rf"(?:{_EN_COUNTRIES}|Hong\s+Kong|Seoul|Shanghai|Shenzhen|Taipei|Sydney|Mumbai|Wall\s+Street"
+    r"|KOSPI|Hang\s+Seng|Nasdaq|S&P)\b",
     re.IGNORECASE,
 )
 _EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*")
@@ -86,6 +92,15 @@ _JAPANESE_SHARE = 0.5
 # What marks the unmarked subject domestic (``domestic_subject``'s third value).
 IN_YEN = "in yen"
 THE_GOVERNMENT = "the government"
+
+
+def opens_on_foreign(clause: str) -> bool:
+    """Whether ``clause`` opens on another country ("Taiwan stocks rose ...", "韓国株は..."):
+    what it tells is that country's news, not Japan's."""
+    if _EN_FOREIGN_OPENER.match(clause):
+        return True
+    opening = clause.lstrip(" 、,")
+    return bool(_COUNTRY.match(opening) or _PREFIX.match(opening))
 
 
 def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str] | None:

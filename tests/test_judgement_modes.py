@@ -82,6 +82,28 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "米グーグルは、対話型AI「Gemini」の音声応答を日本語やヒンディー語など15言語に広げた。",
             "in a list",
         ),
+        # A carrier's outage is the service, not the company's news.
+        (
+            "SoftBank phone lines disrupted across Tohoku for three hours",
+            "SENDAI (Kyodo) -- SoftBank Corp. said its mobile service was disrupted for about "
+            "three hours in parts of Tohoku on Tuesday after a network failure.",
+            "carrier",
+        ),
+        # A name that another subject copies.
+        (
+            "SoftBank-style AI fund launched by Malaysian investors",
+            "KUALA LUMPUR (Reuters) - Three Malaysian state investors launched a $2 billion AI "
+            "fund, modelled on vehicles such as SoftBank's Vision Fund.",
+            "as a model",
+        ),
+        # A driver of another country's market, beside a Japan holiday.
+        (
+            "Asian stocks mixed with Tokyo closed; chip rally lifts Seoul",
+            "HONG KONG, Oct 13 (Reuters) - Asian stocks were mixed on Monday, with Japanese "
+            "markets shut for a holiday. South Korea's KOSPI rose 1.2% on AI chip demand, and "
+            "the yen held at 149 per dollar.",
+            "",
+        ),
         (
             "K League names SoftBank as shirt sponsor",
             "SEOUL (Kyodo) -- South Korea's K League named SoftBank Corp. as its shirt sponsor.",
@@ -114,6 +136,12 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
          "invest ¥30 billion by 2030 in AI tools that draft building designs, the builder said."),
         ("ナノコード、4～9月純利益2倍 生成AI受託が好調", "ナノコードが発表した4～9月期の純利益は"
          "前年同期の2倍の18億円だった。生成AIの開発受託が伸びた。"),
+        # The press's short form of a bank's name, a Korean copy naming Tokyo, and a
+        # Japanese report that says "domestic" for Japanese-made.
+        ("みずほ銀、全行員に生成AI助手 6月から", "みずほ銀、全行員に生成AI助手 6月から"),
+        ("오픈AI, 도쿄에 AI 연구소 개설", "오픈AI, 도쿄에 AI 연구소 개설"),
+        ("ミライ電算、国産LLMを自治体に提供へ",
+         "ミライ電算は13日、国産の大規模言語モデルを自治体向けに提供すると発表した。"),
         # A prefecture names the bank.
         ("Gunma Bank to spend 4 billion yen on generative AI", "Gunma Bank to spend 4 billion yen "
          "on generative AI tools for its branches, it said on Tuesday."),
