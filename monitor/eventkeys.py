@@ -182,7 +182,9 @@ def share_move_way(headline: str) -> str:
 
 
 _COUNT = re.compile(
-    r"(?<![\d.,$¥€£₩])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d)(?P<scale>[千万])?"
+    # "1.2万人" is 12,000 people: a decimal only before a scale.
+    r"(?<![\d.,$¥€£₩])(?P<num>\d{1,3}(?:,\d{3})+|\d+\.\d+(?=[千万])|\d+)(?![\d.,]\d)"
+    r"(?P<scale>[千万])?"
     r"(?(scale)(?P<more>\d{1,4})?)"  # 2万1000店 is 21,000 stores
 )
 _COUNTER = re.compile(r"\s?[人名社台件店]")
@@ -209,7 +211,8 @@ def head_counts(headline: str) -> frozenset[int]:
         if _NOT_COUNT.match(rest) or (before and before in "$¥€£₩"):
             continue
         counted = bool(_COUNTER.match(rest))
-        value = int(m["num"].replace(",", "")) * {"千": 1000, "万": 10000}.get(m["scale"] or "", 1)
+        scale = {"千": 1000, "万": 10000}.get(m["scale"] or "", 1)
+        value = round(float(m["num"].replace(",", "")) * scale)
         value += int(m["more"] or 0)
         if value < 10 or ("," not in m["num"] and 1900 <= value <= 2100 and not counted):
             continue

@@ -205,3 +205,10 @@ def test_a_share_move_is_never_one_amount_with_another_event_of_the_company(enco
     )
     # $2.3 billion is 340 billion yen at 148 yen a dollar, but one report is the shares' move.
     assert link_reason(shares, bond, 2.0) == ""
+
+
+def test_a_count_written_with_a_decimal_man_is_the_same_count() -> None:
+    assert head_counts("みずほ銀、全行員2.5万人に生成AI") == head_counts(
+        "Mizuho gives AI to 25,000 staff"
+    )
+    assert head_counts("版数1.2で配信") == frozenset()  # no scale: no decimal count
