@@ -61,7 +61,11 @@ SCALE_WORDS = {
     # Kyodo's English: "510 bil. yen", "1.78 tril. yen"
     "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
 }  # fmt: skip
-CJK_SCALE = {"千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12}
+CJK_SCALE = {
+    "千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12,
+    # Korean: "53억달러" is $5.3 billion, "1조원" one trillion won.
+    "만": 1e4, "억": 1e8, "조": 1e12,
+}  # fmt: skip
 _SYMBOLS = {
     "$": "USD", "us$": "USD", "usd": "USD", "¥": "JPY", "jpy": "JPY", "€": "EUR", "eur": "EUR",
     "£": "GBP", "gbp": "GBP", "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "s$": "SGD",
@@ -73,6 +77,7 @@ _WORD_CURRENCY = {
     "rupee": "INR", "rupees": "INR", "ドル": "USD", "米ドル": "USD", "円": "JPY",
     "ユーロ": "EUR", "ポンド": "GBP", "元": "CNY", "人民元": "CNY", "ウォン": "KRW",
     "美元": "USD", "日元": "JPY", "日圆": "JPY", "欧元": "EUR", "英镑": "GBP",
+    "달러": "USD", "엔": "JPY", "원": "KRW", "유로": "EUR",
 }  # fmt: skip
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -83,12 +88,12 @@ _SCALE = (
 )
 _WORD_CUR = (
     r"(?i:dollars?|yen|euros?|pounds?|yuan|renminbi|won|rupees?)(?![A-Za-z])"
-    r"|米ドル|人民元|ドル|円|ユーロ|ポンド|ウォン|美元|日元|日圆|欧元|英镑|元"
+    r"|米ドル|人民元|ドル|円|ユーロ|ポンド|ウォン|美元|日元|日圆|欧元|英镑|元|달러|엔|원|유로"
 )
 # A number must not continue a Latin word or another number; after kanji it may start
 # (前年同月比23.2%増: "\w" would count 比 as part of a word and lose the percentage).
 # A CJK amount is a run of number+scale groups: 1兆5000億円, 3,740億円, 400億ドル.
-_CJK_AMOUNT = rf"(?P<cjk>(?:(?:{_NUM})\s?[千万萬億亿兆])+(?:(?:{_NUM})(?![\d.]))?)"
+_CJK_AMOUNT = rf"(?P<cjk>(?:(?:{_NUM})\s?[千万萬億亿兆만억조])+(?:(?:{_NUM})(?![\d.]))?)"
 _AMOUNT = re.compile(
     rf"(?P<sym>{_SYMBOL})?{_CJK_AMOUNT}\s?(?P<cjkcur>{_WORD_CUR})?"
     rf"|(?P<sym2>{_SYMBOL})(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE})\s?)?(?P<cur2>{_WORD_CUR})?"
@@ -120,7 +125,7 @@ def _number(text: str) -> float:
 def cjk_number(text: str) -> float:
     """1兆5000億 -> 1.5e12; 3,740億 -> 3.74e11; trailing plain digits count as units."""
     total, pending = 0.0, ""
-    for ch in re.findall(rf"{_NUM}|[千万萬億亿兆]", text.replace(" ", "")):
+    for ch in re.findall(rf"{_NUM}|[千万萬億亿兆만억조]", text.replace(" ", "")):
         if ch in CJK_SCALE:
             total += _number(pending or "1") * CJK_SCALE[ch]
             pending = ""

@@ -136,5 +136,5 @@ def test_the_press_short_form_of_a_japanese_company_name_is_the_company() -> Non
     assert hokuriku.names == ("北陸銀行", "北銀行", "北陸銀")
 
 
-def test_korean_reports_name_japanese_places() -> None:
-    assert load_entities().find("오픈AI, 도쿄에 연구소") == {"tokyo": 1}
+def test_korean_reports_name_japanese_places_and_foreign_ai_companies() -> None:
+    assert load_entities().find("오픈AI, 도쿄에 연구소") == {"openai": 1, "tokyo": 1}

@@ -212,3 +212,10 @@ def test_a_count_written_with_a_decimal_man_is_the_same_count() -> None:
         "Mizuho gives AI to 25,000 staff"
     )
     assert head_counts("版数1.2で配信") == frozenset()  # no scale: no decimal count
+
+
+def test_a_korean_amount_is_the_same_amount() -> None:
+    from monitor.facts import amounts
+
+    assert amounts("메타, 홋카이도에 53억달러 투자") == amounts("Meta to invest $5.3 billion")
+    assert amounts("삼성, 1조원 투자")[0].unit == "KRW"
