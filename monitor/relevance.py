@@ -69,6 +69,7 @@ from monitor.mention_roles import (
     MODEL,
     as_attribute,
     enumerations,
+    in_dateline,
     in_name_list,
     list_lines,
 )
@@ -86,9 +87,11 @@ MASS_SCALE = 2.0
 HEADLINE, LEAD, SUBJECT, BODY, LIST = 3.0, 2.0, 1.0, 0.6, 0.2
 # Named only as the backer of another subject: about as little as a name in a list.
 ATTRIBUTE = 0.25
+# The dateline ("TOKYO (Reuters) -"): where the report was filed, less than a list's name.
+DATELINE = 0.15
 WHERE = {
     HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list",
-    ATTRIBUTE: "attribute",
+    ATTRIBUTE: "attribute", DATELINE: "dateline",
 }  # fmt: skip
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
@@ -215,7 +218,9 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             services.setdefault(full[m.start : m.end], carrier[index])
             continue
         backer = as_attribute(full, m.start, m.end, begins, stop)
-        if line >= 0 and m.start < lists[line][1]:
+        if in_dateline(full, m.start, m.end, offset):
+            where = DATELINE
+        elif line >= 0 and m.start < lists[line][1]:
             where = LIST
         elif backer is not None:
             where = ATTRIBUTE
@@ -368,6 +373,8 @@ def _named(name: str, group: _Group) -> str:
         places.append(f"in {count} body sentence{'s' if count > 1 else ''}")
     if listed := group.places.get(LIST, 0):
         places.append("in a list" if listed == 1 else f"{listed} times in lists")
+    if group.places.get(DATELINE, 0):
+        places.append("in the dateline")
     if backed:
         what = {BACKER: "a backer", MODEL: "a model"}.get(group.backers[0][0], "an earlier one")
         places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")

@@ -104,6 +104,20 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "the yen held at 149 per dollar.",
             "",
         ),
+        # The dateline says where the report was filed, not what it is about.
+        (
+            "Microsoft brings Copilot voice to Brazil, Japan and Mexico first",
+            "TOKYO, Oct 13 (Reuters) - Microsoft will launch spoken replies in its Copilot AI "
+            "assistant first in Brazil, Japan and Mexico, the company said on Tuesday.",
+            "in the dateline",
+        ),
+        # A sponsor named again in the lead.
+        (
+            "Rugby: League One names SoftBank as title sponsor",
+            "TOKYO (Kyodo) -- Japan Rugby League One said Tuesday that SoftBank Corp. will "
+            "become its title sponsor from next season.",
+            "as a backer",
+        ),
         (
             "K League names SoftBank as shirt sponsor",
             "SEOUL (Kyodo) -- South Korea's K League named SoftBank Corp. as its shirt sponsor.",
