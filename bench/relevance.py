@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import relevance_main
 from judgement_score import RANK, Label, load_labels
 
-from monitor import relevance
+from monitor import relevance, relevance_drivers
 from monitor.config import load
 from monitor.extract import extract
 from monitor.sources.feedparse import _feedparser_entries
@@ -261,10 +261,10 @@ def driver_cross_validation(docs: list[Doc]) -> None:
     profile = relevance.compile_profile(load(REPO / "config.toml").relevance)
     plain = strict_profile()
     kept: dict[int, set[int]] = {}  # limit -> indexes of documents the driver rule keeps
-    base = relevance.DRIVER_TOP_SENTENCES
+    base = relevance_drivers.DRIVER_TOP_SENTENCES
     try:
         for limit in DRIVER_LIMITS:
-            relevance.DRIVER_TOP_SENTENCES = limit
+            relevance_drivers.DRIVER_TOP_SENTENCES = limit
             kept[limit] = {
                 i
                 for i, d in enumerate(docs)
@@ -272,7 +272,7 @@ def driver_cross_validation(docs: list[Doc]) -> None:
                 and not any(relevance.score(plain, t, x).relevant for t, x in d.stories)
             }
     finally:
-        relevance.DRIVER_TOP_SENTENCES = base
+        relevance_drivers.DRIVER_TOP_SENTENCES = base
     print("\n=== driver rules (config.toml's, against the same profile without them) ===")
     for limit in DRIVER_LIMITS:
         golds = [docs[i].gold for i in kept[limit]]

@@ -74,7 +74,8 @@ from monitor.mention_roles import (
     list_lines,
 )
 from monitor.model import Evidence, Relevance
-from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject, opens_on_foreign
+from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject
+from monitor.relevance_drivers import credited
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
 from monitor.relevance_senses import carrier_senses, sports_senses
@@ -114,8 +115,6 @@ _SENTENCE_END = re.compile(
 # Where a sentence's clauses part: ";" and the conjunctions that set two facts side by side
 # ("Korean chipmakers rose on AI optimism while Japanese bonds slipped", "...一方、...").
 _CLAUSE_BREAK = re.compile(r";|\s(?:while|whereas)\s|一方(?:で|、)")
-# Where the clause of a driver starts: a clause break or ", and".
-_CLAUSE_START = re.compile(r";|,\s+(?:and|but)\s|\s(?:while|whereas)\s|一方(?:で|、)?")
 
 
 def _clauses(full: str, begins: int, end: int) -> int:
@@ -381,80 +380,6 @@ def _named(name: str, group: _Group) -> str:
     return f"{who} named {_times(group.mentions)}, {' and '.join(places)}"
 
 
-# A driver must be credited near the top of the story (inverted pyramid): what moved the
-# headline's figure is told in the first sentences, a side remark comes later. On wire-dev
-# (bench/relevance.py --drivers) limits of 6-10 let in the same 8 borderline documents and no
-# `no` one, 12 or more let in 2 `no` (a price report's AI aside in sentence 11); leave-one-day-
-# out and leave-one-feed-out choose 6 and let in no held-out `no`. 8 is mid-plateau.
-DRIVER_TOP_SENTENCES = 8
-# Words that make a name the cause of the news, in the same sentence: English cues before
-# ("driven by chips", "on strong chip demand", "demand for chips") or after it ("chip
-# demand", "the AI boom"); Japanese ones after it: a driving verb (半導体が輸出を押し上げた)
-# or 需要 right after the name (半導体需要, AI関連需要): "financing demand for AI capex"
-# (AI設備投資のための資金調達需要) names AI, but not as what drove the news.
-_CAUSE_BEFORE = re.compile(
-    r"(?:\b(?:driven|fu?ell?ed|boosted|lifted|propelled|spurred|powered|buoyed|underpinned|"
-    r"supported|helped|led)\s+(?:mainly\s+|largely\s+|partly\s+)?by|\bthanks\s+to|"
-    r"\bon\s+the\s+back\s+of|\bdue\s+to|\btied\s+to|\bdemand\s+(?:for|from)|"
-    r"\bamid\s+(?:\w+\s+){0,3}demand\s+for|\bon)\s+(?:[\w-]+[\s,]+){0,3}$",
-    re.IGNORECASE,
-)
-_CAUSE_AFTER = re.compile(
-    r"^[\w-]*(?:\s+[\w-]+)?\s+(?:demand|boom)\b"
-    r"|^(?:関連|向け)?の?需要|^[^。！？]{0,24}(?:押し上げ|けん引|牽引|寄与|追い風)",
-    re.IGNORECASE,
-)
-_CAUSE_SPAN = 60
-
-
-def _sentences_before(reading: _Reading, start: int) -> int:
-    """How many non-empty body sentences come before ``start``."""
-    count, begins = 0, reading.offset
-    for end in reading.ends[bisect_right(reading.ends, reading.offset) :]:
-        if end > start:
-            break
-        count += bool(reading.full[begins:end].strip())
-        begins = end
-    return count
-
-
-def _credited(reading: _Reading, subject: str, driver: str) -> str | None:
-    """The sentence crediting ``driver`` for news about ``subject``, if the story has one.
-
-    The story must be about the subject: named in the headline or lead, and the
-    first name of the headline (of the lead when the headline names none) is
-    the subject's. A driver is a mention of the other group in the headline,
-    the lead or the top of the body, in words that make it a cause. A Tokyo
-    trade report saying exports rose "on chip demand" passes; a Korean
-    chipmaker's plant in Japan (its first name is not Japan's) does not, nor
-    does a consumer-price report whose chip aside comes twenty sentences down.
-    """
-    groups = reading.groups
-    if subject not in groups or driver not in groups or subject not in reading.opener:
-        return None
-    if driver in reading.opener:
-        return None  # a chipmaker's chip news: its own business, not a cause of its news
-    if not groups[subject].frame:
-        return None
-    full, ends = reading.full, reading.ends
-    for start, end, _where in groups[driver].spots:
-        if start >= reading.offset and _sentences_before(reading, start) >= DRIVER_TOP_SENTENCES:
-            break
-        before = full[max(0, start - _CAUSE_SPAN) : start]
-        after = full[end : end + _CAUSE_SPAN]
-        if _CAUSE_BEFORE.search(before) or _CAUSE_AFTER.search(after):
-            index = bisect_right(ends, start)
-            begins = ends[index - 1] if index else 0
-            # "Taiwan stocks rose on AI chip optimism": another country's news, not a cause
-            # of the subject's.
-            clause = _CLAUSE_START.split(full[begins:start])[-1]
-            if opens_on_foreign(clause):
-                continue
-            stop = ends[index] if index < len(ends) else len(full)
-            return " ".join(full[begins:stop].split())
-    return None
-
-
 def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relevance:
     """Score one story against the profile; the evidence and reason say what counted and why.
 
@@ -478,7 +403,7 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
     evidence = _evidence(groups)
     if not relevant:
         for subject, driver in profile.drivers:
-            sentence = _credited(reading, subject, driver)
+            sentence = credited(reading, subject, driver)
             if sentence is not None:
                 # Kept, but at the lowest relevant rank: the labelling rules call such a
                 # story borderline (Japanese data that credits chip or AI demand).
