@@ -230,10 +230,12 @@ class EntityTable:
 
 # Suffixes the Japanese business press shortens in headlines and tables, and their short
 # forms: "ゆうちょ銀行" is "ゆうちょ銀", "トヨタ自動車" "トヨタ自", "野村ホールディングス" "野村HD",
-# "みずほフィナンシャルグループ" "みずほFG". Longest first: one short form per name.
+# "みずほフィナンシャルグループ" "みずほFG", "個人情報保護委員会" "個人情報保護委". Longest
+# first: one short form per name.
 SHORT_FORMS = (
     ("フィナンシャル・グループ", "FG"), ("フィナンシャルグループ", "FG"),
     ("ホールディングス", "HD"), ("グループ", "G"), ("銀行", "銀"), ("自動車", "自"),
+    ("委員会", "委"),  # 個人情報保護委員会 -> 個人情報保護委 (the table writes 公取委 itself)
 )  # fmt: skip
 # The stem before the suffix: at least two characters, the last a letter or digit (not "・").
 _STEM_END = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fffA-Za-z0-9]$")

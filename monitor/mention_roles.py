@@ -195,9 +195,9 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> tup
 
 # A dateline of English copy: where the report was filed, not what it is about. "TOKYO (Kyodo)
 # --", "TOKYO, Oct 13 (Reuters) -". English wires cover the region from Tokyo; a Japanese-language
-# report's "[東京 13日 ロイター]" stays a lead mention: such copy is about Japan unless it marks
-# another country (bench/data/holdout3 and holdout9 label such reports of unknown Japanese
-# companies `yes`).
+# report's "[東京 13日 ロイター]" is a dateline only where the headline's subject is foreign
+# (``in_japanese_dateline``): otherwise such copy is about Japan (bench/data/holdout3 and
+# holdout9 label such reports of unknown Japanese companies `yes`).
 _DATELINE_AFTER = re.compile(
     r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Za-z .]{2,24}\))?\s*(?:--?|–|—)\s"
 )
@@ -214,6 +214,33 @@ def in_dateline(text: str, start: int, end: int, body_start: int) -> bool:
     return (
         name.isascii() and name.isupper() and _DATELINE_AFTER.match(text, end, end + 40) is not None
     )
+
+
+# After NFKC: "[東京 5日 ロイター] -".
+_JA_DATELINE_AFTER = re.compile(r"\s+\d{1,2}日\s+[^\]\s]{2,12}\]")
+
+
+def in_japanese_dateline(text: str, start: int, end: int, body_start: int) -> bool:
+    """Whether the name at ``text[start:end]`` is the place of a Japanese wire's dateline
+    opening the body at ``body_start`` ("[東京 5日 ロイター]")."""
+    if text[body_start:start].strip() != "[":
+        return False
+    return _JA_DATELINE_AFTER.match(text, end, end + 24) is not None
+
+
+# A markets column on a region's or the world's markets ("Asian Stocks Set for Cautious Start",
+# "GLOBAL MARKETS-Stocks slip ...", "European shares climb", "...: Markets Wrap"): Japan is one of
+# its markets, as in a list.
+_REGIONAL_COLUMN = re.compile(
+    r"GLOBAL MARKETS-|(?:Asian|Asia|Asia-Pacific|European|Europe|Global|World|Emerging[- ]Markets?)"
+    r"\s+(?:Stocks|Shares|Equities|Markets|Bonds|Currencies)\b|.*:\s*Markets\s+Wrap\s*$",
+    re.IGNORECASE,
+)
+
+
+def regional_column(headline: str) -> bool:
+    """Whether ``headline`` is a markets column on a region's or the world's markets."""
+    return _REGIONAL_COLUMN.match(headline) is not None
 
 
 def about_sports(sentence: str) -> str | None:
@@ -320,8 +347,8 @@ _LIST_SUBJECT_CHARS = 25
 
 # A country named as one of a number of them: "in 40 countries, including Japan and India",
 # "in 12 markets such as India and Japan", "Japan and 30 other countries", "日本など40カ国",
-# "日本を含む12カ国・地域", "in 20 languages, including Japanese", "日本語や韓国語など20言語". A
-# launch in forty countries is not news about any one of them.
+# "日本を含む12カ国・地域", "日本など22市場", "in 20 languages, including Japanese",
+# "日本語や韓国語など20言語". A launch in forty countries is not news about any one of them.
 _COUNTRY_SET_BEFORE = re.compile(
     r"\b(?:\d+|dozens\s+of|several|many|multiple)\s+(?:other\s+)?(?:countries|markets|nations"
     r"|regions|territories|languages)\b[^.;:!?]{0,20}?\b(?:including|such\s+as|like|among\s+them)\s+"
@@ -332,7 +359,7 @@ _COUNTRY_SET_AFTER = re.compile(
     r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+other\s+(?:countries|markets|nations)\b"
     # "日本語や韓国語など20言語": a language is named by its country's name and 語.
     r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)(?:世界)?"
-    r"(?:\d+|数十)(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国|言語)",
+    r"(?:\d+|数十)(?:(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国)(?:・地域)?|言語|市場|地域)",
     re.IGNORECASE,
 )
 

@@ -70,11 +70,13 @@ from monitor.mention_roles import (
     as_attribute,
     enumerations,
     in_dateline,
+    in_japanese_dateline,
     in_name_list,
     list_lines,
+    regional_column,
 )
 from monitor.model import Evidence, Relevance
-from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject
+from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject, foreign_subject
 from monitor.relevance_drivers import credited
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
@@ -90,9 +92,12 @@ HEADLINE, LEAD, SUBJECT, BODY, LIST = 3.0, 2.0, 1.0, 0.6, 0.2
 ATTRIBUTE = 0.25
 # The dateline ("TOKYO (Reuters) -"): where the report was filed, less than a list's name.
 DATELINE = 0.15
+# Japan as one of a regional markets column's markets ("futures for Japan and Australia"):
+# as little as a list's name.
+COLUMN = 0.19
 WHERE = {
     HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list",
-    ATTRIBUTE: "attribute", DATELINE: "dateline",
+    ATTRIBUTE: "attribute", DATELINE: "dateline", COLUMN: "markets column",
 }  # fmt: skip
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
@@ -104,6 +109,7 @@ SUBJECT_CHARS = 25
 # subject (``monitor.relevance_domestic``): one mention of this group, weighted as a place.
 DOMESTIC_GROUP = "japan"
 DOMESTIC_WEIGHT = 0.8
+_JAPAN_ONLY = frozenset([DOMESTIC_GROUP])
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
 _SENTENCE_END = re.compile(
@@ -205,6 +211,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     sports = sports_senses(profile, full, ends, mentions, sentence_of)
     carrier = carrier_senses(profile, full, ends, mentions, sentence_of)
     services: dict[str, str] = {}
+    column = regional_column(head)
     for index, m in enumerate(mentions):
         sentence = sentence_of[index]
         line = bisect_right(list_starts, m.start) - 1
@@ -217,7 +224,11 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             services.setdefault(full[m.start : m.end], carrier[index])
             continue
         backer = as_attribute(full, m.start, m.end, begins, stop)
-        if in_dateline(full, m.start, m.end, offset):
+        if in_dateline(full, m.start, m.end, offset) or (
+            # A Japanese wire's "[東京 5日 ロイター]" before a foreign subject's news.
+            in_japanese_dateline(full, m.start, m.end, offset)
+            and foreign_subject(head, profile.foreign)
+        ):
             where = DATELINE
         elif line >= 0 and m.start < lists[line][1]:
             where = LIST
@@ -227,6 +238,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = LIST  # one investor of many, in the headline and lead too
         elif m.start < offset:
             where = HEADLINE
+        elif column and _japan_only(profile, m.keys):
+            where = COLUMN
         elif m.start < lead_end:
             where = LEAD  # one of several names in the lead is still what the story is about
         elif index in enumerated:
@@ -302,6 +315,13 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     )
 
 
+def _japan_only(profile: Profile, keys: tuple) -> bool:
+    """Whether a mention stands for Japan alone (a place, a company of no other group)."""
+    return bool(keys) and all(
+        key is not None and profile.key_groups[key] == _JAPAN_ONLY for key in keys
+    )
+
+
 def _mass(group: _Group) -> float:
     total = 0.0
     for label, places in group.by_label.items():
@@ -374,6 +394,8 @@ def _named(name: str, group: _Group) -> str:
         places.append("in a list" if listed == 1 else f"{listed} times in lists")
     if group.places.get(DATELINE, 0):
         places.append("in the dateline")
+    if group.places.get(COLUMN, 0):
+        places.append("as one of a regional markets column's markets")
     if backed:
         what = {BACKER: "a backer", MODEL: "a model"}.get(group.backers[0][0], "an earlier one")
         places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")

@@ -103,6 +103,15 @@ def opens_on_foreign(clause: str) -> bool:
     return bool(_COUNTRY.match(opening) or _PREFIX.match(opening))
 
 
+def foreign_subject(headline: str, foreign: Lexicon | None) -> bool:
+    """Whether ``headline`` opens on a foreign subject: a country ("中国ディープシーク",
+    "米グーグル", "Taiwan stocks") or a known foreign company ("オープンAIのアルトマンCEO")."""
+    if opens_on_foreign(headline):
+        return True
+    found = foreign.scan(headline) if foreign is not None else []
+    return any(m.start <= 1 for m in found)
+
+
 def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str] | None:
     """The span of a yen amount raised or invested by an unmarked subject in ``text[:end]``
     (the headline and lead), or of the unnamed government as a subject, with what it is
