@@ -198,7 +198,7 @@ def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
     """How alike two fingerprinted items are: the fitted scores and a verdict."""
     return similarities_of(
         pair_features(a, b)[None, :], [_sim.shared_amounts(a.text_amounts, b.text_amounts)],
-        [events_differ(a, b)], [events_link(a, b)],
+        [events_differ(a, b)], [events_link(a, b)], [one_company(a, b)],
     )[0]  # fmt: skip
 
 
@@ -351,7 +351,7 @@ def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[i
 
 def similarities_of(
     x: np.ndarray, facts: Sequence[int] = (), differ: Sequence[bool] = (),
-    link: Sequence[bool | str] = (),
+    link: Sequence[bool | str] = (), principal: Sequence[bool] = (),
 ) -> list[Similarity]:  # fmt: skip
     """Score feature rows (``pair_features_many``) with one evaluation of the shipped model.
 
@@ -363,21 +363,28 @@ def similarities_of(
     (``MARKET_LINK_MIN_SEMANTIC`` for a market's session).
     A link may be given as its ``link_reason``: one market's session report of one day is
     one event whichever company each headline names first (Topix, SoftBank Group).
+    ``principal``: whether each pair names one principal company (``one_company``). Two
+    languages of one principal are held to the same-story threshold of one language, not
+    the stricter one of two (``same_story_cross``): what makes a pair in two languages
+    suspect is that the encoder scores any two reports of one beat alike across languages,
+    and a shared principal rules most of those out.
     """
     model = _sim.load_model()
     sim, story = model.score(x)
     shared = list(facts) or [0] * len(x)
     other = list(differ) or [False] * len(x)
     linked = list(link) or [False] * len(x)
+    one = list(principal) or [False] * len(x)
     out = []
-    for row, s, p, n, other_event, one_event in zip(
-        x.tolist(), sim.tolist(), story.tolist(), shared, other, linked, strict=True
+    for row, s, p, n, other_event, one_event, same_principal in zip(
+        x.tolist(), sim.tolist(), story.tolist(), shared, other, linked, one, strict=True
     ):
         lex = row[2]
         market = isinstance(one_event, str) and one_event.startswith(MARKET_LINK)
         conflict = bool(row[7] or (row[9] and not market))
+        cross = bool(row[5]) and not same_principal
         verdict = model.verdict(
-            lex, s, p, conflict, bool(row[5]), n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
+            lex, s, p, conflict, cross, n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
         )
         if (
             one_event
