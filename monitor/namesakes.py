@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["entity_kin", "names_entity"]
+__all__ = ["beat_subject", "entity_kin", "names_entity"]
+
+# The tag of the entities the beat is about: nearly every story of its digest names one.
+BEAT_SUBJECT_TAG = "softbank"
 
 
 def names_entity(entities: tuple[str, ...], entity: str) -> bool:
@@ -48,6 +51,17 @@ def entity_kin(entity: str) -> frozenset[str]:
         if other != entity
         and any(begins(x, y) or begins(y, x) for x in mine for y in theirs)
     )  # fmt: skip
+
+
+@cache
+def beat_subject(entity: str) -> bool:
+    """Whether ``entity`` is one the beat itself is about (the SoftBank group, its units)."""
+    try:
+        from monitor.entities import builtin_entities
+    except ImportError:
+        return False
+    shipped, _ = builtin_entities()
+    return any(e.id == entity and BEAT_SUBJECT_TAG in e.tags for e in shipped)
 
 
 @cache

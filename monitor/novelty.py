@@ -93,7 +93,7 @@ from monitor.pairscore import (
     embedding_vector,
     events_differ,
     link_reason,
-    one_company,
+    off_beat_principal,
     pair_features,
     pair_features_many,
     shared_amounts_many,
@@ -347,7 +347,7 @@ class NoveltyIndex:
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
             [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)], links,
-            [o.lang != fp.lang and one_company(fp, o) for o in others],
+            [o.lang != fp.lang and off_beat_principal(fp, o) for o in others],
         )  # fmt: skip
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])

@@ -25,7 +25,7 @@ from monitor.eventkeys import (
 from monitor.facts import headline_country, market_move
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
-from monitor.namesakes import names_entity
+from monitor.namesakes import beat_subject, names_entity
 
 if TYPE_CHECKING:
     import numpy as np
@@ -198,7 +198,7 @@ def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
     """How alike two fingerprinted items are: the fitted scores and a verdict."""
     return similarities_of(
         pair_features(a, b)[None, :], [_sim.shared_amounts(a.text_amounts, b.text_amounts)],
-        [events_differ(a, b)], [events_link(a, b)], [one_company(a, b)],
+        [events_differ(a, b)], [events_link(a, b)], [off_beat_principal(a, b)],
     )[0]  # fmt: skip
 
 
@@ -344,6 +344,17 @@ def one_company(a: Fingerprint, b: Fingerprint) -> bool:
     return shared_name(a.headline, b.headline)
 
 
+def off_beat_principal(a: Fingerprint, b: Fingerprint) -> bool:
+    """``one_company``, of a principal the beat is not itself about (``namesakes.beat_subject``).
+
+    Two reports naming SoftBank are nothing alike for that: nearly every story of a
+    SoftBank digest names it. Two naming ElevenLabs, or 個人情報保護委 and Japan's privacy
+    watchdog, are likely one event.
+    """
+    principal = (a.head_entities or a.lead_entities or ("",))[0]
+    return not beat_subject(principal) and one_company(a, b)
+
+
 def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:
     """``monitor.similarity.shared_amounts`` of ``a`` against each of ``others``."""
     return [_sim.shared_amounts(a.text_amounts, o.text_amounts) for o in others]
@@ -363,11 +374,12 @@ def similarities_of(
     (``MARKET_LINK_MIN_SEMANTIC`` for a market's session).
     A link may be given as its ``link_reason``: one market's session report of one day is
     one event whichever company each headline names first (Topix, SoftBank Group).
-    ``principal``: whether each pair names one principal company (``one_company``). Two
-    languages of one principal are held to the same-story threshold of one language, not
-    the stricter one of two (``same_story_cross``): what makes a pair in two languages
-    suspect is that the encoder scores any two reports of one beat alike across languages,
-    and a shared principal rules most of those out.
+    ``principal``: whether each pair names one principal company the beat is not itself
+    about (``off_beat_principal``). Two languages of one such principal are held to the
+    same-story threshold of one language, not the stricter one of two
+    (``same_story_cross``): what makes a pair in two languages suspect is that the encoder
+    scores any two reports of one beat alike across languages, and a shared principal
+    rules most of those out.
     """
     model = _sim.load_model()
     sim, story = model.score(x)
