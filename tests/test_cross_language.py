@@ -171,3 +171,45 @@ def test_a_market_report_naming_no_session_is_of_the_session_its_time_says(encod
     assert session_by_clock(lunch) == "midday"
     assert session_by_clock(T0.replace(hour=1)) == ""  # 10:00 in Tokyo: trading goes on
     assert session_by_clock(evening + timedelta(days=4)) == ""  # a Saturday
+
+
+# No number at all: only the company's name, in both scripts, ties the two reports.
+MISTRAL_EN = (
+    "Mistral AI opens Tokyo office to build Japanese language models",
+    "TOKYO, June 3 (Reuters) - French artificial intelligence start-up Mistral AI said on "
+    "Wednesday it had opened an office in Tokyo, its first in Asia, where engineers will train "
+    "models for Japanese business customers. It did not say how many staff it would hire.",
+)
+MISTRAL_JA_HEADLINE = "仏ミストラル、東京にアジア初の拠点 日本企業向けAI開発"
+MISTRAL_JA_MODEL = (
+    "仏ミストラルAI、新型モデル「ラージ4」を公開 推論性能を向上",
+    "フランスのAI新興企業ミストラルAIは3日、新しい大規模言語モデル「ラージ4」を公開した。"
+    "推論性能を高め、企業向けに提供する。",
+)
+
+
+def test_two_languages_of_one_company_fold_on_a_headline_alone(encoder):
+    # A headline-only Japanese copy scores 0.6-0.7 against the English report: above one
+    # language's same-story threshold, below the stricter one of two. The shared principal
+    # (ミストラル = Mistral AI) is what lets it fold; another event of the company does not.
+    en, ja, other = fingerprint_texts(
+        [MISTRAL_EN, (MISTRAL_JA_HEADLINE, MISTRAL_JA_HEADLINE), MISTRAL_JA_MODEL], encoder
+    )
+    same = compare(en, ja)
+    assert sim.load_model().same_story <= same.same_story < sim.load_model().same_story_cross
+    assert same.verdict == "same story"
+    assert judged_second(en, ja, T0).kind == "duplicate"
+    assert compare(en, other).verdict not in ("copy", "same story")
+    assert judged_second(en, other, T0).kind == "new"
+
+
+def test_sharing_the_beats_own_company_lowers_no_threshold(encoder):
+    # Nearly every story of the digest names SoftBank: two languages naming it are held to
+    # the stricter threshold.
+    en = fingerprint_texts([MISTRAL_EN], encoder)[0]
+    a = replace(en, head_entities=("softbank-group",), lead_entities=("softbank-group",))
+    b = replace(
+        fingerprint_texts([(MISTRAL_JA_HEADLINE, MISTRAL_JA_HEADLINE)], encoder)[0],
+        head_entities=("softbank-group",), lead_entities=("softbank-group",),
+    )  # fmt: skip
+    assert compare(a, b).verdict != "same story"

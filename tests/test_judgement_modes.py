@@ -111,6 +111,25 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "assistant first in Brazil, Japan and Mexico, the company said on Tuesday.",
             "in the dateline",
         ),
+        # A Japanese wire's dateline before a foreign subject's news.
+        (
+            "中国ディープシーク、新モデル公開 推論コストを半減",
+            "［東京　５日　ロイター］ - 中国のＡＩ新興企業ディープシークは５日、新しい大規模言語"
+            "モデルを公開した。推論コストを従来の半分に抑えたという。",
+            "in the dateline",
+        ),
+        (
+            "米グーグル、航空会社向け気象ＡＩを発表",
+            "［東京　６日　ロイター］ - 米グーグル傘下のディープマインドは６日、乱気流を予測する"
+            "ＡＩ気象モデルを発表した。",
+            "in the dateline",
+        ),
+        # A launch in Japan and 21 other markets.
+        (
+            "メタ、AIグラスの同時通訳機能を日本など22市場で提供へ",
+            "メタ、AIグラスの同時通訳機能を日本など22市場で提供へ",
+            "in lists",
+        ),
         # A sponsor named again in the lead.
         (
             "Rugby: League One names SoftBank as title sponsor",
@@ -141,6 +160,17 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
             "Cohere opens Tokyo office, its first in Asia",
             "TOKYO, Oct 13 (Reuters) - Canadian AI company Cohere opened an office in Tokyo on "
             "Tuesday, its first in Asia, to serve Japanese banks.",
+        ),
+        # A Japanese wire's dateline before an unknown Japanese company's news: about Japan.
+        (
+            "ツバメ・ロボティクス、ＡＩ搭載の配膳ロボを発売",
+            "［東京　５日　ロイター］ - ツバメ・ロボティクスは５日、生成ＡＩで客と会話する配膳"
+            "ロボットを発売した。",
+        ),
+        # The press's short name of a commission.
+        (
+            "個人情報保護委、生成AIの学習データで指針案",
+            "個人情報保護委、生成AIの学習データで指針案",
         ),
         # No 日本, no known company: a yen sum spent on AI by an unmarked subject.
         ("山口FG、生成AI基盤に80億円 5年で", "山口FG、生成AI基盤に80億円 5年で"),
