@@ -285,7 +285,10 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     if DOMESTIC_GROUP in profile.group_names and profile.foreign:
         span = domestic_subject(full, lead_end, profile.foreign)
         known = groups.get(DOMESTIC_GROUP)
-        if span is not None and (known is None or span[2] == THE_GOVERNMENT):
+        # A dateline ("TOKYO (Kyodo) --") is where the report was filed: it says nothing of
+        # the subject, so the unmarked subject still does.
+        filed_only = known is not None and known.places.get(DATELINE, 0) == known.mentions
+        if span is not None and (known is None or filed_only or span[2] == THE_GOVERNMENT):
             start, end, what = span
             where = HEADLINE if start < offset else LEAD
             sentence = bisect_right(ends, start)

@@ -38,9 +38,10 @@ _MONEY = re.compile(
 )
 # English copy: a sum in yen that the subject spends, invests or raises ("Kajima to spend
 # ¥15 billion on AI", "to invest 18bn yen"), where no foreign country or company is named.
+# Kyodo's English writes "17 bil. yen", "1.2 tril. yen".
 _EN_YEN = re.compile(
-    r"(?:¥|\byen\s)\s?\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln)?"
-    r"|\b\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln)?\s*yen\b",
+    r"(?:¥|\byen\s)\s?\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln|tril\.|bil\.|mil\.)?"
+    r"|\b\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln|tril\.|bil\.|mil\.)?\s*yen\b",
     re.IGNORECASE,
 )
 _EN_MONEY = re.compile(
@@ -48,12 +49,14 @@ _EN_MONEY = re.compile(
     r"|earmark(?:s|ed)?|pour(?:s|ed)?|fund(?:s|ed|ing)?|budget(?:s|ed)?)\b",
     re.IGNORECASE,
 )
+# The acronyms in capitals only, whatever the pattern's flags: "us" and "use" are no country.
 _EN_COUNTRIES = (
-    r"U\.?S\.?|United\s+States|America|American|China|Chinese|Korea|Korean|Taiwan|Taiwanese"
-    r"|India|Indian|Europe|European|Germany|German|France|French|Britain|British|UK|Singapore"
-    r"|Vietnam|Thailand|Indonesia|Malaysia|Australia|Canada|Canadian|Israel|Saudi|Dubai|UAE"
+    r"(?-i:U\.S\.?|US|UK|UAE)|United\s+States|America|American|China|Chinese|Korea|Korean"
+    r"|Taiwan|Taiwanese|India|Indian|Europe|European|Germany|German|France|French|Britain"
+    r"|British|Singapore|Vietnam|Thailand|Indonesia|Malaysia|Australia|Canada|Canadian|Israel"
+    r"|Saudi|Dubai"
 )
-_EN_FOREIGN = re.compile(rf"\b(?:{_EN_COUNTRIES}|yuan|dollars?|euros?|\$)", re.IGNORECASE)
+_EN_FOREIGN = re.compile(rf"\b(?:{_EN_COUNTRIES}|yuan|dollars?|euros?)(?!\w)|\$", re.IGNORECASE)
 # A clause that opens on another country: "Taiwan stocks rose 0.9% on AI chip optimism".
 _EN_FOREIGN_OPENER = re.compile(
     r"\s*(?:and\s+|but\s+|while\s+)?(?:the\s+)?(?:South\s+|North\s+|mainland\s+)?"
@@ -61,7 +64,9 @@ _EN_FOREIGN_OPENER = re.compile(
     r"|KOSPI|Hang\s+Seng|Nasdaq|S&P)\b",
     re.IGNORECASE,
 )
-_EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*")
+# A full stop before a digit or a lower-case word ends no sentence: "1.5", "Ltd. said",
+# "17 bil. yen".
+_EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d|\s+[a-z])[^.!?\n]*)*")
 # An amount in a foreign currency: the subject's money is not the yen.
 _FOREIGN_MONEY = re.compile(
     r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*(?:ドル|ユーロ|ポンド|元|ウォン|ルピー)"
