@@ -39,7 +39,13 @@ _INDICATORS = {
     # Not the policy words: "Japan expands chip export curbs" reports no trade figure.
     "exports": rf"exports?(?!{_POLICY})|輸出(?!規制|管理|禁止|許可)",
     "imports": rf"imports?(?!{_POLICY})|輸入(?!規制|管理|禁止|許可)",
-    "pmi": r"pmi|purchasing managers|(?:factory|manufacturing|services) activity",
+    # One survey, two releases: services and manufacturing come out on different days (the
+    # flash estimates together). Japanese headlines write 非製造業 or サービス部門 for services.
+    "services pmi": r"services (?:pmi|activity|sector)"
+    r"|(?:非製造業|サービス(?:部門|業))(?:の)?(?:pmi|購買担当者)",
+    "manufacturing pmi": r"(?:manufacturing|factory) (?:pmi|activity)"
+    r"|(?<!非)製造業(?:の)?(?:pmi|購買担当者)",
+    "pmi": r"pmi|purchasing managers",
     "cpi": r"cpi|consumer prices|core inflation|消費者物価",
     # "Japan's economy grows / shrinks / returns to growth": the economy and its move are the
     # GDP report; "Japan's economy minister ..." and "economy faces ..." are not.
@@ -107,10 +113,15 @@ def release_key(headline: str, text: str = "") -> str:
 
 def _japanese_release(headline: str, text: str) -> str:
     src = unicodedata.normalize("NFKC", headline).lstrip(" \t\"'“‘「【[(")
-    period = _JA_PERIOD.match(src)
-    if not period or not period.group().strip() or not _KANA.search(f"{headline}{text[:200]}"):
+    if not _KANA.search(f"{headline}{text[:200]}"):
         return ""
-    rest = src[period.end() :]
+    period = _JA_PERIOD.match(src)
+    if period and period.group().strip():
+        rest = src[period.end() :]
+    elif _MONTH.search(src) and any(m["ja"] for m in _MONTH.finditer(src)):
+        rest = src  # the indicator first, its month after: "サービス部門PMI、3月確報は53.1"
+    else:
+        return ""
     found = _INDICATOR.match(rest)
     if not found or not _MOVE.search(rest):
         return ""

@@ -62,6 +62,15 @@ def test_release_keys_need_a_country_an_indicator_and_a_move() -> None:
     assert release_key(SHORT[0]) == release_key(FULL[0]) == "japan:exports"
     assert release_key(ORDERS[0]) == "japan:machinery orders"
     assert release_key("米8月総合ＰＭＩ、22年4月以来の高水準") == "us:pmi"
+    # The services and the manufacturing survey are two releases, whatever the language.
+    services = "japan:services pmi"
+    assert release_key("Japan Services Activity Grows at Fastest Pace in 10 Months") == services
+    assert release_key("3月の非製造業PMI、53.1に上昇 AI関連のIT需要が押し上げ") == services
+    # The indicator first, its month after.
+    assert release_key("サービス部門ＰＭＩ、３月確報は５３．１ 高水準") == services
+    factory = "japan:manufacturing pmi"
+    assert release_key("Japan factory activity shrinks for fifth month") == factory
+    assert release_key("3月の製造業PMI、49.0に低下") == factory
     assert release_key("India's Paras Defence sees exports doubling") == ""  # a company's
     assert release_key("Japan's exports of rice face new curbs") == ""  # no figure or move
     assert release_key("SoftBank shares rise 3%") == ""  # no country
