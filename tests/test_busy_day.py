@@ -120,7 +120,7 @@ def test_the_loan_signed_is_not_the_loan_sought_nor_the_days_market_report(encod
             "LONDON, Oct 13 (Reuters) - World stocks slipped on Tuesday as investors questioned "
             "the valuations of artificial intelligence companies, while the yen firmed on bets "
             "that the Bank of Japan will raise interest rates. Oil prices edged higher.",
-            "never together",
+            "one of a regional markets column's markets",
         ),
     ],
 )

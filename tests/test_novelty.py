@@ -316,7 +316,8 @@ def test_truncated_or_future_fingerprints_are_rejected(encoder):
 
 
 def synthetic_history(around: Fingerprint, n: int, rng: np.random.Generator):
-    """Same-topic noise: vectors at cosine ~0.6 to ``around``, random shingles, no facts."""
+    """Same-topic noise: vectors at cosine ~0.6 to ``around``, random shingles, no facts,
+    and no headline or names of ``around``'s (other stories of the beat, not its company's)."""
     centre = np.frombuffer(around.embedding, np.int8).astype(np.float32)
     centre /= np.linalg.norm(centre)
     noise = rng.standard_normal((n, centre.size)).astype(np.float32)
@@ -330,6 +331,9 @@ def synthetic_history(around: Fingerprint, n: int, rng: np.random.Generator):
             bands=rng.integers(0, 2**32, 16, dtype=np.uint32).tobytes(),
             embedding=np.round(vecs[i]).astype(np.int8).tobytes(),
             facts=b"",
+            headline="",
+            head_entities=(),
+            lead_entities=(),
         )
 
 

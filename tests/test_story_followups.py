@@ -128,11 +128,12 @@ def test_reports_of_a_deal_in_two_languages_make_one_story_after_the_talks(
              _item("deal-en", DEAL_EN, evening + timedelta(minutes=8))],
             evening + timedelta(hours=1),
         )  # fmt: skip
-        # The flash scores only "related" to the talks report: a story of its own. The
-        # Japanese report is a development of the talks (a price, a funding plan) but repeats
-        # the flash: it joins the deal's story, and so does the English wire's full report.
+        # The flash is the deal: a follow-up of the talks (an agreed deal, a price), a story of
+        # its own. The Japanese report is a development of the talks (a price, a funding plan)
+        # but repeats the flash: it joins the deal's story, and so does the English wire's.
         by_id = {r.item.id: r for r in deal}
-        assert by_id["flash"].status == "new"
+        assert by_id["flash"].status == "follow-up"
+        assert by_id["flash"].story_id == "flash"
         assert {by_id[i].story_id for i in ("flash", "deal-ja", "deal-en")} == {"flash"}
         morning = T0 + timedelta(hours=23)
         (shares,) = _pass(store, settings, [_item("shares", SHARES_JA, morning)], morning)
