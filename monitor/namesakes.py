@@ -13,8 +13,8 @@ from functools import cache
 
 __all__ = ["beat_subject", "entity_kin", "names_entity"]
 
-# The tag of the entities the beat is about: nearly every story of its digest names one.
-BEAT_SUBJECT_TAG = "softbank"
+# The company the beat is about: nearly every story of its digest names it, or a namesake.
+BEAT_SUBJECT = "softbank-group"
 
 
 def names_entity(entities: tuple[str, ...], entity: str) -> bool:
@@ -53,15 +53,10 @@ def entity_kin(entity: str) -> frozenset[str]:
     )  # fmt: skip
 
 
-@cache
 def beat_subject(entity: str) -> bool:
-    """Whether ``entity`` is one the beat itself is about (the SoftBank group, its units)."""
-    try:
-        from monitor.entities import builtin_entities
-    except ImportError:
-        return False
-    shipped, _ = builtin_entities()
-    return any(e.id == entity and BEAT_SUBJECT_TAG in e.tags for e in shipped)
+    """Whether ``entity`` is the company the beat is about or one of its namesakes
+    (SoftBank Group, SoftBank Corp, the Vision Fund); not its other holdings (PayPay)."""
+    return entity == BEAT_SUBJECT or entity in entity_kin(BEAT_SUBJECT)
 
 
 @cache
