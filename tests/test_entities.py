@@ -131,6 +131,8 @@ def test_the_press_short_form_of_a_japanese_company_name_is_the_company() -> Non
     assert table.find("楽天G、AI子会社を設立") == {"rakuten": 1}
     # The long form is still one mention, not two.
     assert table.find("ゆうちょ銀行は12日") == {"japan-post-bank": 1}
+    # A commission: 個人情報保護委員会 is 個人情報保護委 in a headline.
+    assert table.find("個人情報保護委、生成AIで指針案") == {"ppc-japan": 1}
     # An entity added in config gets its short form too; a one-character stem does not.
     hokuriku = entity_from_table("hokuriku-bank", {"names": ["北陸銀行", "北銀行"]}, "config")
     assert hokuriku.names == ("北陸銀行", "北銀行", "北陸銀")
@@ -138,3 +140,22 @@ def test_the_press_short_form_of_a_japanese_company_name_is_the_company() -> Non
 
 def test_korean_reports_name_japanese_places_and_foreign_ai_companies() -> None:
     assert load_entities().find("오픈AI, 도쿄에 연구소") == {"openai": 1, "tokyo": 1}
+    # Meta's Korean name, but not inside the words it begins (metaverse, metadata).
+    table = load_entities()
+    assert table.find("메타, 日 홋카이도에 AI 데이터센터") == {"meta": 1, "hokkaido": 1}
+    assert table.find("메타버스 플랫폼과 메타데이터") == {}
+    assert table.find("오라클, 일본에 투자") == {"oracle": 1, "japan": 1}
+
+
+def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:
+    table = load_entities()
+    assert table.find("Japan's antitrust watchdog warns on cloud") == {"jftc": 1}
+    assert table.find("Japan's privacy watchdog drafts rules") == {"ppc-japan": 1}
+
+
+def test_the_nikkei_225_companies_are_japanese_companies() -> None:
+    table = load_entities()
+    assert table.find("日本郵船、AI運航最適化に250億円") == {"nyk": 1}
+    assert table.find("Mitsui O.S.K. to spend 17bn yen on AI") == {"mol": 1}
+    # A short name inside a longer word of another sense counts for nothing.
+    assert table.find("中東レバノンで停電通知") == {}
