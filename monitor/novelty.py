@@ -344,10 +344,11 @@ class NoveltyIndex:
         stamps = [int(self._published.values[r]) for r in rows]
         hours = [(when - t) / 3600 for t in stamps]
         links = [link_reason(fp, o, h) for o, h in zip(others, hours, strict=True)]
+        principal = [o.lang != fp.lang and off_beat_principal(fp, o) for o in others]
         sims = similarities_of(
             pair_features_many(fp, others), shared_amounts_many(fp, others),
             [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)], links,
-            [o.lang != fp.lang and off_beat_principal(fp, o) for o in others],
+            principal,
         )  # fmt: skip
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])
@@ -416,6 +417,12 @@ class NoveltyIndex:
         if links[b] and sims[b].verdict == "same story":
             # The figures alone would not explain the fold: say what made it one event.
             detail += f"; one event: {links[b]}"
+        elif (
+            principal[b]
+            and sims[b].verdict == "same story"
+            and sims[b].same_story < _sim.load_model().same_story_cross
+        ):
+            detail += "; one company in both languages: one language's threshold"
         also = tuple(ids[lead[j]] for j in repeated if j != k)
         return Novelty(
             "duplicate", 1.0 - sims[b].score, ids[b], sims[b],

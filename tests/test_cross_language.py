@@ -198,7 +198,9 @@ def test_two_languages_of_one_company_fold_on_a_headline_alone(encoder):
     same = compare(en, ja)
     assert sim.load_model().same_story <= same.same_story < sim.load_model().same_story_cross
     assert same.verdict == "same story"
-    assert judged_second(en, ja, T0).kind == "duplicate"
+    folded = judged_second(en, ja, T0)
+    assert folded.kind == "duplicate"
+    assert "one company in both languages" in folded.reason
     assert compare(en, other).verdict not in ("copy", "same story")
     assert judged_second(en, other, T0).kind == "new"
 
