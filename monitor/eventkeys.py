@@ -190,7 +190,8 @@ _COUNT = re.compile(
 _COUNTER = re.compile(r"\s?[人名社台件店]")
 # What makes a number money, a percentage, a date or a scale, not a count.
 _NOT_COUNT = re.compile(
-    r"\s?(?:%|[年月日円ドル億兆元ウォン]|(?i:per\s?cent|percent|pct|bn|bln|billion|million|mln|mn"
+    r"\s?(?:%|[年月日円ドル億兆元ウォン亿억조달원]|美元|(?i:bil\.|tril\.|mil\.)"
+    r"|(?i:per\s?cent|percent|pct|bn|bln|billion|million|mln|mn"
     r"|trillion|tn|yen|dollars?|euros?|yuan|won|[kmb])(?![A-Za-z]))"
 )
 _COUNTERS = frozenset("人名社台件店")
@@ -218,6 +219,79 @@ def head_counts(headline: str) -> frozenset[int]:
             continue
         out.add(value)
     return frozenset(out)
+
+
+# A wire's tag before the headline: "UPDATE 1-", "EXCLUSIVE-", "BREAKING:"; a bracketed one:
+# "【速報】", "[Exclusive]".
+_WIRE_TAG = re.compile(r"^(?:UPDATE\s*\d+|EXCLUSIVE|BREAKING|REFILE|CORRECTED|RPT)\s*[-:]\s*")
+_BRACKET_TAG = re.compile(r"^[【\[(「][^】\])」]{1,12}[】\])」]\s*")
+# An English headline's subject: its opening run of capitalised words ("Hachijuni Bank",
+# "Japan's NYK"; a title-case headline's runs on). A Japanese one's: what comes before its
+# first 、, space, は, が or の ("横浜市").
+_EN_SUBJECT = re.compile(r"(?:[A-Z0-9][\w.&'’-]*\s+)*[A-Z0-9][\w.&'’-]*")
+_JA_SUBJECT = re.compile(r"[^、,\s　はがの「『（(]{2,15}(?=[、,\s　はがの「『（(])")
+# Words of a subject that name no one ("Japan's Hachijuni Bank" and "Iyo Bank" share none;
+# Kyodo's "U.S. firm Equinix" opens on a country).
+_GENERIC = frozenset(
+    [
+        "japan", "japan's", "japanese", "tokyo", "u.s.", "u.s", "us", "american", "chinese",
+        "china's", "korean", "south", "australian", "british", "french", "german", "indian",
+        "taiwanese", "european", "bank", "banks", "group", "holdings", "corp", "co", "inc",
+        "ltd", "city", "startup", "firm", "company", "maker", "the", "a",
+    ]
+)  # fmt: skip
+_DIGITS = re.compile(r"\d[\d,.]*")
+# How alike the rest of two headlines of one template is: character bigrams, numbers as one.
+TEMPLATE_TAIL = 0.5
+
+
+def headline_subject(headline: str) -> str:
+    """What a headline opens on, its subject ("Yokohama", "横浜市"), casefolded; "" if unclear."""
+    src = _WIRE_TAG.sub("", _BRACKET_TAG.sub("", _nfkc(headline).strip()))
+    found = (_JA_SUBJECT if _CJK.match(src) else _EN_SUBJECT).match(src)
+    return found.group(0).casefold() if found else ""
+
+
+def template_difference(headline_a: str, headline_b: str) -> str:
+    """Why two headlines of one template tell other events; "" when they may tell one.
+
+    One template: one script, and what follows each headline's subject alike (character
+    bigrams, any number as one: "to Use AI to Cut SME Loan Screening to 2 Days" and "... 3
+    Days"). Other events: subjects that share no name ("Hachijuni Bank", "Iyo Bank";
+    "横浜市", "神戸市"), or counts of which they share none ("18,000 City Staff", "9,500").
+    """
+    subject_a, subject_b = headline_subject(headline_a), headline_subject(headline_b)
+    if not subject_a or not subject_b or subject_a.isascii() != subject_b.isascii():
+        return ""
+    tail_a = _nfkc(headline_a).casefold().split(subject_a, 1)[-1]
+    tail_b = _nfkc(headline_b).casefold().split(subject_b, 1)[-1]
+    if _bigram_jaccard(tail_a, tail_b) < TEMPLATE_TAIL:
+        return ""
+    if subject_a.isascii():
+        names_a = set(subject_a.split()) - _GENERIC
+        names_b = set(subject_b.split()) - _GENERIC
+        other = bool(names_a) and bool(names_b) and not names_a & names_b
+    else:
+        other = subject_a not in subject_b and subject_b not in subject_a
+    if other:
+        return f"another subject ({subject_a}, not {subject_b})"
+    counts_a, counts_b = head_counts(headline_a), head_counts(headline_b)
+    if counts_a and counts_b and not counts_a & counts_b:
+        return f"other counts ({min(counts_a):,}, not {min(counts_b):,})"
+    return ""
+
+
+def _bigram_jaccard(a: str, b: str) -> float:
+    grams_a = _bigrams(_DIGITS.sub("0", a))
+    grams_b = _bigrams(_DIGITS.sub("0", b))
+    if not grams_a or not grams_b:
+        return 0.0
+    return len(grams_a & grams_b) / len(grams_a | grams_b)
+
+
+def _bigrams(text: str) -> set[str]:
+    squeezed = "".join(text.split())
+    return {squeezed[i : i + 2] for i in range(len(squeezed) - 1)}
 
 
 # Yen per dollar at which a Japanese paper's conversion and the dollar figure are one amount:

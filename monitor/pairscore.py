@@ -21,6 +21,7 @@ from monitor.eventkeys import (
     share_move_way,
     shared_name,
     stages,
+    template_difference,
 )  # fmt: skip
 from monitor.facts import headline_country, market_move
 from monitor.fingerprint import NUM_PERM, Fingerprint
@@ -255,6 +256,12 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
         company = b if market_a else a
         if company.head_entities and not company.session:
             return f"a market report ({market_a or market_b}), not one company's news"
+    # One template, other subjects or counts: "Hachijuni Bank to Use AI to Cut SME Loan
+    # Screening to 2 Days" and "Iyo Bank ...", "Yokohama to Introduce Generative AI for All
+    # 18,000 City Staff" and "Kobe ... 9,500 ..." share most of their words. A market's
+    # reports have their own rules (above).
+    if not (a.session or b.session) and (reason := template_difference(a.headline, b.headline)):
+        return reason
     return other_money(
         a.head_amounts, b.head_amounts, (*a.lead_amounts, *a.text_amounts),
         (*b.lead_amounts, *b.text_amounts),
