@@ -199,7 +199,9 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> tup
 # (``in_japanese_dateline``): otherwise such copy is about Japan (bench/data/holdout3 and
 # holdout9 label such reports of unknown Japanese companies `yes`).
 _DATELINE_AFTER = re.compile(
-    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Za-z .]{2,24}\))?\s*(?:--?|–|—)\s"
+    # Jiji Press writes no space after its dashes: "TOKYO, May 12 (Jiji Press)--Two ...".
+    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Za-z .]{2,24}\))?\s*(?:--?|–|—)"
+    r"(?:\s|(?=[A-Z\"“]))"
 )
 # How far into the text a dateline's name may start.
 _DATELINE_START = 2
@@ -357,6 +359,8 @@ _COUNTRY_SET_BEFORE = re.compile(
 )
 _COUNTRY_SET_AFTER = re.compile(
     r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+other\s+(?:countries|markets|nations)\b"
+    # "affecting users in Japan and elsewhere", "Japan and other countries"
+    r"|\s+and\s+(?:elsewhere|other\s+(?:countries|markets|nations|regions))\b"
     # "日本語や韓国語など20言語": a language is named by its country's name and 語.
     r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)(?:世界)?"
     r"(?:\d+|数十)(?:(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国)(?:・地域)?|言語|市場|地域)",

@@ -76,7 +76,12 @@ from monitor.mention_roles import (
     regional_column,
 )
 from monitor.model import Evidence, Relevance
-from monitor.relevance_domestic import THE_GOVERNMENT, domestic_subject, foreign_subject
+from monitor.relevance_domestic import (
+    IN_NAME,
+    THE_GOVERNMENT,
+    domestic_subject,
+    foreign_subject,
+)
 from monitor.relevance_drivers import credited
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
@@ -293,7 +298,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = HEADLINE if start < offset else LEAD
             sentence = bisect_right(ends, start)
             begins = ends[sentence - 1] if sentence else 0
-            surface = f"{full[start:end]} ({what}, nothing foreign: a domestic subject)"
+            but = "" if what == IN_NAME else ", nothing foreign"
+            surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
             group = known or groups.setdefault(DOMESTIC_GROUP, _Group({}, {}, {}, {}, set()))
             group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)
             group.spots.append((start, end, where))

@@ -97,6 +97,18 @@ _JAPANESE_SHARE = 0.5
 # What marks the unmarked subject domestic (``domestic_subject``'s third value).
 IN_YEN = "in yen"
 THE_GOVERNMENT = "the government"
+IN_NAME = "a Japanese institution's name"
+
+# A Japanese headline opening on a name in kanji or hiragana with a Japanese institution's
+# suffix ("八十二銀行、融資審査にAI", "伊予銀、…", "東都新聞が米AI企業を提訴"): Japanese copy
+# names a foreign bank or paper with its country (中国銀行, 米ニューヨーク・タイムズ) or in
+# katakana. Not the suffixes a foreign city or university shares (市, 大学), nor the world's
+# own banks.
+_INSTITUTION = re.compile(
+    r"(?P<name>(?!世界|国際|欧州|米州|新開発)[\u3041-\u309f\u4e00-\u9fff]{2,10}?"
+    r"(?:銀行|銀|信用金庫|信金|新聞社|新聞|電力|電鉄|証券|生命|損保|商事|物産|製作所|重工|製薬"
+    r"|建設|不動産|研究所|機構))(?=[、,\s　はがも])"
+)
 
 
 def opens_on_foreign(clause: str) -> bool:
@@ -129,6 +141,9 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
         return None
     if len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
         return _english_yen(frame, foreign)
+    institution = _INSTITUTION.match(frame)
+    if institution is not None and not opens_on_foreign(frame):
+        return institution.start(), institution.end(), IN_NAME
     if _FOREIGN_MONEY.search(frame) or _PREFIX.search(frame) or _COUNTRY.search(frame):
         return None
     if foreign.scan(frame):
