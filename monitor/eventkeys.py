@@ -192,7 +192,7 @@ _COUNTER = re.compile(r"\s?[人名社台件店]")
 _NOT_COUNT = re.compile(
     r"\s?(?:%|[年月日円ドル億兆元ウォン亿억조달원]|美元|(?i:bil\.|tril\.|mil\.)"
     r"|(?i:per\s?cent|percent|pct|bn|bln|billion|million|mln|mn"
-    r"|trillion|tn|yen|dollars?|euros?|yuan|won|[kmb])(?![A-Za-z]))"
+    r"|trillion|tn|trn|trln|yen|dollars?|euros?|yuan|won|[kmb])(?![A-Za-z]))"
 )
 _COUNTERS = frozenset("人名社台件店")
 

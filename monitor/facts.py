@@ -57,7 +57,7 @@ class Fact:
 SCALE_WORDS = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tln": 1e12,
-    "tn": 1e12, "trn": 1e12, "lakh": 1e5, "crore": 1e7,
+    "tn": 1e12, "trn": 1e12, "trln": 1e12, "lakh": 1e5, "crore": 1e7,
     # Kyodo's English: "510 bil. yen", "1.78 tril. yen"
     "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
 }  # fmt: skip
@@ -83,7 +83,8 @@ _WORD_CURRENCY = {
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SYMBOL = r"(?i:us\$|hk\$|s\$|a\$|c\$|nt\$|usd|jpy|eur|gbp|rmb|cny|krw|rs\.?)\s?|[$¥€£₩₹]\s?"
 _SCALE = (
-    r"(?i:thousand|million|billion|trillion|lakh|crore|(?:mil|bil|tril)\.|mln|bln|tln|trn|mn|bn|tn"
+    r"(?i:thousand|million|billion|trillion|lakh|crore|(?:mil|bil|tril)\.|mln|bln|trln|tln|trn|mn"
+    r"|bn|tn"
     r"|[kmb])(?![A-Za-z])"
 )
 _WORD_CUR = (

@@ -40,8 +40,8 @@ _MONEY = re.compile(
 # ¥15 billion on AI", "to invest 18bn yen"), where no foreign country or company is named.
 # Kyodo's English writes "17 bil. yen", "1.2 tril. yen".
 _EN_YEN = re.compile(
-    r"(?:¥|\byen\s)\s?\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln|tril\.|bil\.|mil\.)?"
-    r"|\b\d[\d,.]*\s*(?:trillion|billion|million|tn|bn|mln|tril\.|bil\.|mil\.)?\s*yen\b",
+    r"(?:¥|\byen\s)\s?\d[\d,.]*\s*(?:trillion|billion|million|trln|tn|bn|bln|mln|tril\.|bil\.|mil\.)?"
+    r"|\b\d[\d,.]*\s*(?:trillion|billion|million|trln|tn|bn|bln|mln|tril\.|bil\.|mil\.)?\s*yen\b",
     re.IGNORECASE,
 )
 _EN_MONEY = re.compile(
