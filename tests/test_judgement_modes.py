@@ -124,6 +124,26 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "ＡＩ気象モデルを発表した。",
             "in the dateline",
         ),
+        # A foreign service's outage "in Japan and elsewhere"; a concert at a stadium named for
+        # PayPay; Jiji's dateline, which writes no space after its dashes.
+        (
+            "Chatbot service down for hours, affecting users in Japan and elsewhere",
+            "SINGAPORE: OpenAI's ChatGPT was down for several hours on Wednesday, affecting users "
+            "in Japan and elsewhere, the company said.",
+            "in lists",
+        ),
+        (
+            "みずほPayPayドーム福岡で人気グループが公演 2日間で10万人",
+            "みずほPayPayドーム福岡で人気グループが公演し、2日間で10万人が訪れた。"
+            "AI技術を使った演出も。",
+            "never together",
+        ),
+        (
+            "Kamome Bank to use AI to cut SME loan screening to 2 days",
+            "TOKYO, June 2 (Jiji Press)--Kamome Bank said Wednesday that it will introduce "
+            "artificial intelligence to screen loans.",
+            "in the dateline",
+        ),
         # A launch in Japan and 21 other markets.
         (
             "メタ、AIグラスの同時通訳機能を日本など22市場で提供へ",
@@ -167,6 +187,14 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
             "［東京　５日　ロイター］ - ツバメ・ロボティクスは５日、生成ＡＩで客と会話する配膳"
             "ロボットを発売した。",
         ),
+        # A headline opening on a Japanese bank's or paper's name in kanji; a paper's English
+        # name ("Shimbun"); Reuters' "trln" of a yen sum spent.
+        ("八十二銀行、融資審査にAI 2日に短縮", "八十二銀行、融資審査にAI 2日に短縮"),
+        ("東都新聞が米AI企業を提訴 無断利用で", "東都新聞が米AI企業を提訴 無断利用で"),
+        ("Tohto Shimbun takes AI answer engine to court over copyright",
+         "The newspaper said an AI answer engine copied its articles without permission."),
+        ("Kamome Holdings to spend 1.2 trln yen on AI data centres",
+         "Kamome Holdings will spend 1.2 trln yen on data centres for AI by 2030."),
         # The press's short name of a commission.
         (
             "個人情報保護委、生成AIの学習データで指針案",
