@@ -159,3 +159,7 @@ def test_the_nikkei_225_companies_are_japanese_companies() -> None:
     assert table.find("Mitsui O.S.K. to spend 17bn yen on AI") == {"mol": 1}
     # A short name inside a longer word of another sense counts for nothing.
     assert table.find("中東レバノンで停電通知") == {}
+    # Regional banks, and the Bank of Japan's name inside another bank's.
+    assert table.find("八十二銀、融資審査にAI") == {"hachijuni-bank": 1}
+    assert table.find("Iyo Bank to use AI") == {"iyo-bank": 1}
+    assert table.find("北日本銀行は12日") == {"kita-nippon-bank": 1}
