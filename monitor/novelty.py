@@ -422,7 +422,9 @@ class NoveltyIndex:
             and sims[b].verdict == "same story"
             and sims[b].same_story < _sim.load_model().same_story_cross
         ):
-            detail += "; one company in both languages: one language's threshold"
+            detail += (
+                f"; one company in both languages: one story from {_sim.PRINCIPAL_SAME_STORY:.2f}"
+            )
         also = tuple(ids[lead[j]] for j in repeated if j != k)
         return Novelty(
             "duplicate", 1.0 - sims[b].score, ids[b], sims[b],

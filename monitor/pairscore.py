@@ -358,6 +358,8 @@ def off_beat_principal(a: Fingerprint, b: Fingerprint) -> bool:
     SoftBank digest names it. Two naming ElevenLabs, or 個人情報保護委 and Japan's privacy
     watchdog, are likely one event.
     """
+    if a.session or b.session:  # a market's reports: its session rules say which are one
+        return False
     principal = (a.head_entities or a.lead_entities or ("",))[0]
     return not beat_subject(principal) and one_company(a, b)
 
@@ -382,8 +384,8 @@ def similarities_of(
     A link may be given as its ``link_reason``: one market's session report of one day is
     one event whichever company each headline names first (Topix, SoftBank Group).
     ``principal``: whether each pair names one principal company the beat is not itself
-    about (``off_beat_principal``). Two languages of one such principal are held to the
-    same-story threshold of one language, not the stricter one of two
+    about (``off_beat_principal``). Two languages of one such principal are one story from
+    ``similarity.PRINCIPAL_SAME_STORY``, not the stricter threshold of two languages
     (``same_story_cross``): what makes a pair in two languages suspect is that the encoder
     scores any two reports of one beat alike across languages, and a shared principal
     rules most of those out.
@@ -405,6 +407,13 @@ def similarities_of(
         verdict = model.verdict(
             lex, s, p, conflict, cross, n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
         )
+        if (
+            same_principal
+            and not conflict
+            and verdict in ("related", "different")
+            and p >= _sim.PRINCIPAL_SAME_STORY
+        ):
+            verdict = "same story"
         if (
             one_event
             and not conflict

@@ -1,0 +1,54 @@
+"""Cross-language pairs of one principal company: how their same-story score splits them.
+
+    python bench/principal_pairs.py ../shared/datasets/wire-dev bench/data/holdout ...
+
+Every labelled pair of ``wiredev.dev_pairs`` (same slug = one story; follow-up pairs left
+out) in two languages that names one principal company the beat is not itself about
+(``pairscore.off_beat_principal``) and that ``apart_reason`` does not keep apart, each scored
+alone with ``compare``. Prints, for a few floors, how many pairs of one story and of two reach
+it, then every pair of two stories above 0.2: what ``similarity.PRINCIPAL_SAME_STORY`` was
+chosen from.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from wiredev import dev_pairs, entries
+
+from monitor.novelty import Encoder, fingerprint_texts
+from monitor.pairscore import apart_reason, compare, off_beat_principal
+from monitor.similarity import PRINCIPAL_SAME_STORY
+
+FLOORS = (0.56, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", type=Path, nargs="+", help="folders in the wire-dev layout")
+    args = parser.parse_args()
+    encoder = Encoder()
+    scored: list[tuple[float, bool, str, str, str]] = []
+    for root in args.datasets:
+        items = entries(root)
+        prints = fingerprint_texts([(e["title"], e["text"]) for e in items], encoder)
+        by_key = {(e["file"], e["guid"]): fp for e, fp in zip(items, prints, strict=True)}
+        for a, b, same in dev_pairs(root):
+            fa, fb = by_key[(a["file"], a["guid"])], by_key[(b["file"], b["guid"])]
+            if fa.lang == fb.lang or not off_beat_principal(fa, fb) or apart_reason(fa, fb):
+                continue
+            score = compare(fa, fb).same_story
+            scored.append((score, same, root.name, a["title"][:60], b["title"][:60]))
+    print(f"{len(scored)} pairs; shipped floor {PRINCIPAL_SAME_STORY:.2f}")
+    for floor in FLOORS:
+        one = sum(1 for s, same, *_ in scored if s >= floor and same)
+        two = sum(1 for s, same, *_ in scored if s >= floor and not same)
+        print(f"  floor {floor:.2f}: one story {one} fold, two stories {two} fold")
+    for score, same, where, a, b in sorted(scored, reverse=True):
+        if not same and score >= 0.2:
+            print(f"  two stories at {score:.3f} ({where}): {a} | {b}")
+
+
+if __name__ == "__main__":
+    main()
