@@ -85,9 +85,16 @@ _MODEL_AFTER = re.compile(
     re.IGNORECASE,
 )
 # Right before the name, a past employer: "Ex-SoftBank executive Misra's fund", "former
-# SoftBank banker". Tried on the last characters only: "ex" is in every second sentence.
-_PAST_EMPLOYER = re.compile(r"\b(?:ex|former|one-time)[-\s]+$", re.IGNORECASE)
-_PAST_CHARS = 24
+# SoftBank banker", "元ソフトバンク幹部". Tried on the last characters only: "ex" is in every
+# second sentence.
+_PAST_EMPLOYER = re.compile(
+    r"\b(?:ex|former|one-time)[-\s]+$|元$"
+    # A career told in the lead: "who spent 14 years at SoftBank Corp.", "formerly of".
+    r"|\b(?:spent\s+\d+\s+years\s+at|previously\s+(?:worked|served)\s+at|formerly\s+(?:of|at|with)"
+    r"|(?:worked|served)\s+(?:for\s+)?\d+\s+years\s+at)\s+$",
+    re.IGNORECASE,
+)
+_PAST_CHARS = 32
 # After the name: "X-backed", "X's portfolio company", "Xが出資する", "X傘下の", "X系の".
 _BACKER_AFTER = re.compile(
     r"(?:\s+Group|\s+Corp\.?)?\s*-\s*(?:backed|funded|owned|supported)\b"
@@ -121,9 +128,10 @@ _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
     r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
-    r"(?<!ブート)キャンプ|自主トレ|サッカー|肉離れ|登録抹消|"
-    # Sports pages write a player as team・surname, with no honorific: "ソフトバンク・石田、".
-    r"・[\u4e00-\u9fff]{1,3}(?<![氏長相官事])、|"
+    r"(?<!ブート)キャンプ|自主トレ|サッカー|肉離れ|登録抹消|サヨナラ|逆転勝ち|完封|適時打|"
+    # Sports pages write a player as team・surname, with no honorific: "ソフトバンク・石田、",
+    # "ソフトバンク・立花がサヨナラ打".
+    r"・[\u4e00-\u9fff]{1,3}(?<![氏長相官事])(?:、|が|は)|"
     r"(?:人|新)(?:右腕|左腕)|右腕投手|左腕投手|"
     r"\b(?:baseball|pitchers?|catchers?|infielders?|outfielders?|shortstops?|Hawks|Eagles|"
     r"Japan\s+Series|playoffs?|pennant|parade|championship|home\s+runs?|slugger|NPB)\b",

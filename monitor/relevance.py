@@ -77,6 +77,7 @@ from monitor.mention_roles import (
 )
 from monitor.model import Evidence, Relevance
 from monitor.relevance_domestic import (
+    IN_KOREAN,
     IN_NAME,
     THE_GOVERNMENT,
     domestic_subject,
@@ -298,8 +299,11 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = HEADLINE if start < offset else LEAD
             sentence = bisect_right(ends, start)
             begins = ends[sentence - 1] if sentence else 0
-            but = "" if what == IN_NAME else ", nothing foreign"
-            surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
+            if what == IN_KOREAN:
+                surface = f"{full[start:end]} ({what})"
+            else:
+                but = "" if what == IN_NAME else ", nothing foreign"
+                surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
             group = known or groups.setdefault(DOMESTIC_GROUP, _Group({}, {}, {}, {}, set()))
             group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)
             group.spots.append((start, end, where))

@@ -98,6 +98,12 @@ _JAPANESE_SHARE = 0.5
 IN_YEN = "in yen"
 THE_GOVERNMENT = "the government"
 IN_NAME = "a Japanese institution's name"
+IN_KOREAN = "Korean copy's 日 for Japan"
+
+# Korean copy writes 日 (Japan) before a Japanese name or place, as Japanese copy writes 米:
+# "日 리코, 英 AI기업 인수", "日 홋카이도에".
+_KOREAN_JAPAN = re.compile(r"(?<![\u4e00-\u9fff\d])日(?=\s?[\uac00-\ud7a3])")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 # A Japanese headline opening on a name in kanji or hiragana with a Japanese institution's
 # suffix ("八十二銀行、融資審査にAI", "伊予銀、…", "東都新聞が米AI企業を提訴"): Japanese copy
@@ -139,6 +145,8 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
     letters = sum(1 for c in frame if c.isalnum())
     if not letters:
         return None
+    if _HANGUL.search(frame) and (japan := _KOREAN_JAPAN.search(frame)) is not None:
+        return japan.start(), japan.end(), IN_KOREAN
     if len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
         return _english_yen(frame, foreign)
     institution = _INSTITUTION.match(frame)
