@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["beat_subject", "entity_kin", "names_entity"]
+__all__ = ["beat_subject", "entity_kin", "names_entity", "place_named"]
 
 # The company the beat is about: nearly every story of its digest names it, or a namesake.
 BEAT_SUBJECT = "softbank-group"
@@ -76,3 +76,19 @@ def _company_names() -> dict[str, frozenset[str]]:
         e.id: frozenset(normalize(n).casefold() for n in (*e.names, *e.exact))
         for e in shipped if e.kind == "company"
     }  # fmt: skip
+
+
+@cache
+def place_named(text: str) -> str:
+    """The id of the first place the shipped table finds in ``text`` (a headline's subject:
+    "niigata pref.", "新潟県"), else ""."""
+    try:
+        from monitor.entities import load_entities
+    except ImportError:
+        return ""
+    table = load_entities()
+    for mention in table.mentions(text):
+        for key in mention.keys:
+            if key is not None and table.get(str(key)).kind == "place":
+                return str(key)
+    return ""

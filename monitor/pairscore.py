@@ -15,6 +15,7 @@ from monitor import similarity as _sim
 from monitor.eventkeys import (
     STAGE_WORDS,
     head_counts,
+    headline_subject,
     other_money,
     same_money,
     share_move,
@@ -26,7 +27,7 @@ from monitor.eventkeys import (
 from monitor.facts import headline_country, market_move
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
-from monitor.namesakes import beat_subject, names_entity
+from monitor.namesakes import beat_subject, names_entity, place_named
 
 if TYPE_CHECKING:
     import numpy as np
@@ -306,13 +307,14 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     # A report of the shares' move and one of the event it follows are two events whatever they
     # share (the deal's price; another deal's within rounding: "$4.6 billion chip deal" and a
     # "$4.5 billion" bond sale the same day).
-    if one_company(a, b) and share_move(a.headline) == share_move(b.headline):
+    who = "one company" if one_company(a, b) else "one place" if one_place(a, b) else ""
+    if who and share_move(a.headline) == share_move(b.headline):
         money_a = [f for f in a.head_amounts if f.unit not in ("%", "date")]
         money_b = [f for f in b.head_amounts if f.unit not in ("%", "date")]
         if any(same_money(x, y) for x in money_a for y in money_b):
-            return "the headlines state one amount of one company"
+            return f"the headlines state one amount of {who}"
         if head_counts(a.headline) & head_counts(b.headline):
-            return "the headlines state one count of one company"
+            return f"the headlines state one count of {who}"
         common = set(stages(a.headline)) & set(stages(b.headline))
         if common and shared_name(a.headline, b.headline):
             return f"one stage of one company's event in both ({STAGE_WORDS[min(common)[1]]})"
@@ -329,6 +331,16 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):
             return f"{MARKET_LINK}{a.session} report of one day ({market_a})"
     return ""
+
+
+def one_place(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether both headlines open on one place, a local government's news ("Niigata Pref. to
+    spend 800 mil. yen on generative AI", "新潟県、全職員9000人に生成AI"), and neither names a
+    company: the table's places are no principal companies."""
+    if a.head_entities or b.head_entities:
+        return False
+    place = place_named(headline_subject(a.headline))
+    return bool(place) and place == place_named(headline_subject(b.headline))
 
 
 def one_company(a: Fingerprint, b: Fingerprint) -> bool:
