@@ -241,6 +241,7 @@ _GENERIC = frozenset(
     ]
 )  # fmt: skip
 _DIGITS = re.compile(r"\d[\d,.]*")
+_SUBJECT_WORD = re.compile(r"[\s\-–/,]+")  # "SoftBank-OpenAI venture" names SoftBank too
 # How alike the rest of two headlines of one template is: character bigrams, numbers as one.
 TEMPLATE_TAIL = 0.5
 
@@ -268,8 +269,8 @@ def template_difference(headline_a: str, headline_b: str) -> str:
     if _bigram_jaccard(tail_a, tail_b) < TEMPLATE_TAIL:
         return ""
     if subject_a.isascii():
-        names_a = set(subject_a.split()) - _GENERIC
-        names_b = set(subject_b.split()) - _GENERIC
+        names_a = set(_SUBJECT_WORD.split(subject_a)) - _GENERIC
+        names_b = set(_SUBJECT_WORD.split(subject_b)) - _GENERIC
         other = bool(names_a) and bool(names_b) and not names_a & names_b
     else:
         other = subject_a not in subject_b and subject_b not in subject_a

@@ -333,6 +333,9 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     return ""
 
 
+COUNTRY = "japan"  # the table's id of the country itself
+
+
 def one_place(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether both headlines open on one place, a local government's news ("Niigata Pref. to
     spend 800 mil. yen on generative AI", "新潟県、全職員9000人に生成AI"), and neither names a
@@ -340,7 +343,8 @@ def one_place(a: Fingerprint, b: Fingerprint) -> bool:
     if a.head_entities or b.head_entities:
         return False
     place = place_named(headline_subject(a.headline))
-    return bool(place) and place == place_named(headline_subject(b.headline))
+    # The country is no local government: "Japan 10-Year Yield Rises" is no news of Japan's.
+    return place not in ("", COUNTRY) and place == place_named(headline_subject(b.headline))
 
 
 def one_company(a: Fingerprint, b: Fingerprint) -> bool:
