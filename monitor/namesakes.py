@@ -87,7 +87,8 @@ def place_named(text: str) -> str:
     except ImportError:
         return ""
     table = load_entities()
-    for mention in table.mentions(text):
+    # Kyodo's "Nara Pref." is the table's "Nara Prefecture".
+    for mention in table.mentions(text.replace("pref.", "prefecture")):
         for key in mention.keys:
             if key is not None and table.get(str(key)).kind == "place":
                 return str(key)

@@ -144,6 +144,23 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "artificial intelligence to screen loans.",
             "in the dateline",
         ),
+        # A past employer in Japanese, and in a career the lead tells; a player before が.
+        (
+            "メルカリ、CFOに元ソフトバンク幹部の長谷部氏",
+            "メルカリは17日、最高財務責任者（CFO）に元ソフトバンク幹部の長谷部氏が就任すると発表した。",
+            "as a backer",
+        ),
+        (
+            "Mercari hires former SoftBank executive as finance chief",
+            "Mercari Inc. named Kenji Hasebe, who spent 14 years at SoftBank Corp., as its chief "
+            "financial officer.",
+            "as a backer",
+        ),
+        (
+            "ソフトバンク・立花がサヨナラ打 西武に逆転勝ち",
+            "ソフトバンク・立花がサヨナラ打 西武に逆転勝ち",
+            "sports team",
+        ),
         # A launch in Japan and 21 other markets.
         (
             "メタ、AIグラスの同時通訳機能を日本など22市場で提供へ",
@@ -195,6 +212,10 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
          "The newspaper said an AI answer engine copied its articles without permission."),
         ("Kamome Holdings to spend 1.2 trln yen on AI data centres",
          "Kamome Holdings will spend 1.2 trln yen on data centres for AI by 2030."),
+        # Korean copy's 日 before a Japanese company; a regional power company.
+        ("日 리코, 英 AI기업 캐로우 인수", "日 리코, 英 AI기업 캐로우 인수"),
+        ("Shikoku Electric to power AI data center in Kagawa",
+         "Shikoku Electric Power will supply 200 megawatts to an AI data center."),
         # The press's short name of a commission.
         (
             "個人情報保護委、生成AIの学習データで指針案",

@@ -12,6 +12,7 @@ from conftest import judged_second
 
 from monitor.eventkeys import head_counts, headline_subject, template_difference
 from monitor.novelty import fingerprint_texts
+from monitor.pairscore import link_reason
 
 T0 = datetime(2027, 6, 2, 2, 0, tzinfo=UTC)
 
@@ -74,3 +75,36 @@ def test_templated_stories_are_never_folded_as_copies(encoder) -> None:
     assert judged_second(nara, otsu, T0).kind == "new"
     folded = judged_second(kamome, copy, T0)
     assert (folded.kind, folded.matched) == ("duplicate", "first")
+
+
+# One prefecture's news in two languages: the place opens both headlines, the sum and the
+# count agree; the country is no such place.
+NARA_PREF_EN = (
+    "Nara Pref. to spend 600 mil. yen on generative AI for all 7,000 staff",
+    "NARA (Kyodo) -- Nara Prefecture will spend 600 million yen to give generative AI to all "
+    "of its some 7,000 employees by fiscal 2028.",
+)
+NARA_PREF_JA = ("奈良県、全職員7000人に生成AI 6億円", "奈良県は全職員7000人に生成AIを導入する。")
+
+
+def test_one_places_news_in_two_languages_is_one_event(encoder) -> None:
+    en, ja, yields, services = fingerprint_texts(
+        [
+            NARA_PREF_EN,
+            NARA_PREF_JA,
+            ("Japan 10-Year Yield Rises to 1.9% Ahead of Bond Auction", "Yields rose."),
+            ("Japan Services Activity Grows at Fastest Pace in 10 Months", "Activity grew."),
+        ],
+        encoder,
+    )
+    assert link_reason(en, ja) == "the headlines state one amount of one place"
+    folded = judged_second(en, ja, T0)
+    assert (folded.kind, folded.matched) == ("duplicate", "first")
+    assert link_reason(yields, services) == ""  # "10" in both, and Japan is no local government
+
+
+def test_a_hyphenated_subject_names_each_of_its_companies() -> None:
+    assert not template_difference(
+        "SoftBank-OpenAI venture to supply AI agents to Tokyo government staff",
+        "SoftBank, OpenAI venture to provide AI agents to Tokyo metro gov't staff",
+    )
