@@ -246,6 +246,7 @@ _SUBJECT_WORD = re.compile(r"[\s\-–/,]+")  # "SoftBank-OpenAI venture" names S
 TEMPLATE_TAIL = 0.5
 
 
+@lru_cache(maxsize=16384)
 def headline_subject(headline: str) -> str:
     """What a headline opens on, its subject ("Yokohama", "横浜市"), casefolded; "" if unclear."""
     src = _WIRE_TAG.sub("", _BRACKET_TAG.sub("", _nfkc(headline).strip()))
@@ -261,12 +262,15 @@ def template_difference(headline_a: str, headline_b: str) -> str:
     Days"). Other events: subjects that share no name ("Hachijuni Bank", "Iyo Bank";
     "横浜市", "神戸市"), or counts of which they share none ("18,000 City Staff", "9,500").
     """
-    subject_a, subject_b = headline_subject(headline_a), headline_subject(headline_b)
+    subject_a, grams_a = _subject_and_tail(headline_a)
+    subject_b, grams_b = _subject_and_tail(headline_b)
     if not subject_a or not subject_b or subject_a.isascii() != subject_b.isascii():
         return ""
-    tail_a = _nfkc(headline_a).casefold().split(subject_a, 1)[-1]
-    tail_b = _nfkc(headline_b).casefold().split(subject_b, 1)[-1]
-    if _bigram_jaccard(tail_a, tail_b) < TEMPLATE_TAIL:
+    if (
+        not grams_a
+        or not grams_b
+        or len(grams_a & grams_b) < TEMPLATE_TAIL * len(grams_a | grams_b)
+    ):
         return ""
     if subject_a.isascii():
         names_a = set(_SUBJECT_WORD.split(subject_a)) - _GENERIC
@@ -282,17 +286,15 @@ def template_difference(headline_a: str, headline_b: str) -> str:
     return ""
 
 
-def _bigram_jaccard(a: str, b: str) -> float:
-    grams_a = _bigrams(_DIGITS.sub("0", a))
-    grams_b = _bigrams(_DIGITS.sub("0", b))
-    if not grams_a or not grams_b:
-        return 0.0
-    return len(grams_a & grams_b) / len(grams_a | grams_b)
-
-
-def _bigrams(text: str) -> set[str]:
-    squeezed = "".join(text.split())
-    return {squeezed[i : i + 2] for i in range(len(squeezed) - 1)}
+@lru_cache(maxsize=16384)  # the judge meets each window headline again and again
+def _subject_and_tail(headline: str) -> tuple[str, frozenset[str]]:
+    """A headline's subject and the character bigrams of what follows it, numbers as one."""
+    subject = headline_subject(headline)
+    if not subject:
+        return "", frozenset()
+    tail = _DIGITS.sub("0", _nfkc(headline).casefold().split(subject, 1)[-1])
+    squeezed = "".join(tail.split())
+    return subject, frozenset(squeezed[i : i + 2] for i in range(len(squeezed) - 1))
 
 
 # Yen per dollar at which a Japanese paper's conversion and the dollar figure are one amount:
