@@ -53,7 +53,7 @@ _SHORT_LINE = 70
 # Up to six further names and list glue may stand between ("backed by Nvidia, Microsoft and X").
 _NAMES_BETWEEN = r"(?:[\w'’.&-]+(?:\s*,\s*|\s+and\s+|\s+&\s+|\s+)){0,6}?"
 _BACKER_BEFORE = re.compile(
-    r"(?:\b(?:backed|funded|owned|bankrolled|sponsored|co-sponsored|joined)\s+(?:\w+\s+)?by"
+    r"(?:\b(?:backed|funded|owned|controlled|bankrolled|sponsored|co-sponsored|joined)\s+(?:\w+\s+)?by"
     r"|\bparticipation\s+(?:from|of|by)"
     r"|\b(?:backers|investors|shareholders|owners|stakeholders)\b[^.;:!?]{0,40}?"
     r"\b(?:include|includes|included|including|such\s+as|like)"
@@ -101,7 +101,7 @@ _BACKER_AFTER = re.compile(
     r"|['’]s\s+(?:[\w-]+\s+){0,2}(?:portfolio\s+compan(?:y|ies)|investees?)\b"
     # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
     r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する|が(?:特別)?協賛(?:する)?)"
-    r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下の|系の"
+    r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下(?:の|$|(?=[\s、]))|系の"
     r"|が(?:筆頭)?株主の"
     # An earlier one of a series: "東京に次ぐアジア2カ所目", "ソフトバンクに続き楽天も".
     r"|に(?:次ぐ|次いで|続く|続き|続いて)"
@@ -370,7 +370,8 @@ _COUNTRY_SET_AFTER = re.compile(
     # "affecting users in Japan and elsewhere", "Japan and other countries"
     r"|\s+and\s+(?:elsewhere|other\s+(?:countries|markets|nations|regions))\b"
     # "日本語や韓国語など20言語": a language is named by its country's name and 語.
-    r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)(?:世界)?"
+    r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)"
+    r"(?:世界|同盟|主要|近隣|加盟)?"
     r"(?:\d+|数十)(?:(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国)(?:・地域)?|言語|市場|地域)",
     re.IGNORECASE,
 )

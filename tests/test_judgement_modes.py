@@ -161,6 +161,24 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "ソフトバンク・立花がサヨナラ打 西武に逆転勝ち",
             "sports team",
         ),
+        # A company SoftBank controls, named as its owner only; Japan among allies.
+        (
+            "Arm unveils server chip designs aimed at AI agent workloads",
+            "Arm Holdings Plc, the chip designer controlled by SoftBank Group Corp., introduced "
+            "processor blueprints for servers that run AI agents.",
+            "as a backer",
+        ),
+        (
+            "英Arm、AIエージェント向けサーバーCPU設計を発表 ソフトバンクグループ傘下",
+            "ソフトバンクグループ傘下の英Armは、AIエージェント向けのCPU設計を発表した。",
+            "as a backer",
+        ),
+        (
+            "米商務省、AI半導体輸出で同盟25カ国に許可免除案",
+            "［ワシントン　２６日　ロイター］ - 米商務省は、日本や英国、ドイツなど同盟２５カ国を"
+            "先端ＡＩ半導体の輸出許可の対象から外す案を示した。",
+            "in a list",
+        ),
         # A launch in Japan and 21 other markets.
         (
             "メタ、AIグラスの同時通訳機能を日本など22市場で提供へ",
@@ -212,6 +230,8 @@ def test_the_country_of_the_event_and_a_regional_banks_ai_spending_are_kept(
          "The newspaper said an AI answer engine copied its articles without permission."),
         ("Kamome Holdings to spend 1.2 trln yen on AI data centres",
          "Kamome Holdings will spend 1.2 trln yen on data centres for AI by 2030."),
+        # A designated city names Japan.
+        ("Startup delays Kitakyushu AI data center to 2030", "The AI data center will open later."),
         # Korean copy's 日 before a Japanese company; a regional power company.
         ("日 리코, 英 AI기업 캐로우 인수", "日 리코, 英 AI기업 캐로우 인수"),
         ("Shikoku Electric to power AI data center in Kagawa",
