@@ -403,6 +403,7 @@ _LOANWORDS = frozenset(
     ]
 )
 _LATIN_WORD = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
+_HIRAGANA_OPENING = re.compile(r"[\u3041-\u3096]{3,}(?=[\u30a1-\u30fa\u4e00-\u9fff、\s])")
 _VOWELS = re.compile(r"[aeiouy\-]")
 
 
@@ -424,6 +425,12 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     sounds = set()
     for run in kana:
         romaji = jaconv.kana2alphabet(jaconv.kata2hira(run))
+        sounds.add((romaji[:1], _skeleton(romaji)))
+    # A name in hiragana opening the headline: "ほしぞらクラウド、…" is Hoshizora Cloud, "ひびき
+    # データセンター、…" Hibiki Data Centers (Japanese writes few other words in hiragana there).
+    opening = _HIRAGANA_OPENING.match(src)
+    if opening is not None:
+        romaji = jaconv.kana2alphabet(opening.group(0))
         sounds.add((romaji[:1], _skeleton(romaji)))
     for word in _LATIN_WORD.findall(src):
         sounds.add((word[:1].lower().replace("v", "b").replace("l", "r"), _skeleton(word)))
