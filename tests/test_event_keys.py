@@ -219,3 +219,8 @@ def test_a_korean_amount_is_the_same_amount() -> None:
 
     assert amounts("메타, 홋카이도에 53억달러 투자") == amounts("Meta to invest $5.3 billion")
     assert amounts("삼성, 1조원 투자")[0].unit == "KRW"
+
+
+def test_a_name_in_hiragana_opening_a_headline_is_its_romanised_name() -> None:
+    assert shared_name("ひびきデータセンター、北九州のDC稼働を延期", "Hibiki delays AI data center")
+    assert not shared_name("ひびきデータセンター、延期", "Hitachi to build data center")
