@@ -18,10 +18,10 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from wiredev import dev_pairs, entries
+from wiredev import fingerprinted_pairs
 
 from monitor.followup import development
-from monitor.novelty import Encoder, fingerprint_texts
+from monitor.novelty import Encoder
 from monitor.pairscore import apart_reason, link_reason
 
 
@@ -38,14 +38,10 @@ def _rule(reason: str) -> str:
 
 
 def one_set(root: Path, encoder: Encoder) -> None:
-    items = entries(root)
-    prints = fingerprint_texts([(e["title"], e["text"]) for e in items], encoder)
-    by_key = {(e["file"], e["guid"]): fp for e, fp in zip(items, prints, strict=True)}
     counts: Counter[tuple[str, str, str]] = Counter()
     wrong: list[str] = []
-    pairs = dev_pairs(root)
-    for a, b, same in pairs:
-        fa, fb = by_key[(a["file"], a["guid"])], by_key[(b["file"], b["guid"])]
+    pairs = fingerprinted_pairs(root, encoder)
+    for a, b, same, fa, fb in pairs:
         hours = _hours(a, b)
         found = {
             "link": link_reason(fa, fb, hours),
@@ -59,7 +55,7 @@ def one_set(root: Path, encoder: Encoder) -> None:
             if (what == "link") != same:
                 wrong.append(f"  {what} on {'one story' if same else 'two stories'}: "
                              f"{a['title'][:70]} | {b['title'][:70]}")  # fmt: skip
-    print(f"{root}: {len(pairs)} pairs, {sum(s for *_, s in pairs)} of one story")
+    print(f"{root}: {len(pairs)} pairs, {sum(same for _, _, same, *_ in pairs)} of one story")
     for (pair, what, rule), n in sorted(counts.items()):
         print(f"  {n:6d}  {what:5s} on {pair:11s}  {rule}")
     print(f"  the wrong way (a link on two stories, apart or a stage on one): {len(wrong)}")

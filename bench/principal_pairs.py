@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from wiredev import dev_pairs, entries
+from wiredev import fingerprinted_pairs
 
-from monitor.novelty import Encoder, fingerprint_texts
+from monitor.novelty import Encoder
 from monitor.pairscore import apart_reason, compare, off_beat_principal
 from monitor.similarity import PRINCIPAL_SAME_STORY
 
@@ -31,11 +31,7 @@ def main() -> None:
     encoder = Encoder()
     scored: list[tuple[float, bool, str, str, str]] = []
     for root in args.datasets:
-        items = entries(root)
-        prints = fingerprint_texts([(e["title"], e["text"]) for e in items], encoder)
-        by_key = {(e["file"], e["guid"]): fp for e, fp in zip(items, prints, strict=True)}
-        for a, b, same in dev_pairs(root):
-            fa, fb = by_key[(a["file"], a["guid"])], by_key[(b["file"], b["guid"])]
+        for a, b, same, fa, fb in fingerprinted_pairs(root, encoder):
             if fa.lang == fb.lang or not off_beat_principal(fa, fb) or apart_reason(fa, fb):
                 continue
             score = compare(fa, fb).same_story

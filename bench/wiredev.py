@@ -18,6 +18,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -60,3 +61,17 @@ def dev_pairs(root: Path) -> list[tuple[dict, dict, bool]]:
                 continue
             pairs.append((a, b, bool(b["story"]) and a["story"] == b["story"]))
     return pairs
+
+
+def fingerprinted_pairs(root: Path, encoder: Any) -> list[tuple[dict, dict, bool, Any, Any]]:
+    """``dev_pairs`` of ``root``, each with its two entries' fingerprints (one encoder pass
+    over every entry): (entry, entry, same story, fingerprint, fingerprint)."""
+    from monitor.novelty import fingerprint_texts
+
+    items = entries(root)
+    prints = fingerprint_texts([(e["title"], e["text"]) for e in items], encoder)
+    by_key = {(e["file"], e["guid"]): fp for e, fp in zip(items, prints, strict=True)}
+    return [
+        (a, b, same, by_key[(a["file"], a["guid"])], by_key[(b["file"], b["guid"])])
+        for a, b, same in dev_pairs(root)
+    ]
