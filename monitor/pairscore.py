@@ -419,12 +419,14 @@ def similarities_of(
         lex = row[2]
         market = isinstance(one_event, str) and one_event.startswith(MARKET_LINK)
         conflict = bool(row[7] or (row[9] and not market))
-        cross = bool(row[5]) and not same_principal
+        # The principal's floor is for two languages only (``compare`` passes any pair's).
+        principal_across = bool(row[5]) and same_principal
         verdict = model.verdict(
-            lex, s, p, conflict, cross, n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0
-        )
+            lex, s, p, conflict, bool(row[5]) and not principal_across,
+            n if row[0] >= _sim.FACTS_MIN_SEMANTIC else 0,
+        )  # fmt: skip
         if (
-            same_principal
+            principal_across
             and not conflict
             and verdict in ("related", "different")
             and p >= _sim.PRINCIPAL_SAME_STORY

@@ -215,3 +215,19 @@ def test_sharing_the_beats_own_company_lowers_no_threshold(encoder):
         head_entities=("softbank-group",), lead_entities=("softbank-group",),
     )  # fmt: skip
     assert compare(a, b).verdict != "same story"
+
+
+def test_the_principals_floor_is_for_two_languages_only(encoder):
+    # One language, one company, two of its events: `compare` holds the pair to one
+    # language's threshold, as the judge does (0.49 here: not one story).
+    office, hire = fingerprint_texts(
+        [
+            ("Mistral AI picks Tokyo for first Asian office",) * 2,
+            ("Mistral AI hires Tokyo country head", "Mistral AI named a country head for Japan."),
+        ],
+        encoder,
+    )
+    similar = compare(office, hire)
+    assert sim.PRINCIPAL_SAME_STORY <= similar.same_story < sim.load_model().same_story
+    assert similar.verdict != "same story"
+    assert judged_second(office, hire, T0).kind == "new"
