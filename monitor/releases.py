@@ -118,7 +118,7 @@ def _japanese_release(headline: str, text: str) -> str:
     period = _JA_PERIOD.match(src)
     if period and period.group().strip():
         rest = src[period.end() :]
-    elif _MONTH.search(src) and any(m["ja"] for m in _MONTH.finditer(src)):
+    elif any(m["ja"] for m in _MONTH.finditer(src)):
         rest = src  # the indicator first, its month after: "サービス部門PMI、3月確報は53.1"
     else:
         return ""
