@@ -81,7 +81,12 @@ _WORD_CURRENCY = {
 }  # fmt: skip
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SYMBOL = r"(?i:us\$|hk\$|s\$|a\$|c\$|nt\$|usd|jpy|eur|gbp|rmb|cny|krw|rs\.?)\s?|[$¥€£₩₹]\s?"
+# A symbol written in letters starts a word: the "rs" ending "soars 42%" or "years 5 million"
+# is no rupee.
+_SYMBOL = (
+    r"(?<![A-Za-z])(?i:us\$|hk\$|s\$|a\$|c\$|nt\$|usd|jpy|eur|gbp|rmb|cny|krw|rs\.?)\s?"
+    r"|[$¥€£₩₹]\s?"
+)
 _SCALE = (
     r"(?i:thousand|million|billion|trillion|lakh|crore|(?:mil|bil|tril)\.|mln|bln|trln|tln|trn|mn"
     r"|bn|tn"

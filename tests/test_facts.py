@@ -51,3 +51,13 @@ def test_amounts_of_a_wire_report_are_read_in_order():
         facts.Fact("%", 3.5), facts.Fact("%", 23.2), facts.Fact("JPY", 1.5e12),
         facts.Fact("date", 820),
     ]  # fmt: skip
+
+
+def test_a_symbol_written_in_letters_starts_a_word():
+    # "soars 42%" is a percentage, not 42 rupees ending "soa-rs"; "years 5 million" no sum.
+    assert facts.amounts("Chip designer soars 42% in Tokyo debut") == [facts.Fact("%", 42.0)]
+    assert facts.amounts("over five years 5 million subscribers") == []
+    assert facts.amounts("Rs 500 crore and usd 40 million") == [
+        facts.Fact("INR", 5e9), facts.Fact("USD", 4e7),
+    ]  # fmt: skip
+
