@@ -109,6 +109,8 @@ _AMOUNT = re.compile(
     # 5割 is 50% ("5割増" = "up 50%", "5割引き上げる"); 割安, 割高 and 割合 are no amounts.
     r"|(?P<wari>\d+(?:\.\d+)?)割(?![安高合])"
 )
+# "Halve food waste" is the "食品ロス5割減" of the Japanese report: a 50% cut, stated in words.
+_HALF = re.compile(r"(?i:\bhalv(?:e|es|ed|ing)\b|\b(?:by|in) half\b)|半減")
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -182,8 +184,8 @@ def amounts(text: str) -> list[Fact]:
     """
     src = unicodedata.normalize("NFKC", text)
     found: dict[Fact, None] = {}
-    if _DIGIT.search(src) is None:  # every amount and date holds a digit
-        return []
+    if _DIGIT.search(src) is None:  # every other amount and every date holds a digit
+        return [Fact("%", 50.0)] if _HALF.search(src) else []
     for m in _amount_matches(src):
         fact: Fact | None = None
         if m["cjk"] is not None:
@@ -206,6 +208,8 @@ def amounts(text: str) -> list[Fact]:
             fact = Fact("%", round(_number(m["wari"]) * 10, 6))
         if fact is not None and fact.value > 0:
             found.setdefault(fact, None)
+    if _HALF.search(src):
+        found.setdefault(Fact("%", 50.0), None)
     for m in _DATE.finditer(src):
         if m["mon"]:
             month, day = _MONTHS[m["mon"].lower()[:3]], int(m["day"])

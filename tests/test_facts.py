@@ -61,3 +61,11 @@ def test_a_symbol_written_in_letters_starts_a_word():
         facts.Fact("INR", 5e9), facts.Fact("USD", 4e7),
     ]  # fmt: skip
 
+
+def test_halving_in_words_is_the_50_percent_cut_of_the_japanese_report():
+    assert facts.amounts("Chain to halve food waste by 2030") == [facts.Fact("%", 50.0)]
+    assert facts.amounts("cutting costs in half with 12 billion yen") == [
+        facts.Fact("JPY", 1.2e10), facts.Fact("%", 50.0),
+    ]  # fmt: skip
+    assert facts.amounts("推論コストを半減") == facts.amounts("食品ロス5割減") == [facts.Fact("%", 50.0)]
+    assert facts.amounts("a half-hour session on behalf of investors") == []

@@ -202,3 +202,22 @@ def test_releases_of_two_countries_do_not_fold(encoder):
     novelty = judged_second(japan, germany, T0)
     assert novelty.kind == "new"
     assert "another country (germany, not japan)" in novelty.reason
+
+
+# A fictional retailer's plan, reported in English first and in Japanese five minutes later.
+FORECAST_EN = (
+    "Hoshizora Mart to invest 15bn yen in AI demand forecasting to halve food waste",
+    "TOKYO -- Hoshizora Mart will spend 15 billion yen on AI demand forecasting across its "
+    "400 supermarkets, aiming to halve food waste by 2029.",
+)
+FORECAST_JA = (
+    "ほしぞらマート、AI需要予測に150億円　食品ロス5割減へ",
+    "ほしぞらマートは、AIによる需要予測に150億円を投じ、2029年までに食品ロスを5割減らすと発表した。",
+)
+
+
+def test_a_translation_headlining_the_halving_as_5_wari_is_no_follow_up(encoder):
+    english, japanese = fingerprint_texts([FORECAST_EN, FORECAST_JA], encoder)
+    assert Fact("%", 50.0) in japanese.head_amounts and Fact("%", 50.0) in english.head_amounts
+    novelty = judged_second(english, japanese, T0, later=timedelta(minutes=5))
+    assert (novelty.kind, novelty.matched) == ("duplicate", "first")
