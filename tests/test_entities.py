@@ -151,6 +151,13 @@ def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:
     table = load_entities()
     assert table.find("Japan's antitrust watchdog warns on cloud") == {"jftc": 1}
     assert table.find("Japan's privacy watchdog drafts rules") == {"ppc-japan": 1}
+    # The English press's short names of 厚生労働省, and its job centres in both languages.
+    assert table.find("Japan's labor ministry to buy AI for Hello Work offices") == {
+        "mhlw": 1, "hello-work": 1,
+    }  # fmt: skip
+    assert table.find("厚労省、全国のハローワークに生成AI") == {"mhlw": 1, "hello-work": 1}
+    assert table.find("Ministry of Health, Labor and Welfare") == {"mhlw": 1}
+    assert table.find("the labor ministry of South Korea") == {}
 
 
 def test_the_nikkei_225_companies_are_japanese_companies() -> None:
