@@ -160,6 +160,20 @@ def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:
     assert table.find("the labor ministry of South Korea") == {}
 
 
+def test_the_large_japanese_insurers_are_japanese_companies() -> None:
+    table = load_entities()
+    for text, key in [
+        ("三井住友海上、保険金査定に生成AI", "mitsui-sumitomo-insurance"),
+        ("Mitsui Sumitomo Insurance to use AI for car claims", "mitsui-sumitomo-insurance"),
+        ("損保ジャパン、AIで事故受付", "sompo"),
+        ("東京海上日動火災保険", "tokio-marine"),
+        ("日本生命、AI営業支援", "nippon-life"),
+        ("Meiji Yasuda Life invests in AI start-up", "meiji-yasuda"),
+    ]:
+        assert table.find(text) == {key: 1}, text
+        assert "japan" in table.get(key).tags
+
+
 def test_the_nikkei_225_companies_are_japanese_companies() -> None:
     table = load_entities()
     assert table.find("日本郵船、AI運航最適化に250億円") == {"nyk": 1}
