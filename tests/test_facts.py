@@ -67,5 +67,6 @@ def test_halving_in_words_is_the_50_percent_cut_of_the_japanese_report():
     assert facts.amounts("cutting costs in half with 12 billion yen") == [
         facts.Fact("JPY", 1.2e10), facts.Fact("%", 50.0),
     ]  # fmt: skip
-    assert facts.amounts("推論コストを半減") == facts.amounts("食品ロス5割減") == [facts.Fact("%", 50.0)]
+    half = [facts.Fact("%", 50.0)]
+    assert facts.amounts("推論コストを半減") == facts.amounts("食品ロス5割減") == half
     assert facts.amounts("a half-hour session on behalf of investors") == []

@@ -112,6 +112,16 @@ CLOSE_REWRITE = (
 )
 
 
+def test_bloombergs_japanese_wrap_names_the_tokyo_market() -> None:
+    from monitor.facts import market_move
+
+    assert market_move("日本株は反発、半導体関連が上昇－米AI銘柄高を好感") == ("tokyo stocks", "up")
+    assert market_move("東京株式相場は続落") == ("tokyo stocks", "down")
+    # Japanese shares as something bought or held are no market report.
+    assert market_move("海外ファンド、日本株を買い増し") == ("", "")
+    assert market_move("日本株ファンドに資金流入") == ("", "")
+
+
 def test_trading_sessions_are_read_in_both_scripts() -> None:
     assert session(MORNING[0]) == "midday"
     assert session(CLOSE[0]) == "close"
