@@ -10,6 +10,7 @@ Pure functions of headline text (and of ``monitor.facts`` amounts):
   6%", "ソフトバンクＧ株が一時６％超安"): the market's reaction, not the event it reacts to.
 * ``head_counts``: counts a headline states without a unit of money ("3,000 engineers",
   "3000人"), which a translation keeps when it rewrites everything else.
+* ``head_years``: the year a headline sets for its event ("own AI chips in 2029", "29年に投入").
 * ``same_money``: one amount of money, also across yen and dollars (a Japanese paper
   converts: "$3.4 billion" = "5100億円").
 * ``shared_name``: an unknown company's name written in katakana in one headline and in
@@ -28,8 +29,8 @@ from monitor.facts import Fact, market_move, same_value
 __all__ = [
     "STAGE_ORDER",
     "STAGE_WORDS",
-    "head_counts", "other_money", "same_money", "share_move", "share_move_way", "shared_name",
-    "stages",
+    "head_counts", "head_years", "other_money", "same_money", "share_move", "share_move_way",
+    "shared_name", "stages",
 ]  # fmt: skip
 
 
@@ -219,6 +220,23 @@ def head_counts(headline: str) -> frozenset[int]:
             continue
         out.add(value)
     return frozenset(out)
+
+
+# A year the headline sets for its event: "in 2029", "2029年", "2029년", and the Japanese press's
+# two digits before a particle or a term ("29年に投入", "30年度"). Not "29年ぶり" (for the first
+# time in 29 years), "25年にわたり" (for 25 years) nor "3年で" (within three years): only 20-99
+# with a marker of a point in time.
+_YEAR = re.compile(
+    r"(?<![\d.,$¥€£₩])(?:(?P<full>20\d\d)(?![\d.,]\d|\s?[人名社台件店%])"
+    r"|(?P<short>[2-9]\d)(?=年(?:に(?!わた|一度|1度)|度|から|まで|中|末|春|夏|秋|冬|以降|めど|メド)))"
+)
+
+
+@lru_cache(maxsize=8192)
+def head_years(headline: str) -> frozenset[int]:
+    """The years ("2029", "29年に") a headline states, as four digits."""
+    found = _YEAR.finditer(_nfkc(headline))
+    return frozenset(int(m["full"]) if m["full"] else 2000 + int(m["short"]) for m in found)
 
 
 # A wire's tag before the headline: "UPDATE 1-", "EXCLUSIVE-", "BREAKING:"; a bracketed one:

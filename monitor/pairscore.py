@@ -15,6 +15,7 @@ from monitor import similarity as _sim
 from monitor.eventkeys import (
     STAGE_WORDS,
     head_counts,
+    head_years,
     headline_subject,
     other_money,
     same_money,
@@ -315,6 +316,8 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             return f"the headlines state one amount of {who}"
         if head_counts(a.headline) & head_counts(b.headline):
             return f"the headlines state one count of {who}"
+        if head_years(a.headline) & head_years(b.headline):
+            return f"the headlines state one year of {who}"
         common = set(stages(a.headline)) & set(stages(b.headline))
         if common and shared_name(a.headline, b.headline):
             return f"one stage of one company's event in both ({STAGE_WORDS[min(common)[1]]})"

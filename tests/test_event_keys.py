@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import judged_second
 
-from monitor.eventkeys import head_counts, same_money, share_move, shared_name, stages
+from monitor.eventkeys import head_counts, head_years, same_money, share_move, shared_name, stages
 from monitor.facts import amounts
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
@@ -224,3 +224,30 @@ def test_a_korean_amount_is_the_same_amount() -> None:
 def test_a_name_in_hiragana_opening_a_headline_is_its_romanised_name() -> None:
     assert shared_name("ひびきデータセンター、北九州のDC稼働を延期", "Hibiki delays AI data center")
     assert not shared_name("ひびきデータセンター、延期", "Hitachi to build data center")
+
+
+# A chief executive's claim at a keynote, headline-only in English (a news aggregator's copy) and
+# in Japanese; the year is the one figure both headlines state.
+PLANT_EN = ("Kyocera Says It Will Open a Humanoid Robot Plant in 2031", "")
+PLANT_JA = ("京セラ、人型ロボの新工場を31年に稼働へ 社長が表明", "")
+# Another claim of the company's the same morning, with another year.
+TARGET_JA = ("京セラ、半導体部品の売上高を33年度に倍増へ", "")
+
+
+def test_years_are_read_from_headlines_in_both_scripts() -> None:
+    assert head_years(PLANT_EN[0]) == head_years(PLANT_JA[0]) == {2031}
+    assert head_years(TARGET_JA[0]) == {2033}
+    # Spans of time are no point in time: "for the first time in 29 years", "for 25 years".
+    assert head_years("日経平均、29年ぶり高値") == head_years("25年にわたり赤字") == frozenset()
+    assert head_years("2,029 jobs cut") == head_years("$2029 million") == frozenset()
+
+
+def test_one_year_of_one_company_in_two_languages_folds_and_another_year_does_not(encoder):
+    en, ja, target = fingerprint_texts([PLANT_EN, PLANT_JA, TARGET_JA], encoder)
+    assert "one year of one company" in link_reason(en, ja)
+    novelty = judged_second(en, ja, T0, timedelta(minutes=30))
+    assert novelty.kind == "duplicate", novelty.reason
+    assert "one event: the headlines state one year of one company" in novelty.reason
+    assert link_reason(ja, target) == ""
+    assert judged_second(ja, target, T0, timedelta(minutes=20)).kind == "new"
+
