@@ -251,3 +251,15 @@ def test_one_year_of_one_company_in_two_languages_folds_and_another_year_does_no
     assert link_reason(ja, target) == ""
     assert judged_second(ja, target, T0, timedelta(minutes=20)).kind == "new"
 
+
+# One deal in Korean and Japanese headlines that share nothing but the buyer and the price
+# (4.8 billion dollars, 7,200 億円): the encoder scores them 0.42.
+FIBER_KO = ("소프트뱅크, 美 광통신망 업체 48억달러에 인수 합의", "")
+FIBER_JA = ("ソフトバンクG、光通信網のファイバーリンクを7200億円で買収へ", "")
+
+
+def test_a_link_holds_where_the_encoder_scores_two_scripts_headlines_low(encoder):
+    ko, ja = fingerprint_texts([FIBER_KO, FIBER_JA], encoder)
+    assert "one amount of one company" in link_reason(ko, ja)
+    novelty = judged_second(ko, ja, T0, timedelta(minutes=45))
+    assert novelty.kind == "duplicate", novelty.reason
