@@ -328,11 +328,23 @@ _EN_NAME = (
 )
 _EN_OTHERS = r"(?:(?:[\w-]+\s+){0,3}?others\b|other\s+[a-z]+)"
 _EN_GLUE = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
-_EN_LEFT = re.compile(rf"{_EN_NAME}{_EN_GLUE}$")
-_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_NAME}|{_EN_OTHERS})")
+# A table's item: a name and its figure ("ソフトバンクグループ 1万2450円、", "Sony 3,920 yen,").
+_NUMBER = r"\d(?:[\d,.]*\d)?"
+_UNIT = r"(?:\s?(?:円|ドル|%|yen|pct)(?![A-Za-z]))"
+_FIGURE = rf"(?:\s[-+]?[$¥]?{_NUMBER}(?:[万億兆](?:{_NUMBER})?)?{_UNIT}?)"
+_FIGURE_TAIL = re.compile(_FIGURE)
+# A table row's name has no number of its own: "Sony 3,920 yen" is Sony and its price.
+_EN_ROW = (
+    r"(?:(?:[A-Z][\w'’.&-]*|[a-z]+(?:\d|[A-Z])[\w'’.&-]*)"
+    rf"(?:\s+(?:of\s+|de\s+)?[A-Z&][\w'’.&-]*){{0,3}}{_FIGURE})"
+)
+_EN_LEFT = re.compile(rf"(?:{_EN_ROW}|{_EN_NAME}){_EN_GLUE}$")
+_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_ROW}|{_EN_NAME}|{_EN_OTHERS})")
 _JA_NAME = r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの]){1,16}"
-_JA_LEFT = re.compile(rf"({_JA_NAME})、$")
-_JA_RIGHT = re.compile(rf"、({_JA_NAME})")
+# A table row's name may hold a "・" ("三菱UFJフィナンシャル・グループ 2140円"): its figure ends it.
+_JA_ROW = rf"[^\s、。，,「」『』（）()]{{1,24}}{_FIGURE}"
+_JA_LEFT = re.compile(rf"({_JA_ROW}|{_JA_NAME})、$")
+_JA_RIGHT = re.compile(rf"、({_JA_ROW}|{_JA_NAME})")
 _JA_DATE = re.compile(r"^\d+(?:日|月|年)")
 # "など" / "等" / "ら" / "をはじめ" right after the last name: more names than written.
 _JA_MORE = re.compile(r"(?:など|等|ら|といった|をはじめ)")
@@ -402,15 +414,21 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     countries = one_of_countries(text, start, end, begins, stop)
     if countries is not None:
         return countries
-    near = text[max(begins, start - 6) : start] + text[end : end + 6]
+    # In a table the glue follows the name's figure ("トヨタ自動車 2815円、").
+    figure = _FIGURE_TAIL.match(text, end, stop)
+    after = figure.end() if figure is not None else end
+    near = text[max(begins, start - 6) : start] + text[after : after + 6]
     if "," not in near and "、" not in near and " and " not in near and " or " not in near:
         return None  # most mentions: no list glue beside them
     best = (0, start, end)
-    # The name may go on past the table's alias ("SoftBank Vision Fund" + " 2").
+    # The name may go on past the table's alias ("SoftBank Vision Fund" + " 2"), and so may its
+    # figure in a table ("ソフトバンクグループ 1万2450円").
     rest = _NAME_TAIL.match(text, end, stop)
     tail = rest.end() if rest else end
     for japanese, left_re, right_re in ((False, _EN_LEFT, _EN_RIGHT), (True, _JA_LEFT, _JA_RIGHT)):
         others, first, last = 0, start, end if japanese else tail
+        if figure is not None:
+            last = max(last, figure.end())
         while True:
             found = left_re.search(text, max(begins, first - 60), first)
             if found is None or (japanese and _JA_DATE.match(found.group(1))):
@@ -437,6 +455,8 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
         return None
     before = text[begins:first]
     subject = len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before)
-    if subject and not _BACKING_AFTER.match(text, last, stop):
+    # Names each with a figure are a table's rows (closing prices), whatever opens the sentence.
+    table = figure is not None and len(_FIGURE_TAIL.findall(text, first, last)) >= _LIST_OTHERS
+    if subject and not table and not _BACKING_AFTER.match(text, last, stop):
         return None
     return " ".join(text[first:last].split())

@@ -177,3 +177,31 @@ def test_japan_and_ai_in_clauses_set_side_by_side_are_not_one_subject(profile: P
         "government bonds slipped ahead of a Bank of Japan meeting.",
     )
     assert not result.relevant, result.reason
+
+
+def test_a_name_in_a_table_of_closing_prices_is_a_passing_mention(profile: Profile) -> None:
+    # A wire's price table: each row a name and its figure, with no verb to make one a subject.
+    result = score(
+        profile,
+        "【表】主要銘柄の終値（3日）",
+        "3日の東京株式市場の主要銘柄の終値は次の通り。キヤノン ３９８０円、日立製作所 ３１２０円、"
+        "ソフトバンクグループ ９８７０円、三井住友フィナンシャル・グループ ３５５０円、"
+        "ＫＤＤＩ ４８１０円。",
+    )
+    assert not result.relevant, result.reason
+    assert "in a list" in result.reason
+    english = score(
+        profile,
+        "Tokyo closing prices",
+        "Closing prices on the Tokyo Stock Exchange on Friday: Canon 3,980 yen, Hitachi 3,120 "
+        "yen, SoftBank Group 9,870 yen, KDDI 4,810 yen, Fanuc 4,400 yen.",
+    )
+    assert not english.relevant, english.reason
+    # A sentence whose subjects are companies, not a table, is still about them.
+    venture = score(
+        profile,
+        "SoftBank, Sony and Toyota form AI venture",
+        "SoftBank, Sony, NTT and Toyota formed an AI venture on Friday with 30 billion yen of "
+        "capital, the four companies said.",
+    )
+    assert venture.relevant, venture.reason
