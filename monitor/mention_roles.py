@@ -368,17 +368,18 @@ _LIST_SUBJECT_CHARS = 25
 
 
 # A country named as one of a number of them: "in 40 countries, including Japan and India",
-# "in 12 markets such as India and Japan", "Japan and 30 other countries", "日本など40カ国",
+# "in 12 markets such as India and Japan", "in 30 more markets including Japan, Brazil",
+# "Japan and 30 other countries", "日本など40カ国",
 # "日本を含む12カ国・地域", "日本など22市場", "in 20 languages, including Japanese",
 # "日本語や韓国語など20言語". A launch in forty countries is not news about any one of them.
 _COUNTRY_SET_BEFORE = re.compile(
-    r"\b(?:\d+|dozens\s+of|several|many|multiple)\s+(?:other\s+)?(?:countries|markets|nations"
+    r"\b(?:\d+|dozens\s+of|several|many|multiple)\s+(?:other\s+|more\s+|new\s+)?(?:countries|markets|nations"
     r"|regions|territories|languages)\b[^.;:!?]{0,20}?\b(?:including|such\s+as|like|among\s+them)\s+"
     r"(?:[\w'’.-]+(?:\s*,\s*|\s+and\s+)){0,3}$",
     re.IGNORECASE,
 )
 _COUNTRY_SET_AFTER = re.compile(
-    r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+other\s+(?:countries|markets|nations)\b"
+    r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+(?:other|more)\s+(?:countries|markets|nations)\b"
     # "affecting users in Japan and elsewhere", "Japan and other countries"
     r"|\s+and\s+(?:elsewhere|other\s+(?:countries|markets|nations|regions))\b"
     # "日本語や韓国語など20言語": a language is named by its country's name and 語.

@@ -205,3 +205,14 @@ def test_a_name_in_a_table_of_closing_prices_is_a_passing_mention(profile: Profi
         "capital, the four companies said.",
     )
     assert venture.relevant, venture.reason
+
+
+def test_japan_among_more_markets_of_a_foreign_launch_is_a_passing_mention(
+    profile: Profile,
+) -> None:
+    result = score(
+        profile,
+        "Korean phone maker to bring AI call translation to 25 more markets including Japan, India",
+        "",
+    )
+    assert not result.relevant, result.reason
