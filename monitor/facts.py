@@ -336,8 +336,11 @@ _MARKETS = {
         r"(?i:(?<!- )(?<!– )(?<!\| )\bnikkei(?: share average| stock average| index| 225)?\b"
         r"(?!\s+(?:asia|newspaper))"
         r"|\btopix\b|\btokyo (?:stocks|shares|stock market)\b|\bjapan(?:ese|'s)? (?:stocks|shares|"
-        r"equities|stock market)\b)|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場)"
-        r"|東京市場|東証"
+        r"equities|stock market)\b"
+        # A sector of the market: "Tokyo chip stocks slip", not "Tokyo Electron shares".
+        r"|\b(?:tokyo|japan(?:ese|'s)?) (?:chip|tech|technology|bank|exporter|auto|property"
+        r"|blue-chip|semiconductor) (?:stocks|shares)\b)"
+        r"|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場)|東京市場|東証"
         # Bloomberg's Japanese wrap, "日本株は反発": not "日本株を買い増し" or "日本株ファンド".
         r"|日本株(?=は|、|\s)"
     ),

@@ -120,6 +120,11 @@ def test_bloombergs_japanese_wrap_names_the_tokyo_market() -> None:
     # Japanese shares as something bought or held are no market report.
     assert market_move("海外ファンド、日本株を買い増し") == ("", "")
     assert market_move("日本株ファンドに資金流入") == ("", "")
+    # A sector of the market is the market; a company's shares are not.
+    assert market_move("Tokyo chip stocks slip as investors lock in AI gains") == (
+        "tokyo stocks", "down",
+    )  # fmt: skip
+    assert market_move("Tokyo Electron shares jump on AI orders") == ("", "")
 
 
 def test_trading_sessions_are_read_in_both_scripts() -> None:
