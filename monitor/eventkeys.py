@@ -4,8 +4,8 @@ Pure functions of headline text (and of ``monitor.facts`` amounts):
 
 * ``stages``: a deal "in talks" (considering, 協議) or "agreed" (agrees to
   buy, で買収); an offering's price range (仮条件) or its price (公開価格); a preliminary or a
-  revised figure (速報, 確報). By wire-dev's rules the later stage is a development of the
-  earlier, not its copy.
+  revised figure (速報, 確報); a court's ruling (判決, 請求棄却) or the appeal against it (控訴).
+  By wire-dev's rules the later stage is a development of the earlier, not its copy.
 * ``share_move``: the headline reports a company's share price moving ("SoftBank shares slide
   6%", "ソフトバンクＧ株が一時６％超安"): the market's reaction, not the event it reacts to.
 * ``head_counts``: counts a headline states without a unit of money ("3,000 engineers",
@@ -99,6 +99,22 @@ _STAGES = (
         ),
         "last",
     ),
+    (
+        # A court case: the ruling, then the appeal against it ("原告が控訴" after "請求棄却").
+        "case",
+        (
+            "ruling",
+            re.compile(
+                r"(?i:\b(?:court|judge)s?\s+(?:[\w-]+\s+){0,2}rul(?:es|ed)\b|\bruled\b|\bruling\b"
+                r"|\bverdict\b|\bdismiss(?:es|ed)\s+(?:[\w-]+\s+){0,3}(?:suit|lawsuit|claim|case)\b"
+                r"|\bcourts?\s+(?:says|said|finds|found|decides|decided|orders|ordered|backs|sides)\b)"
+                # A court named in the headline tells its decision; an appeal's words win.
+                r"|判決|棄却|勝訴|敗訴|地裁|高裁|最高裁|裁判所"
+            ),
+        ),
+        ("appeal", re.compile(r"(?i:\bappeal(?:s|ed|ing)?\b)|控訴|上告")),
+        "last",
+    ),
 )
 
 
@@ -125,7 +141,7 @@ STAGE_ORDER = {
 STAGE_WORDS = {
     "talks": "the talks", "agreed": "the deal agreed", "range": "the price range",
     "priced": "the price set", "preliminary": "the preliminary figure",
-    "revised": "the revised figure",
+    "revised": "the revised figure", "ruling": "the ruling", "appeal": "the appeal",
 }  # fmt: skip
 
 

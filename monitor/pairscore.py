@@ -9,6 +9,7 @@ whose verdict they overrule.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
@@ -29,6 +30,7 @@ from monitor.facts import headline_country, market_move
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
 from monitor.namesakes import beat_subject, names_entity, place_named
+from monitor.releases import months
 
 if TYPE_CHECKING:
     import numpy as np
@@ -262,12 +264,25 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
     # Screening to 2 Days" and "Iyo Bank ...", "Yokohama to Introduce Generative AI for All
     # 18,000 City Staff" and "Kobe ... 9,500 ..." share most of their words. A market's
     # reports have their own rules (above).
-    if not (a.session or b.session) and (reason := template_difference(a.headline, b.headline)):
+    if not (a.session or b.session) and (
+        reason := template_difference(a.headline, b.headline) or other_place(a, b)
+    ):
         return reason
+    # "9月の工作機械受注確報" is not "Japan's October machine tool orders": a month's figures are
+    # another event than the next month's, however alike the two read.
+    months_a, months_b = head_months(a.headline), head_months(b.headline)
+    if months_a and months_b and not months_a & months_b:
+        return f"another month ({min(months_a)}, not {min(months_b)})"
     return other_money(
         a.head_amounts, b.head_amounts, (*a.lead_amounts, *a.text_amounts),
         (*b.lead_amounts, *b.text_amounts),
     )  # fmt: skip
+
+
+@lru_cache(maxsize=8192)  # each window headline meets many candidates
+def head_months(headline: str) -> frozenset[int]:
+    """The calendar months a headline names (``releases.months``)."""
+    return frozenset(months(headline))
 
 
 # How ``link_reason`` begins for one market's session report of one day.
@@ -337,6 +352,20 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
 
 
 COUNTRY = "japan"  # the table's id of the country itself
+
+
+def other_place(a: Fingerprint, b: Fingerprint) -> str:
+    """Two local governments' news in any two scripts, "" else: headlines that open on two
+    places ("大阪府、AI信号機を800交差点に", "Aichi Pref. to install AI traffic signals at 1,200
+    intersections") and name no company. One template in one script is ``template_difference``'s.
+    """
+    if a.head_entities or b.head_entities:
+        return ""
+    place_a = place_named(headline_subject(a.headline))
+    place_b = place_named(headline_subject(b.headline))
+    if place_a and place_b and COUNTRY not in (place_a, place_b) and place_a != place_b:
+        return f"another place ({place_a}, not {place_b})"
+    return ""
 
 
 def one_place(a: Fingerprint, b: Fingerprint) -> bool:

@@ -263,3 +263,49 @@ def test_a_link_holds_where_the_encoder_scores_two_scripts_headlines_low(encoder
     assert "one amount of one company" in link_reason(ko, ja)
     novelty = judged_second(ko, ja, T0, timedelta(minutes=45))
     assert novelty.kind == "duplicate", novelty.reason
+
+
+# A court case: the ruling, and a day later the plaintiff's appeal (one wire, one paper).
+RULING_JA = (
+    "AI作曲の楽曲に著作権認めず 大阪地裁、請求棄却",
+    "生成AIで作った楽曲に著作権が認められるかが争われた訴訟で、大阪地裁は14日、短い指示で生成した"
+    "楽曲は著作物に当たらないとして、作曲家の請求を棄却した。",
+)
+APPEAL_JA = (
+    "AI作曲の著作権訴訟、作曲家が控訴 「指示300回は創作」",
+    "生成AIで作った楽曲に著作権が認められるかが争われた訴訟で、請求を棄却された作曲家が15日、"
+    "大阪高裁に控訴した。300回を超える指示の修正は創作にあたると主張している。",
+)
+
+
+def test_the_appeal_is_a_development_of_the_ruling(encoder) -> None:
+    assert stages(RULING_JA[0]) == (("case", "ruling"),)
+    assert stages(APPEAL_JA[0]) == (("case", "appeal"),)
+    assert stages("Osaka court says AI-made song is not a copyrighted work") == (
+        ("case", "ruling"),
+    )  # fmt: skip
+    assert stages("Game maker sets rules for generative AI") == ()
+    ruling, appeal = fingerprint_texts([RULING_JA, APPEAL_JA], encoder)
+    later = judged_second(ruling, appeal, T0, timedelta(hours=24))
+    assert later.kind == "follow-up", later.reason
+    assert "the appeal after the ruling" in later.reason
+
+
+def test_two_places_or_two_months_in_the_headlines_are_two_events(encoder) -> None:
+    osaka, aichi, september, october = fingerprint_texts(
+        [
+            ("大阪府、AI信号機を600交差点に 18億円",
+             "大阪府はAIで青信号の長さを変える信号機を600交差点に導入する。"),
+            ("Aichi Pref. to install AI traffic signals at 900 intersections",
+             "NAGOYA (Kyodo) -- Aichi Prefecture will install AI traffic signals at 900 "
+             "intersections, spending 2.6 bil. yen."),
+            ("9月の工作機械受注確報、前年比14%増 半導体関連がけん引",
+             "日本工作機械工業会が発表した。"),
+            ("Japan's October machine tool orders rise 21% on chip-equipment demand",
+             "TOKYO (Reuters) - Japan's machine tool orders rose 21% in October."),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert apart_reason(osaka, aichi) == "another place (osaka, not aichi)"
+    assert apart_reason(september, october) == "another month (9, not 10)"
+    assert judged_second(osaka, aichi, T0, timedelta(minutes=25)).kind == "new"
