@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from monitor import similarity as sim
 from monitor.novelty import Encoder, fingerprint_texts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,3 +69,13 @@ def test_kept_apart_names_the_rule_that_keeps_each_pair_apart(
     assert apart.tolist() == [True, True, False]
     assert rules["another country"].tolist() == [True, False, False]
     assert rules["another trading session"].tolist() == [False, True, False]
+
+
+def test_a_conflict_keeps_two_languages_apart_whatever_the_score() -> None:
+    model = sim.load_model()
+    high = max(model.same_story, model.same_story_cross) + 0.1
+    # One language: the model's word decides (its inputs include the conflict).
+    assert model.verdict(0.0, 0.9, high, conflict=True) == "same story"
+    # Two languages: a conflicting amount or principal is not one story on the score alone.
+    assert model.verdict(0.0, 0.9, high, conflict=True, cross=True) == "related"
+    assert model.verdict(0.0, 0.9, high, conflict=False, cross=True) == "same story"
