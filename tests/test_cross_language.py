@@ -231,3 +231,26 @@ def test_the_principals_floor_is_for_two_languages_only(encoder):
     assert sim.PRINCIPAL_SAME_STORY <= similar.same_story < sim.load_model().same_story
     assert similar.verdict != "same story"
     assert judged_second(office, hire, T0).kind == "new"
+
+
+# A regional bank's plan in English and Japanese, no figure of money in either headline: the
+# pair model's same-story score (0.76) alone must fold it.
+LOANS_EN = (
+    "Kawaguchi Bank to use AI to screen small-business loans in two days",
+    "TOKYO -- Kawaguchi Bank will use generative AI to cut screening of loans to small "
+    "businesses to two days from two weeks, starting in April, the regional lender said on Monday.",
+)
+LOANS_JA = (
+    "川口銀行、中小企業融資の審査にAI 2日に短縮",
+    "川口銀行は、中小企業向け融資の審査に生成AIを導入し、審査期間を2週間から2日に短縮すると発表した。"
+    "4月から始める。",
+)
+
+
+def test_a_translation_the_model_scores_likely_one_story_folds(encoder):
+    en, ja = fingerprint_texts([LOANS_EN, LOANS_JA], encoder)
+    verdict = compare(en, ja)
+    assert sim.load_model().same_story_cross <= verdict.same_story < 0.78
+    novelty = judged_second(en, ja, T0, timedelta(minutes=40))
+    assert novelty.kind == "duplicate", novelty.reason
+    assert "translated" in novelty.reason
