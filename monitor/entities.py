@@ -100,6 +100,17 @@ def _is_word_char(ch: str) -> bool:
     return ch < "\u0250" and ch.isalnum()
 
 
+def _run_on_figure(low: str, start: int, end: int) -> bool:
+    """Whether a Latin name set in Japanese runs straight on into a figure: Japanese writes
+    "生成AI12種" ("12 generative AI models") without a space, where English would not."""
+    if not (low[end].isdigit() and low[end - 1].isalpha()):
+        return False
+    at = end - 1
+    while at > 0 and low[at - 1].isascii() and low[at - 1].isalpha():
+        at -= 1
+    return at > 0 and low[at - 1] >= "\u3000" and at - 1 >= start - 1
+
+
 def _is_katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch == "ー"
 
@@ -175,7 +186,7 @@ class Lexicon:
             head, tail = bounds[index]
             if head and start and head(low[start - 1]):
                 continue
-            if tail and end <= last and tail(low[end]):
+            if tail and end <= last and tail(low[end]) and not _run_on_figure(low, start, end):
                 continue
             keys = any_keys[index]
             exact = exact_keys[index]

@@ -124,6 +124,15 @@ def test_short_katakana_names_do_not_match_inside_longer_katakana_words() -> Non
     assert table.find("ソフトバンクモバイルの契約数") == {"softbank-group": 1}
 
 
+def test_a_latin_name_set_in_japanese_may_run_on_into_a_figure() -> None:
+    # Japanese writes "生成AI12種" (12 generative AI models) and "KDDI2社連合" without a space.
+    table = load_entities()
+    assert table.find("国内のKDDI2社連合が応札") == {"kddi": 1}
+    assert table.find("生成ＡＩ１２種を評価、ＮＥＣ３社が参加") == {"nec": 1}
+    # In English a name running on into a digit is another word: "NEC5" is no NEC.
+    assert table.find("the NEC5 standard") == {}
+
+
 def test_the_press_short_form_of_a_japanese_company_name_is_the_company() -> None:
     table = load_entities()
     assert table.find("ゆうちょ銀、窓口にAI") == {"japan-post-bank": 1}

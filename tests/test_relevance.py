@@ -152,3 +152,13 @@ def test_a_headline_in_a_related_stories_sidebar_is_a_passing_mention(profile: P
     assert not result.relevant
     assert {e.where for e in result.evidence} == {"list"}
     assert "a passing mention" in result.reason
+
+
+def test_ai_running_on_into_a_count_in_japanese_is_ai(profile: Profile) -> None:
+    result = score(
+        profile,
+        "生成ＡＩ１２種を安全性評価、３種が基準未達 総務省",
+        "総務省は、国内外の生成ＡＩ１２種の安全性を評価した結果を公表した。",
+    )
+    assert result.relevant, result.reason
+    assert "生成AI ×2 incl. the headline" in result.reason
