@@ -116,6 +116,14 @@ _INSTITUTION = re.compile(
     r"|建設|不動産|研究所|機構))(?=[、,\s　はがも])"
 )
 
+# A Japanese corporate form opening a Japanese headline: "株式会社ヨツバAI、..." (a press
+# release's way of naming the company), "ヨツバAI株式会社は", "(株)ヨツバ". A Japanese company, or
+# a foreign one's Japanese arm ("日本マイクロソフト株式会社"): its move in Japan.
+_CORPORATE = re.compile(
+    r"(?:株式会社|合同会社|有限会社|\(株\))\s?[^\s、,。]{1,20}"
+    r"|[^\s、,。]{1,20}?(?:株式会社|合同会社|有限会社)(?=[、,\s　はがも])"
+)
+
 
 def opens_on_foreign(clause: str) -> bool:
     """Whether ``clause`` opens on another country ("Taiwan stocks rose ...", "韓国株は..."):
@@ -149,7 +157,7 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
         return japan.start(), japan.end(), IN_KOREAN
     if len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
         return _english_yen(frame, foreign)
-    institution = _INSTITUTION.match(frame)
+    institution = _INSTITUTION.match(frame) or _CORPORATE.match(frame)
     if institution is not None and not opens_on_foreign(frame):
         return institution.start(), institution.end(), IN_NAME
     if _FOREIGN_MONEY.search(frame) or _PREFIX.search(frame) or _COUNTRY.search(frame):

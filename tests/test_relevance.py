@@ -162,3 +162,18 @@ def test_ai_running_on_into_a_count_in_japanese_is_ai(profile: Profile) -> None:
     )
     assert result.relevant, result.reason
     assert "生成AI ×2 incl. the headline" in result.reason
+
+
+def test_a_japanese_corporate_form_opening_the_headline_is_a_japanese_company(
+    profile: Profile,
+) -> None:
+    # A press release names its company so; no 日本 and no yen sum anywhere.
+    result = score(
+        profile,
+        "株式会社ミズハAI、物流倉庫向けの需要予測AI「ミズハ・フロー」を提供開始",
+        "株式会社ミズハAIは、物流倉庫向けに需要予測AIの提供を始めた。",
+    )
+    assert result.relevant, result.reason
+    assert "a Japanese institution's name" in result.reason
+    # A foreign company is no Japanese one for its corporate form.
+    assert not score(profile, "米グーグル株式会社、AIの新モデルを発表", "").relevant
