@@ -13,15 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from monitor.eventkeys import (
-    STAGE_ORDER,
-    STAGE_WORDS,
-    same_money,
-    share_move,
-    stages,
-    tentative_deal,
-)
+from monitor.eventkeys import same_money, share_move
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, headline_facts
+from monitor.stages import STAGE_ORDER, STAGE_WORDS, stages, tentative_deal
 
 __all__ = [
     "FOLLOW_UP_LEAD_FACTS",
@@ -177,7 +171,7 @@ def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
     """The later stage ``fp``'s headline reports against the ``matched`` reports, else "".
 
     A later stage of the kind of event their headlines state than any they state (the
-    deal agreed after its talks, an offering's price after its range: ``eventkeys.stages``),
+    deal agreed after its talks, an offering's price after its range: ``stages.stages``),
     or the shares' move where none of them reports one ("SoftBank falls most since
     August after agreeing to ..." after the deal). Published later, such a report is a
     follow-up whatever its other facts; published earlier (a feed polled late), it is an

@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.eventkeys import (
-    STAGE_WORDS,
     head_counts,
     head_years,
     headline_subject,
+    names_past_employer,
     other_money,
     same_money,
     share_move,
     share_move_way,
     shared_name,
-    stages,
     template_difference,
 )  # fmt: skip
 from monitor.facts import headline_country, market_move
@@ -31,6 +30,7 @@ from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
 from monitor.namesakes import beat_subject, names_entity, place_named
 from monitor.releases import months
+from monitor.stages import STAGE_WORDS, stages
 
 if TYPE_CHECKING:
     import numpy as np
@@ -306,7 +306,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
       count ("3,000 engineers" = "3000人"), or both report its shares' move, not in
       opposite ways (a company's shares move once a day, as a market closes once):
       "Kioxia to spend 1 trillion yen ..." and "キオクシア、北上工場に1兆円投資"; or
-      both report one stage of an event (``eventkeys.stages``: a deal's talks, an
+      both report one stage of an event (``stages.stages``: a deal's talks, an
       offering's price range) and name one party in two scripts ("... in Talks to Buy
       ... Lumora" / "ルモラの買収協議");
       across scripts the lexical views say nothing and the encoder scores such pairs
@@ -387,6 +387,8 @@ def one_company(a: Fingerprint, b: Fingerprint) -> bool:
     other's. Where a headline names no company the table knows (a start-up), a name
     the two headlines share across scripts (``eventkeys.shared_name``) will do.
     """
+    if names_past_employer(a.headline) or names_past_employer(b.headline):
+        return False  # the company is someone's past employer, not the principal
     principal_a = (a.head_entities or a.lead_entities or ("",))[0]
     principal_b = (b.head_entities or b.lead_entities or ("",))[0]
     if principal_a and principal_b:

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import judged_second
 
-from monitor.eventkeys import head_counts, stages
+from monitor.eventkeys import head_counts
 from monitor.facts import Fact, amounts, session_by_clock
 from monitor.novelty import NoveltyIndex, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
 from monitor.relevance import Profile, score
+from monitor.stages import stages
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 10, 13, 1, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Tokyo

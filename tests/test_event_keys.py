@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import judged_second
 
-from monitor.eventkeys import head_counts, head_years, same_money, share_move, shared_name, stages
+from monitor.eventkeys import head_counts, head_years, same_money, share_move, shared_name
 from monitor.facts import amounts
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
+from monitor.stages import stages
 
 T0 = datetime(2026, 9, 14, 1, 0, tzinfo=UTC)
 
@@ -309,3 +310,16 @@ def test_two_places_or_two_months_in_the_headlines_are_two_events(encoder) -> No
     assert apart_reason(osaka, aichi) == "another place (osaka, not aichi)"
     assert apart_reason(september, october) == "another month (9, not 10)"
     assert judged_second(osaka, aichi, T0, timedelta(minutes=25)).kind == "new"
+
+
+def test_a_past_employer_is_no_principal_of_a_link(encoder) -> None:
+    # One sum the same day, but the second headline's company is a fund founder's past employer.
+    talks, fund = fingerprint_texts(
+        [
+            ("SoftBank in Talks to Buy Grid-Storage Startup Voltaic for About $1.5 Billion", ""),
+            ("Ex-SoftBank executive's fund raises $1.5 bln for Gulf AI deals", ""),
+        ],
+        encoder,
+    )
+    assert link_reason(talks, fund, 2.0) == ""
+    assert judged_second(talks, fund, T0, timedelta(hours=2)).kind == "new"

@@ -1,0 +1,141 @@
+"""The stage of an event a headline reports: a deal's talks or agreement, an offering's range or
+price, a preliminary or revised figure, a court's ruling or the appeal. Pure functions of text.
+
+``stages``: a deal "in talks" (considering, 協議) or "agreed" (agrees to
+  buy, で買収); an offering's price range (仮条件) or its price (公開価格); a preliminary or a
+  revised figure (速報, 確報); a court's ruling (判決, 請求棄却) or the appeal against it (控訴).
+  By wire-dev's rules the later stage is a development of the earlier, not its copy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["STAGE_ORDER", "STAGE_WORDS", "stages", "tentative_deal"]
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+# Stages of one kind of event, each an earlier and a later one. By wire-dev's rules the later
+# stage is a development of the earlier (a follow-up), not its copy, however alike they read.
+# Which stage's words win when a headline holds both: the talks' ("in talks to buy", "買収を
+# 協議" hold the agreement's words too), the final price's ("prices IPO at top of range",
+# "公開価格は仮条件上限の2000円" name the range), the revision's ("revised up from the
+# preliminary").
+_STAGES = (
+    (
+        "deal",
+        (
+            "talks",
+            re.compile(
+                r"(?i:\b(?:in|holds?|held|enters?|entered|opens?)\s+(?:advanced\s+|early\s+|"
+                r"exclusive\s+)?(?:talks|discussions|negotiations)\b|\btalks\s+(?:to|on|over|with|for)\b"
+                r"|\bconsider(?:s|ing)?\b|\bweigh(?:s|ing)?\b|\bexplor(?:es|ing)\b|\bmull(?:s|ing)?\b"
+                r"|\bnear(?:s|ing)?\s+(?:a\s+)?deal\b|\bsaid to\b|\breportedly\b"
+                r"|\bseek(?:s|ing)?\b(?!\s+up\s+to\b))"
+                r"|協議|検討|交渉|打診|模索|=報道|観測"
+            ),
+        ),
+        (
+            "agreed",
+            re.compile(
+                r"(?i:\bagree(?:s|d)?\b|\bto\s+(?:buy|acquire|take\s+over|merge)\b|\bbuys\b"
+                r"|\bacquires\b|\bsigns?\b|\bsigned\b|\bclinch(?:es|ed)?\b|\bseal(?:s|ed)?\b"
+                r"|\bcomplet(?:es|ed)\b|\bsecur(?:es|ed)\b)"
+                r"|合意|締結|確保|を買収|で買収|買収へ|買収する|買収を(?:決定|発表|決め)|傘下に|正式(?:発表|決定)"
+            ),
+        ),
+        "first",
+    ),
+    (
+        "price",
+        (
+            "range",
+            re.compile(
+                r"(?i:\b(?:price|pricing|indicative|marketing)\s+range\b|\bsets?\b.{0,30}\brange\b"
+                r"|\bseeks?\s+up\s+to\b)|仮条件|価格帯"
+            ),
+        ),
+        (
+            "priced",
+            re.compile(
+                r"(?i:\bprices?\s+(?:[\w-]+\s+){0,2}(?:ipo|shares|offering|listing)\b|\bpriced\s+at\b"
+                r"|\b(?:ipo|offering)\s+(?:priced|price\s+(?:set|fixed|at))\b)|公開価格|売り出し価格|売出価格|発行価格"
+            ),
+        ),
+        "last",
+    ),
+    (
+        "figure",
+        ("preliminary", re.compile(r"(?i:\bpreliminary\b|\bflash\b|\badvance\s+estimate\b)|速報")),
+        (
+            "revised",
+            re.compile(
+                r"(?i:\brevis(?:e|es|ed|ing|ion)\b|\bfinal\s+(?:figures?|reading|data|estimate)\b)"
+                r"|改定値|確報|確定値"
+            ),
+        ),
+        "last",
+    ),
+    (
+        # A court case: the ruling, then the appeal against it ("原告が控訴" after "請求棄却").
+        "case",
+        (
+            "ruling",
+            re.compile(
+                r"(?i:\b(?:court|judge)s?\s+(?:[\w-]+\s+){0,2}rul(?:es|ed)\b|\bruled\b|\bruling\b"
+                r"|\bverdict\b|\bdismiss(?:es|ed)\s+(?:[\w-]+\s+){0,3}(?:suit|lawsuit|claim|case)\b"
+                r"|\bcourts?\s+(?:says|said|finds|found|decides|decided|orders|ordered|backs|sides)\b)"
+                # A court named in the headline tells its decision; an appeal's words win.
+                r"|判決|棄却|勝訴|敗訴|地裁|高裁|最高裁|裁判所"
+            ),
+        ),
+        ("appeal", re.compile(r"(?i:\bappeal(?:s|ed|ing)?\b)|控訴|上告")),
+        "last",
+    ),
+)
+
+
+# "買収へ" ("set to buy") is the agreement's word only tentatively: Japanese copy heads a scoop
+# during the talks so as well as the deal announced (the labelled sets have both). Such a
+# headline reports the deal agreed only where its sum is not the talks' (``development``).
+_TENTATIVE_DEAL = re.compile(r"買収へ")
+_DEAL_AGREED = _STAGES[0][2][1]
+
+
+def tentative_deal(headline: str) -> bool:
+    """Whether the headline states the deal agreed only by a tentative "買収へ"."""
+    src = _nfkc(headline)
+    if not _TENTATIVE_DEAL.search(src):
+        return False
+    return not _DEAL_AGREED.search(_TENTATIVE_DEAL.sub("", src))
+
+
+# Each kind's earlier stage first.
+STAGE_ORDER = {
+    stage: order for _, *pairs, _ in _STAGES for order, (stage, _) in enumerate(pairs)
+}  # fmt: skip
+# How a reason names each stage ("the deal agreed after the talks").
+STAGE_WORDS = {
+    "talks": "the talks", "agreed": "the deal agreed", "range": "the price range",
+    "priced": "the price set", "preliminary": "the preliminary figure",
+    "revised": "the revised figure", "ruling": "the ruling", "appeal": "the appeal",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def stages(headline: str) -> tuple[tuple[str, str], ...]:
+    """The (kind, stage) pairs a headline states: ("deal", "talks"), ("price", "priced"), ..."""
+    src = _nfkc(headline)
+    out = []
+    for kind, (early, early_words), (late, late_words), wins in _STAGES:
+        found_early, found_late = bool(early_words.search(src)), bool(late_words.search(src))
+        if found_early and found_late:
+            out.append((kind, early if wins == "first" else late))
+        elif found_early or found_late:
+            out.append((kind, early if found_early else late))
+    return tuple(out)
