@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from monitor.relevance import Profile, score
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,26 +156,30 @@ def test_a_headline_in_a_related_stories_sidebar_is_a_passing_mention(profile: P
     assert "a passing mention" in result.reason
 
 
-def test_ai_running_on_into_a_count_in_japanese_is_ai(profile: Profile) -> None:
-    result = score(
-        profile,
-        "生成ＡＩ１２種を安全性評価、３種が基準未達 総務省",
-        "総務省は、国内外の生成ＡＩ１２種の安全性を評価した結果を公表した。",
-    )
-    assert result.relevant, result.reason
-    assert "生成AI ×2 incl. the headline" in result.reason
-
-
-def test_a_japanese_corporate_form_opening_the_headline_is_a_japanese_company(
-    profile: Profile,
+@pytest.mark.parametrize(
+    ("title", "text", "why"),
+    [
+        # "AI" running straight on into a count, as Japanese writes it ("12 generative AI models").
+        (
+            "生成ＡＩ１２種を安全性評価、３種が基準未達 総務省",
+            "総務省は、国内外の生成ＡＩ１２種の安全性を評価した結果を公表した。",
+            "生成AI ×2 incl. the headline",
+        ),
+        # A press release names its company by its corporate form; no 日本, no yen sum.
+        (
+            "株式会社ミズハAI、物流倉庫向けの需要予測AI「ミズハ・フロー」を提供開始",
+            "株式会社ミズハAIは、物流倉庫向けに需要予測AIの提供を始めた。",
+            "a Japanese institution's name",
+        ),
+    ],
+)
+def test_japanese_headlines_the_press_writes_so_are_kept(
+    profile: Profile, title: str, text: str, why: str
 ) -> None:
-    # A press release names its company so; no 日本 and no yen sum anywhere.
-    result = score(
-        profile,
-        "株式会社ミズハAI、物流倉庫向けの需要予測AI「ミズハ・フロー」を提供開始",
-        "株式会社ミズハAIは、物流倉庫向けに需要予測AIの提供を始めた。",
-    )
+    result = score(profile, title, text)
     assert result.relevant, result.reason
-    assert "a Japanese institution's name" in result.reason
-    # A foreign company is no Japanese one for its corporate form.
+    assert why in result.reason
+
+
+def test_a_foreign_company_is_no_japanese_one_for_its_corporate_form(profile: Profile) -> None:
     assert not score(profile, "米グーグル株式会社、AIの新モデルを発表", "").relevant
