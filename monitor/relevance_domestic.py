@@ -29,10 +29,11 @@ _YEN = re.compile(r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*円")
 # Money raised or invested in the same sentence.
 # A share offering raises money too: its price range and its price are in yen ("仮条件を
 # 1株1800～2000円に決定", "公開価格2000円").
-# A headline's "AI開発に150億円" spends the sum on what precedes it; results in yen
+# A headline's "AI開発に150億円" spends the sum on what precedes it, as "AIレジを2800店に導入
+# 150億円" does; results in yen
 # ("純利益は124億円") are a Japanese company's too.
 _MONEY = re.compile(
-    r"調達|出資|投資|増資|融資|投じ|投入|拠出|資金|上場|IPO|仮条件|公開価格|売り出し価格"
+    r"調達|出資|投資|増資|融資|投じ|投入|導入|拠出|資金|上場|IPO|仮条件|公開価格|売り出し価格"
     r"|に(?:約|総額|最大)?\d[\d,.]*\s*(?:兆|億|万|千)*\s*円"
     r"|純利益|営業利益|経常利益|最終利益|売上高|最終損益"
 )
@@ -105,15 +106,20 @@ IN_KOREAN = "Korean copy's 日 for Japan"
 _KOREAN_JAPAN = re.compile(r"(?<![\u4e00-\u9fff\d])日(?=\s?[\uac00-\ud7a3])")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
-# A Japanese headline opening on a name in kanji or hiragana with a Japanese institution's
-# suffix ("八十二銀行、融資審査にAI", "伊予銀、…", "東都新聞が米AI企業を提訴"): Japanese copy
-# names a foreign bank or paper with its country (中国銀行, 米ニューヨーク・タイムズ) or in
-# katakana. Not the suffixes a foreign city or university shares (市, 大学), nor the world's
-# own banks.
+# A Japanese headline opening on a name in kana or kanji with a Japanese institution's or
+# company's suffix ("八十二銀行、融資審査にAI", "伊予銀、…", "東都新聞が米AI企業を提訴", "寿電機、",
+# "かすみFG、", "星影ゲームス、", "北陸新報グループ、"): Japanese copy names a foreign bank or paper
+# with its country (中国銀行, 米ニューヨーク・タイムズ), and a known foreign company keeps its own
+# (サムスン電子; ``foreign_subject``). Not the suffixes a foreign city or university shares (市,
+# 大学), nor the world's own banks.
 _INSTITUTION = re.compile(
-    r"(?P<name>(?!世界|国際|欧州|米州|新開発)[\u3041-\u309f\u4e00-\u9fff]{2,10}?"
-    r"(?:銀行|銀|信用金庫|信金|新聞社|新聞|電力|電鉄|証券|生命|損保|商事|物産|製作所|重工|製薬"
-    r"|建設|不動産|研究所|機構))(?=[、,\s　はがも])"
+    r"(?P<name>(?:(?!世界|国際|欧州|米州|新開発)[\u3041-\u30ff\u4e00-\u9fff]{2,10}?"
+    r"(?:銀行|銀|信用金庫|信金|新聞社|新聞|新報|電力|電鉄|証券|生命|損保|商事|物産|製作所|重工|製薬"
+    r"|建設|不動産|研究所|機構|電機|工業|化学|精機|産業|興業|食品|薬品|半導体|ゲームス"
+    r"|ホールディングス|FG|HD)"
+    # A one-kanji name only before a maker's suffix, and not a country's one kanji (米, 中, ...).
+    r"|[^\W\d_a-zA-Z米中英独仏韓露印豪台欧朝伊日](?:電機|工業|化学|精機|産業|興業|食品|薬品))"
+    r"(?:グループ)?)(?=[、,\s　はがも])"
 )
 
 # A Japanese corporate form opening a Japanese headline: "株式会社ヨツバAI、..." (a press
@@ -158,7 +164,7 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
     if len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
         return _english_yen(frame, foreign)
     institution = _INSTITUTION.match(frame) or _CORPORATE.match(frame)
-    if institution is not None and not opens_on_foreign(frame):
+    if institution is not None and not foreign_subject(frame, foreign):
         return institution.start(), institution.end(), IN_NAME
     if _FOREIGN_MONEY.search(frame) or _PREFIX.search(frame) or _COUNTRY.search(frame):
         return None

@@ -165,6 +165,20 @@ def test_a_headline_in_a_related_stories_sidebar_is_a_passing_mention(profile: P
             "総務省は、国内外の生成ＡＩ１２種の安全性を評価した結果を公表した。",
             "生成AI ×2 incl. the headline",
         ),
+        # A Japanese company's suffix: a maker's (電機), a financial group's (FG), a paper's group.
+        (
+            "寿電機、AI内蔵イメージセンサー開発 来年量産",
+            "",
+            "寿電機 (a Japanese institution's name",
+        ),
+        ("かすみＦＧ、生成ＡＩで1500人削減へ", "", "かすみFG (a Japanese institution's name"),
+        (
+            "北陸新報グループ、米ＡＩ企業に記事提供",
+            "",
+            "北陸新報グループ (a Japanese institution's",
+        ),
+        # A yen sum spent on introducing something ("導入 150億円").
+        ("ウエルシア、ＡＩレジを2800店に導入 150億円", "", "150億円 (in yen"),
         # A press release names its company by its corporate form; no 日本, no yen sum.
         (
             "株式会社ミズハAI、物流倉庫向けの需要予測AI「ミズハ・フロー」を提供開始",
@@ -183,3 +197,6 @@ def test_japanese_headlines_the_press_writes_so_are_kept(
 
 def test_a_foreign_company_is_no_japanese_one_for_its_corporate_form(profile: Profile) -> None:
     assert not score(profile, "米グーグル株式会社、AIの新モデルを発表", "").relevant
+    # Nor for a suffix: a known foreign company, or one kanji of a country (米銀: US banks).
+    assert not score(profile, "サムスン電子、AI半導体を増産", "").relevant
+    assert not score(profile, "米銀、AI投資を拡大", "").relevant
