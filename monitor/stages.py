@@ -82,6 +82,28 @@ _STAGES = (
         "last",
     ),
     (
+        # A policy or guideline: set out, then revised ("生成AI方針を修正" after "方針を公表",
+        # "tightens AI rules" after "sets rules for generative AI use").
+        "policy",
+        (
+            "policy set",
+            re.compile(
+                r"(?i:\b(?:sets?|unveils?|publish(?:es)?|issues?|announces?|adopts?|drafts?)\s+"
+                r"(?:[\w-]+\s+){0,3}(?:rules|policy|policies|guidelines)\b)"
+                r"|(?:方針|指針|ガイドライン|ルール)を?(?:公表|発表|策定|決定)"
+            ),
+        ),
+        (
+            "policy revised",
+            re.compile(
+                r"(?i:\b(?:tightens?|revises?|updates?|changes?|scraps?|reverses?|loosens?|eases?)"
+                r"\s+(?:[\w-]+\s+){0,3}(?:rules|policy|policies|guidelines)\b)"
+                r"|(?:方針|指針|ガイドライン|ルール)を?(?:修正|見直し|見直す|改定|撤回|強化|緩和)"
+            ),
+        ),
+        "last",
+    ),
+    (
         # A court case: the ruling, then the appeal against it ("原告が控訴" after "請求棄却").
         "case",
         (
@@ -124,6 +146,7 @@ STAGE_WORDS = {
     "talks": "the talks", "agreed": "the deal agreed", "range": "the price range",
     "priced": "the price set", "preliminary": "the preliminary figure",
     "revised": "the revised figure", "ruling": "the ruling", "appeal": "the appeal",
+    "policy set": "the policy set out", "policy revised": "the policy revised",
 }  # fmt: skip
 
 

@@ -285,7 +285,7 @@ def test_the_appeal_is_a_development_of_the_ruling(encoder) -> None:
     assert stages("Osaka court says AI-made song is not a copyrighted work") == (
         ("case", "ruling"),
     )  # fmt: skip
-    assert stages("Game maker sets rules for generative AI") == ()
+    assert ("case", "ruling") not in stages("Game maker sets rules for generative AI")
     ruling, appeal = fingerprint_texts([RULING_JA, APPEAL_JA], encoder)
     later = judged_second(ruling, appeal, T0, timedelta(hours=24))
     assert later.kind == "follow-up", later.reason
@@ -323,3 +323,24 @@ def test_a_past_employer_is_no_principal_of_a_link(encoder) -> None:
     )
     assert link_reason(talks, fund, 2.0) == ""
     assert judged_second(talks, fund, T0, timedelta(hours=2)).kind == "new"
+
+
+def test_a_revised_policy_is_a_development_of_the_policy_set_out(encoder) -> None:
+    assert stages("ミヤマ工業、生成AI利用方針を公表 設計図面の2割に") == (("policy", "policy set"),)
+    assert stages("ミヤマ工業、生成AI方針を修正 社外委員会を設置") == (
+        ("policy", "policy revised"),
+    )
+    assert stages("Miyama sets rules for generative AI use in design") == (
+        ("policy", "policy set"),
+    )
+    assert stages("Miyama tightens AI rules after union protest") == (("policy", "policy revised"),)
+    assert stages("ミヤマ工業、業績予想を上方修正") == ()  # a forecast, not a policy
+    first, revised = fingerprint_texts(
+        [
+            ("ミヤマ工業、生成AI利用方針を公表 設計図面の2割に", ""),
+            ("ミヤマ工業、生成AI方針を修正 社外委員会を設置", ""),
+        ],
+        encoder,
+    )
+    later = judged_second(first, revised, T0, timedelta(hours=24))
+    assert later.kind != "duplicate", later.reason
