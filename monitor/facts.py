@@ -341,8 +341,9 @@ _MARKETS = {
         r"|\b(?:tokyo|japan(?:ese|'s)?) (?:chip|tech|technology|bank|exporter|auto|property"
         r"|blue-chip|semiconductor) (?:stocks|shares)\b)"
         r"|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場)|東京市場|東証"
-        # Bloomberg's Japanese wrap, "日本株は反発": not "日本株を買い増し" or "日本株ファンド".
-        r"|日本株(?=は|、|\s)"
+        # Bloomberg's Japanese wrap, "日本株は反発", and "東京株、前場は続伸": not "日本株を買い
+        # 増し" or "日本株ファンド".
+        r"|(?:日本|東京)株(?=は|、|\s)"
     ),
 }
 # Which way the market's headline says it moved ("ends higher", "反発"). A pair whose headlines

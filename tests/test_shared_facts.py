@@ -117,6 +117,7 @@ def test_bloombergs_japanese_wrap_names_the_tokyo_market() -> None:
 
     assert market_move("日本株は反発、半導体関連が上昇－米AI銘柄高を好感") == ("tokyo stocks", "up")
     assert market_move("東京株式相場は続落") == ("tokyo stocks", "down")
+    assert market_move("東京株、前場は続伸 半導体株に買い") == ("tokyo stocks", "up")
     # Japanese shares as something bought or held are no market report.
     assert market_move("海外ファンド、日本株を買い増し") == ("", "")
     assert market_move("日本株ファンドに資金流入") == ("", "")
