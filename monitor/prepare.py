@@ -146,6 +146,23 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
+def start_method() -> str:
+    """How worker processes start: ``fork`` where this process runs one thread, else ``spawn``.
+
+    A forked worker starts in milliseconds with every module this process has
+    imported (a spawned one imports them again, ~0.3 s of CPU each) and ends with
+    ``os._exit``, so nothing it inherited (the store's connection) is closed or
+    flushed by it. Forking a process with other threads (the scheduler's jobs, an
+    event loop's resolver) could copy a lock one of them holds, so such a process
+    spawns. The count is the kernel's (``/proc/self/task``): native threads too.
+    """
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: not Linux
+        return "spawn"
+    return "fork" if threads == 1 else "spawn"
+
+
 def _init(settings: RelevanceSettings, cache_dir: Path | None) -> None:
     global _PROFILE, _CACHE_DIR
     threading.Thread(
@@ -273,6 +290,8 @@ class Workers:
         self.pool: Executor | None = None
         self._refused = False  # the system gave no worker processes: asked once only
         self._pending: list[Future[list[bytes]]] = []  # fingerprint chunks under way
+        self._forked = False  # the pool's workers are forked (see start_method)
+        self._launched = False
 
     def want(self, tasks: int, minimum: int) -> bool:
         """Start the pool (once) if ``tasks`` reaches ``minimum``; True when there is one."""
@@ -282,17 +301,29 @@ class Workers:
             and tasks >= minimum
             and (os.cpu_count() or 1) >= 2
         ):
-            # spawn, not fork: collect may run in a threaded process (the scheduler).
-            context = multiprocessing.get_context("spawn")
+            context = multiprocessing.get_context(start_method())
             try:
                 self.pool = ProcessPoolExecutor(
                     max_workers=WORKERS, mp_context=context, initializer=_init,
                     initargs=(self.settings, self.cache_dir),
                 )  # fmt: skip
+                self._forked = context.get_start_method() == "fork"
+                log.debug("%d worker processes, started by %s", WORKERS, context.get_start_method())
             except (OSError, NotImplementedError) as exc:
                 self._refused = True
                 log.debug("no worker processes (%s); working in this process", exc)
         return self.pool is not None
+
+    def start(self, tasks: int, minimum: int) -> bool:
+        """:meth:`want`, and with forked workers launch them now, while this process may
+        still have one thread: a fork pool forks at its first task (Python 3.11), and
+        a poll's first task comes when the event loop may have started resolver threads."""
+        if not self.want(tasks, minimum):
+            return False
+        if self._forked and not self._launched:
+            self._launched = True
+            self.pool.submit(os.getpid)  # type: ignore[union-attr]
+        return True
 
     def __enter__(self) -> Workers:
         return self

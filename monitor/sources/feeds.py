@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from monitor.errors import FeedError
 from monitor.model import Document, Prepared
-from monitor.prepare import WORKERS, Workers
+from monitor.prepare import WORKERS, Workers, start_method
 from monitor.settings import FeedSettings, FetchSettings, Settings
 from monitor.sources.feedlist import configured_feeds, feed_source_id
 from monitor.sources.feedparse import ParsedFeed
@@ -107,8 +107,9 @@ async def _parse(
     workers: Workers, job: _Job, fetched: FetchResult, due: int
 ) -> tuple[ParsedFeed, tuple[Prepared, ...]]:
     args = (fetched.body, fetched.url, fetched.content_type, job.source_id, job.feed.weight)
-    # The pool starts with the first body to parse, not before the poll: a cycle in which
-    # every feed answers 304 starts none (its queues alone spawn a resource-tracker process).
+    # A spawned pool starts with the first body to parse, not before the poll: a cycle in
+    # which every feed answers 304 spawns none (~0.3 s of CPU per worker). A forked pool
+    # (one-thread process) was started before the poll: forking costs milliseconds.
     if workers.want(due, POOL_MIN_FEEDS):
         try:
             future = workers.submit(parse_and_prepare, *args)
@@ -290,6 +291,9 @@ def collect(
     problems.extend(_skipped_line(job) for job in jobs if not (force or _due(job, now)))
     own = workers is None
     pool = workers or Workers(settings.relevance, settings.cache_dir)
+    if start_method() == "fork":
+        # Forked workers cost milliseconds to start, and must start before the event loop.
+        pool.start(len(due), POOL_MIN_FEEDS)
     try:
         answers = asyncio.run(_poll(due, settings.fetch, Progress(len(due), live=progress), pool))
     finally:
