@@ -62,10 +62,13 @@ SCALE_WORDS = {
     "mil.": 1e6, "bil.": 1e9, "tril.": 1e12,
 }  # fmt: skip
 CJK_SCALE = {
-    "千": 1e3, "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12,
+    "万": 1e4, "萬": 1e4, "億": 1e8, "亿": 1e8, "兆": 1e12,
     # Korean: "53억달러" is $5.3 billion, "1조원" one trillion won.
     "만": 1e4, "억": 1e8, "조": 1e12,
 }  # fmt: skip
+# Within a group of four digits: "3千億円" is 3,000 x 10^8 yen, "1兆3千億円" 1.3 trillion,
+# "5百万円" five million, "3천억원" 300 billion won.
+CJK_SMALL_SCALE = {"千": 1e3, "百": 1e2, "천": 1e3, "백": 1e2}
 _SYMBOLS = {
     "$": "USD", "us$": "USD", "usd": "USD", "¥": "JPY", "jpy": "JPY", "€": "EUR", "eur": "EUR",
     "£": "GBP", "gbp": "GBP", "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "s$": "SGD",
@@ -99,7 +102,8 @@ _WORD_CUR = (
 # A number must not continue a Latin word or another number; after kanji it may start
 # (前年同月比23.2%増: "\w" would count 比 as part of a word and lose the percentage).
 # A CJK amount is a run of number+scale groups: 1兆5000億円, 3,740億円, 400億ドル.
-_CJK_AMOUNT = rf"(?P<cjk>(?:(?:{_NUM})\s?[千万萬億亿兆만억조])+(?:(?:{_NUM})(?![\d.]))?)"
+_CJK_GROUP = rf"(?:{_NUM})\s?(?:[千百천백]\s?[万萬億亿兆만억조]?|[万萬億亿兆만억조])"
+_CJK_AMOUNT = rf"(?P<cjk>(?:{_CJK_GROUP})+(?:(?:{_NUM})(?![\d.]))?)"
 _AMOUNT = re.compile(
     rf"(?P<sym>{_SYMBOL})?{_CJK_AMOUNT}\s?(?P<cjkcur>{_WORD_CUR})?"
     rf"|(?P<sym2>{_SYMBOL})(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE})\s?)?(?P<cur2>{_WORD_CUR})?"
@@ -131,15 +135,19 @@ def _number(text: str) -> float:
 
 
 def cjk_number(text: str) -> float:
-    """1兆5000億 -> 1.5e12; 3,740億 -> 3.74e11; trailing plain digits count as units."""
-    total, pending = 0.0, ""
-    for ch in re.findall(rf"{_NUM}|[千万萬億亿兆만억조]", text.replace(" ", "")):
-        if ch in CJK_SCALE:
-            total += _number(pending or "1") * CJK_SCALE[ch]
+    """1兆5000億 -> 1.5e12; 3,740億 -> 3.74e11; 1兆3千億 -> 1.3e12; 2万5千 -> 25,000;
+    trailing plain digits count as units."""
+    total, group, pending = 0.0, 0.0, ""
+    for token in re.findall(rf"{_NUM}|[千百천백万萬億亿兆만억조]", text.replace(" ", "")):
+        if token in CJK_SMALL_SCALE:
+            group += _number(pending or "1") * CJK_SMALL_SCALE[token]
             pending = ""
+        elif token in CJK_SCALE:
+            total += (group + (_number(pending) if pending else 0.0) or 1.0) * CJK_SCALE[token]
+            group, pending = 0.0, ""
         else:
-            pending = ch
-    return total + (_number(pending) if pending else 0.0)
+            pending = token
+    return total + group + (_number(pending) if pending else 0.0)
 
 
 def _currency(symbol: str | None, word: str | None) -> str | None:

@@ -23,7 +23,16 @@ from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import DIM, Encoder
-from monitor.facts import CJK_SCALE, SCALE_WORDS, Fact, amounts, cjk_number, market_move, session
+from monitor.facts import (
+    CJK_SCALE,
+    CJK_SMALL_SCALE,
+    SCALE_WORDS,
+    Fact,
+    amounts,
+    cjk_number,
+    market_move,
+    session,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,10 +66,11 @@ _FLAGS = _FLAG_CJK | _FLAG_NOT_ENCODED | _FLAG_MARKET
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # The amounts' scales (``monitor.facts``): the words ``_FACT`` takes below mean the same there.
-_MULTIPLIER = {**SCALE_WORDS, **CJK_SCALE}
+_MULTIPLIER = {**SCALE_WORDS, **CJK_SCALE, **CJK_SMALL_SCALE}
 _FACT = re.compile(
-    # 1兆5000億 is one number (1.5e12), as "1.5 trillion" is
-    r"(?P<cjknum>(?<![0-9.,])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[千万億兆]){2,}\d*)"
+    # 1兆5000億 is one number (1.5e12), as "1.5 trillion" is; so are 3千億 and 1兆3千億
+    # (one group alone gives the value the plain number and its scale give below)
+    r"(?P<cjknum>(?<![0-9.,])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[千百][万億兆]|[千万億兆]))+\d*)"
     r"|(?P<num>(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     # "$1.8 bln" is "$1.8 billion" (Reuters), "510 bil. yen" (Kyodo) "510 billion yen"
     r"\s*(?P<mult>(?i:thousand|million|billion|trillion|(?:mil|bil|tril)\.|bln|bn|mln|mn|trn|tln|tn)"
@@ -75,6 +85,9 @@ or as for of to by with from after before while when if mr ms mrs dr inc corp co
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december"""
 _NOT_NAMES = frozenset(_COMMON_CAPITALISED.split())
+# Acronyms of common nouns: facts of a text, but a headline adding one ("... to fund AI
+# bets", "CEO says") names nothing new (``headline_facts(..., specific=True)``).
+_COMMON_ACRONYMS = frozenset("ai ceo cfo coo ipo gdp cpi pmi ev evs gpu gpus llm llms".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +333,9 @@ def _minhash(hashes: np.ndarray) -> tuple[bytes, bytes]:
     return (mins & np.uint64(0xFF)).astype(np.uint8).tobytes(), bands.tobytes()
 
 
-def _fact_tokens(title: str, text: str, opening_names: bool = False) -> list[str]:
+def _fact_tokens(
+    title: str, text: str, opening_names: bool = False, not_names: frozenset[str] = _NOT_NAMES
+) -> list[str]:
     """Numbers (#), names (@) and quotations (") of the text in reading order, deduplicated."""
     src = unicodedata.normalize("NFKC", f"{title}\n{text[:FACT_TEXT_CHARS]}")
     found: list[tuple[str, bool]] = []  # (token, is a capitalised word opening a sentence)
@@ -331,7 +346,7 @@ def _fact_tokens(title: str, text: str, opening_names: bool = False) -> list[str
             value = float(m["num"].replace(",", "")) * _MULTIPLIER.get((m["mult"] or "").lower(), 1)
             found.append((f"#{value:.4g}", False))
         elif m["name"]:
-            if m["name"].lower() not in _NOT_NAMES:
+            if m["name"].lower() not in not_names:
                 before = src[max(0, m.start() - 3) : m.start()].rstrip(" \t")
                 opening = not before or before[-1] in '.!?\n"“'
                 opening = opening and not opening_names
@@ -357,13 +372,20 @@ FACT_KIND = {"@": 0, "#": 1, '"': 2}
 FACT_WEIGHT = (0.5, 1.0, 1.0, 1.0)  # name, number, quotation, (unused)
 
 
-def headline_facts(headline: str) -> bytes:
+def headline_facts(headline: str, *, specific: bool = False) -> bytes:
     """The fact hashes of a headline alone, hashed as ``Fingerprint.facts`` holds them.
 
     Its opening capitalised word counts as a name: a headline opens on its subject
-    ("Grab posts record profit"), not on a sentence's "Analysts said".
+    ("Grab posts record profit"), not on a sentence's "Analysts said". ``specific``
+    leaves out acronyms of common nouns ("AI", "CEO").
     """
-    return _fact_hashes(_fact_tokens(headline, "", opening_names=True))
+    not_names = _NOT_NAMES | _COMMON_ACRONYMS if specific else _NOT_NAMES
+    return _fact_hashes(_fact_tokens(headline, "", opening_names=True, not_names=not_names))
+
+
+def amount_facts(values: Sequence[float]) -> bytes:
+    """The fact hashes of these amounts, as ``headline_facts`` hashes a headline's figures."""
+    return _fact_hashes([f"#{value:.4g}" for value in values])
 
 
 def _fact_hashes(tokens: list[str]) -> bytes:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from monitor.eventkeys import same_money, share_move
-from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, headline_facts
+from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, amount_facts, headline_facts
 from monitor.stages import STAGE_ORDER, STAGE_WORDS, stages, tentative_deal
 
 __all__ = [
@@ -92,12 +92,18 @@ def detail_only(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
 
     if not matched or any(len(o.facts) // 2 >= SHORT_REPORT_FACTS for o in matched):
         return False
+    stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
     if any(o.cjk != fp.cjk for o in matched):
-        stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
         return not any(
             f.unit != "date" and not any(same_money(f, g) for g in stated) for f in fp.head_amounts
         )
-    head = np.frombuffer(headline_facts(_uncredited(fp.headline)), dtype="<u2")
+    # "... to fund AI bets" names nothing their headline lacks.
+    head = np.frombuffer(headline_facts(_uncredited(fp.headline), specific=True), dtype="<u2")
+    # A headline sum they state in the other currency ("1.3 tril. yen" after "$8.5 billion")
+    # is theirs too.
+    restated = [
+        f.value for f in fp.head_amounts if any(same_money(f, g) for g in stated)
+    ]  # fmt: skip
     # Their headlines too, read the same way: a headline's opening name is not in ``facts``.
     seen = np.concatenate(
         [
@@ -105,6 +111,7 @@ def detail_only(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
             for o in matched
             for f in (o.facts, headline_facts(_uncredited(o.headline)))
         ]
+        + [np.frombuffer(amount_facts(restated), dtype="<u2")]
     )
     return bool(np.isin(head, seen).all())
 

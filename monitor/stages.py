@@ -45,8 +45,13 @@ _STAGES = (
             re.compile(
                 r"(?i:\bagree(?:s|d)?\b|\bto\s+(?:buy|acquire|take\s+over|merge)\b|\bbuys\b"
                 r"|\bacquires\b|\bsigns?\b|\bsigned\b|\bclinch(?:es|ed)?\b|\bseal(?:s|ed)?\b"
-                r"|\bcomplet(?:es|ed)\b|\bsecur(?:es|ed)\b)"
+                r"|\bcomplet(?:es|ed)\b|\bsecur(?:es|ed)\b"
+                # "SoftBank lands $11.5 billion loan": a deal won, not a plane down.
+                r"|\blands?\b(?=(?:\s+\S+){0,5}?\s+(?:loans?|deals?|contracts?|orders?|financing"
+                r"|funding|investment|facility)\b))"
                 r"|合意|締結|確保|を買収|で買収|買収へ|買収する|買収を(?:決定|発表|決め)|傘下に|正式(?:発表|決定)"
+                # "1兆7800億円の融資契約": the contract signed ("契約へ" is still ahead of it).
+                r"|契約(?!へ|社員|者)"
             ),
         ),
         "first",

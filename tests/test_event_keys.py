@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from conftest import judged_second
 
 from monitor.eventkeys import head_counts, head_years, same_money, share_move, shared_name
-from monitor.facts import amounts
+from monitor.facts import Fact, amounts
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
 from monitor.stages import stages
@@ -344,3 +344,41 @@ def test_a_revised_policy_is_a_development_of_the_policy_set_out(encoder) -> Non
     )
     later = judged_second(first, revised, T0, timedelta(hours=24))
     assert later.kind != "duplicate", later.reason
+
+
+# A loan sought (in Japanese, its sum written "1兆2千億円"), then signed for more (in English).
+LOAN_TALKS_JA = (
+    "楽天G、データセンター担保に1兆2千億円の借り入れ交渉",
+    "楽天グループがデータセンター資産を担保に、国内外の銀行と1兆2千億円の借り入れを交渉している"
+    "ことが12日、関係者への取材で分かった。AI投資に充てる。",
+)
+LOAN_SIGNED_EN = (
+    "Rakuten Group lands $10.7 billion loan backed by data centres",
+    "Rakuten Group has signed a ¥1.65 trillion loan with 12 banks secured by its data-centre "
+    "assets, more than it first sought, to fund its AI investments.",
+)
+LOAN_TALKS_SHORT_EN = ("Rakuten seeks $7.8 billion loan backed by data centres", "")
+LOAN_TALKS_FULL_EN = (
+    "Rakuten seeks 1.2 tril. yen loan backed by data centres to fund AI bets",
+    "TOKYO (Kyodo) -- Rakuten Group Inc. is in talks with banks for a 1.2 trillion yen loan "
+    "backed by its data-centre assets, sources said Wednesday.",
+)
+
+
+def test_the_loan_signed_is_a_development_of_the_loan_sought(encoder) -> None:
+    assert stages(LOAN_SIGNED_EN[0]) == (("deal", "agreed"),)
+    assert stages("ソフトバンクＧ、１兆円の融資契約 アーム株担保") == (("deal", "agreed"),)
+    assert stages("Plane lands safely at Haneda after engine warning") == ()
+    assert stages("契約社員の待遇を改善") == ()
+    talks, signed = fingerprint_texts([LOAN_TALKS_JA, LOAN_SIGNED_EN], encoder)
+    assert Fact("JPY", 1.2e12) in talks.head_amounts
+    # Never folded under the talks: a new story, or the talks' follow-up.
+    later = judged_second(talks, signed, T0, timedelta(hours=24))
+    assert later.kind in ("new", "follow-up"), later.reason
+
+
+def test_a_fuller_report_of_a_headline_in_the_other_currency_is_its_copy(encoder) -> None:
+    # "$7.8 billion" is 1.2 trillion yen at a plausible rate; "to fund AI bets" adds no name.
+    short, full = fingerprint_texts([LOAN_TALKS_SHORT_EN, LOAN_TALKS_FULL_EN], encoder)
+    second = judged_second(short, full, T0, timedelta(minutes=40))
+    assert second.kind == "duplicate", second.reason

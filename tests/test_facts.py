@@ -15,7 +15,7 @@ PIECES = [
     "rs ", "¥", "€", "£", "₩", "₹", "nt$", "億", "兆", "万", "千", "円", "ドル", "元", "billion",
     "bln", "bn", "m", "k", "yen", "dollars", "euro", "%", "％", " percent", "pct", "パーセント",
     "ポイント", " ", "  ", "\n", ",", ".", "a", "Z", "x", "比", "増", "-", "Aug.", "8月", "20日",
-    "2026-08-20", "ſ", "K",
+    "2026-08-20", "ſ", "K", "百", "천", "억",
 ]  # fmt: skip
 
 
@@ -70,3 +70,15 @@ def test_halving_in_words_is_the_50_percent_cut_of_the_japanese_report():
     half = [facts.Fact("%", 50.0)]
     assert facts.amounts("推論コストを半減") == facts.amounts("食品ロス5割減") == half
     assert facts.amounts("a half-hour session on behalf of investors") == []
+
+
+def test_thousands_and_hundreds_inside_a_japanese_figure_multiply_its_scale():
+    # "1兆3千億円" is 1.3 trillion yen, as "1兆3000億円" and "1.3 tril. yen" are.
+    assert facts.amounts("１兆３千億円の借り入れ") == [facts.Fact("JPY", 1.3e12)]
+    assert facts.amounts("1兆3000億円") == facts.amounts("1.3 tril. yen") == [facts.Fact("JPY", 1.3e12)]
+    assert facts.amounts("約5千億円を投じる") == [facts.Fact("JPY", 5e11)]
+    assert facts.amounts("3千万円、5百万円、2万5千円") == [
+        facts.Fact("JPY", 3e7), facts.Fact("JPY", 5e6), facts.Fact("JPY", 25000.0),
+    ]  # fmt: skip
+    assert facts.amounts("3천억원") == [facts.Fact("KRW", 3e11)]
+    assert facts.amounts("3百貨店で販売") == []  # no currency, no amount
