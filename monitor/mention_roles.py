@@ -390,6 +390,18 @@ _COUNTRY_SET_AFTER = re.compile(
 )
 
 
+# A country's name as its language: "日本語にも対応" (supports Japanese), "a Japanese-language
+# model". A product's language is no news about the country, whose company may make it so.
+_LANGUAGE_AFTER = re.compile(r"語|[\s-]languages?\b", re.IGNORECASE)
+
+
+def as_language(text: str, start: int, end: int) -> bool:
+    """Whether the name ``text[start:end]`` (a country's, or its people's) names a language."""
+    return _LANGUAGE_AFTER.match(text, end) is not None and (
+        is_country(text[start:end]) or text[start:end].lower().endswith("ese")
+    )
+
+
 def one_of_countries(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
     """The phrase naming the country ``text[start:end]`` as one of a number of them, or None."""
     if not is_country(text[start:end]):

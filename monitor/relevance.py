@@ -68,6 +68,7 @@ from monitor.mention_roles import (
     BACKER,
     MODEL,
     as_attribute,
+    as_language,
     enumerations,
     in_dateline,
     in_japanese_dateline,
@@ -101,9 +102,12 @@ DATELINE = 0.15
 # Japan as one of a regional markets column's markets ("futures for Japan and Australia"):
 # as little as a list's name.
 COLUMN = 0.19
+# A country's name as a language ("日本語にも対応"): what a product speaks, not where it is.
+LANGUAGE = 0.18
 WHERE = {
     HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list",
     ATTRIBUTE: "attribute", DATELINE: "dateline", COLUMN: "markets column",
+    LANGUAGE: "language",
 }  # fmt: skip
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
@@ -236,6 +240,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             and foreign_subject(head, profile.foreign)
         ):
             where = DATELINE
+        elif as_language(full, m.start, m.end):
+            where = LANGUAGE
         elif line >= 0 and m.start < lists[line][1]:
             where = LIST
         elif backer is not None:
@@ -409,6 +415,8 @@ def _named(name: str, group: _Group) -> str:
         places.append("in the dateline")
     if group.places.get(COLUMN, 0):
         places.append("as one of a regional markets column's markets")
+    if group.places.get(LANGUAGE, 0):
+        places.append("as a language")
     if backed:
         what = {BACKER: "a backer", MODEL: "a model"}.get(group.backers[0][0], "an earlier one")
         places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")

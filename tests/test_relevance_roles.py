@@ -216,3 +216,22 @@ def test_japan_among_more_markets_of_a_foreign_launch_is_a_passing_mention(
         "",
     )
     assert not result.relevant, result.reason
+
+
+def test_japanese_as_a_products_language_is_a_passing_mention(profile: Profile) -> None:
+    # A foreign model that also speaks Japanese is no news about Japan ...
+    result = score(
+        profile,
+        "米Nuvex、30言語対応の音声AIを公開　日本語にも対応",
+        "米スタートアップのNuvexは20日、30言語に対応した音声合成AIを公開した。日本語にも対応し、"
+        "開発者は月額課金で利用できる。",
+    )
+    assert not result.relevant, result.reason
+    assert "as a language" in result.reason
+    # ... and a Japanese company's Japanese-language model is still its news.
+    kept = score(
+        profile,
+        "富士通、日本語特化の大規模言語モデルを公開",
+        "富士通は20日、日本語の性能を高めた大規模言語モデルを公開した。",
+    )
+    assert kept.relevant, kept.reason
