@@ -87,7 +87,8 @@ july august september october november december"""
 _NOT_NAMES = frozenset(_COMMON_CAPITALISED.split())
 # Acronyms of common nouns: facts of a text, but a headline adding one ("... to fund AI
 # bets", "CEO says") names nothing new (``headline_facts(..., specific=True)``).
-_COMMON_ACRONYMS = frozenset("ai ceo cfo coo ipo gdp cpi pmi ev evs gpu gpus llm llms".split())
+_ACRONYMS = "ai ceo cfo coo ipo gdp cpi pmi ev evs gpu gpus llm llms"
+_COMMON_ACRONYMS = frozenset(_ACRONYMS.split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,8 @@ def test_halving_in_words_is_the_50_percent_cut_of_the_japanese_report():
 def test_thousands_and_hundreds_inside_a_japanese_figure_multiply_its_scale():
     # "1兆3千億円" is 1.3 trillion yen, as "1兆3000億円" and "1.3 tril. yen" are.
     assert facts.amounts("１兆３千億円の借り入れ") == [facts.Fact("JPY", 1.3e12)]
-    assert facts.amounts("1兆3000億円") == facts.amounts("1.3 tril. yen") == [facts.Fact("JPY", 1.3e12)]
+    trillion = [facts.Fact("JPY", 1.3e12)]
+    assert facts.amounts("1兆3000億円") == facts.amounts("1.3 tril. yen") == trillion
     assert facts.amounts("約5千億円を投じる") == [facts.Fact("JPY", 5e11)]
     assert facts.amounts("3千万円、5百万円、2万5千円") == [
         facts.Fact("JPY", 3e7), facts.Fact("JPY", 5e6), facts.Fact("JPY", 25000.0),
