@@ -240,14 +240,14 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             and foreign_subject(head, profile.foreign)
         ):
             where = DATELINE
-        elif as_language(full, m.start, m.end):
-            where = LANGUAGE
         elif line >= 0 and m.start < lists[line][1]:
             where = LIST
         elif backer is not None:
             where = ATTRIBUTE
         elif in_name_list(full, m.start, m.end, begins, stop) is not None:
             where = LIST  # one investor of many, in the headline and lead too
+        elif as_language(full, m.start, m.end):
+            where = LANGUAGE
         elif m.start < offset:
             where = HEADLINE
         elif column and _japan_only(profile, m.keys):
