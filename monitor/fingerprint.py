@@ -87,8 +87,8 @@ july august september october november december"""
 _NOT_NAMES = frozenset(_COMMON_CAPITALISED.split())
 # Acronyms of common nouns: facts of a text, but a headline adding one ("... to fund AI
 # bets", "CEO says") names nothing new (``headline_facts(..., specific=True)``).
-_ACRONYMS = "ai ceo cfo coo ipo gdp cpi pmi ev evs gpu gpus llm llms"
-_COMMON_ACRONYMS = frozenset(_ACRONYMS.split())
+_COMMON_ACRONYMS = "ai ceo cfo coo ipo gdp cpi pmi ev evs gpu gpus llm llms"
+_NOT_SPECIFIC_NAMES = _NOT_NAMES | frozenset(_COMMON_ACRONYMS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +380,7 @@ def headline_facts(headline: str, *, specific: bool = False) -> bytes:
     ("Grab posts record profit"), not on a sentence's "Analysts said". ``specific``
     leaves out acronyms of common nouns ("AI", "CEO").
     """
-    not_names = _NOT_NAMES | _COMMON_ACRONYMS if specific else _NOT_NAMES
+    not_names = _NOT_SPECIFIC_NAMES if specific else _NOT_NAMES
     return _fact_hashes(_fact_tokens(headline, "", opening_names=True, not_names=not_names))
 
 
