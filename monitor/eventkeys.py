@@ -326,6 +326,7 @@ _LOANWORDS = frozenset(
 _LATIN_WORD = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
 _HIRAGANA_OPENING = re.compile(r"[\u3041-\u3096]{3,}(?=[\u30a1-\u30fa\u4e00-\u9fff、\s])")
 _VOWELS = re.compile(r"[aeiouy\-]")
+_SOFT_C = re.compile(r"c(?=[eiy])")
 
 
 def _skeleton(romaji: str) -> str:
@@ -345,17 +346,30 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     kana = frozenset(run for run in _KATAKANA_RUN.findall(src) if run not in _LOANWORDS)
     sounds = set()
     for run in kana:
-        romaji = jaconv.kana2alphabet(jaconv.kata2hira(run))
-        sounds.add((romaji[:1], _skeleton(romaji)))
+        sounds.update(_kana_sounds(jaconv.kana2alphabet(jaconv.kata2hira(run))))
     # A name in hiragana opening the headline: "ほしぞらクラウド、…" is Hoshizora Cloud, "ひびき
     # データセンター、…" Hibiki Data Centers (Japanese writes few other words in hiragana there).
     opening = _HIRAGANA_OPENING.match(src)
     if opening is not None:
-        romaji = jaconv.kana2alphabet(opening.group(0))
-        sounds.add((romaji[:1], _skeleton(romaji)))
+        sounds.update(_kana_sounds(jaconv.kana2alphabet(opening.group(0))))
     for word in _LATIN_WORD.findall(src):
-        sounds.add((word[:1].lower().replace("v", "b").replace("l", "r"), _skeleton(word)))
+        # English reads c before e, i and y as s: Welcia is ウエルシア, Mercer マーサー.
+        for spelling in {word, _SOFT_C.sub("s", word)}:
+            first = spelling[:1].lower().replace("v", "b").replace("l", "r")
+            sounds.add((first, _skeleton(spelling)))
     return kana, frozenset(s for s in sounds if len(s[1]) >= 3)
+
+
+def _kana_sounds(romaji: str) -> set[tuple[str, str]]:
+    """(first sound, skeleton) of a romanised kana name, both ways where the kana reads two.
+
+    An opening ウエ, ウイ or ウオ is "we", "wi", "wo" in a loanword or a brand (ウエルシア =
+    Welcia, ウイング = Wing) and "ue" in a Japanese name (ウエダ = Ueda).
+    """
+    out = {(romaji[:1], _skeleton(romaji))}
+    if romaji[:2] in ("ue", "ui", "uo"):
+        out.add(("w", _skeleton("w" + romaji[1:])))
+    return out
 
 
 def shared_name(headline_a: str, headline_b: str) -> bool:

@@ -112,6 +112,15 @@ def test_names_match_across_scripts_and_loanwords_do_not() -> None:
     )
 
 
+def test_kana_we_and_soft_c_read_as_english_does() -> None:
+    # ウエ opening a brand is "we"; English reads "c" before "i" as "s": ウエルシア = Welcia.
+    welcia_ja = "ウエルシア、ＡＩレジを2800店に導入 150億円"
+    assert shared_name(welcia_ja, "Welcia to install AI checkouts at 2,800 drugstores")
+    assert shared_name("フランシス、AI受付ロボを発売", "Francis launches AI reception robot")
+    assert not shared_name(welcia_ja, "Walmart to install AI checkouts at 4,600 stores")
+    assert not shared_name(welcia_ja, "Wellness chain Lawson adds AI")
+
+
 def test_yen_and_dollars_are_one_amount_only_at_a_plausible_rate() -> None:
     (dollars,), (yen,) = amounts("$80 million"), amounts("120億円")
     assert same_money(dollars, yen)
