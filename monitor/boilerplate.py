@@ -48,7 +48,7 @@ _MARKERS = {
         r"^enter your e-?mail",
         r"^by (subscribing|signing up)\b",
         r"^get (your|our|the) (own )?(daily|free|weekly|morning|evening)\b",
-        r"ニュースレター|メルマガ|会員登録",
+        r"ニュースレター|メルマガ|メールマガジン|会員登録",
     ),
     "app": (
         r"^download (our|the)\b.*\bapp\b",

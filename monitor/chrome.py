@@ -46,6 +46,7 @@ TEMPLATE_MIN_ENTRIES = 3
 SHORT_TEMPLATE_ENTRIES = 2
 SHORT_NODE_CHARS = 60
 TEMPLATE_SHARE = 0.2
+TEMPLATE_LINE_CHARS = 300  # longer lines are not searched for template blocks
 _TEXT_NODE = re.compile(r">([^<>]{2,300})<")
 # A photo caption ends in an agency credit ("... REUTERS/Kim Hong-Ji/File Photo"), or carries a
 # credit label; the end pattern only ever runs on a line's last characters (it is anchored).
@@ -196,6 +197,20 @@ def _template_nodes(bodies: Sequence[str]) -> frozenset[str]:
     )
 
 
+def _is_template(folded: str, templates: frozenset[str]) -> bool:
+    """Whether a folded line is a template block, or nothing but template blocks: a line
+    joins the text of its links ("EE Times Japanの最新記事を毎日お届け。" + "メールマガジン登録"),
+    which the blocks were told apart by."""
+    if folded in templates:
+        return True
+    if len(folded) > TEMPLATE_LINE_CHARS:
+        return False
+    rest = folded
+    for block in sorted((b for b in templates if b in rest), key=len, reverse=True):
+        rest = rest.replace(block, " ")
+    return rest != folded and not any(c.isalnum() for c in rest)
+
+
 def fold(line: str) -> str:
     """A line reduced for comparison: NFKC, case-folded, whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", line).split()).casefold()
@@ -275,7 +290,7 @@ def strip_lines(lines: Sequence[str], titles: Sequence[str], hints: PageHints | 
     template_dropped = 0
     for line in lines:
         folded = fold(line) if templates or len(kept) < TITLE_REPEAT_LINES else ""
-        if templates and folded in templates:
+        if templates and _is_template(folded, templates):
             template_dropped += 1
             continue
         # A repeat of the title sits at the top; further down a line is never checked.

@@ -231,6 +231,28 @@ def test_the_lead_is_the_articles_first_paragraph_not_the_page_header() -> None:
     assert any("header lines before the lead" in note for note in notes.notes)
 
 
+def test_a_promo_line_made_of_a_sentence_and_a_link_is_template() -> None:
+    """The feed repeats "<p>Tokyo Tech Daily every morning. <a>Free sign-in</a></p>": the
+    line joins two recurring blocks, and is chrome like either ("Tokyo" is no subject)."""
+    leads = [
+        "Kazahaya Seiki said its net profit rose 38% on demand for chip inspection tools.",
+        "Minase Techno said its net profit rose 13% on demand for probe cards.",
+        "Hokuto Data Centers will issue convertible bonds to fund a new site.",
+    ]
+    items = "".join(
+        _item(
+            f"Story {n}",
+            f"https://news.example/promo-{n}",
+            f"&lt;p&gt;{lead}&lt;/p&gt;&lt;p&gt;Tokyo Tech Daily every morning."
+            f' &lt;a href="https://news.example/mail"&gt;Free sign-in&lt;/a&gt;&lt;/p&gt;',
+        )
+        for n, lead in enumerate(leads)
+    )
+    for (_, text), lead in zip(_stories(_parse(channel("Tech Daily", items))), leads, strict=True):
+        assert text.startswith(lead)
+        assert "Tokyo" not in text
+
+
 def test_one_article_listed_twice_keeps_its_own_sentences() -> None:
     """Copies under edited headlines are one article: its paragraphs are not template."""
     body = (

@@ -181,6 +181,18 @@ def test_a_newsletter_footer_in_other_words_is_dropped() -> None:
     assert any("footer" in note and "Sign up" in note for note in extraction.notes)
 
 
+def test_a_japanese_mail_magazine_footer_is_dropped() -> None:
+    # メールマガジン is メルマガ written out; the promo names the outlet's "Japan" edition.
+    body = (
+        "風早精機、純利益38%増\n\n"
+        "風早精機は15日、2027年12月期の連結決算を発表した。純利益は前期比38%増の274億円だった。\n\n"
+        "EE Times Japanの最新記事を毎日お届け。メールマガジン登録\n\n続きを読む"
+    )
+    (story,) = extract(body, "text").stories
+    assert story.text.endswith("274億円だった。")
+    assert "Japan" not in story.text
+
+
 def test_mid_article_interstitials_do_not_cut_the_ending() -> None:
     paragraphs = ARTICLE.split("\n\n")
     body = "\n\nAdvertisement\n\n".join(paragraphs) + "\n\nShare this article"
