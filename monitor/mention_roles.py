@@ -340,7 +340,9 @@ _EN_ROW = (
 )
 _EN_LEFT = re.compile(rf"(?:{_EN_ROW}|{_EN_NAME}){_EN_GLUE}$")
 _EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_ROW}|{_EN_NAME}|{_EN_OTHERS})")
-_JA_NAME = r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの]){1,16}"
+_JA_NAME = (
+    r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの：:]){1,16}"
+)
 # A table row's name may hold a "・" ("三菱UFJフィナンシャル・グループ 2140円"): its figure ends it.
 _JA_ROW = rf"[^\s、。，,「」『』（）()]{{1,24}}{_FIGURE}"
 _JA_LEFT = re.compile(rf"({_JA_ROW}|{_JA_NAME})、$")
@@ -360,6 +362,12 @@ _BACKING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIST_OTHERS = 3
+# A sentence that ranks the names it lists.
+_RANKING = re.compile(
+    r"ランキング|番付|首位|上位\d*社|順位|\branking|\brank(?:s|ed)\b|\btop\s+\d+\b"
+    r"|\b(?:biggest|largest|most valuable)\s+(?:\w+\s+)?(?:companies|firms|brands|employers)\b",
+    re.IGNORECASE,
+)
 # Splits a list into its names ("the US, Japan and UK"); not ``_LIST_GLUE``, whose "and" and
 # "or" have no word boundaries ("Thailand", "Singapore").
 _EN_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|、|\band\b|\bor\b|&)\s*")
@@ -470,6 +478,9 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     subject = len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before)
     # Names each with a figure are a table's rows (closing prices), whatever opens the sentence.
     table = figure is not None and len(_FIGURE_TAIL.findall(text, first, last)) >= _LIST_OTHERS
-    if subject and not table and not _BACKING_AFTER.match(text, last, stop):
+    # A ranking's names are its rows, in whatever sentence: "時価総額ランキング：トヨタ首位、
+    # 三菱UFJ、ソニーG、日立、ソフトバンクGが続く".
+    ranking = _RANKING.search(text, begins, stop) is not None
+    if subject and not table and not ranking and not _BACKING_AFTER.match(text, last, stop):
         return None
     return " ".join(text[first:last].split())

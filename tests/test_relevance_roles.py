@@ -207,6 +207,18 @@ def test_a_name_in_a_table_of_closing_prices_is_a_passing_mention(profile: Profi
     assert venture.relevant, venture.reason
 
 
+def test_a_name_in_a_ranking_is_a_passing_mention(profile: Profile) -> None:
+    # A ranking's names open its sentence and are still its rows, not its subjects.
+    result = score(
+        profile,
+        "時価総額ランキング2028年2月：トヨタ首位、三菱UFJ、ソニーG、日立、ソフトバンクGが続く",
+        "2月末時点の国内上場企業の時価総額ランキングをまとめた。首位はトヨタ自動車で、"
+        "三菱UFJフィナンシャル・グループ、ソニーグループ、日立製作所、ソフトバンクグループが続いた。",
+    )
+    assert not result.relevant, result.reason
+    assert "in lists" in result.reason
+
+
 def test_japan_among_more_markets_of_a_foreign_launch_is_a_passing_mention(
     profile: Profile,
 ) -> None:
