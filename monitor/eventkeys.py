@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from monitor.facts import Fact, market_move, same_value
+from monitor.loanwords import LOANWORDS
 
 __all__ = [
     "head_counts", "head_years", "names_past_employer", "other_money", "same_money",
@@ -270,59 +271,6 @@ def _written(fact: Fact) -> str:
 
 _KATAKANA_RUN = re.compile(r"[ァ-ヴー]{3,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-# Business loanwords every second headline writes in katakana, and the news outlets a headline
-# credits ("＝ロイター", "（ブルームバーグ）"); a name is what is left.
-_LOANWORDS = frozenset(
-    [
-        "ロボット",
-        "ロボ",
-        "データ",
-        "センター",
-        "データセンター",
-        "システム",
-        "サービス",
-        "グループ",
-        "ホールディングス",
-        "ファンド",
-        "スタートアップ",
-        "ベンチャー",
-        "デジタル",
-        "ソフトウェア",
-        "クラウド",
-        "チップ",
-        "メモリー",
-        "モデル",
-        "エンジニア",
-        "プラットフォーム",
-        "テクノロジー",
-        "テクノロジーズ",
-        "ネットワーク",
-        "ビジネス",
-        "マーケット",
-        "フィジカル",
-        "インフラ",
-        "エネルギー",
-        "サーバー",
-        "ソリューション",
-        "パートナー",
-        "プロジェクト",
-        "メーカー",
-        "ユーザー",
-        "アプリ",
-        "スマホ",
-        "ドローン",
-        "バッテリー",
-        "ビジョン",
-        "ロイター",
-        "ブルームバーグ",
-        "ヤフー",
-        "ニュース",
-        "テレビ",
-        "ジャーナル",
-        "タイムズ",
-        "フィナンシャル",
-    ]
-)
 _LATIN_WORD = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
 _HIRAGANA_OPENING = re.compile(r"[\u3041-\u3096]{3,}(?=[\u30a1-\u30fa\u4e00-\u9fff、\s])")
 _VOWELS = re.compile(r"[aeiouy\-]")
@@ -343,7 +291,7 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     import jaconv
 
     src = _nfkc(headline)
-    kana = frozenset(run for run in _KATAKANA_RUN.findall(src) if run not in _LOANWORDS)
+    kana = frozenset(run for run in _KATAKANA_RUN.findall(src) if run not in LOANWORDS)
     sounds = set()
     for run in kana:
         sounds.update(_kana_sounds(jaconv.kana2alphabet(jaconv.kata2hira(run))))

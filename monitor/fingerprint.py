@@ -33,6 +33,7 @@ from monitor.facts import (
     market_move,
     session,
 )
+from monitor.loanwords import LOANWORDS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -335,7 +336,11 @@ def _minhash(hashes: np.ndarray) -> tuple[bytes, bytes]:
 
 
 def _fact_tokens(
-    title: str, text: str, opening_names: bool = False, not_names: frozenset[str] = _NOT_NAMES
+    title: str,
+    text: str,
+    opening_names: bool = False,
+    not_names: frozenset[str] = _NOT_NAMES,
+    not_kana: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Numbers (#), names (@) and quotations (") of the text in reading order, deduplicated."""
     src = unicodedata.normalize("NFKC", f"{title}\n{text[:FACT_TEXT_CHARS]}")
@@ -353,7 +358,8 @@ def _fact_tokens(
                 opening = opening and not opening_names
                 found.append(("@" + m["name"].lower(), opening and m["name"][1:].islower()))
         elif m["kana"]:
-            found.append(("@" + m["kana"], False))
+            if m["kana"] not in not_kana:
+                found.append(("@" + m["kana"], False))
         else:
             quote = (m["quote"] or m["jquote"]).casefold()
             found.append(('"' + re.sub(r"\W+", "", quote)[:24], False))
@@ -378,10 +384,16 @@ def headline_facts(headline: str, *, specific: bool = False) -> bytes:
 
     Its opening capitalised word counts as a name: a headline opens on its subject
     ("Grab posts record profit"), not on a sentence's "Analysts said". ``specific``
-    leaves out acronyms of common nouns ("AI", "CEO").
+    leaves out acronyms of common nouns ("AI", "CEO") and katakana loanwords ("ハイブリッド債",
+    ``monitor.loanwords``).
     """
-    not_names = _NOT_SPECIFIC_NAMES if specific else _NOT_NAMES
-    return _fact_hashes(_fact_tokens(headline, "", opening_names=True, not_names=not_names))
+    if not specific:
+        return _fact_hashes(_fact_tokens(headline, "", opening_names=True))
+    return _fact_hashes(
+        _fact_tokens(
+            headline, "", opening_names=True, not_names=_NOT_SPECIFIC_NAMES, not_kana=LOANWORDS
+        )
+    )
 
 
 def amount_facts(values: Sequence[float]) -> bytes:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from conftest import judged_second
+
 from monitor.followup import SHORT_REPORT_FACTS, detail_only, new_amounts, new_facts
 from monitor.novelty import NoveltyIndex, fingerprint_texts
 
@@ -157,3 +159,21 @@ def test_another_company_under_a_templated_headline_is_not_detail(encoder):
         encoder,
     )
     assert not detail_only(second, [first])
+
+
+# A headline-only scoop, then the company's own announcement reported in full: one bond, its
+# terms the detail. "ハイブリッド債" is a loanword, no name the scoop left out.
+BOND_SCOOP = ("ソフトバンクG、劣後債3600億円発行へ AI投資の資金に", "")
+BOND_ANNOUNCED = (
+    "ソフトバンクＧ、ハイブリッド債３６００億円発行へ ＡＩ投資に",
+    "ソフトバンクグループは１５日、総額３６００億円のハイブリッド債（劣後債）を発行すると発表した。"
+    "個人投資家向けで、期間は３５年。利率は年３．９～４．５％で２２日に決める。調達資金は米国の"
+    "ＡＩ企業への投資に充てる。",
+)
+
+
+def test_the_announcement_after_a_headline_only_scoop_is_the_same_story(encoder):
+    scoop, announced = fingerprint_texts([BOND_SCOOP, BOND_ANNOUNCED], encoder)
+    assert detail_only(announced, [scoop])
+    later = judged_second(scoop, announced, T0, timedelta(hours=6))
+    assert later.kind == "duplicate", later.reason
