@@ -410,6 +410,25 @@ def as_language(text: str, start: int, end: int) -> bool:
     )
 
 
+# A place named as where another subject spoke or showed something: "told a conference in
+# Tokyo", "on the sidelines of a technology conference in Tokyo", "東京都内で開いた会見で". What
+# was said there is about its speaker; the city is the venue.
+_VENUE_BEFORE = re.compile(
+    r"\b(?:conference|forum|summit|event|expo|exhibition|symposium|meeting|briefing|ceremony"
+    r"|speech)\s+(?:held\s+|hosted\s+)?(?:in|at)\s+(?:the\s+)?$"
+    r"|\b(?:speaking|spoke)\s+(?:in|at)\s+$",
+    re.IGNORECASE,
+)
+_VENUE_AFTER = re.compile(r"(?:市内|都内|内)?で(?:開かれた|開いた|開催された|開催中の|行われた)")
+_VENUE_CHARS = 60
+
+
+def as_venue(text: str, start: int, end: int, begins: int) -> bool:
+    """Whether the name ``text[start:end]`` is the venue of an event in its sentence."""
+    before = text[max(begins, start - _VENUE_CHARS) : start]
+    return _VENUE_BEFORE.search(before) is not None or _VENUE_AFTER.match(text, end) is not None
+
+
 def one_of_countries(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
     """The phrase naming the country ``text[start:end]`` as one of a number of them, or None."""
     if not is_country(text[start:end]):

@@ -69,6 +69,7 @@ from monitor.mention_roles import (
     MODEL,
     as_attribute,
     as_language,
+    as_venue,
     enumerations,
     in_dateline,
     in_japanese_dateline,
@@ -104,10 +105,13 @@ DATELINE = 0.15
 COLUMN = 0.19
 # A country's name as a language ("日本語にも対応"): what a product speaks, not where it is.
 LANGUAGE = 0.18
+# A city as the venue of another subject's event ("told a conference in Tokyo"): where it
+# was said, as little as a dateline.
+VENUE = 0.16
 WHERE = {
     HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list",
     ATTRIBUTE: "attribute", DATELINE: "dateline", COLUMN: "markets column",
-    LANGUAGE: "language",
+    LANGUAGE: "language", VENUE: "venue",
 }  # fmt: skip
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
@@ -248,6 +252,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = LIST  # one investor of many, in the headline and lead too
         elif as_language(full, m.start, m.end):
             where = LANGUAGE
+        elif as_venue(full, m.start, m.end, begins):
+            where = VENUE
         elif m.start < offset:
             where = HEADLINE
         elif column and _japan_only(profile, m.keys):
@@ -417,6 +423,8 @@ def _named(name: str, group: _Group) -> str:
         places.append("as one of a regional markets column's markets")
     if group.places.get(LANGUAGE, 0):
         places.append("as a language")
+    if group.places.get(VENUE, 0):
+        places.append("as the venue of an event")
     if backed:
         what = {BACKER: "a backer", MODEL: "a model"}.get(group.backers[0][0], "an earlier one")
         places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")

@@ -219,6 +219,33 @@ def test_a_name_in_a_ranking_is_a_passing_mention(profile: Profile) -> None:
     assert "in lists" in result.reason
 
 
+def test_a_city_where_another_subject_spoke_is_a_passing_mention(profile: Profile) -> None:
+    # Filed from Tokyo, said at a conference there: the news is the speaker's.
+    foreign = score(
+        profile,
+        "Vietnam to fund national AI compute centre, minister says",
+        "TOKYO, March 4 - Vietnam will spend $1.2 billion on a national AI compute centre, "
+        "its science minister told a conference in Tokyo on Tuesday.",
+    )
+    assert not foreign.relevant, foreign.reason
+    assert "venue" in foreign.reason
+    japanese = score(
+        profile,
+        "ベトナム、AI計算拠点に12億ドル 科学技術相",
+        "ベトナムの科学技術相は4日、東京都内で開かれた会議で、国立のAI計算センターに12億ドルを"
+        "投じると述べた。",
+    )
+    assert not japanese.relevant, japanese.reason
+    # A Japanese subject speaking at the same venue is still Japan's news.
+    domestic = score(
+        profile,
+        "Japan to fund national AI compute centre, minister says",
+        "TOKYO, March 4 - Japan will spend 180 billion yen on a national AI compute centre, its "
+        "digital minister told a conference in Tokyo on Tuesday.",
+    )
+    assert domestic.relevant, domestic.reason
+
+
 def test_japan_among_more_markets_of_a_foreign_launch_is_a_passing_mention(
     profile: Profile,
 ) -> None:
