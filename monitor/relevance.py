@@ -64,17 +64,15 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from monitor.entities import normalize
+from monitor.mention_lists import enumerations, in_name_list, list_lines
 from monitor.mention_roles import (
     BACKER,
     MODEL,
     as_attribute,
     as_language,
     as_venue,
-    enumerations,
     in_dateline,
     in_japanese_dateline,
-    in_name_list,
-    list_lines,
     regional_column,
 )
 from monitor.model import Evidence, Relevance

@@ -1,0 +1,229 @@
+"""Names in a row: list items, enumerations and lists of names in prose. Pure.
+
+Relevance (``monitor.relevance``) weighs a name in a list as little as a passing mention:
+
+- **a list**: a bulleted or dated line, a sidebar of short lines, an
+  enumeration of three or more names in a row (``list_lines``, ``enumerations``);
+- **one of a list of names in prose**: "a round led by X, with Nvidia, Lightspeed,
+  SoftBank, Bpifrance and a dozen others taking part", "A、B、Cなどから調達": one
+  name among three or more others (``others`` / ``など`` counting as one), where
+  the list is not the sentence's subject ("SoftBank, Sony, NTT and Toyota form an
+  AI venture" is about them; a ranking's names never are) (``in_name_list``). It
+  weighs as a name in a list, in the headline and lead too;
+- **one of a number of countries**: "in 40 countries, including Japan" (``one_of_countries``).
+
+Like ``monitor.mention_roles``, these look only at the words of the mention's own
+sentence or line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.entities import Mention
+from monitor.facts import is_country
+
+# A line that is an item of a list: a bullet, a numbered item, a date or year first
+# ("1945 - ...", "On this day in 1868, ...").
+_LIST_LINE = re.compile(
+    r"\s*(?:[-–—•*・●■◆▶►]|\d{1,2}[.)]\s|(?:on this day )?(?:in )?(?:1[0-9]|20)\d\d\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b)",
+    re.IGNORECASE,
+)
+# What separates two names of an enumeration ("Sony, Toyota and SoftBank", "ソニーやトヨタ").
+_LIST_GLUE = re.compile(r"\s*(?:,|、|・|/|&|and|or|as well as|や|と|及び|および|,\s*and)\s*")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？:：][\"'”’)」』）]*\s*$")
+_SHORT_LINE = 70
+
+
+def list_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of lines that are list items, sidebars or link lists rather than prose."""
+    spans, lines, pos = [], [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    short = [
+        s
+        for s in lines
+        if s[2].strip() and len(s[2]) < _SHORT_LINE and not _ENDS_SENTENCE.search(s[2])
+    ]
+    for start, end, line in lines:
+        if _LIST_LINE.match(line) or (len(short) >= 3 and (start, end, line) in short):
+            spans.append((start, end))
+    return spans
+
+
+def enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> set[int]:
+    """Indexes of mentions that are one of three or more names in a row in one sentence."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, m in enumerate(mentions):
+        if run:
+            last = run[-1]
+            glued = sentence_of[last] == sentence_of[index] and _LIST_GLUE.fullmatch(
+                full, mentions[last].end, m.start
+            )
+            if not glued:
+                if len(run) >= 3:
+                    found.update(run)
+                run = []
+        run.append(index)
+    if len(run) >= 3:
+        found.update(run)
+    return found
+
+
+# A name in a list of names in prose: a capitalised word run ("General Catalyst", "Bpifrance"),
+# "others" ("a dozen others", "other funds"); in Japanese a run of characters with no particle,
+# punctuation or space. Lists: names joined by ", " / " and " (English), "、" (Japanese).
+# A name may open in lower case where a digit or a capital follows ("a16z", "eBay").
+_EN_NAME = (
+    r"(?:(?:[A-Z][\w'’.&-]*|[a-z]+(?:\d|[A-Z])[\w'’.&-]*)"
+    r"(?:\s+(?:of\s+|de\s+)?[A-Z0-9&][\w'’.&-]*){0,3})"
+)
+_EN_OTHERS = r"(?:(?:[\w-]+\s+){0,3}?others\b|other\s+[a-z]+)"
+_EN_GLUE = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
+# A table's item: a name and its figure ("ソフトバンクグループ 1万2450円、", "Sony 3,920 yen,").
+_NUMBER = r"\d(?:[\d,.]*\d)?"
+_UNIT = r"(?:\s?(?:円|ドル|%|yen|pct)(?![A-Za-z]))"
+_FIGURE = rf"(?:\s[-+]?[$¥]?{_NUMBER}(?:[万億兆](?:{_NUMBER})?)?{_UNIT}?)"
+_FIGURE_TAIL = re.compile(_FIGURE)
+# A table row's name has no number of its own: "Sony 3,920 yen" is Sony and its price.
+_EN_ROW = (
+    r"(?:(?:[A-Z][\w'’.&-]*|[a-z]+(?:\d|[A-Z])[\w'’.&-]*)"
+    rf"(?:\s+(?:of\s+|de\s+)?[A-Z&][\w'’.&-]*){{0,3}}{_FIGURE})"
+)
+_EN_LEFT = re.compile(rf"(?:{_EN_ROW}|{_EN_NAME}){_EN_GLUE}$")
+_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_ROW}|{_EN_NAME}|{_EN_OTHERS})")
+_JA_NAME = (
+    r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの：:]){1,16}"
+)
+# A table row's name may hold a "・" ("三菱UFJフィナンシャル・グループ 2140円"): its figure ends it.
+_JA_ROW = rf"[^\s、。，,「」『』（）()]{{1,24}}{_FIGURE}"
+_JA_LEFT = re.compile(rf"({_JA_ROW}|{_JA_NAME})、$")
+_JA_RIGHT = re.compile(rf"、({_JA_ROW}|{_JA_NAME})")
+_JA_DATE = re.compile(r"^\d+(?:日|月|年)")
+# "など" / "等" / "ら" / "をはじめ" right after the last name: more names than written.
+_JA_MORE = re.compile(r"(?:など|等|ら|といった|をはじめ)")
+# Words before a list that make it an object: "with", "from", "including", "led by".
+_NOT_SUBJECT = re.compile(
+    r"\b(?:with|from|by|including|includes?|among|like|as|such|of|to|in|for)\b|[はがをにでから]",
+    re.IGNORECASE,
+)
+# Words right after a list that make its names backers even as the subject.
+_BACKING_AFTER = re.compile(
+    r"\s*(?:など|ら)?\s*(?:が|も)?(?:出資|参加|引き受け)"
+    r"|\s+(?:\w+\s+)?(?:invest|participat|took\s+part|join|back|co-?led)",
+    re.IGNORECASE,
+)
+_LIST_OTHERS = 3
+# A sentence that ranks the names it lists.
+_RANKING = re.compile(
+    r"ランキング|番付|首位|上位\d*社|順位|\branking|\brank(?:s|ed)\b|\btop\s+\d+\b"
+    r"|\b(?:biggest|largest|most valuable)\s+(?:\w+\s+)?(?:companies|firms|brands|employers)\b",
+    re.IGNORECASE,
+)
+# Splits a list into its names ("the US, Japan and UK"); not ``_LIST_GLUE``, whose "and" and
+# "or" have no word boundaries ("Thailand", "Singapore").
+_EN_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|、|\band\b|\bor\b|&)\s*")
+_NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
+_LIST_SUBJECT_CHARS = 25
+
+
+# A country named as one of a number of them: "in 40 countries, including Japan and India",
+# "in 12 markets such as India and Japan", "in 30 more markets including Japan, Brazil",
+# "Japan and 30 other countries", "日本など40カ国",
+# "日本を含む12カ国・地域", "日本など22市場", "in 20 languages, including Japanese",
+# "日本語や韓国語など20言語". A launch in forty countries is not news about any one of them.
+_COUNTRY_SET_BEFORE = re.compile(
+    r"\b(?:\d+|dozens\s+of|several|many|multiple)\s+(?:other\s+|more\s+|new\s+)?(?:countries|markets|nations"
+    r"|regions|territories|languages)\b[^.;:!?]{0,20}?\b(?:including|such\s+as|like|among\s+them)\s+"
+    r"(?:[\w'’.-]+(?:\s*,\s*|\s+and\s+)){0,3}$",
+    re.IGNORECASE,
+)
+_COUNTRY_SET_AFTER = re.compile(
+    r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+(?:other|more)\s+(?:countries|markets|nations)\b"
+    # "affecting users in Japan and elsewhere", "Japan and other countries"
+    r"|\s+and\s+(?:elsewhere|other\s+(?:countries|markets|nations|regions))\b"
+    # "日本語や韓国語など20言語": a language is named by its country's name and 語.
+    r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)"
+    r"(?:世界|同盟|主要|近隣|加盟)?"
+    r"(?:\d+|数十)(?:(?:カ|か|ヶ|ケ|ヵ|箇)?(?:国|の国)(?:・地域)?|言語|市場|地域)",
+    re.IGNORECASE,
+)
+
+
+def one_of_countries(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
+    """The phrase naming the country ``text[start:end]`` as one of a number of them, or None."""
+    if not is_country(text[start:end]):
+        return None
+    before = _COUNTRY_SET_BEFORE.search(text, max(begins, start - 80), start)
+    if before is not None:
+        return " ".join(text[before.start() : end].split())
+    after = _COUNTRY_SET_AFTER.match(text, end, stop)
+    if after is not None:
+        return " ".join(text[start : after.end()].split())
+    return None
+
+
+def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str | None:
+    """The list that names ``text[start:end]`` as one of three or more others, or None.
+
+    A list that opens its sentence (within its first 25 characters, after no word such as
+    "with", "from" or "including") and whose names are not then said to invest or take
+    part is the sentence's subject: "SoftBank, Sony, NTT and Toyota form an AI venture".
+    A country named as one of a number of them (``one_of_countries``) is a list too.
+    ``begins`` and ``stop`` bound the mention's sentence.
+    """
+    countries = one_of_countries(text, start, end, begins, stop)
+    if countries is not None:
+        return countries
+    # In a table the glue follows the name's figure ("トヨタ自動車 2815円、").
+    figure = _FIGURE_TAIL.match(text, end, stop)
+    after = figure.end() if figure is not None else end
+    near = text[max(begins, start - 6) : start] + text[after : after + 6]
+    if "," not in near and "、" not in near and " and " not in near and " or " not in near:
+        return None  # most mentions: no list glue beside them
+    best = (0, start, end)
+    # The name may go on past the table's alias ("SoftBank Vision Fund" + " 2"), and so may its
+    # figure in a table ("ソフトバンクグループ 1万2450円").
+    rest = _NAME_TAIL.match(text, end, stop)
+    tail = rest.end() if rest else end
+    for japanese, left_re, right_re in ((False, _EN_LEFT, _EN_RIGHT), (True, _JA_LEFT, _JA_RIGHT)):
+        others, first, last = 0, start, end if japanese else tail
+        if figure is not None:
+            last = max(last, figure.end())
+        while True:
+            found = left_re.search(text, max(begins, first - 60), first)
+            if found is None or (japanese and _JA_DATE.match(found.group(1))):
+                break
+            others, first = others + 1, found.start()
+        while True:
+            found = right_re.match(text, last, stop)
+            if found is None or found.end() == last:
+                break
+            others, last = others + 1, found.end()
+        more = _JA_MORE.match(text, last, stop) if japanese else None
+        if more is not None:
+            others, last = others + 1, more.end()
+        best = max(best, (others, first, last))
+    others, first, last = best
+    # A product launched "in the US, Japan and UK" names places in a row: three are a list.
+    places = others >= 2 and all(
+        # A sentence's full stop may end the last name ("... and Indonesia.").
+        is_country(part.rstrip("."))
+        for part in _EN_SPLIT.split(text[first:last])
+        if part.strip()
+    )
+    if others < _LIST_OTHERS and not places:
+        return None
+    before = text[begins:first]
+    subject = len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before)
+    # Names each with a figure are a table's rows (closing prices), whatever opens the sentence.
+    table = figure is not None and len(_FIGURE_TAIL.findall(text, first, last)) >= _LIST_OTHERS
+    # A ranking's names are its rows, in whatever sentence: "時価総額ランキング：トヨタ首位、
+    # 三菱UFJ、ソニーG、日立、ソフトバンクGが続く".
+    ranking = _RANKING.search(text, begins, stop) is not None
+    if subject and not table and not ranking and not _BACKING_AFTER.match(text, last, stop):
+        return None
+    return " ".join(text[first:last].split())
