@@ -145,6 +145,9 @@ _COUNTRY_SET_AFTER = re.compile(
     r"\s*(?:,\s*|\s+and\s+)(?:\d+|dozens\s+of|several)\s+(?:other|more)\s+(?:countries|markets|nations)\b"
     # "affecting users in Japan and elsewhere", "Japan and other countries"
     r"|\s+and\s+(?:elsewhere|other\s+(?:countries|markets|nations|regions))\b"
+    # "The US, the UK, Japan, India and dozens of others signed"
+    r"|(?:\s*,\s*(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?){0,4}\s*,?\s+and\s+"
+    r"(?:dozens|scores|hundreds|\d+)\s+(?:of\s+)?(?:others|other\s+(?:countries|nations))\b"
     # "日本語や韓国語など20言語": a language is named by its country's name and 語.
     r"|語?(?:[・、や][^、。・や]{1,6}){0,3}(?:など|を含む|を含め|をはじめ(?:とする)?)"
     r"(?:世界|同盟|主要|近隣|加盟)?"

@@ -86,7 +86,7 @@ _BACKER_AFTER = re.compile(
     # "が出資する" only before the company it backs, not "が出資すると発表" / "が出資する方針".
     r"|(?:グループ|G)?(?:など)?(?:(?:が出資する|が出資している|が支援する|が(?:特別)?協賛(?:する)?)"
     r"(?!と|方針|計画|予定|見通し|意向|考え|こと|ため|可能性|[。、,.])|の出資先の?|傘下(?:の|$|(?=[\s、]))|系の"
-    r"|が(?:筆頭)?株主の"
+    r"|が(?:筆頭|大)?株主(?:の|だった|である)"
     # An earlier one of a series: "東京に次ぐアジア2カ所目", "ソフトバンクに続き楽天も".
     r"|に(?:次ぐ|次いで|続く|続き|続いて)"
     # A tournament named after its sponsor: "ソフトバンク杯ジュニアサッカー", "the SoftBank Cup".
@@ -112,7 +112,9 @@ _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
     r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
-    r"(?<!ブート)キャンプ|自主トレ|サッカー|肉離れ|登録抹消|サヨナラ|逆転勝ち|完封|適時打|"
+    r"(?<!ブート)キャンプ|自主トレ|サッカー|肉離れ|登録抹消|サヨナラ|逆転勝ち|完封|適時打|決勝打|"
+    # A score between two teams: "ソフトバンク3－2巨人" (not a span of months, "1-3月").
+    r"[\u30a1-\u30fa\u4e00-\u9fff]\d{1,2}[－−-]\d{1,2}(?![月期年日時分四])[\u30a1-\u30fa\u4e00-\u9fff]|"
     # Sports pages write a player as team・surname, with no honorific: "ソフトバンク・石田、",
     # "ソフトバンク・立花がサヨナラ打".
     r"・[\u4e00-\u9fff]{1,3}(?<![氏長相官事])(?:、|が|は)|"
@@ -267,11 +269,17 @@ def about_business(sentence: str) -> bool:
 
 # A country's name as its language: "日本語にも対応" (supports Japanese), "a Japanese-language
 # model". A product's language is no news about the country, whose company may make it so.
-_LANGUAGE_AFTER = re.compile(r"語|[\s-]languages?\b", re.IGNORECASE)
+_LANGUAGE_AFTER = re.compile(
+    r"語|[\s-]languages?\b"
+    # ... or a style: "日本のアニメ風", "Japanese anime-style", "Japanese-style".
+    r"|(?:の)?(?:アニメ|漫画|マンガ)?風|[\s-](?:anime|manga|animation)?[\s-]?style\b",
+    re.IGNORECASE,
+)
 
 
 def as_language(text: str, start: int, end: int) -> bool:
-    """Whether the name ``text[start:end]`` (a country's, or its people's) names a language."""
+    """Whether the name ``text[start:end]`` (a country's, or its people's) names a language
+    or a style."""
     return _LANGUAGE_AFTER.match(text, end) is not None and (
         is_country(text[start:end]) or text[start:end].lower().endswith("ese")
     )

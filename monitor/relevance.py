@@ -101,7 +101,8 @@ DATELINE = 0.15
 # Japan as one of a regional markets column's markets ("futures for Japan and Australia"):
 # as little as a list's name.
 COLUMN = 0.19
-# A country's name as a language ("日本語にも対応"): what a product speaks, not where it is.
+# A country's name as a language or a style ("日本語にも対応", "日本のアニメ風"): what a product
+# speaks or draws, not where it is.
 LANGUAGE = 0.18
 # A city as the venue of another subject's event ("told a conference in Tokyo"): where it
 # was said, as little as a dateline.
@@ -420,7 +421,7 @@ def _named(name: str, group: _Group) -> str:
     if group.places.get(COLUMN, 0):
         places.append("as one of a regional markets column's markets")
     if group.places.get(LANGUAGE, 0):
-        places.append("as a language")
+        places.append("as a language or a style")
     if group.places.get(VENUE, 0):
         places.append("as the venue of an event")
     if backed:

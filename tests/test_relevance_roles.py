@@ -274,3 +274,49 @@ def test_japanese_as_a_products_language_is_a_passing_mention(profile: Profile) 
         "富士通は20日、日本語の性能を高めた大規模言語モデルを公開した。",
     )
     assert kept.relevant, kept.reason
+
+
+def test_a_game_score_between_two_teams_is_the_team(profile: Profile) -> None:
+    result = score(
+        profile,
+        "ソフトバンク4－1楽天 今宮が三回に先制打",
+        "ソフトバンク4－1楽天 今宮が三回に先制打",
+    )
+    assert not result.relevant, result.reason
+    # A span of months is no score: the company's results stay its own.
+    results = score(
+        profile,
+        "ソフトバンク、1-3月期の純利益2割増 AI投資が寄与",
+        "ソフトバンクが発表した1-3月期の連結決算は、純利益が前年同期比2割増だった。",
+    )
+    assert results.relevant, results.reason
+
+
+def test_a_former_top_shareholder_is_a_passing_mention(profile: Profile) -> None:
+    result = score(
+        profile,
+        "シェアオフィス大手、欧州事業を売却へ",
+        "シェアオフィス大手は欧州事業を売却する。かつてソフトバンクグループが筆頭株主だった同社は、"
+        "再建の最終段階に入った。",
+    )
+    assert not result.relevant, result.reason
+
+
+def test_japan_among_dozens_of_signatories_is_a_passing_mention(profile: Profile) -> None:
+    result = score(
+        profile,
+        "Dozens of countries sign pledge on testing AI models",
+        "The US, the UK, Japan, India and dozens of others signed a nonbinding pledge on testing "
+        "advanced AI models before release.",
+    )
+    assert not result.relevant, result.reason
+
+
+def test_a_japanese_style_is_no_news_about_japan(profile: Profile) -> None:
+    result = score(
+        profile,
+        "米Lumetta、写真を「日本のアニメ風」に変える画像生成AIを公開",
+        "米Lumettaは、写真を「日本のアニメ風」に変換する画像生成AIを公開した。",
+    )
+    assert not result.relevant, result.reason
+    assert "style" in result.reason
