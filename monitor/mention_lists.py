@@ -128,6 +128,12 @@ _RANKING = re.compile(
 _EN_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|、|\band\b|\bor\b|&)\s*")
 _NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
 _LIST_SUBJECT_CHARS = 25
+_REGION = re.compile(
+    r"(?:the\s+)?(?:(?:Southeast|South|East|North|Central|Western|Eastern)\s+)?"
+    r"(?:Europe|Asia|Africa|America|Americas|Latin\s+America|Middle\s+East|Asia[-\s]Pacific"
+    r"|Oceania|Gulf)",
+    re.IGNORECASE,
+)
 
 
 # A country named as one of a number of them: "in 40 countries, including Japan and India",
@@ -211,10 +217,11 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
             others, last = others + 1, more.end()
         best = max(best, (others, first, last))
     others, first, last = best
-    # A product launched "in the US, Japan and UK" names places in a row: three are a list.
+    # A product launched "in the US, Japan and UK" names places in a row: three are a list,
+    # regions among them ("an outage in the U.S., Europe and Japan").
     places = others >= 2 and all(
         # A sentence's full stop may end the last name ("... and Indonesia.").
-        is_country(part.rstrip("."))
+        is_country(part.rstrip(".")) or _REGION.fullmatch(part.rstrip(".")) is not None
         for part in _EN_SPLIT.split(text[first:last])
         if part.strip()
     )

@@ -320,3 +320,16 @@ def test_a_japanese_style_is_no_news_about_japan(profile: Profile) -> None:
     )
     assert not result.relevant, result.reason
     assert "style" in result.reason
+
+
+def test_japan_among_regions_hit_by_a_foreign_outage_is_a_passing_mention(
+    profile: Profile,
+) -> None:
+    result = score(
+        profile,
+        "Chatbot service Lumio suffers hours-long outage in U.S., Europe and Japan",
+        "Users of U.S. start-up Lumio's AI chatbot could not log in for about five hours on "
+        "Tuesday, the company said, blaming a faulty update.",
+    )
+    assert not result.relevant, result.reason
+    assert "list" in result.reason
