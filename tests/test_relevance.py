@@ -35,6 +35,22 @@ def test_japan_and_ai_together_are_needed(profile: Profile) -> None:
     assert 0.0 <= japan_only.score < both.score <= 1.0
 
 
+def test_a_japanese_humanoid_robot_is_ai_robotics(profile: Profile) -> None:
+    # The labelling rules count AI robotics as AI; a humanoid is its most visible kind.
+    for title, text in (
+        ("Yaskawa shares jump 14% as humanoid draws 1,200 orders",
+         "Shares of Yaskawa Electric jumped after the robot maker said its new humanoid drew "
+         "1,200 orders from Toyota and Denso in its first day on sale."),
+        ("安川電機、人型ロボ「ヒバリ」発売", "安川電機は人型ロボット「ヒバリ」を発売した。"),
+    ):  # fmt: skip
+        result = score(profile, title, text)
+        assert result.relevant, result.reason
+    # A humanoid abroad is still no news about Japan.
+    abroad = score(profile, "Figure shows humanoid at a BMW plant", "Figure AI's humanoid robot "
+                   "worked a shift at a BMW plant in South Carolina.")  # fmt: skip
+    assert not abroad.relevant, abroad.reason
+
+
 def test_japanese_terms_match_without_spaces(profile: Profile) -> None:
     result = score(
         profile,
