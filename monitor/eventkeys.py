@@ -57,11 +57,24 @@ _UP = re.compile(
 )
 
 
+# A markets headline writes a company's stock by its name alone: "Yaskawa Soars After Humanoid
+# Robot Wins 1,200 Orders", "Kioxia Sinks as ..." (title case, the verb right after the name);
+# not a figure of it ("Toyota Profit Jumps").
+_NAME_MOVES = re.compile(
+    r"^[A-Z][\w&.'’-]*(?:\s+(?!(?:Profit|Profits|Sales|Revenue|Earnings|Exports|Imports|Output"
+    r"|Orders|Income|Prices|Inflation|Index|Spending|Shipments|Production|Demand|Rates?|Yields?"
+    r"|Bonds?|Economy|Growth|Jobs)\b)[A-Z][\w&.'’-]*)?\s+"
+    r"(?:Falls|Slides|Drops|Slumps|Tumbles|Sinks|Plunges|Jumps|Surges|Soars|Rises|Rallies"
+    r"|Climbs|Gains|Dives|Skids)\b"
+)
+
+
 @lru_cache(maxsize=8192)
 def share_move(headline: str) -> bool:
     """Whether the headline reports a company's share price moving (not a market index's)."""
     src = _nfkc(headline)
-    return bool(_SHARE_MOVE.search(src)) and not market_move(src)[0]
+    moves = _SHARE_MOVE.search(src) is not None or _NAME_MOVES.match(src) is not None
+    return moves and not market_move(src)[0]
 
 
 def share_move_way(headline: str) -> str:
@@ -291,7 +304,11 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     import jaconv
 
     src = _nfkc(headline)
-    kana = frozenset(run for run in _KATAKANA_RUN.findall(src) if run not in LOANWORDS)
+    runs = _KATAKANA_RUN.findall(src)
+    # A name written together with its business ("キリコロボティクス" = Kiriko Robotics): the
+    # name alone is matched too.
+    runs += [stem for run in runs if (stem := _without_business(run))]
+    kana = frozenset(run for run in runs if run not in LOANWORDS)
     sounds = set()
     for run in kana:
         sounds.update(_kana_sounds(jaconv.kana2alphabet(jaconv.kata2hira(run))))
@@ -306,6 +323,17 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
             first = spelling[:1].lower().replace("v", "b").replace("l", "r")
             sounds.add((first, _skeleton(spelling)))
     return kana, frozenset(s for s in sounds if len(s[1]) >= 3)
+
+
+def _without_business(run: str) -> str:
+    """A katakana run without the loanword it ends in, if three characters or more are left."""
+    for word in _BUSINESS_ENDINGS:
+        if run.endswith(word) and len(run) - len(word) >= 3:
+            return run[: -len(word)]
+    return ""
+
+
+_BUSINESS_ENDINGS = sorted(LOANWORDS, key=len, reverse=True)
 
 
 def _kana_sounds(romaji: str) -> set[tuple[str, str]]:

@@ -121,6 +121,20 @@ def test_kana_we_and_soft_c_read_as_english_does() -> None:
     assert not shared_name(welcia_ja, "Wellness chain Lawson adds AI")
 
 
+def test_a_name_written_with_its_business_matches_the_name_alone() -> None:
+    # キリコロボティクス is Kiriko Robotics: the run is matched without its "ロボティクス" too.
+    ja = "キリコロボティクス、シリーズCで95億円を調達 ヒト型ロボの頭脳開発"
+    assert shared_name(ja, "Tokyo robotics start-up Kiriko raises $61 million")
+    assert not shared_name(ja, "Kameda Robotics raises $61 million")
+
+
+def test_a_markets_headline_names_the_stock_by_the_company_alone() -> None:
+    assert share_move("Yaskawa Soars After Humanoid Robot Wins 1,200 Orders")
+    assert share_move("Tokyo Electron Surges on AI Chip Orders")
+    assert not share_move("Toyota Profit Jumps 20% on Weak Yen")
+    assert not share_move("Japan Exports Rise 7.4% on Chip Equipment")
+
+
 def test_yen_and_dollars_are_one_amount_only_at_a_plausible_rate() -> None:
     (dollars,), (yen,) = amounts("$80 million"), amounts("120億円")
     assert same_money(dollars, yen)
