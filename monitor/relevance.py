@@ -77,6 +77,7 @@ from monitor.mention_roles import (
 )
 from monitor.model import Evidence, Relevance
 from monitor.relevance_domestic import (
+    IN_KANA,
     IN_KOREAN,
     IN_NAME,
     THE_GOVERNMENT,
@@ -313,7 +314,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             if what == IN_KOREAN:
                 surface = f"{full[start:end]} ({what})"
             else:
-                but = "" if what == IN_NAME else ", nothing foreign"
+                but = "" if what in (IN_NAME, IN_KANA) else ", nothing foreign"
                 surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
             group = known or groups.setdefault(DOMESTIC_GROUP, _Group({}, {}, {}, {}, set()))
             group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)

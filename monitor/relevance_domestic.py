@@ -12,6 +12,10 @@ names a domestic subject; so does a sentence whose subject is the unnamed govern
 ("政府は個人情報保護法を改正し", "政府が法改正案"): Japanese copy writes 日本政府 only beside
 another country's, and names any other government ("ブラジル政府は", "米政府").
 
+The name itself can say so: a kanji name with a Japanese company's suffix ("八十二銀行、"), a
+katakana name opening a Japanese report that marks nothing foreign ("ミツバ・インテリジェンス、"),
+or, in English copy, a name with its romanised business word ("Kotobuki Denki", "Hoshino Kogyo").
+
 ``monitor.relevance`` counts that sentence as one mention of the "japan" group, weighted
 like a place (0.8); it still needs the rest of the rule (AI named with it) to be relevant.
 English copy says the same by a yen sum the subject spends, invests or raises ("Kajima to
@@ -23,6 +27,8 @@ from __future__ import annotations
 import re
 
 from monitor.entities import Lexicon
+from monitor.facts import is_country
+from monitor.loanwords import LOANWORDS
 
 # An amount in yen: "300億円", "1.5兆円", "約50億円".
 _YEN = re.compile(r"\d[\d,.]*\s*(?:兆|億|万|千)*\s*円")
@@ -99,6 +105,7 @@ _JAPANESE_SHARE = 0.5
 IN_YEN = "in yen"
 THE_GOVERNMENT = "the government"
 IN_NAME = "a Japanese institution's name"
+IN_KANA = "a name in katakana, nothing foreign"
 IN_KOREAN = "Korean copy's 日 for Japan"
 
 # Korean copy writes 日 (Japan) before a Japanese name or place, as Japanese copy writes 米:
@@ -129,6 +136,19 @@ _CORPORATE = re.compile(
     r"(?:株式会社|合同会社|有限会社|\(株\))\s?[^\s、,。]{1,20}"
     r"|[^\s、,。]{1,20}?(?:株式会社|合同会社|有限会社)(?=[、,\s　はがも])"
 )
+
+
+# English copy keeps a Japanese company's name in romaji, its business word included: "Kotobuki
+# Denki", "Hoshino Kogyo", "Hokuriku Shimpo", "Kazahaya Seiki" (Denki: electric, Kogyo: industry,
+# Shimpo: newspaper, ...). No foreign company is named so.
+_ROMAJI_COMPANY = re.compile(
+    r"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?\s(?:Denki|Denko|Kogyo|Jukogyo|Seiki|Sangyo|Shoji|Bussan"
+    r"|Seisakusho|Shimbun|Shinbun|Shimpo|Ginko|Shinkin|Kagaku|Jidosha|Tekko|Kensetsu|Denryoku"
+    r"|Seiyaku|Yakuhin|Shokuhin|Kosan|Unyu|Tsushin|Kikai|Kogaku|Gakki)\b"
+)
+
+
+_KANA_NAME = re.compile(r"([\u30a1-\u30fa\u30fc][\u30a1-\u30fa\u30fc・]{2,24})(?=[、,\s　]|は|が)")
 
 
 def opens_on_foreign(clause: str) -> bool:
@@ -162,6 +182,9 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
     if _HANGUL.search(frame) and (japan := _KOREAN_JAPAN.search(frame)) is not None:
         return japan.start(), japan.end(), IN_KOREAN
     if len(_JAPANESE.findall(frame)) < _JAPANESE_SHARE * letters:
+        company = _ROMAJI_COMPANY.search(frame)
+        if company is not None:
+            return company.start(), company.end(), IN_NAME
         return _english_yen(frame, foreign)
     institution = _INSTITUTION.match(frame) or _CORPORATE.match(frame)
     if institution is not None and not foreign_subject(frame, foreign):
@@ -170,6 +193,14 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
         return None
     if foreign.scan(frame):
         return None
+    name = _KANA_NAME.match(frame)
+    if name is not None and not all(
+        part in LOANWORDS or is_country(part) for part in name.group(1).split("・")
+    ):
+        # "ミツバ・インテリジェンス、AIチャットの…": a name in katakana opening a Japanese report
+        # that marks nothing foreign (Japanese copy writes 米, 中国 or the company's table name
+        # before a foreign one).
+        return name.start(1), name.end(1), IN_KANA
     for sentence in _SENTENCE.finditer(frame):
         yen = _YEN.search(frame, sentence.start(), sentence.end())
         if yen is not None and _MONEY.search(sentence.group(0)):

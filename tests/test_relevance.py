@@ -51,6 +51,33 @@ def test_a_japanese_humanoid_robot_is_ai_robotics(profile: Profile) -> None:
     assert not abroad.relevant, abroad.reason
 
 
+def test_an_unknown_japanese_company_is_known_by_how_it_is_written(profile: Profile) -> None:
+    # English copy keeps the romanised business word ("Denki": electric); Japanese copy names a
+    # katakana company with no country before it, as it never names a foreign one.
+    romaji = score(
+        profile,
+        "Hoshiyama Denki develops image sensor with built-in AI chip",
+        "TOKYO (Kyodo) -- Hoshiyama Denki Co. said it has developed an image sensor with a "
+        "built-in artificial intelligence chip for factory inspection.",
+    )
+    assert romaji.relevant, romaji.reason
+    kana = score(
+        profile,
+        "ツバメ・インテリジェンス、AIチャットの会話履歴が閲覧可能に",
+        "ツバメ・インテリジェンスは、AIチャットの会話履歴約12万人分が外部から閲覧できる状態だったと"
+        "発表した。",
+    )
+    assert kana.relevant, kana.reason
+    for title, text in (
+        ("Acme Robotics develops image sensor with built-in AI chip",
+         "Acme Robotics said it has developed an image sensor with a built-in AI chip."),
+        ("ブラジル、AIスパコンを推進", "ブラジルはAIスーパーコンピューターの整備を進める。"),
+        ("ルミナ、AI翻訳を発表", "米新興のルミナはAI翻訳サービスを発表した。"),
+    ):  # fmt: skip
+        foreign = score(profile, title, text)
+        assert not foreign.relevant, foreign.reason
+
+
 def test_japanese_terms_match_without_spaces(profile: Profile) -> None:
     result = score(
         profile,
