@@ -193,6 +193,13 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
         return None
     if foreign.scan(frame):
         return None
+    for sentence in _SENTENCE.finditer(frame):
+        yen = _YEN.search(frame, sentence.start(), sentence.end())
+        if yen is not None and _MONEY.search(sentence.group(0)):
+            return yen.start(), yen.end(), IN_YEN
+    government = _GOVERNMENT.search(frame)
+    if government is not None:
+        return government.start(), government.start() + 2, THE_GOVERNMENT
     name = _KANA_NAME.match(frame)
     if name is not None and not all(
         part in LOANWORDS or is_country(part) for part in name.group(1).split("・")
@@ -201,13 +208,6 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
         # that marks nothing foreign (Japanese copy writes 米, 中国 or the company's table name
         # before a foreign one).
         return name.start(1), name.end(1), IN_KANA
-    for sentence in _SENTENCE.finditer(frame):
-        yen = _YEN.search(frame, sentence.start(), sentence.end())
-        if yen is not None and _MONEY.search(sentence.group(0)):
-            return yen.start(), yen.end(), IN_YEN
-    government = _GOVERNMENT.search(frame)
-    if government is not None:
-        return government.start(), government.start() + 2, THE_GOVERNMENT
     return None
 
 
