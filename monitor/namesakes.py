@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["beat_subject", "entity_kin", "names_entity", "place_named"]
+__all__ = ["beat_subject", "entity_kin", "names_entity", "place_named", "principal_of"]
 
 # The company the beat is about: nearly every story of its digest names it, or a namesake.
 BEAT_SUBJECT = "softbank-group"
@@ -57,6 +57,38 @@ def beat_subject(entity: str) -> bool:
     """Whether ``entity`` is the company the beat is about or one of its namesakes
     (SoftBank Group, SoftBank Corp, the Vision Fund); not its other holdings (PayPay)."""
     return entity == BEAT_SUBJECT or entity in entity_kin(BEAT_SUBJECT)
+
+
+def principal_of(
+    entities: tuple[str, ...], other: tuple[str, ...], *more: tuple[str, ...]
+) -> str | None:
+    """The first of ``entities`` (then of ``more``) that is a report's principal against
+    another report naming ``other``: a ministry the other does not name is passed over.
+
+    Japanese copy opens on the ministry that grants or rules ("文科省、名古屋大のAI拠点に72億
+    円"), English copy on the grantee ("Nagoya University picked for 7.2 bil. yen AI hub"),
+    leaving the ministry out or unnamed ("the education ministry").
+    """
+    bodies = _government_bodies()
+    for group in (entities, *more):
+        for entity in group:
+            if entity in bodies and not names_entity(other, entity):
+                continue
+            return entity
+    return None
+
+
+@cache
+def _government_bodies() -> frozenset[str]:
+    """The shipped table's government institutions (ministries, agencies)."""
+    try:
+        from monitor.entities import builtin_entities
+    except ImportError:
+        return frozenset()
+    shipped, _ = builtin_entities()
+    return frozenset(
+        e.id for e in shipped if e.kind == "institution" and "government" in e.tags
+    )  # fmt: skip
 
 
 @cache

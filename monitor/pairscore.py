@@ -28,7 +28,7 @@ from monitor.eventkeys import (
 from monitor.facts import headline_country, market_move
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
-from monitor.namesakes import beat_subject, names_entity, place_named
+from monitor.namesakes import beat_subject, names_entity, place_named, principal_of
 from monitor.releases import months
 from monitor.stages import STAGE_WORDS, stages
 
@@ -359,7 +359,7 @@ def other_place(a: Fingerprint, b: Fingerprint) -> str:
     places ("大阪府、AI信号機を800交差点に", "Aichi Pref. to install AI traffic signals at 1,200
     intersections") and name no company. One template in one script is ``template_difference``'s.
     """
-    if a.head_entities or b.head_entities:
+    if _named_heads(a, b) or _named_heads(b, a):
         return ""
     place_a = place_named(headline_subject(a.headline))
     place_b = place_named(headline_subject(b.headline))
@@ -372,11 +372,18 @@ def one_place(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether both headlines open on one place, a local government's news ("Niigata Pref. to
     spend 800 mil. yen on generative AI", "新潟県、全職員9000人に生成AI"), and neither names a
     company: the table's places are no principal companies."""
-    if a.head_entities or b.head_entities:
+    if _named_heads(a, b) or _named_heads(b, a):
         return False
     place = place_named(headline_subject(a.headline))
     # The country is no local government: "Japan 10-Year Yield Rises" is no news of Japan's.
     return place not in ("", COUNTRY) and place == place_named(headline_subject(b.headline))
+
+
+def _named_heads(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether ``a``'s headline names an entity that counts against ``b``: any but a ministry
+    ``b`` does not name ("文科省、神戸大のAI創薬拠点に48億円" against "Kobe University picked
+    ...")."""
+    return principal_of(a.head_entities, (*b.head_entities, *b.lead_entities)) is not None
 
 
 def one_company(a: Fingerprint, b: Fingerprint) -> bool:
@@ -389,12 +396,11 @@ def one_company(a: Fingerprint, b: Fingerprint) -> bool:
     """
     if names_past_employer(a.headline) or names_past_employer(b.headline):
         return False  # the company is someone's past employer, not the principal
-    principal_a = (a.head_entities or a.lead_entities or ("",))[0]
-    principal_b = (b.head_entities or b.lead_entities or ("",))[0]
+    theirs_a, theirs_b = (*a.head_entities, *a.lead_entities), (*b.head_entities, *b.lead_entities)
+    principal_a = principal_of(a.head_entities, theirs_b, a.lead_entities) or ""
+    principal_b = principal_of(b.head_entities, theirs_a, b.lead_entities) or ""
     if principal_a and principal_b:
-        if names_entity((*b.head_entities, *b.lead_entities), principal_a) and names_entity(
-            (*a.head_entities, *a.lead_entities), principal_b
-        ):
+        if names_entity(theirs_b, principal_a) and names_entity(theirs_a, principal_b):
             return True
         if a.head_entities and b.head_entities:
             return False  # two known companies, and not one

@@ -43,7 +43,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from monitor.facts import Fact, agreement, same_value
-from monitor.namesakes import names_entity
+from monitor.namesakes import names_entity, principal_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -179,8 +179,9 @@ def principal_conflict(
     """
     if not all_a or not all_b:
         return 0
-    first_a = head_a[0] if head_a else None
-    first_b = head_b[0] if head_b else None
+    # A ministry only one report names is no principal of the pair (``namesakes.principal_of``).
+    first_a = principal_of(head_a, all_b)
+    first_b = principal_of(head_b, all_a)
     return int((first_a is not None and not names_entity(all_b, first_a)) or (
         first_b is not None and not names_entity(all_a, first_b)
     ))  # fmt: skip

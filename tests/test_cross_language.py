@@ -254,3 +254,30 @@ def test_a_translation_the_model_scores_likely_one_story_folds(encoder):
     novelty = judged_second(en, ja, T0, timedelta(minutes=40))
     assert novelty.kind == "duplicate", novelty.reason
     assert "translated" in novelty.reason
+
+
+# A ministry's grant: Japanese copy opens on the ministry, English on the university it picked.
+GRANT_JA = (
+    "文科省、東北大のAI材料研究拠点に10年で64億円",
+    "文部科学省は9日、AIを使った新材料研究の拠点に東北大学を選び、10年間で64億円を支援すると"
+    "発表した。",
+)
+GRANT_EN = (
+    "Tohoku University picked for 6.4 bil. yen AI materials research hub",
+    "SENDAI (Kyodo) -- Tohoku University will receive 6.4 billion yen over 10 years to run a "
+    "research hub that uses artificial intelligence to find new materials.",
+)
+OTHER_GRANT_EN = (
+    "Hokkaido University picked for 3.9 bil. yen AI agriculture research hub",
+    "SAPPORO (Kyodo) -- Hokkaido University will receive 3.9 billion yen over 10 years to run "
+    "a research hub that uses artificial intelligence for farming.",
+)
+
+
+def test_a_ministrys_grant_and_its_grantee_first_are_one_story(encoder):
+    ja, en, other = fingerprint_texts([GRANT_JA, GRANT_EN, OTHER_GRANT_EN], encoder)
+    assert "mext" in ja.head_entities and "mext" not in en.lead_entities
+    folded = judged_second(ja, en, T0)
+    assert folded.kind == "duplicate", folded.reason
+    assert "one amount" in folded.reason
+    assert judged_second(ja, other, T0).kind == "new"
