@@ -78,6 +78,16 @@ def test_an_unknown_japanese_company_is_known_by_how_it_is_written(profile: Prof
         assert not foreign.relevant, foreign.reason
 
 
+def test_a_foundation_model_in_japanese_or_chinese_is_ai(profile: Profile) -> None:
+    for title, text in (
+        ("産総研、ロボット基盤モデル向けに100万動作のデータセットを公開",
+         "産業技術総合研究所は、ロボットの基盤モデルの学習に使う100万動作のデータセットを公開した。"),
+        ("NTT推出医疗大模型，4月起向40家医院提供", "NTT推出医疗大模型。"),
+    ):  # fmt: skip
+        result = score(profile, title, text)
+        assert result.relevant, result.reason
+
+
 def test_japanese_terms_match_without_spaces(profile: Profile) -> None:
     result = score(
         profile,
