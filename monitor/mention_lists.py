@@ -103,8 +103,8 @@ _JA_ROW = rf"[^\s、。，,「」『』（）()]{{1,24}}{_FIGURE}"
 _JA_LEFT = re.compile(rf"({_JA_ROW}|{_JA_NAME})、$")
 _JA_RIGHT = re.compile(rf"、({_JA_ROW}|{_JA_NAME})")
 _JA_DATE = re.compile(r"^\d+(?:日|月|年)")
-# "など" / "等" / "ら" / "をはじめ" right after the last name: more names than written.
-_JA_MORE = re.compile(r"(?:など|等|ら|といった|をはじめ)")
+# "など" / "等" / "ら" / "をはじめ" / "…" right after the last name: more names than written.
+_JA_MORE = re.compile(r"(?:など|等|ら|といった|をはじめ|…|\.\.\.|‥)")
 # Words before a list that make it an object: "with", "from", "including", "led by".
 _NOT_SUBJECT = re.compile(
     r"\b(?:with|from|by|including|includes?|among|like|as|such|of|to|in|for)\b|[はがをにでから]",

@@ -128,7 +128,9 @@ _SPORTS = re.compile(
 # and leadership; a price plan or an outage is none of them.
 _CARRIER = re.compile(
     r"料金|値上げ|値下げ|通信障害|つながりにくい|つながりにくく|料金プラン|割引|値引き|ワイモバイル|LINEMO|"
-    r"ラインモ|つながらない|\b(?:fees?|outages?|discounts?|(?:data|mobile|price|pricing)\s+plans?|"
+    # Subscriber counts: "2月契約数、ソフトバンクが純増首位", "net subscriber additions".
+    r"ラインモ|つながらない|契約数|純増数?|\b(?:fees?|outages?|discounts?|(?:data|mobile|price|pricing)\s+plans?|"
+    r"(?:net\s+)?subscriber\s+(?:additions|growth|numbers)|"
     r"Y!\s?mobile|Ymobile|LINEMO|handset\s+subsid(?:y|ies)|disrupt(?:ed|ions?)|"
     r"equipment\s+failures?|network\s+(?:failures?|problems?|troubles?))\b",
     re.IGNORECASE,

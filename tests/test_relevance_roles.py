@@ -333,3 +333,21 @@ def test_japan_among_regions_hit_by_a_foreign_outage_is_a_passing_mention(
     )
     assert not result.relevant, result.reason
     assert "list" in result.reason
+
+
+def test_a_carriers_subscriber_count_is_the_mobile_business(profile: Profile) -> None:
+    result = score(
+        profile,
+        "携帯大手4社の2月契約数、ソフトバンクが純増首位",
+        "携帯大手4社が発表した2月の契約数で、ソフトバンクの純増数が首位だった。",
+    )
+    assert not result.relevant, result.reason
+
+
+def test_a_ranking_cut_short_with_an_ellipsis_is_a_list(profile: Profile) -> None:
+    result = score(
+        profile,
+        "新NISAで人気の高配当株ランキング ソフトバンク、JT、三菱商事…",
+        "新NISAで人気の高配当株を調べた。",
+    )
+    assert not result.relevant, result.reason
