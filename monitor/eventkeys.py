@@ -99,6 +99,17 @@ _NOT_COUNT = re.compile(
     r"|trillion|tn|trn|trln|yen|dollars?|euros?|yuan|won|[kmb])(?![A-Za-z]))"
 )
 _COUNTERS = frozenset("人名社台件店")
+# A model's size is a count however it is scaled: "70-billion-parameter" = "700億パラメーター" =
+# "70B-parameter".
+_PARAMETERS = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s?-?\s?(?P<scale>trillion|billion|million|bn|[TBM]|兆|億|万)?"
+    r"[\s-]?(?:parameters?|params?|パラメーター|パラメータ)",
+    re.IGNORECASE,
+)
+_PARAMETER_SCALE = {
+    "trillion": 1e12, "t": 1e12, "兆": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "億": 1e8,
+    "million": 1e6, "m": 1e6, "万": 1e4,
+}  # fmt: skip
 
 
 @lru_cache(maxsize=8192)
@@ -122,6 +133,9 @@ def head_counts(headline: str) -> frozenset[int]:
         if value < 10 or ("," not in m["num"] and 1900 <= value <= 2100 and not counted):
             continue
         out.add(value)
+    for m in _PARAMETERS.finditer(src):
+        scale = _PARAMETER_SCALE.get((m["scale"] or "").lower(), 1)
+        out.add(round(float(m["num"]) * scale))
     return frozenset(out)
 
 

@@ -128,6 +128,14 @@ def test_a_name_written_with_its_business_matches_the_name_alone() -> None:
     assert not shared_name(ja, "Kameda Robotics raises $61 million")
 
 
+def test_a_models_size_is_one_count_in_either_script() -> None:
+    en = head_counts("Kyoto lab releases 70-billion-parameter open AI model for chemists")
+    ja = head_counts("京都の研究所、化学向けに700億パラメーターの公開LLM")
+    assert en & ja == {70_000_000_000}
+    assert head_counts("Start-up unveils 13B-parameter model") == {13_000_000_000}
+    assert not head_counts("京都の研究所、130億パラメーターのLLM") & en
+
+
 def test_a_markets_headline_names_the_stock_by_the_company_alone() -> None:
     assert share_move("Yaskawa Soars After Humanoid Robot Wins 1,200 Orders")
     assert share_move("Tokyo Electron Surges on AI Chip Orders")
