@@ -179,10 +179,19 @@ class Lexicon:
         if self._ac is None or not text:
             return []
         low = _lower(text)
-        found = []
+        found: list[Mention] = []
+        self._scan(text, low, 0, len(low), found)
+        return found
+
+    def _scan(self, text: str, low: str, begin: int, stop: int, found: list[Mention]) -> None:
+        """Mentions in ``low[begin:stop]``. A name matched in other letters than its only
+        exact form ("open AI" for "Open AI") is no mention, and the shorter names inside it
+        ("AI") are looked for again."""
         last = len(text) - 1
         bounds, any_keys, exact_keys = self._bounds, self._any, self._exact
-        for index, start, end in self._ac.find_matches_as_indexes(low):
+        assert self._ac is not None
+        for index, start, end in self._ac.find_matches_as_indexes(low[begin:stop]):
+            start, end = start + begin, end + begin
             head, tail = bounds[index]
             if head and start and head(low[start - 1]):
                 continue
@@ -194,7 +203,8 @@ class Lexicon:
                 keys = keys + exact.get(text[start:end], ())
             if keys:
                 found.append(Mention(start, end, keys))
-        return found
+            elif exact is not None and end - start > 1:  # not a blocker, which hides its words
+                self._scan(text, low, start + 1, end, found)
 
 
 class EntityTable:

@@ -51,6 +51,9 @@ def test_short_names_that_are_words_match_only_as_written() -> None:
     assert table.find("a necessary step; the neck; nec plus ultra") == {}
     assert table.find("NEC and Fujitsu") == {"nec": 1, "fujitsu": 1}
     assert table.find("Meta raised its capex while the meta-analysis ...") == {"meta": 1}
+    # "an open AI model" is no OpenAI (written "Open AI" it is).
+    assert "openai" not in table.find("RIKEN releases an open AI model")
+    assert table.find("SoftBank and Open AI form a venture")["openai"] == 1
 
 
 def test_phrases_that_only_contain_a_name_count_for_nothing() -> None:

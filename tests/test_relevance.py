@@ -88,6 +88,13 @@ def test_a_foundation_model_in_japanese_or_chinese_is_ai(profile: Profile) -> No
         assert result.relevant, result.reason
 
 
+def test_an_open_ai_model_is_ai_not_openai(profile: Profile) -> None:
+    # A name matched in other letters than its only exact form leaves the words inside it.
+    result = score(profile, "RIKEN releases an open AI model", "RIKEN releases an open AI model.")
+    assert result.relevant, result.reason
+    assert "OpenAI" not in result.reason and "open AI" not in result.reason
+
+
 def test_japanese_terms_match_without_spaces(profile: Profile) -> None:
     result = score(
         profile,
