@@ -386,6 +386,13 @@ def _named_heads(a: Fingerprint, b: Fingerprint) -> bool:
     return principal_of(a.head_entities, (*b.head_entities, *b.lead_entities)) is not None
 
 
+def _principal(a: Fingerprint, b: Fingerprint) -> str:
+    """``a``'s principal against ``b``: the first entity of its headline, else of its lead,
+    passing over a ministry ``b`` does not name (``namesakes.principal_of``); "" for none."""
+    theirs = (*b.head_entities, *b.lead_entities)
+    return principal_of(a.head_entities, theirs, a.lead_entities) or ""
+
+
 def one_company(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether the two reports are about one principal company.
 
@@ -396,11 +403,11 @@ def one_company(a: Fingerprint, b: Fingerprint) -> bool:
     """
     if names_past_employer(a.headline) or names_past_employer(b.headline):
         return False  # the company is someone's past employer, not the principal
-    theirs_a, theirs_b = (*a.head_entities, *a.lead_entities), (*b.head_entities, *b.lead_entities)
-    principal_a = principal_of(a.head_entities, theirs_b, a.lead_entities) or ""
-    principal_b = principal_of(b.head_entities, theirs_a, b.lead_entities) or ""
+    principal_a, principal_b = _principal(a, b), _principal(b, a)
     if principal_a and principal_b:
-        if names_entity(theirs_b, principal_a) and names_entity(theirs_a, principal_b):
+        if names_entity((*b.head_entities, *b.lead_entities), principal_a) and names_entity(
+            (*a.head_entities, *a.lead_entities), principal_b
+        ):
             return True
         if a.head_entities and b.head_entities:
             return False  # two known companies, and not one
@@ -416,8 +423,7 @@ def off_beat_principal(a: Fingerprint, b: Fingerprint) -> bool:
     """
     if a.session or b.session:  # a market's reports: its session rules say which are one
         return False
-    principal = (a.head_entities or a.lead_entities or ("",))[0]
-    return not beat_subject(principal) and one_company(a, b)
+    return not beat_subject(_principal(a, b)) and one_company(a, b)
 
 
 def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[int]:
