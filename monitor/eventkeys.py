@@ -10,7 +10,9 @@ Pure functions of headline text (and of ``monitor.facts`` amounts):
 * ``same_money``: one amount of money, also across yen and dollars (a Japanese paper
   converts: "$3.4 billion" = "5100億円").
 * ``shared_name``: an unknown company's name written in katakana in one headline and in
-  Latin letters in the other (アサギリ = Asagiri), or in katakana in both.
+  Latin letters in the other (アサギリ = Asagiri), or in katakana in both; a name in kanji
+  before a company's suffix is read with a dictionary (``monitor.readings``: 風早精機 =
+  Kazahaya Seiki).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from functools import lru_cache
 
 from monitor.facts import Fact, market_move, same_value
 from monitor.loanwords import LOANWORDS
+from monitor.readings import company_readings
 
 __all__ = [
     "head_counts", "head_years", "names_past_employer", "other_money", "same_money",
@@ -299,6 +302,8 @@ def _written(fact: Fact) -> str:
 _KATAKANA_RUN = re.compile(r"[ァ-ヴー]{3,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
+# A name and its business word, read as one ("Kazahaya Seiki" = 風早精機, "Shinonome AI").
+_LATIN_PAIR = re.compile(r"\b(?=([A-Z][a-z]+\s+[A-Z][A-Za-z]+)\b)")
 _HIRAGANA_OPENING = re.compile(r"[\u3041-\u3096]{3,}(?=[\u30a1-\u30fa\u4e00-\u9fff、\s])")
 _VOWELS = re.compile(r"[aeiouy\-]")
 _SOFT_C = re.compile(r"c(?=[eiy])")
@@ -331,6 +336,12 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     opening = _HIRAGANA_OPENING.match(src)
     if opening is not None:
         sounds.update(_kana_sounds(jaconv.kana2alphabet(opening.group(0))))
+    # A name in kanji before a company's suffix, read by the dictionary: 風早精機 = Kazahaya Seiki.
+    if _CJK.search(src):
+        for reading in company_readings(src):
+            sounds.update(_kana_sounds(reading))
+    for pair in _LATIN_PAIR.findall(src):
+        sounds.add((pair[:1].lower(), _skeleton(re.sub(r"\s+", "", pair))))
     for word in _LATIN_WORD.findall(src):
         # English reads c before e, i and y as s: Welcia is ウエルシア, Mercer マーサー.
         for spelling in {word, _SOFT_C.sub("s", word)}:

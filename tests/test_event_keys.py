@@ -413,3 +413,42 @@ def test_a_fuller_report_of_a_headline_in_the_other_currency_is_its_copy(encoder
     short, full = fingerprint_texts([LOAN_TALKS_SHORT_EN, LOAN_TALKS_FULL_EN], encoder)
     second = judged_second(short, full, T0, timedelta(minutes=40))
     assert second.kind == "duplicate", second.reason
+
+
+# An unknown maker written in kanji in Japanese copy and in romaji in English copy, and another
+# maker of the same beat reporting the same morning in the same template.
+OGURA_JA = (
+    "小倉精機、今期純利益27.5%増 半導体向けAI外観検査が伸びる",
+    "半導体向けのAI外観検査装置を手がける小倉精機は9日、今期の純利益が前期比27.5%増になる"
+    "見通しだと発表した。生成AI向けの先端パッケージ検査の受注が伸びた。",
+)
+OGURA_EN = (
+    "Ogura Seiki sees profit up 27.5% on AI inspection orders",
+    "Ogura Seiki, a Japanese maker of AI-based inspection machines for chip packages, said on "
+    "Thursday it expects net profit to rise 27.5% this year as orders tied to generative AI "
+    "chips grow.",
+)
+SHIROYAMA_JA = (
+    "城山電機、今期純利益27.5%増 AIサーバー向け電源が好調",
+    "AIサーバー向け電源を手がける城山電機は9日、今期の純利益が前期比27.5%増になる見通しだと"
+    "発表した。データセンター向けの受注が伸びた。",
+)
+
+
+def test_a_name_in_kanji_reads_as_its_romaji() -> None:
+    assert shared_name(OGURA_JA[0], OGURA_EN[0])  # 小倉精機 = Ogura Seiki
+    # 東雲 = Shinonome
+    assert shared_name("東雲AIが60億円を調達", "Shinonome AI raises $40 million")
+    assert not shared_name(SHIROYAMA_JA[0], OGURA_EN[0])
+    # A place the table knows names the company only with its business word: 東京 is Tokyo.
+    assert not shared_name("東京精機、純利益12%増", "Tokyo stocks rise 12% in a week")
+    assert shared_name("東京精機、純利益12%増", "Tokyo Seiki profit rises 12%")
+
+
+def test_a_kanji_named_makers_results_in_two_languages_fold_and_a_rivals_do_not(encoder) -> None:
+    ja, en, rival = fingerprint_texts([OGURA_JA, OGURA_EN, SHIROYAMA_JA], encoder)
+    assert "one company" in link_reason(ja, en)
+    assert judged_second(ja, en, T0, timedelta(hours=2)).kind == "duplicate"
+    assert link_reason(rival, en) == ""
+    assert judged_second(rival, en, T0, timedelta(hours=2)).kind == "new"
+
