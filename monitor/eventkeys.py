@@ -44,7 +44,10 @@ _MOVE_WORDS = (
 _SHARE_MOVE = re.compile(
     rf"(?i:\b(?:shares?|stock|stocks)\b(?:\s+\w+){{0,2}}\s+(?:{_MOVE_WORDS})\b"
     rf"|\b(?:{_MOVE_WORDS})\s+(?:the\s+)?most\s+(?:since|in)\b"
-    r"|\bshares?\s+(?:hit|at)\s+(?:a\s+)?record)"
+    r"|\bshares?\s+(?:hit|at)\s+(?:a\s+)?record"
+    # Tokyo's daily price limit (ストップ高 / ストップ安): "shares hit daily limit", "limit-up".
+    r"|\bshares?\s+(?:hit|at|reach|reached)\s+(?:the\s+|their\s+)?(?:daily\s+)?(?:price\s+)?limit"
+    r"|\blimit[\s-](?:up|down|high|low)\b)"
     r"|株(?:価)?(?:が|は|、)|\d+(?:\.\d+)?%(?:超|強|近く)?(?:安|高)(?![値騰])"
     r"|急落|急騰|ストップ(?:高|安)|上場来(?:高値|安値)|年初来(?:高値|安値)"
 )
@@ -56,7 +59,7 @@ _DOWN = re.compile(
 )
 _UP = re.compile(
     r"(?i:\b(?:jumps?|jumped|surges?|surged|soars?|soared|rises?|rose|rall(?:y|ies|ied)|climbs?"
-    r"|climbed|gains?|gained|record)\b)|高|上昇|急騰|急伸|続伸|反発"
+    r"|climbed|gains?|gained|record|limit[\s-](?:up|high))\b)|高|上昇|急騰|急伸|続伸|反発"
 )
 
 

@@ -452,3 +452,20 @@ def test_a_kanji_named_makers_results_in_two_languages_fold_and_a_rivals_do_not(
     assert link_reason(rival, en) == ""
     assert judged_second(rival, en, T0, timedelta(hours=2)).kind == "new"
 
+
+def test_tokyos_daily_price_limit_is_a_share_move_in_either_language(encoder) -> None:
+    ja = (
+        "小倉精機がストップ高 今期の最高益見通しを好感",
+        "9日の東京株式市場で小倉精機株が買い気配のままストップ高となった。前日に今期の純利益が"
+        "27.5%増える見通しを発表し、AI検査装置の受注拡大を好感した買いが集まった。",
+    )
+    en = (
+        "Ogura Seiki shares hit daily limit after record-profit forecast",
+        "Shares of Ogura Seiki jumped by their daily limit in Tokyo on Friday, a day after the "
+        "maker of AI inspection machines forecast record profit on chip-package orders.",
+    )
+    assert share_move(en[0]) and share_move("Ogura Seiki limit-up on forecast")
+    assert not share_move("Japan to limit AI chip exports")
+    move_ja, move_en, results_en = fingerprint_texts([ja, en, OGURA_EN], encoder)
+    assert judged_second(move_ja, move_en, T0, timedelta(hours=1)).kind == "duplicate"
+    assert judged_second(results_en, move_en, T0, timedelta(hours=20)).kind != "duplicate"
