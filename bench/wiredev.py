@@ -40,8 +40,10 @@ def entries(root: Path) -> list[dict]:
     for (snap, name), rows in sorted(wanted.items()):
         feed = feedparser.parse(str(root / "feeds" / snap / name))
         by_guid = {e.get("id") or e.get("guid"): e for e in feed.entries}
+        # An Atom id may be written out in full where the label keeps its tail: the link decides.
+        by_link = {e.get("link"): e for e in feed.entries}
         for r in rows:
-            e = by_guid.get(r["guid"])
+            e = by_guid.get(r["guid"]) or by_link.get(r["link"])
             if e is None:
                 continue
             body = e["content"][0]["value"] if e.get("content") else e.get("summary", "")
