@@ -383,14 +383,18 @@ def _named_heads(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether ``a``'s headline names an entity that counts against ``b``: any but a ministry
     ``b`` does not name ("文科省、神戸大のAI創薬拠点に48億円" against "Kobe University picked
     ...")."""
-    return principal_of(a.head_entities, (*b.head_entities, *b.lead_entities)) is not None
+    return principal_of(a.head_entities, _named(b)) is not None
+
+
+def _named(fp: Fingerprint) -> tuple[str, ...]:
+    """The entities a report names in its headline and lead."""
+    return (*fp.head_entities, *fp.lead_entities)
 
 
 def _principal(a: Fingerprint, b: Fingerprint) -> str:
     """``a``'s principal against ``b``: the first entity of its headline, else of its lead,
     passing over a ministry ``b`` does not name (``namesakes.principal_of``); "" for none."""
-    theirs = (*b.head_entities, *b.lead_entities)
-    return principal_of(a.head_entities, theirs, a.lead_entities) or ""
+    return principal_of(a.head_entities, _named(b), a.lead_entities) or ""
 
 
 def one_company(a: Fingerprint, b: Fingerprint) -> bool:
@@ -405,9 +409,7 @@ def one_company(a: Fingerprint, b: Fingerprint) -> bool:
         return False  # the company is someone's past employer, not the principal
     principal_a, principal_b = _principal(a, b), _principal(b, a)
     if principal_a and principal_b:
-        if names_entity((*b.head_entities, *b.lead_entities), principal_a) and names_entity(
-            (*a.head_entities, *a.lead_entities), principal_b
-        ):
+        if names_entity(_named(b), principal_a) and names_entity(_named(a), principal_b):
             return True
         if a.head_entities and b.head_entities:
             return False  # two known companies, and not one
