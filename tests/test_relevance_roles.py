@@ -80,6 +80,11 @@ def test_softbank_investing_is_not_softbank_as_a_backer(profile: Profile) -> Non
     [
         ("ソフトバンク、リーグ優勝　2年連続", "ソフトバンクが2年連続のリーグ優勝を決めた。"),
         ("SoftBank clinch the pennant", "SoftBank beat Lotte 4-2 to clinch the pennant."),
+        # A game's result, with no word of a title or a player: a winning run, an inning.
+        (
+            "ソフトバンク、九回に追いつき4連勝　ロッテを下す",
+            "ソフトバンクは20日、本拠地でロッテと対戦し、九回に追いついて延長で勝ち、4連勝とした。",
+        ),
     ],
 )
 def test_a_sponsor_name_in_a_sports_sentence_is_the_team(
@@ -100,6 +105,14 @@ def test_the_company_is_still_the_company_outside_a_sports_sentence(profile: Pro
     )
     assert result.relevant, result.reason
     assert "sports team" not in result.reason
+    # A decision "made" (判断を下す) is no game won.
+    decided = score(
+        profile,
+        "ソフトバンクG、AI半導体工場への投資で最終判断を下す",
+        "ソフトバンクグループは米国のAI半導体工場に投資する最終判断を下した。",
+    )
+    assert decided.relevant, decided.reason
+    assert "sports team" not in decided.reason
 
 
 @pytest.mark.parametrize(
