@@ -228,7 +228,12 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     if others < _LIST_OTHERS and not places:
         return None
     before = text[begins:first]
-    subject = len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before)
+    # A subject has a predicate: a list that ends its sentence ("【年初来高値更新】 A、B、Cなど",
+    # "Top gainers: A, B, C") only enumerates.
+    ends_sentence = not text[last:stop].strip().strip("。.!！?？:：")
+    subject = (
+        len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before) and not ends_sentence
+    )
     # Names each with a figure are a table's rows (closing prices), whatever opens the sentence.
     table = figure is not None and len(_FIGURE_TAIL.findall(text, first, last)) >= _LIST_OTHERS
     # A ranking's names are its rows, in whatever sentence: "時価総額ランキング：トヨタ首位、

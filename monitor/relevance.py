@@ -77,6 +77,7 @@ from monitor.mention_roles import (
 )
 from monitor.model import Evidence, Relevance
 from monitor.relevance_domestic import (
+    IN_DESCRIPTION,
     IN_KANA,
     IN_KOREAN,
     IN_NAME,
@@ -314,7 +315,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             if what == IN_KOREAN:
                 surface = f"{full[start:end]} ({what})"
             else:
-                but = "" if what in (IN_NAME, IN_KANA) else ", nothing foreign"
+                but = "" if what in (IN_NAME, IN_KANA, IN_DESCRIPTION) else ", nothing foreign"
                 surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
             group = known or groups.setdefault(DOMESTIC_GROUP, _Group({}, {}, {}, {}, set()))
             group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)
@@ -325,6 +326,9 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 else (sentence, _clauses(full, begins, start))
             )
             by_clause.setdefault(said, set()).add(DOMESTIC_GROUP)
+            if opener is None:
+                # No table name opens the story: its unmarked subject does ("東風電子、今期経常…").
+                opener, headline_opener = frozenset({DOMESTIC_GROUP}), where == HEADLINE
     return _Reading(
         groups,
         by_clause,

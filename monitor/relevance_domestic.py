@@ -107,6 +107,7 @@ THE_GOVERNMENT = "the government"
 IN_NAME = "a Japanese institution's name"
 IN_KANA = "a name in katakana, nothing foreign"
 IN_KOREAN = "Korean copy's 日 for Japan"
+IN_DESCRIPTION = "a company described with no country"
 
 # Korean copy writes 日 (Japan) before a Japanese name or place, as Japanese copy writes 米:
 # "日 리코, 英 AI기업 인수", "日 홋카이도에".
@@ -122,7 +123,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _INSTITUTION = re.compile(
     r"(?P<name>(?:(?!世界|国際|欧州|米州|新開発)[\u3041-\u30ff\u4e00-\u9fff]{2,10}?"
     r"(?:銀行|銀|信用金庫|信金|新聞社|新聞|新報|電力|電鉄|証券|生命|損保|商事|物産|製作所|重工|製薬"
-    r"|建設|不動産|研究所|機構|電機|工業|化学|精機|産業|興業|食品|薬品|半導体|ゲームス"
+    r"|建設|不動産|研究所|機構|電機|電子|電気|電工|工業|化学|精機|産業|興業|食品|薬品|半導体|ゲームス"
     r"|ホールディングス|FG|HD)"
     # A one-kanji name only before a maker's suffix, and not a country's one kanji (米, 中, ...).
     r"|[^\W\d_a-zA-Z米中英独仏韓露印豪台欧朝伊日](?:電機|工業|化学|精機|産業|興業|食品|薬品))"
@@ -145,6 +146,16 @@ _ROMAJI_COMPANY = re.compile(
     r"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?\s(?:Denki|Denko|Kogyo|Jukogyo|Seiki|Sangyo|Shoji|Bussan"
     r"|Seisakusho|Shimbun|Shinbun|Shimpo|Ginko|Shinkin|Kagaku|Jidosha|Tekko|Kensetsu|Denryoku"
     r"|Seiyaku|Yakuhin|Shokuhin|Kosan|Unyu|Tsushin|Kikai|Kogaku|Gakki)\b"
+)
+
+
+# A lead's description of its subject's business before its name, the way Japanese copy
+# introduces a company ("ゲーム会社の黎明堂は11日、", "半導体メーカーのX社が", "AI新興のYは"):
+# a foreign company's carries its country ("米ゲーム大手のZは", "中国の新興企業…"), which
+# ``domestic_subject`` rules out first.
+_DESCRIBED = re.compile(
+    r"(?:^|(?<=[、。\s]))[^\s、。はがをにでのと]{1,12}?(?:会社|企業|メーカー|大手|新興|スタートアップ)"
+    r"の(?P<name>[^\s、。はがをにでのと]{2,16})(?:は|が)"
 )
 
 
@@ -200,6 +211,9 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
     government = _GOVERNMENT.search(frame)
     if government is not None:
         return government.start(), government.start() + 2, THE_GOVERNMENT
+    described = _DESCRIBED.search(frame)
+    if described is not None:
+        return described.start("name"), described.end("name"), IN_DESCRIPTION
     name = _KANA_NAME.match(frame)
     if name is not None and not all(
         part in LOANWORDS or is_country(part) for part in name.group(1).split("・")

@@ -117,6 +117,18 @@ def test_one_investor_in_a_list_of_names_is_a_passing_mention(
     )
 
 
+def test_a_headline_that_only_lists_stocks_is_a_passing_mention(profile: Profile) -> None:
+    # A screen of the day's movers: the names end the headline with no predicate of their own.
+    result = score(
+        profile,
+        "本日の【上場来高値】　レーザーテク、ソフトバンクＧ、東エレクなど",
+        "20日の東京株式市場で上場来高値を更新した銘柄は、レーザーテック、ソフトバンクグループ、"
+        "東京エレクトロンなど12銘柄だった。",
+    )
+    assert not result.relevant, result.reason
+    assert "in lists: a passing mention" in result.reason
+
+
 @pytest.mark.parametrize(
     ("title", "text", "about"),
     [
@@ -166,6 +178,35 @@ def test_a_japanese_report_of_yen_raised_by_an_unknown_ai_company_is_japanese_ai
     assert result.relevant, result.reason
     assert result.reason.startswith("about Japan and AI"), result.reason
     assert "120億円 (in yen, nothing foreign: a domestic subject)" in result.reason
+
+
+def test_a_japanese_agency_is_japan_without_the_word(profile: Profile) -> None:
+    result = score(
+        profile,
+        "特許庁、AIで先行技術調査　審査期間を短縮",
+        "特許庁は5日、生成AIを使った先行技術調査を来年度から全分野に広げると発表した。",
+    )
+    assert result.relevant, result.reason
+    assert "特許庁" in result.reason
+
+
+def test_a_company_introduced_by_its_business_with_no_country_is_domestic(
+    profile: Profile,
+) -> None:
+    # Japanese copy introduces a company by its business ("ゲーム会社の…は"); a foreign one's
+    # carries its country.
+    title = "声優の声を生成AIで再現　使用料払う契約"
+    kept = score(
+        profile, title, "ゲーム会社の青嵐は5日、声優の声を生成AIで再現する契約を結んだと発表した。"
+    )
+    assert kept.relevant, kept.reason
+    assert "青嵐 (a company described with no country: a domestic subject)" in kept.reason
+    foreign = score(
+        profile,
+        title,
+        "米ゲーム会社の青嵐は5日、声優の声を生成AIで再現する契約を結んだと発表した。",
+    )
+    assert not foreign.relevant, foreign.reason
 
 
 @pytest.mark.parametrize(
