@@ -54,9 +54,18 @@ _CAUSE_BEFORE = re.compile(
     r"\bamid\s+(?:\w+\s+){0,3}demand\s+for|\bon)\s+(?:[\w-]+[\s,]+){0,3}$",
     re.IGNORECASE,
 )
+# What goes "on" something is spent on it, not moved by it: "capital spending on software and
+# AI-related equipment held up" names AI as a purpose.
+_PURPOSE_ON = re.compile(
+    r"\b(?:spending|spend|spent|invest(?:ment|ments|ing)?|capex|outlays?|expenditures?|budgets?)"
+    r"\s+on\s+(?:[\w-]+[\s,]+){0,3}$",
+    re.IGNORECASE,
+)
 _CAUSE_AFTER = re.compile(
     r"^[\w-]*(?:\s+[\w-]+)?\s+(?:demand|boom)\b"
-    r"|^(?:関連|向け)?の?需要|^[^。！？]{0,24}(?:押し上げ|けん引|牽引|寄与|追い風)",
+    r"|^(?:関連|向け)?の?需要|^[^。！？]{0,24}(?:押し上げ|けん引|牽引|寄与|追い風)"
+    # "生成AI向け半導体の検査に使うプローブカードの受注が伸びた": what is sold for it grew.
+    r"|^向け[^。！？]{0,30}?(?:受注|出荷|販売|売上|需要)(?:が|は|も)?(?:伸び|増え|増加|拡大|好調)",
     re.IGNORECASE,
 )
 _CAUSE_SPAN = 60
@@ -97,7 +106,8 @@ def credited(reading: Reading, subject: str, driver: str) -> str | None:
             break
         before = full[max(0, start - _CAUSE_SPAN) : start]
         after = full[end : end + _CAUSE_SPAN]
-        if _CAUSE_BEFORE.search(before) or _CAUSE_AFTER.search(after):
+        cause_before = _CAUSE_BEFORE.search(before) and not _PURPOSE_ON.search(before)
+        if cause_before or _CAUSE_AFTER.search(after):
             index = bisect_right(ends, start)
             begins = ends[index - 1] if index else 0
             # "Taiwan stocks rose on AI chip optimism": another country's news, not a cause

@@ -67,6 +67,32 @@ def test_a_japanese_report_whose_chips_push_up_the_figure_is_kept(profile: Profi
     assert "半導体製造装置が受注を押し上げた" in result.reason
 
 
+def test_an_unknown_japanese_maker_whose_orders_for_ai_grew_is_kept(profile: Profile):
+    # A results flash: the company is in no table, its name and its yen figures say Japanese,
+    # and the last sentence says what for AI was sold more.
+    result = score(
+        profile,
+        "霧島電子、今期経常は15%増で最高益更新へ",
+        "霧島電子が決算を発表。今期の経常利益は前期比15.0%増の62億円を見込む。"
+        "生成AI向けサーバーに使う電源部品の受注が伸びた。",
+    )
+    assert result.relevant, result.reason
+    assert result.score == pytest.approx(profile.threshold)
+    assert "naming AI as a driver" in result.reason
+
+
+def test_money_spent_on_ai_is_no_driver_of_the_news(profile: Profile):
+    # "spending on ... AI": what the money went to, not what moved the policy story.
+    result = score(
+        profile,
+        "BOJ holds rates as wage gains slow",
+        "TOKYO -- The Bank of Japan kept its policy rate unchanged as wage growth slowed for a "
+        "third month. Firms said capital spending on software and AI-related servers held up, "
+        "while household consumption stayed weak.",
+    )
+    assert not result.relevant, result.reason
+
+
 def test_a_passing_mention_of_ai_demand_far_down_is_still_dropped(profile: Profile):
     result = score(profile, *RETAIL_ASIDE)
     assert not result.relevant
