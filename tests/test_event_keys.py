@@ -443,6 +443,8 @@ def test_a_name_in_kanji_reads_as_its_romaji() -> None:
     # A place the table knows names the company only with its business word: 東京 is Tokyo.
     assert not shared_name("東京精機、純利益12%増", "Tokyo stocks rise 12% in a week")
     assert shared_name("東京精機、純利益12%増", "Tokyo Seiki profit rises 12%")
+    # A trade name in 堂 (as 任天堂): 銀河堂 = Gingado.
+    assert shared_name("銀河堂、AIで和菓子の需要予測", "Gingado uses AI to forecast sweets demand")
 
 
 def test_a_kanji_named_makers_results_in_two_languages_fold_and_a_rivals_do_not(encoder) -> None:

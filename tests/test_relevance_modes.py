@@ -245,6 +245,8 @@ def test_a_japanese_report_of_a_foreign_or_unplaced_ai_company_stays_out(
             "ミナトAI、IPO仮条件を1株900～1000円に決定",
             "画像認識AIを開発するミナトAIは2日、新規株式公開の仮条件を1株900～1000円に決めた。",
         ),
+        # A trade name in 堂, as 任天堂 and 資生堂 are: a Japanese company.
+        ("銀河堂、AIで和菓子の需要予測を開始", ""),
         # A cabinet decision in a Japanese report is Japan's cabinet's.
         (
             "AI安全法案を閣議決定 開発企業に報告義務",
