@@ -191,6 +191,9 @@ class _Reading:
     ends: list[int] = field(default_factory=list)  # sentence ends in ``full``
     opener: frozenset[str] = frozenset()  # groups of the headline's first name (else the lead's)
     headline_opener: bool = False  # the opener is the headline's
+    # The headline opens on the unmarked domestic subject ("ミハルイメージング、前期純利益…"),
+    # no table name before it: the lead is that subject's.
+    unmarked_opener: bool = False
     first_lead: int = 0  # the index of the lead's first sentence
     lead_subject: frozenset[str] = frozenset()  # groups named in its first words
     teams: dict[str, str] = field(default_factory=dict)  # a name read as a team: the sports word
@@ -208,7 +211,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     if not mentions:
         return _Reading(groups, by_clause)
     opener: frozenset[str] | None = None
-    headline_opener = False
+    headline_opener = unmarked = False
     lead_subject: set[str] = set()
     offset = len(head) + 1
     paragraph = body.find("\n\n")
@@ -326,9 +329,11 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 else (sentence, _clauses(full, begins, start))
             )
             by_clause.setdefault(said, set()).add(DOMESTIC_GROUP)
-            if opener is None:
-                # No table name opens the story: its unmarked subject does ("東風電子、今期経常…").
-                opener, headline_opener = frozenset({DOMESTIC_GROUP}), where == HEADLINE
+            if where == HEADLINE and not headline_opener:
+                # No table name opens the headline: its unmarked subject does ("東風電子、…").
+                opener, headline_opener, unmarked = frozenset({DOMESTIC_GROUP}), True, True
+            elif opener is None:
+                opener = frozenset({DOMESTIC_GROUP})
     return _Reading(
         groups,
         by_clause,
@@ -337,6 +342,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         ends,
         opener or frozenset(),
         headline_opener,
+        unmarked,
         first,
         frozenset(lead_subject),
         teams,
@@ -390,6 +396,10 @@ def _holds(rule: tuple[str, ...], reading: _Reading) -> tuple[bool, str]:
         and all(name in first_clause or name in reading.opener for name in rule)
     ):
         return True, ""
+    if reading.unmarked_opener and all(
+        name in reading.opener or groups[name].frame for name in rule
+    ):
+        return True, ""  # the company the headline opens on, and its lead
     head = set().union(
         *(names for (s, _), names in reading.by_clause.items() if s < reading.first_lead)
     )

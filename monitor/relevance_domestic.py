@@ -51,9 +51,13 @@ _EN_YEN = re.compile(
     r"|\b\d[\d,.]*\s*(?:trillion|billion|million|trln|tn|bn|bln|mln|tril\.|bil\.|mil\.)?\s*yen\b",
     re.IGNORECASE,
 )
+# Results in yen are a Japanese company's too ("posts FY net profit of 1.84 bln yen"), as are a
+# plant built for a yen sum ("to build 52 billion yen AI data center") and a budget requested.
 _EN_MONEY = re.compile(
     r"\b(?:invest(?:s|ed|ing|ment)?|spend(?:s|ing)?|spent|rais(?:e|es|ed|ing)|allocat(?:e|es|ed)"
-    r"|earmark(?:s|ed)?|pour(?:s|ed)?|fund(?:s|ed|ing)?|budget(?:s|ed)?)\b",
+    r"|earmark(?:s|ed)?|pour(?:s|ed)?|fund(?:s|ed|ing)?|budget(?:s|ed)?"
+    r"|build(?:s|ing)?|construct(?:s|ed|ing)?|request(?:s|ed)?"
+    r"|(?:net|operating|recurring|pretax)\s+(?:profit|income|loss)|revenue|sales)\b",
     re.IGNORECASE,
 )
 # The acronyms in capitals only, whatever the pattern's flags: "us" and "use" are no country.

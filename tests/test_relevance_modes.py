@@ -180,6 +180,32 @@ def test_a_japanese_report_of_yen_raised_by_an_unknown_ai_company_is_japanese_ai
     assert "120億円 (in yen, nothing foreign: a domestic subject)" in result.reason
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # Results in yen, AI in the lead's second sentence: the company the headline opens on.
+        (
+            "ミナセ精密、前期純利益18%増の12億円",
+            "ミナセ精密が15日に発表した決算は、前期の純利益が前の期比18%増の12億円だった。"
+            "AIによる外観検査装置の出荷が伸びた。",
+        ),
+        (
+            "BRIEF-Minase Precision posts FY net profit of 1.2 bln yen, up 18%",
+            "May 15 (Reuters) - Minase Precision: * FY NET PROFIT 1.2 BILLION YEN * "
+            "AI INSPECTION SYSTEMS SHIPPED TO 40 PLANTS",
+        ),
+        # A plant built for a yen sum, headline only.
+        ("Tomakomai Compute to build 40 billion yen AI data center", ""),
+    ],
+)
+def test_a_company_that_reports_or_builds_in_yen_is_japanese(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert result.reason.startswith("about Japan and AI"), result.reason
+
+
 def test_a_japanese_agency_is_japan_without_the_word(profile: Profile) -> None:
     result = score(
         profile,

@@ -80,6 +80,8 @@ def test_softbank_investing_is_not_softbank_as_a_backer(profile: Profile) -> Non
     [
         ("ソフトバンク、リーグ優勝　2年連続", "ソフトバンクが2年連続のリーグ優勝を決めた。"),
         ("SoftBank clinch the pennant", "SoftBank beat Lotte 4-2 to clinch the pennant."),
+        # A pitcher's line: the team's name and the player's, no 投手.
+        ("ソフトバンク石川が今季3勝目　1失点完投", ""),
         # A game's result, with no word of a title or a player: a winning run, an inning.
         (
             "ソフトバンク、九回に追いつき4連勝　ロッテを下す",
