@@ -341,8 +341,11 @@ def session_by_clock(published: datetime) -> str:
 _MARKETS = {
     "tokyo stocks": re.compile(
         # Not the outlet: "Nikkei Asia", "the Nikkei newspaper", a headline's " - Nikkei".
-        r"(?i:(?<!- )(?<!– )(?<!\| )\bnikkei(?: share average| stock average| index| 225)?\b"
-        r"(?!\s+(?:asia|newspaper))"
+        r"(?i:(?<!- )(?<!– )(?<!\| )"
+        r"(?<!according to )(?<!according to the )(?<!told )(?<!told the )"
+        r"\bnikkei(?: share average| stock average| index| 225)?\b"
+        # The paper as a source: "..., Nikkei says", "Nikkei reports".
+        r"(?!\s+(?:asia|newspaper|business daily|says|said|reports?|reported)\b)"
         r"|\btopix\b|\btokyo (?:stocks|shares|stock market)\b|\bjapan(?:ese|'s)? (?:stocks|shares|"
         r"equities|stock market)\b"
         # A sector of the market: "Tokyo chip stocks slip", not "Tokyo Electron shares".

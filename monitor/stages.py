@@ -36,8 +36,10 @@ _STAGES = (
                 r"exclusive\s+)?(?:talks|discussions|negotiations)\b|\btalks\s+(?:to|on|over|with|for)\b"
                 r"|\bconsider(?:s|ing)?\b|\bweigh(?:s|ing)?\b|\bexplor(?:es|ing)\b|\bmull(?:s|ing)?\b"
                 r"|\bnear(?:s|ing)?\s+(?:a\s+)?deal\b|\bsaid to\b|\breportedly\b"
-                r"|\bseek(?:s|ing)?\b(?!\s+up\s+to\b))"
-                r"|協議|検討|交渉|打診|模索|=報道|観測"
+                r"|\bseek(?:s|ing)?\b(?!\s+up\s+to\b)"
+                # A scoop's source: "..., Nikkei says", "sources say", "関係者".
+                r"|,\s+(?:[A-Z][\w.]*\s+){1,2}(?:says|reports)\s*$|\bsources?\s+(?:say|said)\b)"
+                r"|協議|検討|交渉|打診|模索|=報道|観測|関係者"
             ),
         ),
         (
@@ -48,8 +50,12 @@ _STAGES = (
                 r"|\bcomplet(?:es|ed)\b|\bsecur(?:es|ed)\b"
                 # "SoftBank lands $11.5 billion loan": a deal won, not a plane down.
                 r"|\blands?\b(?=(?:\s+\S+){0,5}?\s+(?:loans?|deals?|contracts?|orders?|financing"
-                r"|funding|investment|facility)\b))"
+                r"|funding|investment|facility)\b)"
+                # A venture set up: the agreement done ("Set Up $1 Billion AI Venture").
+                r"|\b(?:sets?\s+up|forms?|formed|launch(?:es|ed)?|establish(?:es|ed)?)\b"
+                r"(?=(?:\s+\S+){0,5}?\s+(?:joint\s+)?(?:venture|JV)\b))"
                 r"|合意|締結|確保|を買収|で買収|買収へ|買収する|買収を(?:決定|発表|決め)|傘下に|正式(?:発表|決定)"
+                r"|(?:新会社|合弁会社|合弁)を?設立(?!へ|を?検討)"
                 # "1兆7800億円の融資契約": the contract signed ("契約へ" is still ahead of it).
                 r"|契約(?!へ|社員|者)"
             ),

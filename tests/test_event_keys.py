@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from conftest import judged_second
 
 from monitor.eventkeys import head_counts, head_years, same_money, share_move, shared_name
-from monitor.facts import Fact, amounts
+from monitor.facts import Fact, amounts, market_move
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
 from monitor.stages import stages
@@ -471,3 +471,36 @@ def test_tokyos_daily_price_limit_is_a_share_move_in_either_language(encoder) ->
     move_ja, move_en, results_en = fingerprint_texts([ja, en, OGURA_EN], encoder)
     assert judged_second(move_ja, move_en, T0, timedelta(hours=1)).kind == "duplicate"
     assert judged_second(results_en, move_en, T0, timedelta(hours=20)).kind != "duplicate"
+
+
+def test_a_scoop_cited_to_a_paper_is_no_market_report_and_the_venture_set_up_follows_it(
+    encoder,
+) -> None:
+    scoop = (
+        "Sony, Astellas plan AI drug-discovery venture, Nikkei says",
+        "Sony Group and Astellas Pharma plan to set up a joint venture that uses AI to design "
+        "drug candidates, the Nikkei newspaper reported on Tuesday.",
+    )
+    market = (
+        "Japan's Nikkei edges up at midday; Astellas, Sony gain on AI venture",
+        "TOKYO, Sept 15 (Reuters) - Japan's Nikkei share average edged up 0.3% by the midday "
+        "break, as Astellas and Sony rose after a report on an AI drug-discovery venture.",
+    )
+    set_up = (
+        "Sony and Astellas set up AI drug-discovery venture",
+        "Sony Group and Astellas Pharma said on Wednesday they set up a joint venture that "
+        "uses AI to design drug candidates.",
+    )
+    # "Nikkei says" names the paper, not the index: only one of the two is a market report.
+    assert market_move(scoop[0]) == ("", "")
+    scoop_fp, market_fp, set_up_fp = fingerprint_texts([scoop, market, set_up], encoder)
+    assert "a market report (tokyo stocks)" in apart_reason(market_fp, scoop_fp, 2.0)
+    assert stages(scoop[0]) == (("deal", "talks"),)
+    assert (
+        stages(set_up[0])
+        == stages("ソニーとアステラス、AI創薬の新会社を設立")
+        == (("deal", "agreed"),)
+    )
+    assert stages("ソニーとアステラス、AI創薬で新会社設立へ 関係者") == (("deal", "talks"),)
+    later = judged_second(scoop_fp, set_up_fp, T0, timedelta(hours=24))
+    assert later.kind == "follow-up", later.reason
