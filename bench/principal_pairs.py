@@ -1,6 +1,7 @@
 """Cross-language pairs of one principal company: how their same-story score splits them.
 
     python bench/principal_pairs.py ../shared/datasets/wire-dev bench/data/holdout ...
+    python bench/principal_pairs.py --same-language ...   # pairs in one language instead
 
 Every labelled pair of ``wiredev.dev_pairs`` (same slug = one story; follow-up pairs left
 out) in two languages that names one principal company the beat is not itself about
@@ -27,12 +28,17 @@ FLOORS = (0.56, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", type=Path, nargs="+", help="folders in the wire-dev layout")
+    parser.add_argument(
+        "--same-language", action="store_true", help="pairs in one language, not two"
+    )
     args = parser.parse_args()
     encoder = Encoder()
     scored: list[tuple[float, bool, str, str, str]] = []
     for root in args.datasets:
         for a, b, same, fa, fb in fingerprinted_pairs(root, encoder):
-            if fa.lang == fb.lang or not off_beat_principal(fa, fb) or apart_reason(fa, fb):
+            if (fa.lang == fb.lang) != args.same_language:
+                continue
+            if not off_beat_principal(fa, fb) or apart_reason(fa, fb):
                 continue
             score = compare(fa, fb).same_story
             scored.append((score, same, root.name, a["title"][:60], b["title"][:60]))

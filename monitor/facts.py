@@ -351,7 +351,8 @@ _MARKETS = {
         # A sector of the market: "Tokyo chip stocks slip", not "Tokyo Electron shares".
         r"|\b(?:tokyo|japan(?:ese|'s)?) (?:chip|tech|technology|bank|exporter|auto|property"
         r"|blue-chip|semiconductor) (?:stocks|shares)\b)"
-        r"|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場)|東京市場|東証"
+        # Reuters' Japanese wrap: "東京株式（前引け）＝反発".
+        r"|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場|(?=[(（]\S{2,4}[)）]))|東京市場|東証"
         # Bloomberg's Japanese wrap, "日本株は反発", and "東京株、前場は続伸": not "日本株を買い
         # 増し" or "日本株ファンド".
         r"|(?:日本|東京)株(?=は|、|\s)"

@@ -88,6 +88,7 @@ from monitor.followup import (
 from monitor.market_session import clocked, market_key
 from monitor.model import Novelty, Similarity
 from monitor.pairscore import (
+    SHARE_MOVE_LINK,
     apart_reason,
     compare,
     embedding_vector,
@@ -376,7 +377,13 @@ class NoveltyIndex:
         # Each story's best-matching report, and what ``fp`` brings against the story.
         lead = {k: max(g, key=lambda i: rank[i]) for k, g in groups.items()}
         news = {
-            k: _news(fp, [others[i] for i in g], when > stamps[lead[k]]) for k, g in groups.items()
+            k: _news(
+                fp,
+                [others[i] for i in g],
+                when > stamps[lead[k]],
+                all(links[i] == SHARE_MOVE_LINK for i in g),
+            )
+            for k, g in groups.items()
         }
         repeated = [k for k in groups if not (news[k].follows or news[k].stage or news[k].earlier)]
         # A report of an earlier stage than a story's (the deal, judged after the shares' fall
@@ -456,7 +463,12 @@ class _News:
     earlier: str = ""  # the later stage one of them reports against it
 
 
-def _news(fp: Fingerprint, matched: list[Fingerprint], later: bool) -> _News:
+def _news(
+    fp: Fingerprint, matched: list[Fingerprint], later: bool, one_move: bool = False
+) -> _News:
+    """What ``fp`` brings against the ``matched`` reports of one story (published ``later``
+    than its best match or not); ``one_move``: each of them reports the same day's move of
+    one company's shares (``pairscore.SHARE_MOVE_LINK``), one event as a session is."""
     if any(o.cjk != fp.cjk for o in matched):
         # Across scripts only amounts compare, and only those extending what the
         # story headlines (see ``new_amounts``).
@@ -478,6 +490,7 @@ def _news(fp: Fingerprint, matched: list[Fingerprint], later: bool) -> _News:
         later
         and not earlier
         and not one_session
+        and not one_move
         and ((substantial and not fuller) or headline > 0 or bool(stage))
     )
     return _News(

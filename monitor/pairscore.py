@@ -287,6 +287,8 @@ def head_months(headline: str) -> frozenset[int]:
 
 # How ``link_reason`` begins for one market's session report of one day.
 MARKET_LINK = "one market's "
+# ``link_reason`` for one company's shares moving on one day, in either language.
+SHARE_MOVE_LINK = "one day's move of one company's shares"
 # Reports of one announcement in two languages come out within hours of each other (wire-dev's
 # rewrites and translations: 0-2.7 h); a later report that repeats the figure (the plant opens,
 # the deal closes) is a development, and is left to the pair model.
@@ -339,7 +341,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
         if share_move(a.headline) and share_move(b.headline):
             way_a, way_b = share_move_way(a.headline), share_move_way(b.headline)
             if not (way_a and way_b and way_a != way_b):
-                return "one day's move of one company's shares"
+                return SHARE_MOVE_LINK
         # "Nine-month profit rises 7%" and "4～12月、純利益7%増": one company's one change.
         percent_a = {f.value for f in a.head_amounts if f.unit == "%"}
         if percent_a & {f.value for f in b.head_amounts if f.unit == "%"}:

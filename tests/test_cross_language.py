@@ -120,6 +120,9 @@ def test_markets_and_their_moves_are_read_from_headlines() -> None:
     assert market_move("Nikkei slips as Renesas jumps") == ("tokyo stocks", "down")
     assert market_move("日経平均大引け、反落 ルネサスが急伸") == ("tokyo stocks", "down")
     assert market_move(RENESAS_EN[0]) == ("", "")
+    # Reuters' Japanese wrap names the market by its session's label; a company is no market.
+    assert market_move("東京株式（前引け）＝反発、半導体株が押し上げ") == ("tokyo stocks", "up")
+    assert market_move("東京株式会社、AI翻訳を導入") == ("", "")
     assert session("後場の東京株式市場で日経平均は上げ幅を拡大した") == "afternoon"
     assert session("日経平均は反落し取引を終えた。後場は売りが先行した") == "close"
 

@@ -504,3 +504,4 @@ def test_a_scoop_cited_to_a_paper_is_no_market_report_and_the_venture_set_up_fol
     assert stages("ソニーとアステラス、AI創薬で新会社設立へ 関係者") == (("deal", "talks"),)
     later = judged_second(scoop_fp, set_up_fp, T0, timedelta(hours=24))
     assert later.kind == "follow-up", later.reason
+
