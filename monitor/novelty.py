@@ -60,7 +60,7 @@ and the close report of one day), and headlines opening on different countries
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -376,12 +376,21 @@ class NoveltyIndex:
             groups.setdefault(key, []).append(i)
         # Each story's best-matching report, and what ``fp`` brings against the story.
         lead = {k: max(g, key=lambda i: rank[i]) for k, g in groups.items()}
+        # A story's stage is what any of its reports states, matched or not: the scoop's
+        # "plan ..., Nikkei says" makes the story the talks, whichever report a later one matches.
+        members: dict[str | None, list[Fingerprint]] = {}
+        if stories is not None:
+            for i, other in enumerate(others):
+                key = stories.get(ids[i]) or ids[i]
+                if key in groups and not same[i]:
+                    members.setdefault(key, []).append(other)
         news = {
             k: _news(
                 fp,
                 [others[i] for i in g],
                 when > stamps[lead[k]],
                 all(links[i] == SHARE_MOVE_LINK for i in g),
+                members.get(k, []),
             )
             for k, g in groups.items()
         }
@@ -464,11 +473,16 @@ class _News:
 
 
 def _news(
-    fp: Fingerprint, matched: list[Fingerprint], later: bool, one_move: bool = False
+    fp: Fingerprint,
+    matched: list[Fingerprint],
+    later: bool,
+    one_move: bool = False,
+    unmatched: Sequence[Fingerprint] = (),
 ) -> _News:
     """What ``fp`` brings against the ``matched`` reports of one story (published ``later``
     than its best match or not); ``one_move``: each of them reports the same day's move of
-    one company's shares (``pairscore.SHARE_MOVE_LINK``), one event as a session is."""
+    one company's shares (``pairscore.SHARE_MOVE_LINK``), one event as a session is;
+    ``unmatched``: the story's other reports, whose stages are the story's too."""
     if any(o.cjk != fp.cjk for o in matched):
         # Across scripts only amounts compare, and only those extending what the
         # story headlines (see ``new_amounts``).
@@ -479,7 +493,7 @@ def _news(
     # Facts a short report had no room for are detail unless the headline brings news.
     fuller = substantial and detail_only(fp, matched)
     headline = headline_news(fp, matched)
-    stage = development(fp, matched)
+    stage = development(fp, [*matched, *unmatched])
     # A matched report of a later stage than ``fp`` (the deal, judged after the shares' fall).
     earlier = next((d for o in matched if (d := development(o, [fp]))), "")
     # One market's one session is one event: a close report's figures the other language's

@@ -505,3 +505,25 @@ def test_a_scoop_cited_to_a_paper_is_no_market_report_and_the_venture_set_up_fol
     later = judged_second(scoop_fp, set_up_fp, T0, timedelta(hours=24))
     assert later.kind == "follow-up", later.reason
 
+
+def test_a_storys_stage_is_any_of_its_reports_not_only_the_one_matched(encoder) -> None:
+    # The scoop in two reports: an aggregator's English headline says "plan ..., Nikkei says"
+    # (the talks); the Japanese one states only the sum. The venture set up next day matches the
+    # Japanese report alone, and still follows the story: its talks are the story's.
+    talks_en = ("Sony, Astellas plan AI drug-discovery venture, Nikkei says", "")
+    talks_ja = (
+        "ソニーG、アステラス製薬とAI創薬の新会社 1000億円規模",
+        "ソニーグループはアステラス製薬と、AIで新薬候補を設計する新会社をつくる。"
+        "出資は1000億円規模になる見通し。",
+    )
+    set_up = ("Sony and Astellas Set Up $700 Million Venture to Design Drugs With AI", "")
+    en, ja, done = fingerprint_texts([talks_en, talks_ja, set_up], encoder)
+    index = NoveltyIndex()
+    index.add("talks_en", T0, en)
+    index.add("talks_ja", T0 + timedelta(minutes=30), ja)
+    when = T0 + timedelta(hours=24)
+    verdict, _ = index.judge_story(
+        done, when, when + timedelta(hours=1), {"talks_en": "talks", "talks_ja": "talks"}
+    )
+    assert verdict.kind == "follow-up", verdict.reason
+    assert "the deal agreed after the talks" in verdict.reason
