@@ -527,3 +527,21 @@ def test_a_storys_stage_is_any_of_its_reports_not_only_the_one_matched(encoder) 
     )
     assert verdict.kind == "follow-up", verdict.reason
     assert "the deal agreed after the talks" in verdict.reason
+
+
+def test_another_report_of_the_days_share_move_is_its_copy_not_a_follow_up(encoder) -> None:
+    # The deal, then the shares' jump the next morning, then an aggregator's headline of the
+    # same jump that names more ("Most Since 2021", the investors' mood): one day's move of one
+    # company's shares is one event, whatever facts one report adds.
+    headline = "Sony Jumps Most Since 2021 as Investors Cheer Kestrel Game Deal - Bloomberg.com"
+    agreed, shares, again = fingerprint_texts(
+        [AGREED_EN, SHARES_EN, (headline, headline.replace(" - ", " "))], encoder
+    )
+    index = NoveltyIndex()
+    index.add("agreed", T0, agreed)
+    index.add("shares", T0 + timedelta(hours=20), shares)
+    when = T0 + timedelta(hours=21)
+    stories = {"agreed": "agreed", "shares": "shares"}
+    verdict, _ = index.judge_story(again, when, when + timedelta(hours=1), stories)
+    assert verdict.kind == "duplicate", verdict.reason
+    assert verdict.matched == "shares", verdict.reason
