@@ -157,6 +157,10 @@ def test_korean_reports_name_japanese_places_and_foreign_ai_companies() -> None:
     assert table.find("메타, 日 홋카이도에 AI 데이터센터") == {"meta": 1, "hokkaido": 1}
     assert table.find("메타버스 플랫폼과 메타데이터") == {}
     assert table.find("오라클, 일본에 투자") == {"oracle": 1, "japan": 1}
+    # ... and the Japanese companies of the beat by their Korean names.
+    assert table.find("日 라피더스, 美 스타트업서 첫 수주") == {"rapidus": 1}
+    assert table.find("도요타·소니, 자율주행 AI 합작") == {"toyota": 1, "sony": 1}
+    assert table.find("키오시아, 신형 메모리 양산") == {"kioxia": 1}
 
 
 def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:
