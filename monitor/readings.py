@@ -18,20 +18,17 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+from monitor.company_suffixes import alternation
+
 __all__ = ["company_readings"]
 
 # The suffix a Japanese company's or institution's name ends in, before the headline goes on
-# (、, a particle, a space). Longest first: 工業所 before 工業.
-_SUFFIXES = (
-    "製作所", "研究所", "工業所", "ホールディングス", "ロボティクス", "ゲームス", "テクノロジーズ",
-    "テクノ", "精機", "精工", "電機", "電気", "電子", "電工", "工業", "工機", "化学", "化成",
-    "製薬", "薬品", "重工", "商事", "物産", "産業", "興業", "興産", "技研", "通信", "証券",
-    "銀行", "信金", "建設", "食品", "新聞", "新報", "電力", "電鉄", "生命", "損保",
-    "グループ", "AI", "FG", "HD", "堂",
-)  # fmt: skip
+# (、, a particle, a space); a group, an AI start-up, a news agency (通信) and a trade name (堂)
+# read as well.
+_SUFFIXES = alternation("グループ", "AI", "通信", "堂")
 _NAME = re.compile(
     r"(?P<name>[\u3041-\u3096\u4e00-\u9fff々]{1,6})"
-    rf"(?P<suffix>{'|'.join(sorted(_SUFFIXES, key=len, reverse=True))})"
+    rf"(?P<suffix>{_SUFFIXES})"
     r"(?=[、,\s　はがもの「]|$)"
 )
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.company_suffixes import alternation
 from monitor.entities import Lexicon
 from monitor.facts import is_country
 from monitor.loanwords import LOANWORDS
@@ -98,6 +99,9 @@ _COUNTRY = re.compile(
 # 日本政府, 州政府) makes it some other, or the entity table's, government.
 _GOVERNMENT = re.compile(
     r"(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])政府(?:・与党)?(?:は|が|として|も)"
+    # A local paper's unnamed prefecture ("県がAI観光ガイド"): Japanese copy calls another
+    # country's state 州.
+    r"|(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])県(?:は|が)"
 )
 _SENTENCE = re.compile(r"[^。！？\n]+")
 # Most of the headline and lead is Japanese script (kana and kanji).
@@ -108,6 +112,7 @@ _JAPANESE_SHARE = 0.5
 # What marks the unmarked subject domestic (``domestic_subject``'s third value).
 IN_YEN = "in yen"
 THE_GOVERNMENT = "the government"
+THE_PREFECTURE = "the prefecture"
 IN_NAME = "a Japanese institution's name"
 IN_KANA = "a name in katakana, nothing foreign"
 IN_KOREAN = "Korean copy's 日 for Japan"
@@ -126,11 +131,9 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # 大学), nor the world's own banks.
 _INSTITUTION = re.compile(
     r"(?P<name>(?:(?!世界|国際|欧州|米州|新開発)[\u3041-\u30ff\u4e00-\u9fff]{2,10}?"
-    r"(?:銀行|銀|信用金庫|信金|新聞社|新聞|新報|電力|電鉄|証券|生命|損保|商事|物産|製作所|重工|製薬"
-    r"|建設|不動産|研究所|機構|電機|電子|電気|電工|工業|化学|精機|産業|興業|食品|薬品|半導体|ゲームス"
+    rf"(?:{alternation('銀', '信用金庫', '新聞社', '不動産', '機構', '半導体')}"
     # 堂, a trade name's (任天堂, 資生堂), but not a hall's.
-    r"|(?<!公会)(?<!議事)(?<!礼拝)(?<!大聖)(?<!記念)(?<!食)堂"
-    r"|ホールディングス|FG|HD)"
+    r"|(?<!公会)(?<!議事)(?<!礼拝)(?<!大聖)(?<!記念)(?<!食)堂)"
     # A one-kanji name only before a maker's suffix, and not a country's one kanji (米, 中, ...).
     r"|[^\W\d_a-zA-Z米中英独仏韓露印豪台欧朝伊日](?:電機|工業|化学|精機|産業|興業|食品|薬品))"
     r"(?:グループ)?)(?=[、,\s　はがも])"
@@ -216,6 +219,8 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
             return yen.start(), yen.end(), IN_YEN
     government = _GOVERNMENT.search(frame)
     if government is not None:
+        if government.group(0).startswith("県"):
+            return government.start(), government.start() + 1, THE_PREFECTURE
         return government.start(), government.start() + 2, THE_GOVERNMENT
     described = _DESCRIBED.search(frame)
     if described is not None:

@@ -271,6 +271,10 @@ def test_a_japanese_report_of_a_foreign_or_unplaced_ai_company_stays_out(
             "ミナトAI、IPO仮条件を1株900～1000円に決定",
             "画像認識AIを開発するミナトAIは2日、新規株式公開の仮条件を1株900～1000円に決めた。",
         ),
+        # A local paper's unnamed prefecture; a university by its short name; a maker's テクノ.
+        ("県がAIの観光案内を導入　温泉やスキー場を多言語で（北国新聞）", ""),
+        ("肺がん見つけるAI承認 名大病院が開発", ""),
+        ("霞ケ浦テクノ、AI外観検査装置の受注が最高", ""),
         # A trade name in 堂, as 任天堂 and 資生堂 are: a Japanese company.
         ("銀河堂、AIで和菓子の需要予測を開始", ""),
         # A cabinet decision in a Japanese report is Japan's cabinet's.
