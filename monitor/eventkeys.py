@@ -310,6 +310,7 @@ _LATIN_PAIR = re.compile(r"\b(?=([A-Z][a-z]+\s+[A-Z][A-Za-z]+)\b)")
 _HIRAGANA_OPENING = re.compile(r"[\u3041-\u3096]{3,}(?=[\u30a1-\u30fa\u4e00-\u9fff、\s])")
 _VOWELS = re.compile(r"[aeiouy\-]")
 _SOFT_C = re.compile(r"c(?=[eiy])")
+_SPELT_MIN = 4  # letters of a romanised name matched whole (aoba, hisui; データ is "de-ta")
 
 
 def _skeleton(romaji: str) -> str:
@@ -332,8 +333,10 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     runs += [stem for run in runs if (stem := _without_business(run))]
     kana = frozenset(run for run in runs if run not in LOANWORDS)
     sounds = set()
+    romaji: set[str] = set()
     for run in kana:
-        sounds.update(_kana_sounds(jaconv.kana2alphabet(jaconv.kata2hira(run))))
+        romaji.add(spelt := jaconv.kana2alphabet(jaconv.kata2hira(run)))
+        sounds.update(_kana_sounds(spelt))
     # A name in hiragana opening the headline: "ほしぞらクラウド、…" is Hoshizora Cloud, "ひびき
     # データセンター、…" Hibiki Data Centers (Japanese writes few other words in hiragana there).
     opening = _HIRAGANA_OPENING.match(src)
@@ -342,15 +345,20 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     # A name in kanji before a company's suffix, read by the dictionary: 風早精機 = Kazahaya Seiki.
     if _CJK.search(src):
         for reading in company_readings(src):
+            romaji.add(reading)
             sounds.update(_kana_sounds(reading))
     for pair in _LATIN_PAIR.findall(src):
         sounds.add((pair[:1].lower(), _skeleton(re.sub(r"\s+", "", pair))))
     for word in _LATIN_WORD.findall(src):
+        romaji.add(word.lower())
         # English reads c before e, i and y as s: Welcia is ウエルシア, Mercer マーサー.
         for spelling in {word, _SOFT_C.sub("s", word)}:
             first = spelling[:1].lower().replace("v", "b").replace("l", "r")
             sounds.add((first, _skeleton(spelling)))
-    return kana, frozenset(s for s in sounds if len(s[1]) >= 3)
+    # A short name has too few consonants to match by them alone (ヒスイ = Hisui: "hs"); its whole
+    # romanisation, vowels and all, still can.
+    spelt = {("=", r) for r in romaji if len(r) >= _SPELT_MIN}
+    return kana, frozenset({*(s for s in sounds if len(s[1]) >= 3), *spelt})
 
 
 def _without_business(run: str) -> str:

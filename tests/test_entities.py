@@ -161,6 +161,7 @@ def test_korean_reports_name_japanese_places_and_foreign_ai_companies() -> None:
     assert table.find("日 라피더스, 美 스타트업서 첫 수주") == {"rapidus": 1}
     assert table.find("도요타·소니, 자율주행 AI 합작") == {"toyota": 1, "sony": 1}
     assert table.find("키오시아, 신형 메모리 양산") == {"kioxia": 1}
+    assert table.find("日 리코, 英 AI기업 인수") == {"ricoh": 1}
 
 
 def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:

@@ -104,12 +104,22 @@ def test_names_match_across_scripts_and_loanwords_do_not() -> None:
     assert shared_name(MIRAI_EN[0], MIRAI_JA[0])  # ミライキキ = Miraikiki
     assert shared_name(TALKS_EN[0], TALKS_JA[0])  # ケストレル = Kestrel
     assert not shared_name(MIRAI_JA[0], HOSHI_JA[0])
-    assert not shared_name("Toyota robot unit raises $50 million", "トヨタ、ロボット事業")
+    # A loanword (ロボット = robot) is no name; a short name spelt whole is (トヨタ = Toyota).
+    assert not shared_name("Toyota robot unit raises $50 million", "ホンダ、ロボット事業")
+    assert shared_name("Toyota robot unit raises $50 million", "トヨタ、ロボット事業")
     assert not shared_name(MIRAI_EN[0], TALKS_EN[0])  # two English headlines: the model's
     # An outlet both credit is no party of their events.
     assert not shared_name(
         "SKハイニックス、日本で工場建設を検討＝ロイター", "現代自、賃金交渉難航＝ロイター"
     )
+
+
+def test_a_short_name_matches_by_its_whole_romanisation() -> None:
+    # Too few consonants to match by them alone ("hs"), spelt the same with its vowels.
+    assert shared_name("ヒスイ半導体、熊本に新ライン", "Hisui to build Kumamoto chip line")
+    assert shared_name("アオバ電機、AI検査機を発売", "Aoba Denki launches AI inspection machine")
+    assert not shared_name("ヒスイ半導体、熊本に新ライン", "Hisao Tanaka to lead chip group")
+    assert not shared_name("データセンター新設", "Data centre to open in Osaka")
 
 
 def test_kana_we_and_soft_c_read_as_english_does() -> None:
