@@ -176,6 +176,33 @@ def head_years(headline: str) -> frozenset[int]:
     return frozenset(int(m["full"]) if m["full"] else 2000 + int(m["short"]) for m in found)
 
 
+# A multiple the headline states: "2.1倍", "doubles", "triples", "2.5-fold", "3x".
+_MULTIPLE = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?:倍|-?fold\b|x\b)"
+    r"|\b(?P<word>doubl|tripl|quadrupl)(?:es|ed|e|ing)\b(?!\s+down\b)",
+    re.IGNORECASE,
+)
+_MULTIPLE_WORDS = {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0}
+# Two multiples are one where the wire rounds: "2.1倍" is "doubles", "2.6倍" is not.
+_MULTIPLE_ROUNDING = 0.06
+
+
+@lru_cache(maxsize=8192)
+def head_multiples(headline: str) -> frozenset[float]:
+    """The multiples a headline states ("純利益2.1倍" -> 2.1, "profit doubles" -> 2.0)."""
+    out = set()
+    for m in _MULTIPLE.finditer(_nfkc(headline)):
+        value = float(m["num"]) if m["num"] else _MULTIPLE_WORDS[m["word"].lower()]
+        if value >= 1.5:
+            out.add(value)
+    return frozenset(out)
+
+
+def same_multiple(a: frozenset[float], b: frozenset[float]) -> bool:
+    """Whether two headlines' multiples agree within the wires' rounding."""
+    return any(abs(x - y) <= _MULTIPLE_ROUNDING * max(x, y) for x in a for y in b)
+
+
 # A wire's tag before the headline: "UPDATE 1-", "EXCLUSIVE-", "BREAKING:"; a bracketed one:
 # "【速報】", "[Exclusive]".
 _WIRE_TAG = re.compile(r"^(?:UPDATE\s*\d+|EXCLUSIVE|BREAKING|REFILE|CORRECTED|RPT)\s*[-:]\s*")

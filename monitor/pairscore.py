@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from monitor import similarity as _sim
 from monitor.eventkeys import (
     head_counts,
+    head_multiples,
     head_years,
     headline_subject,
     names_past_employer,
     other_money,
     same_money,
+    same_multiple,
     share_move,
     share_move_way,
     shared_name,
@@ -335,6 +337,8 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             return f"the headlines state one count of {who}"
         if head_years(a.headline) & head_years(b.headline):
             return f"the headlines state one year of {who}"
+        if same_multiple(head_multiples(a.headline), head_multiples(b.headline)):
+            return f"the headlines state one multiple of {who}"
         common = set(stages(a.headline)) & set(stages(b.headline))
         if common and shared_name(a.headline, b.headline):
             return f"one stage of one company's event in both ({STAGE_WORDS[min(common)[1]]})"

@@ -11,7 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import judged_second
 
-from monitor.eventkeys import head_counts, head_years, same_money, share_move, shared_name
+from monitor.eventkeys import (
+    head_counts,
+    head_multiples,
+    head_years,
+    same_money,
+    share_move,
+    shared_name,
+)
 from monitor.facts import Fact, amounts, market_move
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 from monitor.pairscore import apart_reason, link_reason
@@ -112,6 +119,22 @@ def test_names_match_across_scripts_and_loanwords_do_not() -> None:
     assert not shared_name(
         "SKハイニックス、日本で工場建設を検討＝ロイター", "現代自、賃金交渉難航＝ロイター"
     )
+
+
+def test_one_multiple_of_one_company_in_two_languages_is_one_event(encoder) -> None:
+    assert head_multiples("ほしぞらデータ、4～12月純利益2.1倍") == frozenset({2.1})
+    assert head_multiples("Hoshizora Data nine-month profit doubles") == frozenset({2.0})
+    assert head_multiples("SoftBank doubles down on AI") == frozenset()
+    ja, en, other = fingerprint_texts(
+        [
+            ("ほしぞらデータ、4～12月純利益2.1倍 GPUクラウド好調", ""),
+            ("Japan's Hoshizora Data nine-month profit doubles on AI compute demand", ""),
+            ("Japan's Hoshizora Data nine-month profit triples on AI compute demand", ""),
+        ],
+        encoder,
+    )
+    assert "one multiple of one company" in link_reason(ja, en, 2.0)
+    assert link_reason(ja, other, 2.0) == ""  # 2.1 is no tripling
 
 
 def test_a_short_name_matches_by_its_whole_romanisation() -> None:
