@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from monitor.eventkeys import same_money, share_move
+from monitor.facts import Fact
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, amount_facts, headline_facts
 from monitor.stages import STAGE_ORDER, STAGE_WORDS, stages, tentative_deal
 
@@ -130,7 +131,13 @@ def _uncredited(headline: str) -> str:
     return _CREDIT.sub("", headline)
 
 
-def headline_news(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
+# The two currencies a headline sum is converted between (``eventkeys.same_money``).
+_CURRENCIES = frozenset({"JPY", "USD"})
+
+
+def headline_news(
+    fp: Fingerprint, matched: Sequence[Fingerprint], unmatched: Sequence[Fingerprint] = ()
+) -> int:
     """How many amounts ``fp``'s headline adds to a story whose headlines state amounts.
 
     A development puts its new figure in the headline: the agreed price after the talks'
@@ -142,7 +149,8 @@ def headline_news(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
     demand", whose text never states it). Against reports of the shares' move, only a
     figure of a kind they headline counts: "SoftBank shares slide 6%" after "SoftBank falls
     most since August after agreeing to $3.4 billion deal" is the same move. See
-    ``new_headline_amounts``.
+    ``new_headline_amounts``; ``unmatched``: the story's other reports, whose headline sums in
+    ``fp``'s currency settle what the story's sum is in it.
     """
     if not any(f.unit != "date" for o in matched for f in o.head_amounts):
         return 0
@@ -150,21 +158,32 @@ def headline_news(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
     if moves and share_move(fp.headline):
         units = {f.unit for o in moves for f in o.head_amounts}
         fp = replace(fp, head_amounts=tuple(f for f in fp.head_amounts if f.unit in units))
-    return new_headline_amounts(fp, matched)
+    return new_headline_amounts(fp, matched, unmatched)
 
 
-def new_headline_amounts(fp: Fingerprint, matched: Sequence[Fingerprint]) -> int:
+def new_headline_amounts(
+    fp: Fingerprint, matched: Sequence[Fingerprint], unmatched: Sequence[Fingerprint] = ()
+) -> int:
     """How many amounts ``fp``'s headline states that none of the ``matched`` reports states.
 
     Amounts compare across scripts (``monitor.facts``, within rounding) against everything
     the matched reports state (headline, lead and text), so a rewrite or translation
     headlining a figure its event's reports give is no news; dates are left out (an
-    outlet's dateline is no development).
+    outlet's dateline is no development). Where the story's headlines state a sum in the
+    amount's own currency (those of ``unmatched`` included), only that currency compares:
+    "$3.3 billion raised" after "$2.9 billion of shares offered" is news, however near 4570億円
+    comes at some rate of the 128-165 yen band.
     """
     stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
-    return sum(
-        1 for f in fp.head_amounts if f.unit != "date" and not any(same_money(f, g) for g in stated)
-    )
+    story = [*stated, *(f for o in unmatched for f in (*o.head_amounts, *o.lead_amounts))]
+    headed = {f.unit for o in (*matched, *unmatched) for f in o.head_amounts}
+
+    def known(f: Fact) -> bool:
+        if f.unit in _CURRENCIES and f.unit in headed:
+            return any(g.unit == f.unit and same_money(f, g) for g in story)
+        return any(same_money(f, g) for g in stated)
+
+    return sum(1 for f in fp.head_amounts if f.unit != "date" and not known(f))
 
 
 def _same_sum(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:

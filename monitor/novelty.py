@@ -492,7 +492,7 @@ def _news(
     substantial = fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
     # Facts a short report had no room for are detail unless the headline brings news.
     fuller = substantial and detail_only(fp, matched)
-    headline = headline_news(fp, matched)
+    headline = headline_news(fp, matched, unmatched)
     stage = development(fp, [*matched, *unmatched])
     # A matched report of a later stage than ``fp`` (the deal, judged after the shares' fall).
     earlier = next((d for o in matched if (d := development(o, [fp]))), "")

@@ -578,3 +578,25 @@ def test_another_report_of_the_days_share_move_is_its_copy_not_a_follow_up(encod
     verdict, _ = index.judge_story(again, when, when + timedelta(hours=1), stories)
     assert verdict.kind == "duplicate", verdict.reason
     assert verdict.matched == "shares", verdict.reason
+
+
+def test_a_sum_raised_in_dollars_is_news_against_the_dollars_offered(encoder) -> None:
+    # The offer in dollars and in yen, then the sale priced and upsized. $2.2 billion is
+    # 2950億円 at 134 yen a dollar, inside the band a conversion may use, but the story's own
+    # dollar headline says $1.9 billion: the sum raised is a development, not a copy.
+    offer_en, offer_ja, priced = fingerprint_texts(
+        [
+            ("Sony Offers $1.9 Billion of Kioxia Shares in Overnight Block Sale", ""),
+            ("ソニーG、キオクシア株の一部売却へ 約2950億円規模＝報道", ""),
+            ("Sony Raises $2.2 Billion Selling Part of Kioxia Stake", ""),
+        ],
+        encoder,
+    )
+    index = NoveltyIndex()
+    index.add("offer_en", T0, offer_en)
+    index.add("offer_ja", T0 + timedelta(minutes=50), offer_ja)
+    when = T0 + timedelta(hours=6)
+    verdict, _ = index.judge_story(
+        priced, when, when + timedelta(hours=1), {"offer_en": "offer", "offer_ja": "offer"}
+    )
+    assert verdict.kind != "duplicate", verdict.reason
