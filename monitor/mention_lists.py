@@ -117,6 +117,14 @@ _BACKING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIST_OTHERS = 3
+# An outlet's credit closing a headline: "（株探ニュース）", "(Reuters)".
+_CREDIT = re.compile(r"\s*[（(][^（）()]{1,24}[)）]\s*$")
+# Words right after a list that make its names members of a set the story is about: "Toyota,
+# Sony and SoftBank were among decliners", "...など値下がり".
+_MEMBERS_AFTER = re.compile(
+    r"\.?\s*(?:were|are|was|is)\s+(?:also\s+)?among\b|\s*(?:など)?(?:が|も)?(?:値下がり|値上がり)",
+    re.IGNORECASE,
+)
 # A sentence that ranks the names it lists.
 _RANKING = re.compile(
     r"ランキング|番付|首位|上位\d*社|順位|\branking|\brank(?:s|ed)\b|\btop\s+\d+\b"
@@ -225,12 +233,14 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
         for part in _EN_SPLIT.split(text[first:last])
         if part.strip()
     )
-    if others < _LIST_OTHERS and not places:
+    # Named as among a set ("X, Y and Z were among decliners"), two others make a list too.
+    members = _MEMBERS_AFTER.match(text, last, stop) is not None
+    if others < _LIST_OTHERS and not places and not (members and others >= 2):
         return None
     before = text[begins:first]
     # A subject has a predicate: a list that ends its sentence ("【年初来高値更新】 A、B、Cなど",
     # "Top gainers: A, B, C") only enumerates.
-    ends_sentence = not text[last:stop].strip().strip("。.!！?？:：")
+    ends_sentence = not _CREDIT.sub("", text[last:stop].strip()).strip("。.!！?？:：")
     subject = (
         len(before) <= _LIST_SUBJECT_CHARS and not _NOT_SUBJECT.search(before) and not ends_sentence
     )
@@ -239,6 +249,12 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     # A ranking's names are its rows, in whatever sentence: "時価総額ランキング：トヨタ首位、
     # 三菱UFJ、ソニーG、日立、ソフトバンクGが続く".
     ranking = _RANKING.search(text, begins, stop) is not None
-    if subject and not table and not ranking and not _BACKING_AFTER.match(text, last, stop):
+    if (
+        subject
+        and not table
+        and not ranking
+        and not members
+        and not _BACKING_AFTER.match(text, last, stop)
+    ):
         return None
     return " ".join(text[first:last].split())

@@ -135,7 +135,9 @@ _SPORTS = re.compile(
 _CARRIER = re.compile(
     r"料金|値上げ|値下げ|通信障害|つながりにくい|つながりにくく|料金プラン|割引|値引き|ワイモバイル|LINEMO|"
     # Subscriber counts: "2月契約数、ソフトバンクが純増首位", "net subscriber additions".
-    r"ラインモ|つながらない|契約数|純増数?|\b(?:fees?|outages?|discounts?|(?:data|mobile|price|pricing)\s+plans?|"
+    # A handset's trade-in price or a switch of carrier: "iPhoneの下取り価格を…で比較".
+    r"ラインモ|つながらない|契約数|純増数?|下取り|機種変更|乗り換え|"
+    r"\b(?:fees?|outages?|discounts?|trade-ins?|(?:data|mobile|price|pricing)\s+plans?|"
     r"(?:net\s+)?subscriber\s+(?:additions|growth|numbers)|"
     r"Y!\s?mobile|Ymobile|LINEMO|handset\s+subsid(?:y|ies)|disrupt(?:ed|ions?)|"
     r"equipment\s+failures?|network\s+(?:failures?|problems?|troubles?))\b",

@@ -348,8 +348,16 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
                 return SHARE_MOVE_LINK
         # "Nine-month profit rises 7%" and "4～12月、純利益7%増": one company's one change.
         percent_a = {f.value for f in a.head_amounts if f.unit == "%"}
-        if percent_a & {f.value for f in b.head_amounts if f.unit == "%"}:
+        percent_b = {f.value for f in b.head_amounts if f.unit == "%"}
+        if percent_a & percent_b:
             return "the headlines state one percentage of one company"
+        # Across scripts the other copy may keep it for its lead: "全店で作業時間3割減" over "...
+        # aiming to cut the time staff spend on it by about 30 percent".
+        if a.cjk != b.cjk and (
+            percent_a & {f.value for f in b.lead_amounts if f.unit == "%"}
+            or percent_b & {f.value for f in a.lead_amounts if f.unit == "%"}
+        ):
+            return "one headline's percentage of one company is the other's lead's"
     if a.session and a.session == b.session:
         (market_a, way_a), (market_b, way_b) = market_move(a.headline), market_move(b.headline)
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):

@@ -23,9 +23,9 @@ from monitor.company_suffixes import alternation
 __all__ = ["company_readings"]
 
 # The suffix a Japanese company's or institution's name ends in, before the headline goes on
-# (、, a particle, a space); a group, an AI start-up, a news agency (通信) and a trade name (堂)
-# read as well.
-_SUFFIXES = alternation("グループ", "AI", "通信", "堂")
+# (、, a particle, a space); a group, an AI start-up, a news agency (通信), a trade name (堂) and a
+# bank by its short form (銀) read as well.
+_SUFFIXES = alternation("グループ", "AI", "通信", "堂", "銀")
 _NAME = re.compile(
     r"(?P<name>[\u3041-\u3096\u4e00-\u9fff々]{1,6})"
     rf"(?P<suffix>{_SUFFIXES})"

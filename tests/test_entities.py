@@ -170,6 +170,9 @@ def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:
     assert table.find("Japan's privacy watchdog drafts rules") == {"ppc-japan": 1}
     # Headlines drop the possessive: "Japan antitrust watchdog warns ...".
     assert table.find("Japan antitrust watchdog warns of cloud lock-in") == {"jftc": 1}
+    assert table.find("Digital Agency to open AI platform to local governments") == {
+        "digital-agency": 1
+    }
     # The English press's short names of 厚生労働省, and its job centres in both languages.
     assert table.find("Japan's labor ministry to buy AI for Hello Work offices") == {
         "mhlw": 1, "hello-work": 1,

@@ -476,6 +476,8 @@ def test_a_name_in_kanji_reads_as_its_romaji() -> None:
     # A place the table knows names the company only with its business word: 東京 is Tokyo.
     assert not shared_name("東京精機、純利益12%増", "Tokyo stocks rise 12% in a week")
     assert shared_name("東京精機、純利益12%増", "Tokyo Seiki profit rises 12%")
+    # A bank by the press's short form: 鶴見銀 = Tsurumi Bank.
+    assert shared_name("鶴見銀、AI融資審査を導入", "Tsurumi Bank adopts AI loan screening")
     # A trade name in 堂 (as 任天堂): 銀河堂 = Gingado.
     assert shared_name("銀河堂、AIで和菓子の需要予測", "Gingado uses AI to forecast sweets demand")
 
@@ -600,3 +602,25 @@ def test_a_sum_raised_in_dollars_is_news_against_the_dollars_offered(encoder) ->
         priced, when, when + timedelta(hours=1), {"offer_en": "offer", "offer_ja": "offer"}
     )
     assert verdict.kind != "duplicate", verdict.reason
+
+
+def test_one_headlines_percentage_in_the_others_lead_links_one_company(encoder) -> None:
+    ja, en, rival = fingerprint_texts(
+        [
+            ("伊予銀、融資稟議の作成に生成AI 全店で作業時間4割減", ""),
+            (
+                "Iyo Bank to use generative AI for loan memos at all 150 branches",
+                "MATSUYAMA (Kyodo) -- Iyo Bank said Tuesday it will use generative AI to draft "
+                "loan memos at all its branches, aiming to cut the time staff spend by about 40 "
+                "percent.",
+            ),
+            (
+                "Hachijuni Bank to use generative AI for loan memos at all 60 branches",
+                "NAGANO (Kyodo) -- Hachijuni Bank said Tuesday it will use generative AI to draft "
+                "loan memos, aiming to cut the time staff spend by about 40 percent.",
+            ),
+        ],
+        encoder,
+    )
+    assert "the other's lead's" in link_reason(ja, en, 1.0)
+    assert link_reason(ja, rival, 1.0) == ""  # another bank's template

@@ -127,6 +127,13 @@ def test_a_headline_that_only_lists_stocks_is_a_passing_mention(profile: Profile
     )
     assert not result.relevant, result.reason
     assert "in lists: a passing mention" in result.reason
+    # An aggregator's copy closes the headline with the outlet's credit: still no predicate.
+    copied = score(
+        profile,
+        "前日に売買代金が多かった銘柄 ソフトバンクG、東エレク、トヨタなど（株探ニュース）",
+        "",
+    )
+    assert not copied.relevant, copied.reason
 
 
 @pytest.mark.parametrize(

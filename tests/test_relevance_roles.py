@@ -359,6 +359,24 @@ def test_a_carriers_subscriber_count_is_the_mobile_business(profile: Profile) ->
     assert not result.relevant, result.reason
 
 
+def test_a_handsets_trade_in_price_is_the_carriers_service(profile: Profile) -> None:
+    result = score(profile, "Androidの下取り価格をドコモ・au・ソフトバンクで比較【7月版】", "")
+    assert not result.relevant, result.reason
+    assert "mobile carrier" in result.reason
+
+
+def test_names_among_a_days_decliners_are_a_list(profile: Profile) -> None:
+    # Three names, but "were among decliners" makes them members of the day's movers.
+    result = score(
+        profile,
+        "Tokyo stocks end lower as exporters slip on stronger yen",
+        "TOKYO (Kyodo) -- Tokyo stocks closed lower Thursday. Honda Motor Co., Canon Inc. and "
+        "SoftBank Group Corp. were among decliners. The Nikkei fell 0.4 percent.",
+    )
+    assert not result.relevant, result.reason
+    assert "in a list" in result.reason
+
+
 def test_a_ranking_cut_short_with_an_ellipsis_is_a_list(profile: Profile) -> None:
     result = score(
         profile,
