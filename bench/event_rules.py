@@ -8,6 +8,10 @@ scored alone: ``pairscore.link_reason`` (one event, whatever the model says), ``
 ``followup.development`` (a later stage or the shares' move, either way round). A link on a
 pair of two stories is a wrong fold in waiting; an apart or a stage on a pair of one story is
 a repeat in waiting. Prints the counts by rule and the pairs that fire the wrong way.
+
+With ``--link-cosines`` it prints instead, for pairs of two relevant (yes or borderline) items
+that a link joins, the headline + lead cosine of each below 0.45, one story or two: what
+``similarity.LINK_MIN_SEMANTIC`` is chosen from.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from wiredev import fingerprinted_pairs
 
 from monitor.followup import development
 from monitor.novelty import Encoder
-from monitor.pairscore import apart_reason, link_reason
+from monitor.pairscore import apart_reason, link_reason, pair_features
 
 
 def _hours(a: dict, b: dict) -> float:
@@ -62,15 +66,30 @@ def one_set(root: Path, encoder: Encoder) -> None:
     print("\n".join(wrong[:20]))
 
 
+def link_cosines(root: Path, encoder: Encoder) -> None:
+    """The cosine of each linked pair of relevant items below 0.45 (``--link-cosines``)."""
+    for a, b, same, fa, fb in fingerprinted_pairs(root, encoder):
+        if "no" in (a.get("relevant"), b.get("relevant")):
+            continue
+        reason = link_reason(fa, fb, _hours(a, b))
+        cosine = float(pair_features(fa, fb)[0]) if reason else 1.0
+        if cosine < 0.45:
+            print(f"{root.name}\t{'one story' if same else 'TWO STORIES'}\t{cosine:.3f}\t"
+                  f"{_rule(reason)}\t{a['title'][:50]} | {b['title'][:50]}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="+", type=Path, help="folders in the wire-dev layout")
+    parser.add_argument(
+        "--link-cosines", action="store_true", help="the cosines of linked relevant pairs"
+    )
     args = parser.parse_args()
     encoder = Encoder()
     for root in args.datasets:
         if not (root / "labels.jsonl").exists():
             sys.exit(f"{root}: not a wire-dev style folder (labels.jsonl)")
-        one_set(root, encoder)
+        (link_cosines if args.link_cosines else one_set)(root, encoder)
 
 
 if __name__ == "__main__":
