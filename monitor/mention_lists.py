@@ -122,9 +122,12 @@ _CREDIT = re.compile(r"\s*[（(][^（）()]{1,24}[)）]\s*$")
 # Words right after a list that make its names members of a set the story is about: "Toyota,
 # Sony and SoftBank were among decliners", "...など値下がり".
 _MEMBERS_AFTER = re.compile(
-    r"\.?\s*(?:were|are|was|is)\s+(?:also\s+)?among\b|\s*(?:など)?(?:が|も)?(?:値下がり|値上がり)",
+    r"\.?\s*(?:(?:were|are|was|is)\s+(?:also\s+)?)?among\b|\s*(?:など)?(?:が|も)?(?:値下がり|値上がり)",
     re.IGNORECASE,
 )
+# A ranking's position before a name ("3位三菱重工業"), right before it.
+_RANK_POSITION = re.compile(r"\d{1,3}位(?=\S)")
+_RANK_POSITION_BEFORE = re.compile(r"\d{1,3}位$")
 # A sentence that ranks the names it lists.
 _RANKING = re.compile(
     r"ランキング|番付|首位|上位\d*社|順位|\branking|\brank(?:s|ed)\b|\btop\s+\d+\b"
@@ -195,6 +198,10 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     countries = one_of_countries(text, start, end, begins, stop)
     if countries is not None:
         return countries
+    # A row of a ranking written out in prose: "1位ソフトバンクグループ、2位レーザーテック、...".
+    position = _RANK_POSITION_BEFORE.search(text[max(begins, start - 5) : start])
+    if position is not None and len(_RANK_POSITION.findall(text, begins, stop)) >= _LIST_OTHERS:
+        return " ".join(text[start - len(position.group(0)) : end].split())
     # In a table the glue follows the name's figure ("トヨタ自動車 2815円、").
     figure = _FIGURE_TAIL.match(text, end, stop)
     after = figure.end() if figure is not None else end
@@ -233,9 +240,10 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
         for part in _EN_SPLIT.split(text[first:last])
         if part.strip()
     )
-    # Named as among a set ("X, Y and Z were among decliners"), two others make a list too.
+    # Named as among a set ("X, Y and Z were among decliners", "SoftBank, Samsung among big
+    # movers"), one other makes a list too.
     members = _MEMBERS_AFTER.match(text, last, stop) is not None
-    if others < _LIST_OTHERS and not places and not (members and others >= 2):
+    if others < _LIST_OTHERS and not places and not (members and others >= 1):
         return None
     before = text[begins:first]
     # A subject has a predicate: a list that ends its sentence ("【年初来高値更新】 A、B、Cなど",

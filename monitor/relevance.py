@@ -100,8 +100,8 @@ HEADLINE, LEAD, SUBJECT, BODY, LIST = 3.0, 2.0, 1.0, 0.6, 0.2
 ATTRIBUTE = 0.25
 # The dateline ("TOKYO (Reuters) -"): where the report was filed, less than a list's name.
 DATELINE = 0.15
-# Japan as one of a regional markets column's markets ("futures for Japan and Australia"):
-# as little as a list's name.
+# Japan as one of a regional markets column's markets ("futures for Japan and Australia"), a
+# company as one of its movers ("SoftBank Group rose 3%"): as little as a list's name.
 COLUMN = 0.19
 # A country's name as a language or a style ("日本語にも対応", "日本のアニメ風"): what a product
 # speaks or draws, not where it is.
@@ -124,7 +124,6 @@ SUBJECT_CHARS = 25
 # subject (``monitor.relevance_domestic``): one mention of this group, weighted as a place.
 DOMESTIC_GROUP = "japan"
 DOMESTIC_WEIGHT = 0.8
-_JAPAN_ONLY = frozenset([DOMESTIC_GROUP])
 
 # Sentence ends: ".!?" before a space and a capital, digit or quote; Japanese "。！？"; line ends.
 _SENTENCE_END = re.compile(
@@ -260,7 +259,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = VENUE
         elif m.start < offset:
             where = HEADLINE
-        elif column and _japan_only(profile, m.keys):
+        elif column:
+            # A region's markets column: Japan is one of its markets, a company one of its movers.
             where = COLUMN
         elif m.start < lead_end:
             where = LEAD  # one of several names in the lead is still what the story is about
@@ -350,13 +350,6 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     )
 
 
-def _japan_only(profile: Profile, keys: tuple) -> bool:
-    """Whether a mention stands for Japan alone (a place, a company of no other group)."""
-    return bool(keys) and all(
-        key is not None and profile.key_groups[key] == _JAPAN_ONLY for key in keys
-    )
-
-
 def _mass(group: _Group) -> float:
     total = 0.0
     for label, places in group.by_label.items():
@@ -434,7 +427,7 @@ def _named(name: str, group: _Group) -> str:
     if group.places.get(DATELINE, 0):
         places.append("in the dateline")
     if group.places.get(COLUMN, 0):
-        places.append("as one of a regional markets column's markets")
+        places.append("as one of a regional markets column's markets or movers")
     if group.places.get(LANGUAGE, 0):
         places.append("as a language or a style")
     if group.places.get(VENUE, 0):

@@ -377,6 +377,37 @@ def test_names_among_a_days_decliners_are_a_list(profile: Profile) -> None:
     assert "in a list" in result.reason
 
 
+def test_a_ranking_written_out_by_positions_is_a_list(profile: Profile) -> None:
+    result = score(
+        profile,
+        "売買代金上位の銘柄",
+        # A name with a "・" in it cuts a row of names joined by "、"; the positions do not.
+        "5日の東証プライム市場で売買代金が多かった銘柄は以下の通り。1位ソフトバンクグループ、"
+        "2位三菱UFJフィナンシャル・グループ、3位トヨタ自動車、4位ソニーグループ。",
+    )
+    assert not result.relevant, result.reason
+    assert "in a list" in result.reason
+
+
+def test_a_company_among_a_regional_columns_movers_is_a_passing_mention(
+    profile: Profile,
+) -> None:
+    dropped = score(
+        profile,
+        "Asian stocks steady before Fed minutes; SoftBank, Hyundai among movers",
+        "Asian stocks were steady on Wednesday. SoftBank Group gained 2% and Hyundai slipped 1%.",
+    )
+    assert not dropped.relevant, dropped.reason
+    assert "regional markets column's markets or movers" in dropped.reason
+    # The column's headline news is still the company's.
+    kept = score(
+        profile,
+        "Asian stocks fall as SoftBank slumps 10% on OpenAI writedown",
+        "Asian stocks fell on Wednesday. SoftBank Group slumped 10% after a writedown.",
+    )
+    assert kept.relevant, kept.reason
+
+
 def test_a_ranking_cut_short_with_an_ellipsis_is_a_list(profile: Profile) -> None:
     result = score(
         profile,
