@@ -27,7 +27,7 @@ from monitor.eventkeys import (
     shared_name,
     template_difference,
 )  # fmt: skip
-from monitor.facts import headline_country, market_move
+from monitor.facts import Fact, headline_country, market_move, same_value
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
 from monitor.namesakes import beat_subject, names_entity, place_named, principal_of
@@ -331,7 +331,13 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     if who and share_move(a.headline) == share_move(b.headline):
         money_a = [f for f in a.head_amounts if f.unit not in ("%", "date")]
         money_b = [f for f in b.head_amounts if f.unit not in ("%", "date")]
-        if any(same_money(x, y) for x in money_a for y in money_b):
+        if any(
+            same_money(x, y)
+            and not _converted_otherwise(a, x, y)
+            and not _converted_otherwise(b, y, x)
+            for x in money_a
+            for y in money_b
+        ):
             return f"the headlines state one amount of {who}"
         if head_counts(a.headline) & head_counts(b.headline):
             return f"the headlines state one count of {who}"
@@ -363,6 +369,16 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):
             return f"{MARKET_LINK}{a.session} report of one day ({market_a})"
     return ""
+
+
+def _converted_otherwise(fp: Fingerprint, mine: Fact, theirs: Fact) -> bool:
+    """Whether ``fp`` converts its headline sum ``mine`` into ``theirs``'s currency as another sum:
+    "約29億ドル（約4570億円）" is not "$3.3 billion", however near 4570億円 comes at some rate."""
+    if mine.unit == theirs.unit:
+        return False
+    told = (*fp.head_amounts, *fp.lead_amounts, *fp.text_amounts)
+    own = [f for f in told if f.unit == theirs.unit and same_money(mine, f)]
+    return bool(own) and not any(same_value(f, theirs) for f in own)
 
 
 COUNTRY = "japan"  # the table's id of the country itself

@@ -624,3 +624,22 @@ def test_one_headlines_percentage_in_the_others_lead_links_one_company(encoder) 
     )
     assert "the other's lead's" in link_reason(ja, en, 1.0)
     assert link_reason(ja, rival, 1.0) == ""  # another bank's template
+
+
+def test_a_reports_own_conversion_settles_its_sum_in_the_other_currency(encoder) -> None:
+    # 2950億円 is $2.2 billion at 134 yen a dollar, but the Japanese report converts its own sum:
+    # "約19億ドル（約2950億円）". Against the $2.2 billion raised it states another amount.
+    offer_ja, offer_en, priced = fingerprint_texts(
+        [
+            (
+                "ソニーG、キオクシア株の一部売却へ 約2950億円規模＝報道",
+                "ソニーグループがキオクシア株の一部を売却する手続きを始めたと報じられた。"
+                "売却額は約19億ドル（約2950億円）。",
+            ),
+            ("Sony Offers $1.9 Billion of Kioxia Shares in Block Sale", ""),
+            ("Sony Raises $2.2 Billion Selling Part of Kioxia Stake", ""),
+        ],
+        encoder,
+    )
+    assert link_reason(offer_ja, priced, 4.0) == ""
+    assert "one amount of one company" in link_reason(offer_ja, offer_en, 1.0)
