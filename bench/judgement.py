@@ -347,8 +347,11 @@ def main(argv: list[str] | None = None) -> int:
         "--work",
         type=Path,
         default=None,
-        help="working folder (state, digests, logs, encoder cache); default: a new one in $TMPDIR,"
-        " so that two runs at once never share a state",
+        help="working folder (state, digests, logs, encoder cache), kept; default: a new one in"
+        " $TMPDIR, so that two runs at once never share a state, removed at the end (--keep)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the default working folder (about 110 MB)"
     )
     parser.add_argument(
         "--profile",
@@ -368,19 +371,25 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.dataset}: not a wire-dev style folder (feeds/, labels.jsonl)", file=sys.stderr
         )
         return 2
+    scratch = args.work is None and not args.keep
     if args.work is None:
         args.work = Path(tempfile.mkdtemp(prefix="monitor-judgement-"))
-        print(f"# work folder: {args.work}", flush=True)
+        print(f"# work folder: {args.work}{' (removed at the end)' if scratch else ''}", flush=True)
     args.work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     modes = ["replay", "one-poll"] if args.mode == "both" else [args.mode]
-    for mode in modes:
-        print(f"# {mode}: {args.dataset}", flush=True)
-        state, result = replay(
-            args.dataset, args.work, mode, args.profile, args.fulltext, args.digest_every_poll
-        )
-        report(args.dataset, state, result, f"{mode} ({len(result.steps)} processes)")
-        print()
+    try:
+        for mode in modes:
+            print(f"# {mode}: {args.dataset}", flush=True)
+            state, result = replay(
+                args.dataset, args.work, mode, args.profile, args.fulltext, args.digest_every_poll
+            )
+            report(args.dataset, state, result, f"{mode} ({len(result.steps)} processes)")
+            print()
+    finally:
+        if scratch:
+            # A run leaves ~110 MB (the encoder cache, two states): hundreds of runs fill a disk.
+            shutil.rmtree(args.work, ignore_errors=True)
     return 0
 
 

@@ -15,6 +15,7 @@ happens for certain whatever the similarity model thinks of near cases:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +169,21 @@ def test_one_poll_merges_atom_feeds_as_the_service_reads_them(tmp_path: Path) ->
     parsed = parse_feed(body, url="http://127.0.0.1/n.xml", content_type=None, source_id="n")
     links = sorted(entry.url or "" for entry in parsed.entries)
     assert links == [f"https://n.example/{key}" for key in ("both", "new", "old")]
+
+
+@pytest.mark.slow
+def test_the_default_work_folder_is_removed_at_the_end(tmp_path: Path) -> None:
+    # Each run's state and encoder cache take ~110 MB: left in $TMPDIR, hundreds fill a disk.
+    _write_dataset(tmp_path / "set")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "judgement.py"), str(tmp_path / "set"),
+         "--mode", "one-poll"],
+        capture_output=True, text=True, check=False, timeout=300,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "(removed at the end)" in done.stdout.splitlines()[0]
+    assert "REPEATS: 1\n" in done.stdout
+    assert not list(scratch.glob("monitor-judgement-*"))
