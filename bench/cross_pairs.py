@@ -23,11 +23,9 @@ from event_rules import _hours
 from wiredev import fingerprinted_pairs
 
 import monitor.similarity as sim
+from monitor.eventrules import apart_reason, link_reason, off_beat_principal
 from monitor.novelty import Encoder
 from monitor.pairscore import (
-    apart_reason,
-    link_reason,
-    off_beat_principal,
     pair_features_many,
     shared_amounts_many,
     similarities_of,

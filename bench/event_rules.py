@@ -3,7 +3,7 @@
     python bench/event_rules.py ../shared/datasets/wire-dev [bench/data/holdout ...]
 
 Every pair of ``wiredev.dev_pairs`` (same slug = one story; follow-up pairs left out), each
-scored alone: ``pairscore.link_reason`` (one event, whatever the model says), ``apart_reason``
+scored alone: ``eventrules.link_reason`` (one event, whatever the model says), ``apart_reason``
 (other sessions, countries, a market report against a share move) and
 ``followup.development`` (a later stage or the shares' move, either way round). A link on a
 pair of two stories is a wrong fold in waiting; an apart or a stage on a pair of one story is
@@ -24,9 +24,10 @@ from pathlib import Path
 
 from wiredev import fingerprinted_pairs
 
+from monitor.eventrules import apart_reason, link_reason
 from monitor.followup import development
 from monitor.novelty import Encoder
-from monitor.pairscore import apart_reason, link_reason, pair_features
+from monitor.pairscore import pair_features
 
 
 def _hours(a: dict, b: dict) -> float:

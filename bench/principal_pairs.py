@@ -5,7 +5,7 @@
 
 Every labelled pair of ``wiredev.dev_pairs`` (same slug = one story; follow-up pairs left
 out) in two languages that names one principal company the beat is not itself about
-(``pairscore.off_beat_principal``) and that ``apart_reason`` does not keep apart, each scored
+(``eventrules.off_beat_principal``) and that ``apart_reason`` does not keep apart, each scored
 alone with ``compare``. Prints, for a few floors, how many pairs of one story and of two reach
 it, then every pair of two stories above 0.2: what ``similarity.PRINCIPAL_SAME_STORY`` was
 chosen from.
@@ -18,8 +18,9 @@ from pathlib import Path
 
 from wiredev import fingerprinted_pairs
 
+from monitor.eventrules import apart_reason, off_beat_principal
 from monitor.novelty import Encoder
-from monitor.pairscore import apart_reason, compare, off_beat_principal
+from monitor.pairscore import compare
 from monitor.similarity import PRINCIPAL_SAME_STORY
 
 FLOORS = (0.56, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25)

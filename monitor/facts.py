@@ -451,7 +451,7 @@ def headline_country(headline: str) -> str:
 
 
 # A judgement asks for the country of its own headline once per candidate pair
-# (``pairscore.events_differ``) and again for its reason: remember the latest few thousand.
+# (``eventrules.events_differ``) and again for its reason: remember the latest few thousand.
 @lru_cache(maxsize=4096)
 def split_country(headline: str) -> tuple[str, str]:
     """(the country a headline opens on, the NFKC headline after it), or ("", "")."""

@@ -11,26 +11,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from monitor.eventkeys import same_money, share_move
 from monitor.facts import Fact
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, amount_facts, headline_facts
+from monitor.market_session import market_key
 from monitor.stages import STAGE_ORDER, STAGE_WORDS, stages, tentative_deal
 
 __all__ = [
     "FOLLOW_UP_LEAD_FACTS",
+    "FOLLOW_UP_MIN_NEW_FACTS",
+    "FOLLOW_UP_MIN_NEW_SHARE",
     "SHORT_REPORT_FACTS",
+    "StoryNews",
     "detail_only",
     "development",
     "headline_news",
     "new_amounts",
     "new_facts",
     "new_headline_amounts",
+    "story_news",
 ]
 
 # The lead facts of a report that are compared (numbers, names and quotations in reading order).
 FOLLOW_UP_LEAD_FACTS = 16
+# A follow-up brings at least this many new weighted lead facts, and this share of them
+# (``monitor.novelty``'s docstring says how they were chosen).
+FOLLOW_UP_MIN_NEW_FACTS = 3
+FOLLOW_UP_MIN_NEW_SHARE = 0.50
 # A report stating fewer facts than are compared (a one-sentence report, a summary-only
 # feed) is short: a fuller report of its event brings "new" facts it had no room for.
 SHORT_REPORT_FACTS = FOLLOW_UP_LEAD_FACTS
@@ -214,3 +223,58 @@ def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
     if share_move(fp.headline) and not any(share_move(o.headline) for o in matched):
         return "the shares' move"
     return ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryNews:
+    """What a report brings against the matched reports of one story."""
+
+    fresh: float  # weighted lead facts none of them has
+    considered: float  # weighted lead facts compared
+    substantial: bool  # enough of them (``FOLLOW_UP_MIN_NEW_FACTS``, ``..._SHARE``)
+    fuller: bool  # ... but only detail a short report had no room for (``detail_only``)
+    headline: int  # headline amounts none of them states (``headline_news``)
+    follows: bool  # a later development: later than their best match, and news
+    stage: str = ""  # the later stage its headline reports (``followup.development``)
+    earlier: str = ""  # the later stage one of them reports against it
+
+
+def story_news(
+    fp: Fingerprint,
+    matched: list[Fingerprint],
+    later: bool,
+    one_move: bool = False,
+    unmatched: Sequence[Fingerprint] = (),
+) -> StoryNews:
+    """What ``fp`` brings against the ``matched`` reports of one story (published ``later``
+    than its best match or not); ``one_move``: each of them reports the same day's move of
+    one company's shares (``eventrules.SHARE_MOVE_LINK``), one event as a session is;
+    ``unmatched``: the story's other reports, whose stages are the story's too."""
+    if any(o.cjk != fp.cjk for o in matched):
+        # Across scripts only amounts compare, and only those extending what the
+        # story headlines (see ``new_amounts``).
+        fresh, considered = new_amounts(fp, matched)
+    else:
+        fresh, considered = new_facts(fp, [(o.facts, o.cjk) for o in matched])
+    substantial = fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
+    # Facts a short report had no room for are detail unless the headline brings news.
+    fuller = substantial and detail_only(fp, matched)
+    headline = headline_news(fp, matched, unmatched)
+    stage = development(fp, [*matched, *unmatched])
+    # A matched report of a later stage than ``fp`` (the deal, judged after the shares' fall).
+    earlier = next((d for o in matched if (d := development(o, [fp]))), "")
+    # One market's one session is one event: a close report's figures the other language's
+    # close does not state ("ends up 1.2%" against "80円押し上げ") are no development of it.
+    key = market_key(fp)
+    one_session = bool(key) and all(market_key(o) == key for o in matched)
+    follows = (
+        later
+        and not earlier
+        and not one_session
+        and not one_move
+        and ((substantial and not fuller) or headline > 0 or bool(stage))
+    )
+    return StoryNews(
+        fresh, max(considered, 1.0), substantial and not fuller, fuller, headline, follows, stage,
+        earlier,
+    )  # fmt: skip

@@ -412,14 +412,14 @@ def _join(
     duplicate) unless either lead's headline states an amount the other's reports do not (a
     development of the other: the repeat was the facts check missing it), a later stage than
     theirs (``followup.development``), or the two leads report different events
-    (``pairscore.events_differ``). A story of an
+    (``eventrules.events_differ``). A story of an
     earlier pass is never joined: it may have gone out in a digest, and its reports are no
     longer at hand to check.
     """
     from dataclasses import replace
 
+    from monitor.eventrules import events_differ
     from monitor.followup import development, new_headline_amounts
-    from monitor.pairscore import events_differ
 
     if story not in begun:
         return

@@ -60,13 +60,19 @@ and the close report of one day), and headlines opening on different countries
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import Encoder
+from monitor.eventrules import (
+    SHARE_MOVE_LINK,
+    apart_reason,
+    events_differ,
+    link_reason,
+    off_beat_principal,
+)
 from monitor.fingerprint import (
     BANDS,
     LEAD_CHARS,
@@ -79,22 +85,15 @@ from monitor.fingerprint import (
 )
 from monitor.followup import (
     FOLLOW_UP_LEAD_FACTS,
-    detail_only,
-    development,
-    headline_news,
-    new_amounts,
-    new_facts,
+    FOLLOW_UP_MIN_NEW_FACTS,
+    FOLLOW_UP_MIN_NEW_SHARE,
+    story_news,
 )
 from monitor.market_session import clocked, market_key
 from monitor.model import Novelty, Similarity
 from monitor.pairscore import (
-    SHARE_MOVE_LINK,
-    apart_reason,
     compare,
     embedding_vector,
-    events_differ,
-    link_reason,
-    off_beat_principal,
     pair_features,
     pair_features_many,
     shared_amounts_many,
@@ -126,9 +125,7 @@ __all__ = [
     "similarities_of",
 ]
 
-# --- thresholds (documented in the module docstring) -------------------------
-FOLLOW_UP_MIN_NEW_FACTS = 3
-FOLLOW_UP_MIN_NEW_SHARE = 0.50
+# --- thresholds (documented in the module docstring; the follow-up ones in followup) ---
 DEFAULT_WINDOW = timedelta(days=30)
 # Fingerprints parsed back from their bytes and kept for the judgements that follow: a
 # pass's items are candidates of one another. Past this many the cache starts over.
@@ -385,7 +382,7 @@ class NoveltyIndex:
                 if key in groups and not same[i]:
                     members.setdefault(key, []).append(other)
         news = {
-            k: _news(
+            k: story_news(
                 fp,
                 [others[i] for i in g],
                 when > stamps[lead[k]],
@@ -456,61 +453,6 @@ def _new_strings() -> Strings:
     from monitor.columns import Strings
 
     return Strings()
-
-
-@dataclass(frozen=True, slots=True)
-class _News:
-    """What a report brings against the matched reports of one story."""
-
-    fresh: float  # weighted lead facts none of them has
-    considered: float  # weighted lead facts compared
-    substantial: bool  # enough of them (``FOLLOW_UP_MIN_NEW_FACTS``, ``..._SHARE``)
-    fuller: bool  # ... but only detail a short report had no room for (``detail_only``)
-    headline: int  # headline amounts none of them states (``headline_news``)
-    follows: bool  # a later development: later than their best match, and news
-    stage: str = ""  # the later stage its headline reports (``followup.development``)
-    earlier: str = ""  # the later stage one of them reports against it
-
-
-def _news(
-    fp: Fingerprint,
-    matched: list[Fingerprint],
-    later: bool,
-    one_move: bool = False,
-    unmatched: Sequence[Fingerprint] = (),
-) -> _News:
-    """What ``fp`` brings against the ``matched`` reports of one story (published ``later``
-    than its best match or not); ``one_move``: each of them reports the same day's move of
-    one company's shares (``pairscore.SHARE_MOVE_LINK``), one event as a session is;
-    ``unmatched``: the story's other reports, whose stages are the story's too."""
-    if any(o.cjk != fp.cjk for o in matched):
-        # Across scripts only amounts compare, and only those extending what the
-        # story headlines (see ``new_amounts``).
-        fresh, considered = new_amounts(fp, matched)
-    else:
-        fresh, considered = new_facts(fp, [(o.facts, o.cjk) for o in matched])
-    substantial = fresh >= FOLLOW_UP_MIN_NEW_FACTS and fresh >= FOLLOW_UP_MIN_NEW_SHARE * considered
-    # Facts a short report had no room for are detail unless the headline brings news.
-    fuller = substantial and detail_only(fp, matched)
-    headline = headline_news(fp, matched, unmatched)
-    stage = development(fp, [*matched, *unmatched])
-    # A matched report of a later stage than ``fp`` (the deal, judged after the shares' fall).
-    earlier = next((d for o in matched if (d := development(o, [fp]))), "")
-    # One market's one session is one event: a close report's figures the other language's
-    # close does not state ("ends up 1.2%" against "80円押し上げ") are no development of it.
-    key = market_key(fp)
-    one_session = bool(key) and all(market_key(o) == key for o in matched)
-    follows = (
-        later
-        and not earlier
-        and not one_session
-        and not one_move
-        and ((substantial and not fuller) or headline > 0 or bool(stage))
-    )
-    return _News(
-        fresh, max(considered, 1.0), substantial and not fuller, fuller, headline, follows, stage,
-        earlier,
-    )  # fmt: skip
 
 
 def _figures(sim: Similarity) -> str:

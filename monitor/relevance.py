@@ -86,6 +86,19 @@ from monitor.relevance_domestic import (
     foreign_subject,
 )
 from monitor.relevance_drivers import credited
+from monitor.relevance_places import (
+    ATTRIBUTE,
+    BODY,
+    COLUMN,
+    DATELINE,
+    HEADLINE,
+    LANGUAGE,
+    LEAD,
+    LIST,
+    SUBJECT,
+    VENUE,
+    WHERE,
+)
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
 from monitor.relevance_senses import carrier_senses, sports_senses
@@ -95,25 +108,6 @@ __all__ = ["Profile", "compile_profile", "score"]
 
 MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0
-HEADLINE, LEAD, SUBJECT, BODY, LIST = 3.0, 2.0, 1.0, 0.6, 0.2
-# Named only as the backer of another subject: about as little as a name in a list.
-ATTRIBUTE = 0.25
-# The dateline ("TOKYO (Reuters) -"): where the report was filed, less than a list's name.
-DATELINE = 0.15
-# Japan as one of a regional markets column's markets ("futures for Japan and Australia"), a
-# company as one of its movers ("SoftBank Group rose 3%"): as little as a list's name.
-COLUMN = 0.19
-# A country's name as a language or a style ("日本語にも対応", "日本のアニメ風"): what a product
-# speaks or draws, not where it is.
-LANGUAGE = 0.18
-# A city as the venue of another subject's event ("told a conference in Tokyo"): where it
-# was said, as little as a dateline.
-VENUE = 0.16
-WHERE = {
-    HEADLINE: "headline", LEAD: "lead", SUBJECT: "body", BODY: "body", LIST: "list",
-    ATTRIBUTE: "attribute", DATELINE: "dateline", COLUMN: "markets column",
-    LANGUAGE: "language", VENUE: "venue",
-}  # fmt: skip
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
 FAILED_RULE_FACTOR = 0.5

@@ -225,7 +225,7 @@ FACTS_SAME_SHARE = 0.5
 # ... and the encoder must not disagree outright (headline + lead cosine): two market pages
 # that share a boilerplate table of rates are lexical candidates with nothing else in common.
 FACTS_MIN_SEMANTIC = 0.5
-# The encoder's floor for two reports that ``pairscore.link_reason`` calls one event (one
+# The encoder's floor for two reports that ``eventrules.link_reason`` calls one event (one
 # amount, count or year of one company in two languages): headline-only copies in two scripts
 # score low. On wire-dev and the sixteen hand-written sets (one run; the cosines of the pairs
 # bench/event_rules.py finds linked), 51 linked pairs of one story sit below 0.45, 47 of them at
@@ -237,12 +237,12 @@ FACTS_MIN_SEMANTIC = 0.5
 # and none of two stories at any cosine; 0.30 takes the 14 of them from 0.30 up and keeps the
 # margin over those two.
 LINK_MIN_SEMANTIC = 0.30
-# ... and for one market's session report of one day (``pairscore.MARKET_LINK``), which the
+# ... and for one market's session report of one day (``eventrules.MARKET_LINK``), which the
 # index finds by its market and session whatever the encoder says: bench/data/holdout8's
 # English and Japanese closes of 8 February, each naming other stocks, sit at 0.35.
 MARKET_LINK_MIN_SEMANTIC = 0.25
 # The same-story floor for two reports in two languages of one principal company the beat is not
-# itself about (``pairscore.off_beat_principal``; market reports left out, which have their own
+# itself about (``eventrules.off_beat_principal``; market reports left out, which have their own
 # rules). ``bench/principal_pairs.py`` on wire-dev and the nineteen hand-written sets (one run):
 # of 418 such pairs not kept apart, 250 of one story fold at 0.30 and none of two (233 and none at
 # 0.40); the two pairs of two stories above 0.2 sit at 0.23 and 0.24, and neither names one

@@ -13,9 +13,9 @@ import pytest
 from conftest import judged_second
 
 from monitor.eventkeys import head_counts
+from monitor.eventrules import apart_reason, link_reason
 from monitor.facts import Fact, amounts, session_by_clock
 from monitor.novelty import NoveltyIndex, fingerprint_texts
-from monitor.pairscore import apart_reason, link_reason
 from monitor.relevance import Profile, score
 from monitor.stages import stages
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from conftest import judged_second
 
 from monitor import similarity as sim
+from monitor.eventrules import LINK_HOURS, link_reason
 from monitor.facts import market_move, session, session_by_clock
 from monitor.namesakes import entity_kin
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
-from monitor.pairscore import LINK_HOURS, link_reason
 
 T0 = datetime(2026, 10, 6, 6, 0, tzinfo=UTC)
 

@@ -19,9 +19,9 @@ from monitor.eventkeys import (
     share_move,
     shared_name,
 )
+from monitor.eventrules import apart_reason, link_reason
 from monitor.facts import Fact, amounts, market_move
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
-from monitor.pairscore import apart_reason, link_reason
 from monitor.stages import stages
 
 T0 = datetime(2026, 9, 14, 1, 0, tzinfo=UTC)

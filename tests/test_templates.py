@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from conftest import judged_second
 
 from monitor.eventkeys import head_counts, headline_subject, template_difference
+from monitor.eventrules import link_reason
 from monitor.novelty import fingerprint_texts
-from monitor.pairscore import link_reason
 
 T0 = datetime(2027, 6, 2, 2, 0, tzinfo=UTC)
 
