@@ -81,10 +81,8 @@ def principal_of(
 @cache
 def _government_bodies() -> frozenset[str]:
     """The shipped table's government institutions (ministries, agencies)."""
-    try:
-        from monitor.entities import builtin_entities
-    except ImportError:
-        return frozenset()
+    from monitor.entities import builtin_entities
+
     shipped, _ = builtin_entities()
     return frozenset(
         e.id for e in shipped if e.kind == "institution" and "government" in e.tags
@@ -98,10 +96,8 @@ def _company_names() -> dict[str, frozenset[str]]:
     Read once, not per entity: ``entity_kin`` meets every entity id a window holds,
     and rebuilding the table for each new one took ~27% of a 10^5 novelty bench.
     """
-    try:
-        from monitor.entities import builtin_entities, normalize
-    except ImportError:  # the entity table's matcher is an optional dependency
-        return {}
+    from monitor.entities import builtin_entities, normalize
+
     shipped, _ = builtin_entities()
     # Companies only: a place or a ministry named after its country is no namesake.
     return {
@@ -114,10 +110,8 @@ def _company_names() -> dict[str, frozenset[str]]:
 def place_named(text: str) -> str:
     """The id of the first place the shipped table finds in ``text`` (a headline's subject:
     "niigata pref.", "新潟県"), else ""."""
-    try:
-        from monitor.entities import load_entities
-    except ImportError:
-        return ""
+    from monitor.entities import load_entities
+
     table = load_entities()
     # Kyodo's "Nara Pref." is the table's "Nara Prefecture".
     for mention in table.mentions(text.replace("pref.", "prefecture")):

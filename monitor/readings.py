@@ -68,10 +68,8 @@ def _romaji(kana: str) -> str:
 
 def _known(name: str) -> bool:
     """Whether the shipped entity table names ``name`` (a place, a company): not a new name."""
-    try:
-        from monitor.entities import load_entities
-    except ImportError:
-        return False
+    from monitor.entities import load_entities
+
     return bool(load_entities().mentions(name))
 
 
