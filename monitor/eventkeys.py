@@ -27,7 +27,7 @@ from monitor.loanwords import LOANWORDS
 from monitor.readings import company_readings
 
 __all__ = [
-    "head_counts", "head_years", "names_past_employer", "other_money", "same_money",
+    "YEN_DOLLAR", "head_counts", "head_years", "names_past_employer", "other_money", "same_money",
     "share_move", "share_move_way", "shared_name",
 ]  # fmt: skip
 
@@ -283,6 +283,8 @@ def _subject_and_tail(headline: str) -> tuple[str, frozenset[str]]:
 # the rate's range in the years this product reads (about 130-160 since 2023) with room for
 # rounding. A talks estimate and an agreed price differ by more (¥510bn / $3bn = 170).
 _YEN_PER_DOLLAR = (128.0, 165.0)
+# The two currencies ``same_money`` converts between.
+YEN_DOLLAR = frozenset({"JPY", "USD"})
 
 
 def same_money(a: Fact, b: Fact) -> bool:
@@ -290,7 +292,7 @@ def same_money(a: Fact, b: Fact) -> bool:
     if same_value(a, b):
         return True
     pair = {a.unit: a.value, b.unit: b.value}
-    if set(pair) != {"JPY", "USD"} or pair["USD"] <= 0:
+    if set(pair) != YEN_DOLLAR or pair["USD"] <= 0:
         return False
     low, high = _YEN_PER_DOLLAR
     return low <= pair["JPY"] / pair["USD"] <= high
@@ -308,8 +310,8 @@ def other_money(
     loan" is not the "$10 billion" loan of the talks (178 yen a dollar), however alike the
     two read. Within one currency ``similarity.fact_features`` finds such conflicts.
     """
-    money_a = [f for f in head_a if f.unit in _YEN_DOLLAR]
-    money_b = [f for f in head_b if f.unit in _YEN_DOLLAR]
+    money_a = [f for f in head_a if f.unit in YEN_DOLLAR]
+    money_b = [f for f in head_b if f.unit in YEN_DOLLAR]
     units_a, units_b = {f.unit for f in money_a}, {f.unit for f in money_b}
     if len(units_a) != 1 or len(units_b) != 1 or units_a == units_b:
         return ""
@@ -318,9 +320,6 @@ def other_money(
     if any(same_money(y, x) for y in money_b for x in told_a):
         return ""
     return f"other sums ({_written(money_a[0])}, not {_written(money_b[0])})"
-
-
-_YEN_DOLLAR = frozenset({"JPY", "USD"})
 
 
 def _written(fact: Fact) -> str:

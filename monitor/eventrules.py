@@ -186,15 +186,13 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             if not (way_a and way_b and way_a != way_b):
                 return SHARE_MOVE_LINK
         # "Nine-month profit rises 7%" and "4～12月、純利益7%増": one company's one change.
-        percent_a = {f.value for f in a.head_amounts if f.unit == "%"}
-        percent_b = {f.value for f in b.head_amounts if f.unit == "%"}
+        percent_a, percent_b = _percents(a.head_amounts), _percents(b.head_amounts)
         if percent_a & percent_b:
             return "the headlines state one percentage of one company"
         # Across scripts the other copy may keep it for its lead: "全店で作業時間3割減" over "...
         # aiming to cut the time staff spend on it by about 30 percent".
         if a.cjk != b.cjk and (
-            percent_a & {f.value for f in b.lead_amounts if f.unit == "%"}
-            or percent_b & {f.value for f in a.lead_amounts if f.unit == "%"}
+            percent_a & _percents(b.lead_amounts) or percent_b & _percents(a.lead_amounts)
         ):
             return "one headline's percentage of one company is the other's lead's"
     if a.session and a.session == b.session:
@@ -202,6 +200,10 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
         if market_a and market_a == market_b and not (way_a and way_b and way_a != way_b):
             return f"{MARKET_LINK}{a.session} report of one day ({market_a})"
     return ""
+
+
+def _percents(amounts: tuple[Fact, ...]) -> set[float]:
+    return {f.value for f in amounts if f.unit == "%"}
 
 
 def _converted_otherwise(fp: Fingerprint, mine: Fact, theirs: Fact) -> bool:

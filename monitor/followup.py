@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from monitor.eventkeys import same_money, share_move
+from monitor.eventkeys import YEN_DOLLAR, same_money, share_move
 from monitor.facts import Fact
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, amount_facts, headline_facts
 from monitor.market_session import market_key
@@ -140,10 +140,6 @@ def _uncredited(headline: str) -> str:
     return _CREDIT.sub("", headline)
 
 
-# The two currencies a headline sum is converted between (``eventkeys.same_money``).
-_CURRENCIES = frozenset({"JPY", "USD"})
-
-
 def headline_news(
     fp: Fingerprint, matched: Sequence[Fingerprint], unmatched: Sequence[Fingerprint] = ()
 ) -> int:
@@ -188,7 +184,7 @@ def new_headline_amounts(
     headed = {f.unit for o in (*matched, *unmatched) for f in o.head_amounts}
 
     def known(f: Fact) -> bool:
-        if f.unit in _CURRENCIES and f.unit in headed:
+        if f.unit in YEN_DOLLAR and f.unit in headed:
             return any(g.unit == f.unit and same_money(f, g) for g in story)
         return any(same_money(f, g) for g in stated)
 

@@ -101,7 +101,7 @@ _GOVERNMENT = re.compile(
     r"(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])政府(?:・与党)?(?:は|が|として|も)"
     # A local paper's unnamed prefecture ("県がAI観光ガイド"): Japanese copy calls another
     # country's state 州.
-    r"|(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])県(?:は|が)"
+    r"|(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])(?P<prefecture>県)(?:は|が)"
 )
 _SENTENCE = re.compile(r"[^。！？\n]+")
 # Most of the headline and lead is Japanese script (kana and kanji).
@@ -219,7 +219,7 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
             return yen.start(), yen.end(), IN_YEN
     government = _GOVERNMENT.search(frame)
     if government is not None:
-        if government.group(0).startswith("県"):
+        if government.group("prefecture"):
             return government.start(), government.start() + 1, THE_PREFECTURE
         return government.start(), government.start() + 2, THE_GOVERNMENT
     described = _DESCRIBED.search(frame)
