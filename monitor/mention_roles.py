@@ -222,6 +222,21 @@ def in_dateline(text: str, start: int, end: int, body_start: int) -> bool:
     )
 
 
+_DATELINE_PLACE = re.compile(r"[A-Z][A-Z.\-]+(?: [A-Z][A-Z.\-]+)*")
+
+
+def dateline_end(text: str, body_start: int) -> int | None:
+    """Where the text after the dateline opening English copy at ``body_start`` begins
+    ("TOKYO (Kyodo) -- Mitsuba Intelligence ...": at "Mitsuba"), or None without one."""
+    head = text[body_start : body_start + _DATELINE_START]
+    start = body_start + len(head) - len(head.lstrip())
+    place = _DATELINE_PLACE.match(text, start, start + 32)
+    if place is None:
+        return None
+    after = _DATELINE_AFTER.match(text, place.end(), place.end() + 40)
+    return after.end() if after is not None else None
+
+
 # After NFKC: "[東京 5日 ロイター] -".
 _JA_DATELINE_AFTER = re.compile(r"\s+\d{1,2}日\s+[^\]\s]{2,12}\]")
 

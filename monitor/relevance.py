@@ -71,12 +71,14 @@ from monitor.mention_roles import (
     as_attribute,
     as_language,
     as_venue,
+    dateline_end,
     in_dateline,
     in_japanese_dateline,
     regional_column,
 )
 from monitor.model import Evidence, Relevance
 from monitor.relevance_domestic import (
+    FILED_IN_JAPAN,
     IN_DESCRIPTION,
     IN_KANA,
     IN_KOREAN,
@@ -299,12 +301,17 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     # Where the table's names already made the story Japanese, the unmarked subject still
     # says which clause is about Japan ("政府が法改正案" beside "国会" in another sentence).
     if DOMESTIC_GROUP in profile.group_names and profile.foreign:
-        span = domestic_subject(full, lead_end, profile.foreign)
         known = groups.get(DOMESTIC_GROUP)
         # A dateline ("TOKYO (Kyodo) --") is where the report was filed: it says nothing of
         # the subject, so the unmarked subject still does.
         filed_only = known is not None and known.places.get(DATELINE, 0) == known.mentions
-        if span is not None and (known is None or filed_only or span[2] == THE_GOVERNMENT):
+        filed = known is not None and known.places.get(DATELINE, 0) > 0
+        span = domestic_subject(
+            full, lead_end, profile.foreign, dateline_end(full, offset) if filed else None
+        )
+        if span is not None and (
+            known is None or filed_only or span[2] in (THE_GOVERNMENT, FILED_IN_JAPAN)
+        ):
             start, end, what = span
             where = HEADLINE if start < offset else LEAD
             sentence = bisect_right(ends, start)

@@ -117,6 +117,7 @@ IN_NAME = "a Japanese institution's name"
 IN_KANA = "a name in katakana, nothing foreign"
 IN_KOREAN = "Korean copy's 日 for Japan"
 IN_DESCRIPTION = "a company described with no country"
+FILED_IN_JAPAN = "filed from Japan"
 
 # Korean copy writes 日 (Japan) before a Japanese name or place, as Japanese copy writes 米:
 # "日 리코, 英 AI기업 인수", "日 홋카이도에".
@@ -189,11 +190,14 @@ def foreign_subject(headline: str, foreign: Lexicon | None) -> bool:
     return any(m.start <= 1 for m in found)
 
 
-def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, str] | None:
+def domestic_subject(
+    text: str, end: int, foreign: Lexicon, filed_at: int | None = None
+) -> tuple[int, int, str] | None:
     """The span of a yen amount raised or invested by an unmarked subject in ``text[:end]``
     (the headline and lead), or of the unnamed government as a subject, with what it is
     (``IN_YEN`` or ``THE_GOVERNMENT``); None when the report is not Japanese or marks
-    anything foreign.
+    anything foreign. ``filed_at``: where English copy filed from a Japanese dateline
+    ("TOKYO (Kyodo) --") goes on after it.
     """
     frame = text[:end]
     letters = sum(1 for c in frame if c.isalnum())
@@ -205,7 +209,10 @@ def domestic_subject(text: str, end: int, foreign: Lexicon) -> tuple[int, int, s
         company = _ROMAJI_COMPANY.search(frame)
         if company is not None:
             return company.start(), company.end(), IN_NAME
-        return _english_yen(frame, foreign)
+        yen = _english_yen(frame, foreign)
+        if yen is None and filed_at is not None:
+            return _filed_in_japan(frame, filed_at, foreign)
+        return yen
     institution = _INSTITUTION.match(frame) or _CORPORATE.match(frame)
     if institution is not None and not foreign_subject(frame, foreign):
         return institution.start(), institution.end(), IN_NAME
@@ -247,3 +254,29 @@ def _english_yen(frame: str, foreign: Lexicon) -> tuple[int, int, str] | None:
         if yen is not None and _EN_MONEY.search(sentence.group(0)):
             return yen.start(), yen.end(), IN_YEN
     return None
+
+
+# A region or a foreign hub named in English copy: a Tokyo bureau's report on the region.
+_EN_REGION = re.compile(r"\b(?:Asia|Asian|Asia-Pacific|Wall\s+Street|Silicon\s+Valley)\b")
+# The organisation the report goes on with, in its first words before a comma: a company by
+# its corporate form, or a body of the state ("The Cabinet on June 18 approved", "The education
+# ministry"). A person named there ("Tetsuro Hanagasa, a former ... executive") is no subject
+# the dateline places.
+_ORGANISATION = re.compile(
+    r"[^,;:]{0,60}?\b(?:Inc|Co|Corp|Ltd|K\.K|Holdings|Group|Cabinet|[Gg]overnment|[Mm]inistry"
+    r"|[Aa]gency|[Cc]ommission|[Pp]refecture|[Pp]olice|[Cc]ourt|Diet|Bank|University)\b\.?"
+)
+
+
+def _filed_in_japan(frame: str, filed_at: int, foreign: Lexicon) -> tuple[int, int, str] | None:
+    """``domestic_subject`` for English copy filed from Japan: a wire's dateline in Japan
+    ("TOKYO (Kyodo) -- Mitsuba Intelligence Inc. said ...") where the headline and lead name
+    nothing foreign. English wires name the country of a foreign subject their Tokyo bureau
+    covers ("South Korea's Naver", "U.S. AI company"), as Japanese copy writes 米 or 韓国: the
+    unmarked organisation the report goes on with is domestic."""
+    if _EN_FOREIGN.search(frame) or _EN_REGION.search(frame) or foreign.scan(frame):
+        return None
+    subject = _ORGANISATION.match(frame, filed_at)
+    if subject is None:
+        return None
+    return subject.start(), subject.end(), FILED_IN_JAPAN

@@ -299,3 +299,67 @@ def test_japanese_ai_is_read_in_the_words_each_language_uses(
 ) -> None:
     result = score(profile, title, text)
     assert result.relevant, result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "AI chatbot data leak widens to 1.3 million users, president to quit",
+            "TOKYO (Kyodo) -- Shirakaba Labs Inc. said Friday that a leak of conversation logs from"
+            " its generative AI chatbot affected about 1.3 million users. The Personal Information"
+            " Protection Commission plans an on-site inspection.",
+        ),
+        (
+            "Game maker tightens AI rules after actors' protest",
+            "OSAKA -- Kunugi Games Co on Tuesday revised its generative AI policy, requiring"
+            " written consent from actors.",
+        ),
+    ],
+)
+def test_english_copy_filed_from_japan_about_an_unmarked_subject_is_domestic(
+    profile: Profile, title: str, text: str
+) -> None:
+    # A wire's dateline says where the report was filed; its Tokyo bureau names a foreign
+    # subject's country, so the subject it goes on with, marked by nothing, is domestic.
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert "(filed from Japan, nothing foreign: a domestic subject)" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "AI chip designer raises $200 million",
+            "TOKYO (Reuters) - Shirakaba Labs said on Tuesday it raised $200 million to design"
+            " AI chips.",
+        ),
+        (
+            "Asian shares rise as AI optimism lifts chipmakers",
+            "TOKYO (Reuters) - Asian shares rose on Tuesday as AI optimism lifted chipmakers.",
+        ),
+        (
+            "Korean portal unveils AI model",
+            "TOKYO (Kyodo) -- South Korea's Naver Corp. unveiled a generative AI model on Monday.",
+        ),
+    ],
+)
+def test_english_copy_filed_from_japan_about_a_foreign_or_regional_subject_stays_out(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert not result.relevant, result.reason
+    assert "filed from Japan" not in result.reason
+
+
+def test_a_person_after_a_japanese_dateline_is_no_domestic_subject(profile: Profile) -> None:
+    # The dateline places an organisation the report goes on with, not a person's life.
+    result = score(
+        profile,
+        "Former NEC executive, machine translation pioneer, dies at 91",
+        "TOKYO (Kyodo) -- Kazuo Hanamura, a former NEC Corp. executive who led early research"
+        " on machine translation and artificial intelligence, died Monday. He was 91.",
+    )
+    assert not result.relevant, result.reason
+    assert "filed from Japan" not in result.reason
