@@ -174,10 +174,12 @@ def new_headline_amounts(
     Amounts compare across scripts (``monitor.facts``, within rounding) against everything
     the matched reports state (headline, lead and text), so a rewrite or translation
     headlining a figure its event's reports give is no news; dates are left out (an
-    outlet's dateline is no development). Where the story's headlines state a sum in the
-    amount's own currency (those of ``unmatched`` included), only that currency compares:
-    "$3.3 billion raised" after "$2.9 billion of shares offered" is news, however near 4570億円
-    comes at some rate of the 128-165 yen band.
+    outlet's dateline is no development). The story's other reports (``unmatched``) count
+    too: "$4 billion valuation" restates 約6000億円 whichever report of the story said it.
+    A sum near one the story states in the same currency is that figure revised: "$3.3
+    billion raised" after "$2.9 billion of shares offered" is news, however near 4570億円
+    comes at some rate of the 128-165 yen band; "$4 billion valuation" beside the story's
+    "$320 million" round is no revision of it.
     """
     stated = [f for o in matched for f in (*o.head_amounts, *o.text_amounts, *o.lead_amounts)]
     story = [*stated, *(f for o in unmatched for f in (*o.head_amounts, *o.lead_amounts))]
@@ -185,10 +187,24 @@ def new_headline_amounts(
 
     def known(f: Fact) -> bool:
         if f.unit in YEN_DOLLAR and f.unit in headed:
-            return any(g.unit == f.unit and same_money(f, g) for g in story)
-        return any(same_money(f, g) for g in stated)
+            mine = [g for g in story if g.unit == f.unit]
+            if any(same_money(f, g) for g in mine):
+                return True
+            if any(_revised(f, g) for g in mine):
+                return False
+        return any(same_money(f, g) for g in story)
 
     return sum(1 for f in fp.head_amounts if f.unit != "date" and not known(f))
+
+
+# How far apart a sum and the figure it revises may be: an offering priced, a round enlarged.
+_REVISION_RATIO = 2.0
+
+
+def _revised(new: Fact, old: Fact) -> bool:
+    """Whether ``new`` is another value of the same order as ``old``, in one currency."""
+    low, high = sorted((new.value, old.value))
+    return low > 0 and high / low <= _REVISION_RATIO
 
 
 def _same_sum(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:

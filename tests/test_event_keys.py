@@ -643,3 +643,25 @@ def test_a_reports_own_conversion_settles_its_sum_in_the_other_currency(encoder)
     )
     assert link_reason(offer_ja, priced, 4.0) == ""
     assert "one amount of one company" in link_reason(offer_ja, offer_en, 1.0)
+
+
+def test_a_valuation_in_dollars_restates_the_stories_yen_figure(encoder) -> None:
+    # The round in yen with its valuation, a Korean copy headlining the round in dollars, then
+    # a rewrite headlining both in dollars: $4 billion is 6000億円 at 150 yen a dollar. The
+    # story's one dollar figure is the round, an order of magnitude off: no revision of it.
+    round_ja, round_ko, rewrite = fingerprint_texts(
+        [
+            ("Kiri AI、シリーズCで480億円を調達 企業評価額は約6000億円", ""),
+            ("日 키리AI, 3억2000만 달러 투자 유치", ""),
+            ("Kiri AI Raises $320 Million at $4 Billion Valuation", ""),
+        ],
+        encoder,
+    )
+    index = NoveltyIndex()
+    index.add("round_ja", T0, round_ja)
+    index.add("round_ko", T0 + timedelta(minutes=30), round_ko)
+    when = T0 + timedelta(hours=1)
+    verdict, _ = index.judge_story(
+        rewrite, when, when + timedelta(hours=1), {"round_ja": "round", "round_ko": "round"}
+    )
+    assert verdict.kind == "duplicate", verdict.reason
