@@ -27,8 +27,8 @@ from monitor.loanwords import LOANWORDS
 from monitor.readings import company_readings
 
 __all__ = [
-    "YEN_DOLLAR", "head_counts", "head_years", "names_past_employer", "other_money", "same_money",
-    "share_move", "share_move_way", "shared_name",
+    "YEN_DOLLAR", "head_counts", "head_nodes", "head_years", "names_past_employer",
+    "other_money", "same_money", "share_move", "share_move_way", "shared_name",
 ]  # fmt: skip
 
 
@@ -174,6 +174,20 @@ def head_years(headline: str) -> frozenset[int]:
     """The years ("2029", "29年に") a headline states, as four digits."""
     found = _YEAR.finditer(_nfkc(headline))
     return frozenset(int(m["full"]) if m["full"] else 2000 + int(m["short"]) for m in found)
+
+
+# A chip process node: "2nm", "2-nanometer", "1.4ナノ", "2ナノメートル", "2나노". Too small a
+# number for ``head_counts``, but as specific: few of one company's events share one node.
+_NODE = re.compile(
+    r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s?-?\s?(?:(?:nm|nanomet(?:er|re)s?)(?![A-Za-z])|ナノ|나노)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=8192)
+def head_nodes(headline: str) -> frozenset[float]:
+    """The chip process nodes a headline states, in nanometres ("2nm" = "2ナノ" -> 2.0)."""
+    return frozenset(float(m["num"]) for m in _NODE.finditer(_nfkc(headline)))
 
 
 # A multiple the headline states: "2.1倍", "doubles", "triples", "2.5-fold", "3x".

@@ -15,6 +15,7 @@ from functools import lru_cache
 from monitor.eventkeys import (
     head_counts,
     head_multiples,
+    head_nodes,
     head_years,
     headline_subject,
     names_past_employer,
@@ -176,6 +177,8 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             return f"the headlines state one count of {who}"
         if head_years(a.headline) & head_years(b.headline):
             return f"the headlines state one year of {who}"
+        if head_nodes(a.headline) & head_nodes(b.headline):
+            return f"the headlines state one chip process node of {who}"
         if same_multiple(head_multiples(a.headline), head_multiples(b.headline)):
             return f"the headlines state one multiple of {who}"
         common = set(stages(a.headline)) & set(stages(b.headline))

@@ -14,6 +14,7 @@ from conftest import judged_second
 from monitor.eventkeys import (
     head_counts,
     head_multiples,
+    head_nodes,
     head_years,
     same_money,
     share_move,
@@ -315,6 +316,29 @@ def test_one_year_of_one_company_in_two_languages_folds_and_another_year_does_no
     assert "one event: the headlines state one year of one company" in novelty.reason
     assert link_reason(ja, target) == ""
     assert judged_second(ja, target, T0, timedelta(minutes=20)).kind == "new"
+
+
+# A chip designer's foundry order: a headline-only English copy and a Japanese trade paper's
+# report, whose one shared figure is the process node; the encoder scores them 0.38, the pair
+# model 0.16. The same designer's other news that morning names another node.
+NODE_EN = ("Preferred Networks taps Rapidus to make next AI chip on 2nm", "")
+NODE_JA = (
+    "PFN、次世代AIプロセッサーをRapidusの2nmで製造 2029年に量産",
+    "Preferred Networks（PFN）は、次世代AIプロセッサーをRapidusの2nmプロセスで製造すると発表し"
+    "た。北海道千歳市のRapidusの工場で2029年に量産を始める。",
+)
+OTHER_NODE_JA = ("PFN、車載AIチップを台湾社の3ナノで試作", "")
+
+
+def test_one_process_node_of_one_company_in_two_languages_folds(encoder) -> None:
+    assert head_nodes(NODE_EN[0]) == head_nodes(NODE_JA[0]) == {2.0}
+    assert head_nodes("1.4-nanometer line") == head_nodes("1.4ナノの量産") == {1.4}
+    en, ja, other = fingerprint_texts([NODE_EN, NODE_JA, OTHER_NODE_JA], encoder)
+    assert "one chip process node of one company" in link_reason(en, ja)
+    novelty = judged_second(en, ja, T0, timedelta(minutes=30))
+    assert novelty.kind == "duplicate", novelty.reason
+    assert link_reason(ja, other) == ""
+    assert judged_second(ja, other, T0, timedelta(minutes=20)).kind == "new"
 
 
 # One deal in Korean and Japanese headlines that share nothing but the buyer and the price
