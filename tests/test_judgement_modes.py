@@ -139,9 +139,9 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "never together",
         ),
         (
-            "Kamome Bank to use AI to cut SME loan screening to 2 days",
-            "TOKYO, June 2 (Jiji Press)--Kamome Bank said Wednesday that it will introduce "
-            "artificial intelligence to screen loans.",
+            "Google to offer AI loan screening to small lenders",
+            "TOKYO, June 2 (Jiji Press)--Google said Wednesday that it will offer artificial "
+            "intelligence to screen loans.",
             "in the dateline",
         ),
         # A past employer in Japanese, and in a career the lead tells; a player before が.

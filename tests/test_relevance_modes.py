@@ -311,6 +311,12 @@ def test_japanese_ai_is_read_in_the_words_each_language_uses(
             " Protection Commission plans an on-site inspection.",
         ),
         (
+            # Jiji Press writes no space after its dashes.
+            "Kamome Bank to use AI to cut SME loan screening to 2 days",
+            "TOKYO, June 2 (Jiji Press)--Kamome Bank said Wednesday that it will introduce "
+            "artificial intelligence to screen loans.",
+        ),
+        (
             "Game maker tightens AI rules after actors' protest",
             "OSAKA -- Kunugi Games Co on Tuesday revised its generative AI policy, requiring"
             " written consent from actors.",
