@@ -53,6 +53,19 @@ def list_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A roundup's entry heading: a company in capitals before a colon ("SOFTBANK GROUP: plans to
+# sell ...", "KIOXIA HOLDINGS: to start ..."), the wires' "stocks to watch" layout.
+_ROUNDUP_HEADING = re.compile(r"(?<![\w&'.-])[A-Z][A-Z0-9&'.-]+(?: [A-Z0-9&'.-]+)*(?=: )")
+_ROUNDUP_MIN = 3
+
+
+def roundup_headings(text: str) -> list[tuple[int, int]]:
+    """Spans of the entry headings of a roundup in ``text`` (three or more), else none: each
+    company is one of its entries, as one name of a list."""
+    found = [m.span() for m in _ROUNDUP_HEADING.finditer(text) if any(c.isalpha() for c in m[0])]
+    return found if len(found) >= _ROUNDUP_MIN else []
+
+
 def enumerations(full: str, mentions: list[Mention], sentence_of: list[int]) -> set[int]:
     """Indexes of mentions that are one of three or more names in a row in one sentence."""
     found: set[int] = set()

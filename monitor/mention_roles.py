@@ -129,11 +129,14 @@ _SPORTS = re.compile(
     r"Japan\s+Series|playoffs?|pennant|parade|championship|home\s+runs?|slugger|NPB)\b",
     re.IGNORECASE,
 )
-# Words of a mobile carrier's service to its customers: fees, plans, discounts, outages. The
-# labelling rules cover SoftBank's deals, investments, earnings, financing, bonds, AI projects
-# and leadership; a price plan or an outage is none of them.
+# Words of a SoftBank company's service to its customers: a carrier's fees, plans, discounts and
+# outages, a payment app's points and promotions ("PayPay、飲食店で最大20%還元"). The labelling
+# rules cover SoftBank's deals, investments, earnings, financing, bonds, AI projects and
+# leadership; a price plan, a points campaign or an outage is none of them.
 _CARRIER = re.compile(
     r"料金|値上げ|値下げ|通信障害|つながりにくい|つながりにくく|料金プラン|割引|値引き|ワイモバイル|LINEMO|"
+    r"還元|キャンペーン|ポイント付与|"
+    r"\b(?:cashback|points?\s+(?:campaign|rewards?|back)|promotions?)\b|"
     # Subscriber counts: "2月契約数、ソフトバンクが純増首位", "net subscriber additions".
     # A handset's trade-in price or a switch of carrier: "iPhoneの下取り価格を…で比較".
     r"ラインモ|つながらない|契約数|純増数?|下取り|機種変更|乗り換え|"
@@ -277,9 +280,9 @@ def about_sports(sentence: str) -> str | None:
 
 
 def about_carrier_service(sentence: str) -> str | None:
-    """The word that makes ``sentence`` about a carrier's fees, plans or outages, or None.
+    """The word that makes ``sentence`` about a service's fees, plans, promotions or outages.
 
-    None where the sentence also speaks of the company's business (``about_business``).
+    None if it speaks of none, or also of the company's business (``about_business``).
     """
     found = _CARRIER.search(sentence)
     if found is None or _BUSINESS.search(sentence):

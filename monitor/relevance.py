@@ -64,10 +64,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from monitor.entities import normalize
-from monitor.mention_lists import enumerations, in_name_list, list_lines
+from monitor.mention_lists import enumerations, in_name_list, list_lines, roundup_headings
 from monitor.mention_roles import (
-    BACKER,
-    MODEL,
     as_attribute,
     as_language,
     as_venue,
@@ -76,7 +74,7 @@ from monitor.mention_roles import (
     in_japanese_dateline,
     regional_column,
 )
-from monitor.model import Evidence, Relevance
+from monitor.model import Relevance
 from monitor.relevance_domestic import (
     FILED_IN_JAPAN,
     IN_DESCRIPTION,
@@ -88,6 +86,7 @@ from monitor.relevance_domestic import (
     foreign_subject,
 )
 from monitor.relevance_drivers import credited
+from monitor.relevance_groups import MAX_COUNTED_MENTIONS, Group, evidence_of, named
 from monitor.relevance_places import (
     ATTRIBUTE,
     BODY,
@@ -99,7 +98,6 @@ from monitor.relevance_places import (
     LIST,
     SUBJECT,
     VENUE,
-    WHERE,
 )
 from monitor.relevance_profile import Profile, compile_profile
 from monitor.relevance_reasons import GROUP_NAMES, driver_reason, verdict_reason
@@ -108,7 +106,6 @@ from monitor.relevance_senses import carrier_senses, sports_senses
 # Callers take the profile from here, beside ``score``.
 __all__ = ["Profile", "compile_profile", "score"]
 
-MAX_COUNTED_MENTIONS = 5
 MASS_SCALE = 2.0
 # A group outside headline and lead must come back in this many body sentences.
 RECURRING_SENTENCES = 3
@@ -141,45 +138,11 @@ def _clauses(full: str, begins: int, end: int) -> int:
 
 
 @dataclass(slots=True)
-class _Group:
-    """What a story says about one group: contributions by label and where they stand."""
-
-    by_label: dict[str, list[float]]
-    weights: dict[str, float]
-    surface: dict[str, str]  # each label as the story first writes it ("日経平均" for Nikkei 225)
-    places: dict[float, int]  # mentions by place (HEADLINE ... LIST)
-    sentences: set[int]  # the body sentences (not lists) that name it
-    mentions: int = 0
-    # (role, phrase) of the attributes naming it only to describe another subject
-    backers: list[tuple[str, str]] = field(default_factory=list)
-    spots: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, place)
-
-    def count(self, label: str, surface: str, weight: float, where: float) -> None:
-        """One mention under ``label`` at ``where``: the label keeps its first surface form
-        and its highest weight."""
-        places = self.by_label.get(label)
-        if places is None:
-            places = self.by_label[label] = []
-            self.surface[label] = surface
-            self.weights[label] = weight
-        elif weight > self.weights[label]:
-            self.weights[label] = weight
-        places.append(where)
-        self.mentions += 1
-        self.places[where] = self.places.get(where, 0) + 1
-
-    @property
-    def frame(self) -> bool:
-        """Named in the headline or the lead."""
-        return bool(self.places.get(HEADLINE) or self.places.get(LEAD))
-
-
-@dataclass(slots=True)
 class _Reading:
     """What ``_read`` found: each group's evidence, the groups of each (non-list) clause,
     and the text they were found in (for the driver test)."""
 
-    groups: dict[str, _Group]
+    groups: dict[str, Group]
     by_clause: dict[tuple[int, int], set[str]]  # (sentence, clause) -> groups named there
     full: str = ""
     offset: int = 0  # where the body starts in ``full``
@@ -201,7 +164,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     body = normalize(text)
     full = f"{head}\n{body}"
     mentions = profile.lexicon.scan(full)
-    groups: dict[str, _Group] = {}
+    groups: dict[str, Group] = {}
     by_clause: dict[tuple[int, int], set[str]] = {}
     if not mentions:
         return _Reading(groups, by_clause)
@@ -218,6 +181,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         lead_end = min(lead_end, ends[first + LEAD_SENTENCES - 1])
     lists = [(offset + a, offset + b) for a, b in list_lines(body)] if "\n" in body else []
     list_starts = [a for a, _ in lists]
+    roundup = roundup_headings(full) if ": " in body else []
     sentence_of = [bisect_right(ends, m.start) for m in mentions]
     enumerated = enumerations(full, mentions, sentence_of)
     teams: dict[str, str] = {}
@@ -245,6 +209,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             where = DATELINE
         elif line >= 0 and m.start < lists[line][1]:
             where = LIST
+        elif any(a <= m.start < b for a, b in roundup):
+            where = LIST  # one entry of a roundup ("SOFTBANK GROUP: plans to ...")
         elif backer is not None:
             where = ATTRIBUTE
         elif in_name_list(full, m.start, m.end, begins, stop) is not None:
@@ -282,7 +248,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
                 seen.add(name)
                 group = groups.get(name)
                 if group is None:
-                    group = groups[name] = _Group({}, {}, {}, {}, set())
+                    group = groups[name] = Group({}, {}, {}, {}, set())
                 group.count(sense.label, full[m.start : m.end], sense.weight, where)
                 if where > ATTRIBUTE:
                     group.spots.append((m.start, m.end, where))
@@ -321,7 +287,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             else:
                 but = "" if what in (IN_NAME, IN_KANA, IN_DESCRIPTION) else ", nothing foreign"
                 surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
-            group = known or groups.setdefault(DOMESTIC_GROUP, _Group({}, {}, {}, {}, set()))
+            group = known or groups.setdefault(DOMESTIC_GROUP, Group({}, {}, {}, {}, set()))
             group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)
             group.spots.append((start, end, where))
             said = (
@@ -351,7 +317,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
     )
 
 
-def _mass(group: _Group) -> float:
+def _mass(group: Group) -> float:
     total = 0.0
     for label, places in group.by_label.items():
         best = sorted(places, reverse=True)[:MAX_COUNTED_MENTIONS]
@@ -359,7 +325,7 @@ def _mass(group: _Group) -> float:
     return total
 
 
-def _substantive(group: _Group) -> bool:
+def _substantive(group: Group) -> bool:
     return group.frame or len(group.sentences) >= RECURRING_SENTENCES
 
 
@@ -368,8 +334,8 @@ def _holds(rule: tuple[str, ...], reading: _Reading) -> tuple[bool, str]:
     groups = reading.groups
     passing = [name for name in rule if not _substantive(groups[name])]
     if passing:
-        named = "; ".join(_named(name, groups[name]) for name in passing)
-        return False, f"{named}: a passing mention"
+        said = "; ".join(named(name, groups[name]) for name in passing)
+        return False, f"{said}: a passing mention"
     if len(rule) == 1:
         return True, ""
     if any(all(name in names for name in rule) for names in reading.by_clause.values()):
@@ -405,40 +371,6 @@ def _holds(rule: tuple[str, ...], reading: _Reading) -> tuple[bool, str]:
     return False, f"{about} are named only in separate sentences or clauses, never together"
 
 
-def _times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def _named(name: str, group: _Group) -> str:
-    """'SoftBank named once, in a list' / 'Japan named twice, in 2 body sentences'."""
-    label = GROUP_NAMES.get(name, name)
-    top = max(group.by_label, key=lambda lab: len(group.by_label[lab]))
-    shown = group.surface[top]
-    who = shown if label.casefold() in shown.casefold() else f"{label} ({shown})"
-    backed = group.places.get(ATTRIBUTE, 0)
-    if backed and backed == group.mentions:
-        role, phrase = group.backers[0]
-        return f'{who} named only as {role} ("{phrase}")'
-    places = []
-    if group.sentences:
-        count = len(group.sentences)
-        places.append(f"in {count} body sentence{'s' if count > 1 else ''}")
-    if listed := group.places.get(LIST, 0):
-        places.append("in a list" if listed == 1 else f"{listed} times in lists")
-    if group.places.get(DATELINE, 0):
-        places.append("in the dateline")
-    if group.places.get(COLUMN, 0):
-        places.append("as one of a regional markets column's markets or movers")
-    if group.places.get(LANGUAGE, 0):
-        places.append("as a language or a style")
-    if group.places.get(VENUE, 0):
-        places.append("as the venue of an event")
-    if backed:
-        what = {BACKER: "a backer", MODEL: "a model"}.get(group.backers[0][0], "an earlier one")
-        places.append(f"as {what}" if backed == 1 else f"{backed} times as {what}")
-    return f"{who} named {_times(group.mentions)}, {' and '.join(places)}"
-
-
 def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relevance:
     """Score one story against the profile; the evidence and reason say what counted and why.
 
@@ -459,7 +391,7 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
         if (candidate[1], candidate[0]) > (best[1], best[0]):
             best = candidate
     value, relevant, rule, why = best
-    evidence = _evidence(groups)
+    evidence = evidence_of(groups)
     if not relevant:
         for subject, driver in profile.drivers:
             sentence = credited(reading, subject, driver)
@@ -479,25 +411,7 @@ def score(profile: Profile, title: str, text: str, weight: float = 1.0) -> Relev
         )
     if reading.services:
         reason += "; " + ", ".join(
-            f'{name} read as the mobile carrier\'s fees, plans or outages ("{word}")'
+            f'{name} read as its service: fees, plans, promotions or outages ("{word}")'
             for name, word in reading.services.items()
         )
     return Relevance(score=round(value, 4), relevant=relevant, evidence=evidence, reason=reason)
-
-
-def _evidence(groups: dict[str, _Group]) -> tuple[Evidence, ...]:
-    out = []
-    for name, group in groups.items():
-        for label, places in group.by_label.items():
-            out.append(
-                Evidence(
-                    name,
-                    group.surface[label],
-                    len(places),
-                    HEADLINE in places,
-                    group.weights[label],
-                    WHERE[max(places)],
-                )
-            )
-    out.sort(key=lambda e: (-e.weight * min(e.count, MAX_COUNTED_MENTIONS), e.group, e.term))
-    return tuple(out)

@@ -60,7 +60,8 @@ def sports_senses(
 def carrier_senses(
     profile: Profile, full: str, ends: list[int], mentions: list[Mention], sentence_of: list[int]
 ) -> dict[int, str]:
-    """The SoftBank mentions of a story about its carrier's fees, plans or outages: index -> word.
+    """The SoftBank mentions of a story about its service's fees, plans, promotions or outages:
+    index -> word (a carrier's, a payment app's).
 
     One sense per story, as for a team: every sentence naming the group speaks of the
     service (``mention_roles.about_carrier_service``: "SoftBank to raise Y!mobile fees",

@@ -87,7 +87,7 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "SoftBank phone lines disrupted across Tohoku for three hours",
             "SENDAI (Kyodo) -- SoftBank Corp. said its mobile service was disrupted for about "
             "three hours in parts of Tohoku on Tuesday after a network failure.",
-            "carrier",
+            "read as its service",
         ),
         # A name that another subject copies.
         (

@@ -362,7 +362,27 @@ def test_a_carriers_subscriber_count_is_the_mobile_business(profile: Profile) ->
 def test_a_handsets_trade_in_price_is_the_carriers_service(profile: Profile) -> None:
     result = score(profile, "Androidの下取り価格をドコモ・au・ソフトバンクで比較【7月版】", "")
     assert not result.relevant, result.reason
-    assert "mobile carrier" in result.reason
+    assert "read as its service" in result.reason
+
+
+def test_a_payment_apps_points_campaign_is_its_service_and_its_ai_is_news(
+    profile: Profile,
+) -> None:
+    # PayPay is SoftBank's; a points promotion is none of its deals, results or AI projects.
+    campaign = score(
+        profile,
+        "PayPay、飲食店で最大20%還元 9月30日まで",
+        "PayPayは、対象の飲食店でPayPay決済をすると最大20%のポイントを還元するキャンペーンを"
+        "実施する。",
+    )
+    assert not campaign.relevant, campaign.reason
+    assert 'read as its service: fees, plans, promotions or outages ("還元")' in campaign.reason
+    launch = score(
+        profile,
+        "PayPay、生成AIの買い物相談機能 ポイント還元も",
+        "PayPayは、生成AIが買い物の相談に乗る機能を始める。",
+    )
+    assert launch.relevant, launch.reason
 
 
 def test_names_among_a_days_decliners_are_a_list(profile: Profile) -> None:
@@ -415,3 +435,25 @@ def test_a_ranking_cut_short_with_an_ellipsis_is_a_list(profile: Profile) -> Non
         "新NISAで人気の高配当株を調べた。",
     )
     assert not result.relevant, result.reason
+
+
+def test_a_company_heading_one_entry_of_a_roundup_is_a_list_name(profile: Profile) -> None:
+    # The wires' "shares to watch": each company in capitals before its one-line news.
+    title = "Stocks to watch in Tokyo: SoftBank Group, Kioxia, Nissan, Seven & i"
+    roundup = score(
+        profile,
+        title,
+        "TOKYO, Aug 23 (Reuters) - Shares to watch on Wednesday: SOFTBANK GROUP: plans to sell "
+        "$2.2 billion in dollar hybrid notes. KIOXIA HOLDINGS: to start mass production of a new "
+        "flash memory line. NISSAN MOTOR: to cut one shift at its Tochigi plant.",
+    )
+    assert not roundup.relevant, roundup.reason
+    assert "SoftBank Group ×2 in lists" in roundup.reason
+    # One company's report that quotes a statement after a colon is no roundup.
+    report = score(
+        profile,
+        "SoftBank Group to sell $2.2 billion in hybrid notes",
+        "TOKYO (Reuters) - SoftBank Group said on Wednesday: it plans to sell $2.2 billion in "
+        "dollar hybrid notes to fund its AI investments.",
+    )
+    assert report.relevant, report.reason
