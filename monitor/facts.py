@@ -371,6 +371,11 @@ _DIRECTIONS = {
         r"slides?|slid|retreats?|retreated|sinks?|sank|tumbles?|tumbled|extends? losses)\b)"
         r"|反落|続落|下落|大幅安|急落|値下がり"
     ),
+    # A move pared says neither way: a market that "pares losses" may still close lower.
+    "": re.compile(
+        r"(?i:\b(?:pares?|pared|paring|trims?|trimmed|cuts?|erases?|erased)\s+(?:early\s+)?"
+        r"(?:losses|gains)\b)|下げ幅を?縮小|上げ幅を?縮小|下げ渋|伸び悩"
+    ),
 }
 
 
@@ -380,7 +385,8 @@ def market_move(headline: str) -> tuple[str, str]:
 
     ("", "") when it names no market of ``_MARKETS``. The move is the first one
     named after the market: "Nikkei slips as Kioxia jumps" and "日経平均大引け、反落
-    キオクシアが急伸" say how the market went first, then a stock; "" when none follows.
+    キオクシアが急伸" say how the market went first, then a stock; "" when none follows, or
+    when the first is a move pared ("Nikkei pares losses as chip stocks rebound").
     """
     src = unicodedata.normalize("NFKC", headline)
     for name, pattern in _MARKETS.items():

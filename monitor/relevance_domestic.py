@@ -104,6 +104,13 @@ _GOVERNMENT = re.compile(
     r"|(?<![\u30a1-\u30fa\u4e00-\u9fffA-Za-z])(?P<prefecture>県)(?:は|が)"
 )
 _SENTENCE = re.compile(r"[^。！？\n]+")
+# Results for a fiscal period, the Japanese press's way: "5～7月期、純利益2.1倍", "今期経常は7%増",
+# "上期の営業利益3割減". A foreign company's results in Japanese copy carry its country or its
+# table name (米エヌビディアの5～7月期), which ``domestic_subject`` rules out first.
+_RESULTS = re.compile(
+    r"(?:\d{1,2}\s?[～~〜-]\s?\d{1,2}月期|\d{1,2}月期|上期|下期|上半期|下半期|中間期|通期|今期|前期)"
+    r"[^。！？\n]{0,6}?(?:純利益|純益|営業利益|営業益|経常利益|経常|最終利益|最終損益|売上高|増益|減益|黒字|赤字)"
+)
 # Most of the headline and lead is Japanese script (kana and kanji).
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _JAPANESE_SHARE = 0.5
@@ -118,6 +125,7 @@ IN_KANA = "a name in katakana, nothing foreign"
 IN_KOREAN = "Korean copy's 日 for Japan"
 IN_DESCRIPTION = "a company described with no country"
 FILED_IN_JAPAN = "filed from Japan"
+IN_RESULTS = "results for a fiscal period"
 
 # Korean copy writes 日 (Japan) before a Japanese name or place, as Japanese copy writes 米:
 # "日 리코, 英 AI기업 인수", "日 홋카이도에".
@@ -224,6 +232,9 @@ def domestic_subject(
         yen = _YEN.search(frame, sentence.start(), sentence.end())
         if yen is not None and _MONEY.search(sentence.group(0)):
             return yen.start(), yen.end(), IN_YEN
+    results = _RESULTS.search(frame)
+    if results is not None:
+        return results.start(), results.end(), IN_RESULTS
     government = _GOVERNMENT.search(frame)
     if government is not None:
         if government.group("prefecture"):

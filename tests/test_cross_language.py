@@ -123,6 +123,9 @@ def test_markets_and_their_moves_are_read_from_headlines() -> None:
     # Reuters' Japanese wrap names the market by its session's label; a company is no market.
     assert market_move("東京株式（前引け）＝反発、半導体株が押し上げ") == ("tokyo stocks", "up")
     assert market_move("東京株式会社、AI翻訳を導入") == ("", "")
+    # A move pared says no way: the market may still have closed lower, so it is no conflict.
+    assert market_move("Japan's Nikkei pares losses as chip stocks rebound") == ("tokyo stocks", "")
+    assert market_move("日経平均、下げ幅縮小 半導体株が反発") == ("tokyo stocks", "")
     assert session("後場の東京株式市場で日経平均は上げ幅を拡大した") == "afternoon"
     assert session("日経平均は反落し取引を終えた。後場は売りが先行した") == "close"
 

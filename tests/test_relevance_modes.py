@@ -255,6 +255,8 @@ def test_a_company_introduced_by_its_business_with_no_country_is_domestic(
         ("米AI新興のアンバー、450億円調達", "生成AIを手がける米新興アンバーが資金を調達した。"),
         ("仏ミストラル、生成AIで2000億円調達", ""),
         ("AI新興のノヴァ、3億ドル調達", "生成AIのノヴァは3億ドル（約450億円）を調達した。"),
+        # A foreign company's results carry its country.
+        ("米ノヴァAIの5～7月期、純利益2.1倍 生成AI好調", ""),
         # No money in yen: nothing says where the company is.
         (
             "生成AIのミライ・ラボ、新モデル公開",
@@ -284,6 +286,8 @@ def test_a_japanese_report_of_a_foreign_or_unplaced_ai_company_stays_out(
         ("霞ケ浦テクノ、AI外観検査装置の受注が最高", ""),
         # A trade name in 堂, as 任天堂 and 資生堂 are: a Japanese company.
         ("銀河堂、AIで和菓子の需要予測を開始", ""),
+        # Results for a fiscal period, with no yen figure and no country.
+        ("霞データの5～7月期、純利益2.1倍 生成AI受託が伸びる", ""),
         # A cabinet decision in a Japanese report is Japan's cabinet's.
         (
             "AI安全法案を閣議決定 開発企業に報告義務",
