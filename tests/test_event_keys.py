@@ -341,6 +341,32 @@ def test_one_process_node_of_one_company_in_two_languages_folds(encoder) -> None
     assert judged_second(ja, other, T0, timedelta(minutes=20)).kind == "new"
 
 
+# One announcement in two Japanese headlines that share no figure: the company and its network
+# (the encoder scores them 0.36); the same company's other news names its other product.
+IOWN_A = ("ＮＴＴ、離れたデータセンター３カ所でＡＩ学習 ＩＯＷＮで結び最大６００キロ", "")
+IOWN_B = ("NTT、IOWNで3拠点のデータセンターをつなぎLLMを分散学習", "")
+TSUZUMI_JA = ("NTT、tsuzumiの新版を公開 日本語性能を向上", "")
+
+
+def test_two_names_both_headlines_share_link_one_companys_event(encoder) -> None:
+    a, b, other = fingerprint_texts([IOWN_A, IOWN_B, TSUZUMI_JA], encoder)
+    assert "one company and another name" in link_reason(a, b)
+    assert judged_second(a, b, T0, timedelta(hours=2)).kind == "duplicate"
+    assert "another name" not in link_reason(a, other)
+
+
+# A government forecast in two languages: one percentage for one year, no company.
+DEMAND_JA = ("電力需要、34年度に6%増 データセンターと半導体工場で 経産省の審議会試算", "")
+DEMAND_EN = ("Japan sees AI data centres lifting power demand 6% by 2034", "")
+
+
+def test_one_percentage_for_one_year_links_a_forecast_across_languages(encoder) -> None:
+    ja, en = fingerprint_texts([DEMAND_JA, DEMAND_EN], encoder)
+    assert link_reason(ja, en) == "the headlines state one percentage for one year"
+    other = fingerprint_texts([("電力需要、34年度に8%増 経産省試算", "")], encoder)[0]
+    assert link_reason(other, en) == ""
+
+
 # One deal in Korean and Japanese headlines that share nothing but the buyer and the price
 # (4.8 billion dollars, 7,200 億円): the encoder scores them 0.42.
 FIBER_KO = ("소프트뱅크, 美 광통신망 업체 48억달러에 인수 합의", "")
