@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from monitor.facts import Fact, market_move, same_value
 from monitor.loanwords import LOANWORDS
-from monitor.readings import company_readings
+from monitor.readings import company_names, company_readings
 
 __all__ = [
     "YEN_DOLLAR", "head_counts", "head_nodes", "head_years", "names_past_employer",
@@ -427,7 +427,8 @@ def _kana_sounds(romaji: str) -> set[tuple[str, str]]:
 def shared_name(headline_a: str, headline_b: str) -> bool:
     """Whether the two headlines name one thing in katakana, or in katakana and Latin letters.
 
-    Katakana runs of three or more characters match exactly; across scripts a run
+    Katakana runs of three or more characters match exactly, as do two Japanese headlines'
+    company names in kanji with their suffix (``readings.company_names``); across scripts a run
     matches a Latin word with the same first sound and the same consonants once the
     sounds Japanese does not tell apart are merged (アサギリ = Asagiri, ベリディアン =
     Veridian, SCREEN = Screen). Only a Japanese headline against a Latin-script one
@@ -437,7 +438,9 @@ def shared_name(headline_a: str, headline_b: str) -> bool:
     kana_b, sounds_b = _names(headline_b)
     if kana_a & kana_b:
         return True
-    if kana_a and kana_b:
-        return False  # both Japanese: only the exact run counts
+    if _CJK.search(headline_a) and _CJK.search(headline_b):
+        # Both Japanese: only the exact run counts, or one company name written with its suffix
+        # ("雲路AI").
+        return bool(company_names(headline_a) & company_names(headline_b))
     japanese = bool(_CJK.search(headline_a)) != bool(_CJK.search(headline_b))
     return japanese and bool(sounds_a & sounds_b)

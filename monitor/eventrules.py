@@ -199,10 +199,12 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
         ):
             return "one headline's percentage of one company is the other's lead's"
         # Two names both headlines share, the principal and another (a partner, a product: "NTT,
-        # IOWN"), of a principal the beat is not itself about: 43 pairs of one story on the 27
-        # sets, none of two.
+        # IOWN"), of a principal the beat is not itself about, where the headlines do not both
+        # state sums or percentages (those would have linked if one): 43 pairs of one story on
+        # the 27 sets, none of two.
         shared = set(a.head_entities) & set(b.head_entities)
-        if len(shared) >= 2 and off_beat_principal(a, b):
+        stated = (money_a and money_b) or (percent_a and percent_b)
+        if len(shared) >= 2 and not stated and off_beat_principal(a, b):
             return "the headlines name one company and another name"
     # A forecast or statistic's one percentage for one year ("power demand, up 6% by 2034" /
     # "34年度に6%増"), whoever states it.

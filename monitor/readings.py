@@ -90,3 +90,17 @@ def company_readings(headline: str) -> tuple[str, ...]:
         if not _known(name):
             out.append(_romaji(alone))
     return tuple(dict.fromkeys(out))
+
+
+# A label before a headline's subject: "【決算速報】雲路AI、…".
+_LABEL = re.compile(r"^\s*(?:【[^】]{1,12}】|〔[^〕]{1,12}〕|\[[^\]]{1,12}\])?\s*")
+
+
+def company_names(headline: str) -> frozenset[str]:
+    """The company name in kanji or hiragana with its suffix that opens ``headline``, as
+    written (NFKC): "雲路AI" of both "【決算速報】雲路ＡＩ、5－7月期経常は2.1倍" and
+    "雲路AIの5～7月期". Only the opening subject: inside a headline the same pattern reads
+    words ("生成AI")."""
+    text = unicodedata.normalize("NFKC", headline)
+    match = _NAME.match(text, _LABEL.match(text).end())
+    return frozenset({match.group("name") + match.group("suffix")}) if match else frozenset()

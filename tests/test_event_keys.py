@@ -287,6 +287,17 @@ def test_a_korean_amount_is_the_same_amount() -> None:
     assert amounts("삼성, 1조원 투자")[0].unit == "KRW"
 
 
+def test_two_japanese_headlines_opening_on_one_kanji_company_name_share_it(encoder) -> None:
+    flash = ("【決算速報】霞電子、５－７月期経常は２．１倍の９億２０００万円（株探ニュース）", "")
+    pool = ("霞電子の5～7月期、純利益2.1倍　AI向け受託が伸びる", "")
+    assert shared_name(flash[0], pool[0])
+    a, b = fingerprint_texts([flash, pool], encoder)
+    assert "one multiple of one company" in link_reason(a, b)
+    # Inside a headline the pattern reads words: two prefectures' "生成AI" are no shared name.
+    assert not shared_name("広島県、全職員に生成AI 12億円", "新潟県、全職員に生成AI 8億円")
+    assert not shared_name("霞電子、AI検査装置", "霞精機、AI検査装置")
+
+
 def test_a_name_in_hiragana_opening_a_headline_is_its_romanised_name() -> None:
     assert shared_name("ひびきデータセンター、北九州のDC稼働を延期", "Hibiki delays AI data center")
     assert not shared_name("ひびきデータセンター、延期", "Hitachi to build data center")
