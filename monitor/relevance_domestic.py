@@ -16,6 +16,10 @@ The name itself can say so: a kanji name with a Japanese company's suffix ("八�
 katakana name opening a Japanese report that marks nothing foreign ("ミツバ・インテリジェンス、"),
 or, in English copy, a name with its romanised business word ("Kotobuki Denki", "Hoshino Kogyo").
 
+So do results for a fiscal period ("5～7月期、純利益2.1倍") in a Japanese report that marks nothing
+foreign, and, in English wire copy filed from a Japanese dateline ("TOKYO (Kyodo) --") whose
+headline and lead name nothing foreign, the organisation the report goes on with.
+
 ``monitor.relevance`` counts that sentence as one mention of the "japan" group, weighted
 like a place (0.8); it still needs the rest of the rule (AI named with it) to be relevant.
 English copy says the same by a yen sum the subject spends, invests or raises ("Kajima to
