@@ -53,9 +53,13 @@ def list_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# A roundup's entry heading: a company in capitals before a colon ("SOFTBANK GROUP: plans to
-# sell ...", "KIOXIA HOLDINGS: to start ..."), the wires' "stocks to watch" layout.
-_ROUNDUP_HEADING = re.compile(r"(?<![\w&'.-])[A-Z][A-Z0-9&'.-]+(?: [A-Z0-9&'.-]+)*(?=: )")
+# A roundup's entry heading: a company opening a sentence or following a colon, before a colon
+# of its own ("SOFTBANK GROUP: plans to sell ...", "Toyota Motor: announced a recall ..."), the
+# wires' "stocks to watch" layout.
+_ROUNDUP_HEADING = re.compile(
+    r"(?:(?<=^)|(?<=[.!?:] )|(?<=- ))[A-Z][\w&'.-]*(?: (?:[A-Z0-9&][\w&'.-]*|&)){0,3}(?=: )",
+    re.MULTILINE,
+)
 _ROUNDUP_MIN = 3
 
 

@@ -449,6 +449,15 @@ def test_a_company_heading_one_entry_of_a_roundup_is_a_list_name(profile: Profil
     )
     assert not roundup.relevant, roundup.reason
     assert "SoftBank Group ×2 in lists" in roundup.reason
+    # Other wires write the headings in title case, each opening a sentence.
+    titled = score(
+        profile,
+        "Japan stocks to watch: SoftBank Group, Toyota, Nitori, Kioxia",
+        "TOKYO, Sept 19 (Reuters) - Shares to watch on Tuesday. SoftBank Group: the stock fell "
+        "2.1% on Friday. Toyota Motor: announced a recall in North America. Nitori Holdings: "
+        "August same-store sales rose 3.4%.",
+    )
+    assert not titled.relevant, titled.reason
     # One company's report that quotes a statement after a colon is no roundup.
     report = score(
         profile,
