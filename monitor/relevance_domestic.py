@@ -181,7 +181,10 @@ _DESCRIBED = re.compile(
 )
 
 
-_KANA_NAME = re.compile(r"([\u30a1-\u30fa\u30fc][\u30a1-\u30fa\u30fc・]{2,24})(?=[、,\s　]|は|が)")
+# A start-up's name may end in "AI" ("ノワキAI、上場初日は…", "カナデAI、"): still a katakana name.
+_KANA_NAME = re.compile(
+    r"([\u30a1-\u30fa\u30fc][\u30a1-\u30fa\u30fc・]{2,24})(?:AI)?(?=[、,\s　]|は|が)"
+)
 
 
 def opens_on_foreign(clause: str) -> bool:

@@ -288,6 +288,10 @@ def test_a_japanese_report_of_a_foreign_or_unplaced_ai_company_stays_out(
         ("銀河堂、AIで和菓子の需要予測を開始", ""),
         # Results for a fiscal period, with no yen figure and no country.
         ("霞データの5～7月期、純利益2.1倍 生成AI受託が伸びる", ""),
+        # A katakana start-up's name ending in AI opens the headline.
+        ("ハヤテAI、上場初日は買い気配のまま終了", ""),
+        # Son and the joint venture by their Korean names.
+        ('손정의 "SB오픈AI재팬, 3년 내 상장 가능"', ""),
         # A cabinet decision in a Japanese report is Japan's cabinet's.
         (
             "AI安全法案を閣議決定 開発企業に報告義務",
