@@ -364,6 +364,7 @@ def _skeleton(romaji: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """(names matched as written, (first sound, consonants) of names matched by sound)."""
     import jaconv
 
     src = _nfkc(headline)
@@ -398,7 +399,10 @@ def _names(headline: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     # A short name has too few consonants to match by them alone (ヒスイ = Hisui: "hs"); its whole
     # romanisation, vowels and all, still can.
     spelt = {("=", r) for r in romaji if len(r) >= _SPELT_MIN}
-    return kana, frozenset({*(s for s in sounds if len(s[1]) >= 3), *spelt})
+    # As written, too: the kanji company name with its suffix opening a Japanese headline
+    # ("雲路AI"), which two Japanese headlines share exactly.
+    exact = kana | company_names(src) if _CJK.search(src) else kana
+    return exact, frozenset({*(s for s in sounds if len(s[1]) >= 3), *spelt})
 
 
 def _without_business(run: str) -> str:
@@ -434,13 +438,9 @@ def shared_name(headline_a: str, headline_b: str) -> bool:
     Veridian, SCREEN = Screen). Only a Japanese headline against a Latin-script one
     matches by sound: the pair model reads two English reports well.
     """
-    kana_a, sounds_a = _names(headline_a)
-    kana_b, sounds_b = _names(headline_b)
-    if kana_a & kana_b:
+    exact_a, sounds_a = _names(headline_a)
+    exact_b, sounds_b = _names(headline_b)
+    if exact_a & exact_b:
         return True
-    if _CJK.search(headline_a) and _CJK.search(headline_b):
-        # Both Japanese: only the exact run counts, or one company name written with its suffix
-        # ("雲路AI").
-        return bool(company_names(headline_a) & company_names(headline_b))
     japanese = bool(_CJK.search(headline_a)) != bool(_CJK.search(headline_b))
     return japanese and bool(sounds_a & sounds_b)
