@@ -162,6 +162,8 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
     # share (the deal's price; another deal's within rounding: "$4.6 billion chip deal" and a
     # "$4.5 billion" bond sale the same day).
     who = "one company" if one_company(a, b) else "one place" if one_place(a, b) else ""
+    percent_a, percent_b = _percents(a.head_amounts), _percents(b.head_amounts)
+    one_year = head_years(a.headline) & head_years(b.headline)
     if who and share_move(a.headline) == share_move(b.headline):
         money_a = [f for f in a.head_amounts if f.unit not in ("%", "date")]
         money_b = [f for f in b.head_amounts if f.unit not in ("%", "date")]
@@ -175,7 +177,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             return f"the headlines state one amount of {who}"
         if head_counts(a.headline) & head_counts(b.headline):
             return f"the headlines state one count of {who}"
-        if head_years(a.headline) & head_years(b.headline):
+        if one_year:
             return f"the headlines state one year of {who}"
         if head_nodes(a.headline) & head_nodes(b.headline):
             return f"the headlines state one chip process node of {who}"
@@ -189,7 +191,6 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             if not (way_a and way_b and way_a != way_b):
                 return SHARE_MOVE_LINK
         # "Nine-month profit rises 7%" and "4～12月、純利益7%増": one company's one change.
-        percent_a, percent_b = _percents(a.head_amounts), _percents(b.head_amounts)
         if percent_a & percent_b:
             return "the headlines state one percentage of one company"
         # Across scripts the other copy may keep it for its lead: "全店で作業時間3割減" over "...
@@ -208,9 +209,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             return "the headlines name one company and another name"
     # A forecast or statistic's one percentage for one year ("power demand, up 6% by 2034" /
     # "34年度に6%増"), whoever states it.
-    if _percents(a.head_amounts) & _percents(b.head_amounts) and (
-        head_years(a.headline) & head_years(b.headline)
-    ):
+    if percent_a & percent_b and one_year:
         return "the headlines state one percentage for one year"
     if a.session and a.session == b.session:
         (market_a, way_a), (market_b, way_b) = market_move(a.headline), market_move(b.headline)
