@@ -270,10 +270,10 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         known = groups.get(DOMESTIC_GROUP)
         # A dateline ("TOKYO (Kyodo) --") is where the report was filed: it says nothing of
         # the subject, so the unmarked subject still does.
-        filed_only = known is not None and known.places.get(DATELINE, 0) == known.mentions
-        filed = known is not None and known.places.get(DATELINE, 0) > 0
+        datelined = known.places.get(DATELINE, 0) if known is not None else 0
+        filed_only = known is not None and datelined == known.mentions
         span = domestic_subject(
-            full, lead_end, profile.foreign, dateline_end(full, offset) if filed else None
+            full, lead_end, profile.foreign, dateline_end(full, offset) if datelined else None
         )
         if span is not None and (
             known is None or filed_only or span[2] in (THE_GOVERNMENT, FILED_IN_JAPAN)
