@@ -89,3 +89,19 @@ def judged_second(
     index.add("first", first_seen, first)
     published = first_seen + later
     return index.judge(second, published, published + timedelta(hours=1))
+
+
+def judged_in_stories(
+    reports: list[tuple[str, datetime, Fingerprint, str]], new: Fingerprint, published: datetime
+) -> Novelty:
+    """The verdict on ``new``, published at ``published`` and judged an hour after, against
+    ``reports``: (item id, published, fingerprint, story id) each, in the index and its stories.
+    """
+    from monitor.novelty import NoveltyIndex
+
+    index = NoveltyIndex()
+    for item, when, fingerprint, _ in reports:
+        index.add(item, when, fingerprint)
+    stories = {item: story for item, _, _, story in reports}
+    verdict, _ = index.judge_story(new, published, published + timedelta(hours=1), stories)
+    return verdict

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import judged_second
+from conftest import judged_in_stories, judged_second
 
 from monitor.eventkeys import (
     head_counts,
@@ -614,12 +614,10 @@ def test_a_storys_stage_is_any_of_its_reports_not_only_the_one_matched(encoder) 
     )
     set_up = ("Sony and Astellas Set Up $700 Million Venture to Design Drugs With AI", "")
     en, ja, done = fingerprint_texts([talks_en, talks_ja, set_up], encoder)
-    index = NoveltyIndex()
-    index.add("talks_en", T0, en)
-    index.add("talks_ja", T0 + timedelta(minutes=30), ja)
-    when = T0 + timedelta(hours=24)
-    verdict, _ = index.judge_story(
-        done, when, when + timedelta(hours=1), {"talks_en": "talks", "talks_ja": "talks"}
+    verdict = judged_in_stories(
+        [("talks_en", T0, en, "talks"), ("talks_ja", T0 + timedelta(minutes=30), ja, "talks")],
+        done,
+        T0 + timedelta(hours=24),
     )
     assert verdict.kind == "follow-up", verdict.reason
     assert "the deal agreed after the talks" in verdict.reason
@@ -633,12 +631,11 @@ def test_another_report_of_the_days_share_move_is_its_copy_not_a_follow_up(encod
     agreed, shares, again = fingerprint_texts(
         [AGREED_EN, SHARES_EN, (headline, headline.replace(" - ", " "))], encoder
     )
-    index = NoveltyIndex()
-    index.add("agreed", T0, agreed)
-    index.add("shares", T0 + timedelta(hours=20), shares)
-    when = T0 + timedelta(hours=21)
-    stories = {"agreed": "agreed", "shares": "shares"}
-    verdict, _ = index.judge_story(again, when, when + timedelta(hours=1), stories)
+    verdict = judged_in_stories(
+        [("agreed", T0, agreed, "agreed"), ("shares", T0 + timedelta(hours=20), shares, "shares")],
+        again,
+        T0 + timedelta(hours=21),
+    )
     assert verdict.kind == "duplicate", verdict.reason
     assert verdict.matched == "shares", verdict.reason
 
@@ -655,12 +652,13 @@ def test_a_sum_raised_in_dollars_is_news_against_the_dollars_offered(encoder) ->
         ],
         encoder,
     )
-    index = NoveltyIndex()
-    index.add("offer_en", T0, offer_en)
-    index.add("offer_ja", T0 + timedelta(minutes=50), offer_ja)
-    when = T0 + timedelta(hours=6)
-    verdict, _ = index.judge_story(
-        priced, when, when + timedelta(hours=1), {"offer_en": "offer", "offer_ja": "offer"}
+    verdict = judged_in_stories(
+        [
+            ("offer_en", T0, offer_en, "offer"),
+            ("offer_ja", T0 + timedelta(minutes=50), offer_ja, "offer"),
+        ],
+        priced,
+        T0 + timedelta(hours=6),
     )
     assert verdict.kind != "duplicate", verdict.reason
 
@@ -718,11 +716,12 @@ def test_a_valuation_in_dollars_restates_the_stories_yen_figure(encoder) -> None
         ],
         encoder,
     )
-    index = NoveltyIndex()
-    index.add("round_ja", T0, round_ja)
-    index.add("round_ko", T0 + timedelta(minutes=30), round_ko)
-    when = T0 + timedelta(hours=1)
-    verdict, _ = index.judge_story(
-        rewrite, when, when + timedelta(hours=1), {"round_ja": "round", "round_ko": "round"}
+    verdict = judged_in_stories(
+        [
+            ("round_ja", T0, round_ja, "round"),
+            ("round_ko", T0 + timedelta(minutes=30), round_ko, "round"),
+        ],
+        rewrite,
+        T0 + timedelta(hours=1),
     )
     assert verdict.kind == "duplicate", verdict.reason
