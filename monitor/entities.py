@@ -50,6 +50,8 @@ class Entity:
     names: tuple[str, ...]
     # Aliases matched exactly as written.
     exact: tuple[str, ...] = ()
+    # Ids of the places that hold this one (a city's prefecture, a prefecture's region).
+    within: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -282,12 +284,12 @@ def entity_from_table(entity_id: str, table: dict, where: str) -> Entity:
     if kind not in KINDS:
         raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
     lists = {}
-    for field in ("names", "exact", "tags"):
+    for field in ("names", "exact", "tags", "within"):
         value = table.get(field, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ValueError(f"{where}: {field} must be a list of non-empty strings")
         lists[field] = tuple(v.strip() for v in value)
-    unknown = set(table) - {"id", "kind", "names", "exact", "tags"}
+    unknown = set(table) - {"id", "kind", "names", "exact", "tags", "within"}
     if unknown:
         raise ValueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
     if not lists["names"] and not lists["exact"]:
@@ -298,6 +300,7 @@ def entity_from_table(entity_id: str, table: dict, where: str) -> Entity:
         tags=frozenset((*lists["tags"], kind)),
         names=with_short_forms(lists["names"]),
         exact=lists["exact"],
+        within=lists["within"],
     )
 
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["beat_subject", "entity_kin", "names_entity", "place_named", "principal_of"]
+__all__ = [
+    "COUNTRY",
+    "beat_subject",
+    "entity_kin",
+    "names_entity",
+    "place_named",
+    "principal_of",
+    "sites_apart",
+]
 
 # The company the beat is about: nearly every story of its digest names it, or a namesake.
 BEAT_SUBJECT = "softbank-group"
@@ -119,3 +127,35 @@ def place_named(text: str) -> str:
             if key is not None and table.get(str(key)).kind == "place":
                 return str(key)
     return ""
+
+
+COUNTRY = "japan"  # the table's id of the country itself
+
+
+@cache
+def _places_named(text: str) -> frozenset[tuple[str, frozenset[str]]]:
+    """The table's places below the country that ``text`` names: each id with the ids of the
+    places holding it (Chitose's Hokkaido)."""
+    from monitor.entities import load_entities
+
+    table = load_entities()
+    found = set()
+    for mention in table.mentions(text.replace("pref.", "prefecture")):
+        for key in mention.keys:
+            entity = table.get(str(key)) if key is not None else None
+            if entity is not None and entity.kind == "place" and entity.id != COUNTRY:
+                found.add((entity.id, frozenset(entity.within)))
+    return frozenset(found)
+
+
+def sites_apart(text_a: str, text_b: str) -> tuple[str, str] | None:
+    """A place each text names, when both name places and no place of one is a place of the
+    other, holds it or lies in it: "in Oita" and "Osaka hub", not "Oita" and "Kyushu"."""
+    sites_a, sites_b = _places_named(text_a), _places_named(text_b)
+    if not sites_a or not sites_b:
+        return None
+    for place_a, holders_a in sites_a:
+        for place_b, holders_b in sites_b:
+            if place_a == place_b or place_a in holders_b or place_b in holders_a:
+                return None
+    return min(sites_a)[0], min(sites_b)[0]
