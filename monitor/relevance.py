@@ -81,6 +81,7 @@ from monitor.relevance_domestic import (
     IN_KANA,
     IN_KOREAN,
     IN_NAME,
+    IN_OPENING,
     THE_GOVERNMENT,
     domestic_subject,
     foreign_subject,
@@ -276,7 +277,12 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             full, lead_end, profile.foreign, dateline_end(full, offset) if datelined else None
         )
         if span is not None and (
-            known is None or filed_only or span[2] in (THE_GOVERNMENT, FILED_IN_JAPAN)
+            known is None
+            or filed_only
+            or span[2] in (THE_GOVERNMENT, FILED_IN_JAPAN)
+            # The headline's own unmarked subject, where no table name opens the headline: a
+            # customer named in the lead ("佐川急便が400台を導入") is not what the report is about.
+            or (span[0] < offset and not headline_opener)
         ):
             start, end, what = span
             where = HEADLINE if start < offset else LEAD
@@ -285,7 +291,8 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
             if what == IN_KOREAN:
                 surface = f"{full[start:end]} ({what})"
             else:
-                but = "" if what in (IN_NAME, IN_KANA, IN_DESCRIPTION) else ", nothing foreign"
+                plain = (IN_NAME, IN_KANA, IN_DESCRIPTION, IN_OPENING)
+                but = "" if what in plain else ", nothing foreign"
                 surface = f"{full[start:end]} ({what}{but}: a domestic subject)"
             group = known or groups.setdefault(DOMESTIC_GROUP, Group({}, {}, {}, {}, set()))
             group.count("a domestic subject", surface, DOMESTIC_WEIGHT, where)

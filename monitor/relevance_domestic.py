@@ -130,6 +130,7 @@ IN_KOREAN = "Korean copy's 日 for Japan"
 IN_DESCRIPTION = "a company described with no country"
 FILED_IN_JAPAN = "filed from Japan"
 IN_RESULTS = "results for a fiscal period"
+IN_OPENING = "the name the headline and its lead open on, nothing foreign"
 
 # Korean copy writes 日 (Japan) before a Japanese name or place, as Japanese copy writes 米:
 # "日 리코, 英 AI기업 인수", "日 홋카이도에".
@@ -258,7 +259,24 @@ def domestic_subject(
         # that marks nothing foreign (Japanese copy writes 米, 中国 or the company's table name
         # before a foreign one).
         return name.start(1), name.end(1), IN_KANA
+    opening = _SHARED_OPENING.match(frame)
+    if (
+        opening is not None
+        and not opening["name"].endswith(_PERSON_TITLES)
+        and not all(part in LOANWORDS or is_country(part) for part in opening["name"].split("・"))
+    ):
+        # "清流会、…" over "清流会は9日、…を発表した": whatever the
+        # script of the name, the report is about it, and it marks nothing foreign.
+        return opening.start("name"), opening.end("name"), IN_OPENING
     return None
+
+
+# The headline opens on a name and a comma, and its lead on the same name as the subject.
+_SHARED_OPENING = re.compile(
+    r"(?P<name>[^\s、。，,「」『』【】（）()]{2,20})、[^\n]*\n(?P=name)(?:は|が)"
+)
+# A person is no organisation the report is about ("孫正義氏、…" / "孫正義氏は…").
+_PERSON_TITLES = ("氏", "さん", "首相", "大臣", "知事", "社長", "会長")
 
 
 def _english_yen(frame: str, foreign: Lexicon) -> tuple[int, int, str] | None:
@@ -283,6 +301,10 @@ _EN_REGION = re.compile(r"\b(?:Asia|Asian|Asia-Pacific|Wall\s+Street|Silicon\s+V
 _ORGANISATION = re.compile(
     r"[^,;:]{0,60}?\b(?:Inc|Co|Corp|Ltd|K\.K|Holdings|Group|Cabinet|[Gg]overnment|[Mm]inistry"
     r"|[Aa]gency|[Cc]ommission|[Pp]refecture|[Pp]olice|[Cc]ourt|Diet|Bank|University)\b\.?"
+    # A company introduced by its business ("Hospital operator Seiryukai will ...").
+    r"|[^,;:]{0,30}?\b(?:operator|maker|developer|start-?up|firm|company|insurer|retailer|studio"
+    r"|lender|carrier|manufacturer|provider|publisher|chain|utility|brokerage)"
+    r"\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3}"
 )
 
 

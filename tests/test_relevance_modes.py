@@ -190,6 +190,73 @@ def test_a_japanese_report_of_yen_raised_by_an_unknown_ai_company_is_japanese_ai
 @pytest.mark.parametrize(
     ("title", "text"),
     [
+        # A Japanese customer named later in the lead does not make the headline's subject
+        # any less its news: the start-up raising yen is still the one its lead is about.
+        (
+            "物流ロボ新興のハヤテ、38億円調達 物流大手が250台導入",
+            "倉庫向けAI搬送ロボットのハヤテ・ロボティクスは、シリーズBで38億円を調達した。"
+            "日本通運が250台を導入する。",
+        ),
+        (
+            "アオバ・ラボ、仮条件を1500～1650円に決定",
+            "アオバ・ラボは、11月2日に東証グロース市場へ上場するにあたり、仮条件を1500～1650円に"
+            "決定した。製造業向けの生成AIを手がける。",
+        ),
+    ],
+)
+def test_a_headlines_unmarked_subject_counts_beside_a_japanese_name_in_the_lead(
+    profile: Profile, title: str, text: str
+) -> None:
+    result = score(profile, title, text)
+    assert result.relevant, result.reason
+    assert "(in yen, nothing foreign: a domestic subject)" in result.reason
+
+
+def test_the_name_a_japanese_headline_and_its_lead_open_on_is_a_domestic_subject(
+    profile: Profile,
+) -> None:
+    # Neither katakana alone nor a corporate form: a medical corporation's name.
+    result = score(
+        profile,
+        "清流会、眼底画像のAI診断を全12病院に導入",
+        "清流会は9日、眼底画像から糖尿病網膜症の疑いをAIが示すシステムを全12病院に導入すると"
+        "発表した。",
+    )
+    assert result.relevant, result.reason
+    assert "清流会 (the name the headline and its lead open on" in result.reason
+    # A person the headline and lead open on is no organisation of the report.
+    person = score(
+        profile,
+        "山田太郎氏、AI企業の顧問に",
+        "山田太郎氏は9日、AI企業の顧問に就いたと明らかにした。",
+    )
+    assert "the name the headline and its lead open on" not in person.reason
+
+
+def test_a_company_introduced_by_its_business_after_a_japanese_dateline_is_domestic(
+    profile: Profile,
+) -> None:
+    result = score(
+        profile,
+        "Seiryukai to use AI on eye scans at all 12 hospitals",
+        "OSAKA -- Hospital operator Seiryukai will use an AI system that flags diabetic eye "
+        "disease on retinal scans at all 12 of its hospitals from April.",
+    )
+    assert result.relevant, result.reason
+    assert "Hospital operator Seiryukai (filed from Japan" in result.reason
+    # The same report filed abroad says nothing of where the operator is.
+    abroad = score(
+        profile,
+        "Seiryukai to use AI on eye scans at all 12 hospitals",
+        "SINGAPORE -- Hospital operator Seiryukai will use an AI system that flags diabetic eye "
+        "disease on retinal scans at all 12 of its hospitals from April.",
+    )
+    assert not abroad.relevant, abroad.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
         # Results in yen, AI in the lead's second sentence: the company the headline opens on.
         (
             "ミナセ精密、前期純利益18%増の12億円",
