@@ -20,6 +20,10 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# What guidance is called, in a headline.
+_GUIDANCE_EN = r"(?:rules|policy|policies|guidelines?|guidance|checklists?)\b"
+_GUIDANCE_JA = r"(?:方針|指針|ガイドライン|ルール|チェックリスト)"
+
 # Stages of one kind of event, each an earlier and a later one. By wire-dev's rules the later
 # stage is a development of the earlier (a follow-up), not its copy, however alike they read.
 # Which stage's words win when a headline holds both: the talks' ("in talks to buy", "買収を
@@ -115,6 +119,30 @@ _STAGES = (
         "last",
     ),
     (
+        # Guidance issued, then others' answer to it ("出版団体が文化庁の指針に反発",
+        # "publishers say AI copyright guidance falls short" after "Japan issues checklist").
+        # A headline holding both tells the guidance, with its critics.
+        "answer",
+        (
+            "guidance issued",
+            re.compile(
+                rf"(?i:\b(?:sets?|unveils?|publish(?:es)?|issues?|releases?|adopts?|drafts?)\s+"
+                rf"(?:[\w-]+\s+){{0,3}}{_GUIDANCE_EN})"
+                rf"|{_GUIDANCE_JA}を?(?:公表|発表|策定|決定|公開)"
+            ),
+        ),
+        (
+            "guidance answered",
+            re.compile(
+                rf"(?i:{_GUIDANCE_EN}\s+(?:falls?|fell)\s+short\b"
+                r"|\b(?:criticiz|criticis|slams?\b|protests?\b|rejects?\b|oppos)\w*\s+"
+                rf"(?:[\w'-]+\s+){{0,4}}{_GUIDANCE_EN})"
+                rf"|{_GUIDANCE_JA}(?:に|へ|を)?(?:反発|批判|抗議|異議)|{_GUIDANCE_JA}は?「?不十分"
+            ),
+        ),
+        "first",
+    ),
+    (
         # A court case: the ruling, then the appeal against it ("原告が控訴" after "請求棄却").
         "case",
         (
@@ -158,6 +186,7 @@ STAGE_WORDS = {
     "priced": "the price set", "preliminary": "the preliminary figure",
     "revised": "the revised figure", "ruling": "the ruling", "appeal": "the appeal",
     "policy set": "the policy set out", "policy revised": "the policy revised",
+    "guidance issued": "the guidance issued", "guidance answered": "the answer to the guidance",
 }  # fmt: skip
 
 

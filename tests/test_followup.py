@@ -177,3 +177,27 @@ def test_the_announcement_after_a_headline_only_scoop_is_the_same_story(encoder)
     assert detail_only(announced, [scoop])
     later = judged_second(scoop, announced, T0, timedelta(hours=6))
     assert later.kind == "duplicate", later.reason
+
+
+GUIDANCE_ISSUED = (
+    "総務省、生成AIの自治体向けチェックリスト公表 30項目",
+    "総務省は1日、自治体が生成AIを使う際に確認すべき30項目のチェックリストを公表した。"
+    "個人情報の入力制限や出力の確認手順を示した。",
+)
+GUIDANCE_ANSWERED = (
+    "Local government group says Japan's generative AI checklist falls short",
+    "TOKYO (Kyodo) -- A national association of municipalities said Thursday the internal "
+    "affairs ministry's checklist for using generative AI falls short, calling for funding to "
+    "train staff.",
+)
+
+
+def test_an_answer_to_guidance_is_a_development_of_the_guidance(encoder) -> None:
+    # One ministry named in both languages would fold them as one event; the answer is news.
+    issued, answer = fingerprint_texts([GUIDANCE_ISSUED, GUIDANCE_ANSWERED], encoder)
+    later = judged_second(issued, answer, T0, timedelta(hours=26))
+    assert later.kind == "follow-up", later.reason
+    assert "the answer to the guidance after the guidance issued" in later.reason
+    # The guidance reported again is no development of itself.
+    again = judged_second(issued, issued, T0, timedelta(hours=1))
+    assert again.kind == "duplicate", again.reason
