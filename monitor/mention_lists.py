@@ -156,6 +156,8 @@ _RANKING = re.compile(
 _EN_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|、|\band\b|\bor\b|&)\s*")
 _NAME_TAIL = re.compile(r"(?:\s[A-Z0-9][\w'’.&-]*){1,3}")
 _LIST_SUBJECT_CHARS = 25
+# A name given as one example of several ("ソフトバンクグループ株など値動きの大きい数銘柄").
+_AMONG_OTHERS = re.compile(r"(?:株|氏|社)?(?:など|等)(?!し)")
 _REGION = re.compile(
     r"(?:the\s+)?(?:(?:Southeast|South|East|North|Central|Western|Eastern)\s+)?"
     r"(?:Europe|Asia|Africa|America|Americas|Latin\s+America|Middle\s+East|Asia[-\s]Pacific"
@@ -219,6 +221,11 @@ def in_name_list(text: str, start: int, end: int, begins: int, stop: int) -> str
     position = _RANK_POSITION_BEFORE.search(text[max(begins, start - 5) : start])
     if position is not None and len(_RANK_POSITION.findall(text, begins, stop)) >= _LIST_OTHERS:
         return " ".join(text[start - len(position.group(0)) : end].split())
+    # Past the sentence's opening (where "ソフトバンクGなど4社、新会社" is its subject), a name
+    # followed by など is one example of many: a household's holdings, a sector's movers.
+    example = _AMONG_OTHERS.match(text, end, stop)
+    if example is not None and start - begins > _LIST_SUBJECT_CHARS:
+        return " ".join(text[start : example.end()].split())
     # In a table the glue follows the name's figure ("トヨタ自動車 2815円、").
     figure = _FIGURE_TAIL.match(text, end, stop)
     after = figure.end() if figure is not None else end

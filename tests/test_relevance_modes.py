@@ -444,3 +444,21 @@ def test_a_person_after_a_japanese_dateline_is_no_domestic_subject(profile: Prof
     )
     assert not result.relevant, result.reason
     assert "filed from Japan" not in result.reason
+
+
+def test_a_name_given_as_one_example_of_many_is_a_list(profile: Profile) -> None:
+    example = score(
+        profile,
+        "共働き世帯の資産運用、値動きの大きい銘柄に偏る",
+        "40代の共働き夫婦が新NISAの口座で長く保有していたのは、ソフトバンクグループ株など値動きの"
+        "大きい数銘柄だけだった。専門家は分散投資を勧める。",
+    )
+    assert not example.relevant, example.reason
+    assert "ソフトバンクグループ in a list" in example.reason
+    # Opening its sentence, the name and the others are the sentence's subject.
+    subject = score(
+        profile,
+        "AI新会社を設立",
+        "ソフトバンクグループなど4社は9日、生成AIの新会社を設立すると発表した。",
+    )
+    assert subject.relevant, subject.reason
