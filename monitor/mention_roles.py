@@ -57,6 +57,15 @@ _EARLIER_BEFORE = re.compile(
     r"\b(?:for|in|to))\s+" + _NAMES_BETWEEN + r"$",
     re.IGNORECASE,
 )
+# Around the name, earlier ones of a series by what they were: "after Japan, Australia pledges",
+# "following its commitments in Japan and India". Not "after Japan approves ...": a cause.
+_EARLIER_AROUND = re.compile(
+    r"\b(?:after|following)\s+(?:its\s+|their\s+)?" + _NAMES_BETWEEN + r"$", re.IGNORECASE
+)
+_SERIES_AFTER = re.compile(
+    r"(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)[A-Z][\w'’.-]*)*\s+"
+    r"(?:pledges|commitments|investments|launches|openings|deals)\b"
+)
 # Before the name, what another subject copies: "modelled on services such as Japan's PayPay".
 _MODEL_BEFORE = re.compile(
     r"\b(?:(?:modell?ed|patterned|styled)\s+(?:on|after)|inspired\s+by|similar\s+to|akin\s+to"
@@ -178,6 +187,10 @@ def as_attribute(text: str, start: int, end: int, begins: int, stop: int) -> tup
         cue = _EARLIER_BEFORE.search(before)
         if cue is not None:
             return EARLIER, " ".join((before[cue.start() :] + text[start:end]).split())
+        cue = _EARLIER_AROUND.search(before)
+        series = _SERIES_AFTER.match(text, end, stop) if cue is not None else None
+        if cue is not None and series is not None:
+            return EARLIER, " ".join((before[cue.start() :] + text[start : series.end()]).split())
         cue = _MODEL_BEFORE.search(before)
         if cue is not None:
             return MODEL, " ".join((before[cue.start() :] + text[start:end]).split())

@@ -65,6 +65,13 @@ CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
             "following earlier pledges for Japan, Korea and Indonesia.",
             "an earlier one",
         ),
+        # The same, by what the earlier ones were, in the headline.
+        (
+            "Oracle to build Vietnam AI cloud region after Japan, Korea investments",
+            "HANOI (Reuters) - Oracle will build a cloud region for AI customers in Vietnam, the "
+            "company said, its latest in Asia after Japan and Korea.",
+            "an earlier one",
+        ),
         (
             "Tiger Global leads $80 million round in Indian chatbot maker Sarvam",
             "Tiger Global led an $80 million funding round for India's Sarvam AI, joined by "
