@@ -9,7 +9,8 @@ the shipped table.
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from functools import cache, lru_cache
 
 __all__ = [
     "COUNTRY",
@@ -130,9 +131,10 @@ def place_named(text: str) -> str:
 
 
 COUNTRY = "japan"  # the table's id of the country itself
+_PREF = re.compile(r"\bpref\.", re.IGNORECASE)
 
 
-@cache
+@lru_cache(maxsize=8192)  # each window headline meets many candidates; a daemon's window grows
 def _places_named(text: str) -> frozenset[tuple[str, frozenset[str]]]:
     """The table's places below the country that ``text`` names: each id with the ids of the
     places holding it (Chitose's Hokkaido)."""
@@ -140,7 +142,8 @@ def _places_named(text: str) -> frozenset[tuple[str, frozenset[str]]]:
 
     table = load_entities()
     found = set()
-    for mention in table.mentions(text.replace("pref.", "prefecture")):
+    # Kyodo's "Nara Pref." is the table's "Nara Prefecture".
+    for mention in table.mentions(_PREF.sub("Prefecture", text)):
         for key in mention.keys:
             entity = table.get(str(key)) if key is not None else None
             if entity is not None and entity.kind == "place" and entity.id != COUNTRY:
