@@ -115,7 +115,7 @@ def _company_names() -> dict[str, frozenset[str]]:
     }  # fmt: skip
 
 
-@cache
+@lru_cache(maxsize=8192)  # per headline subject: bounded, as a daemon's window grows
 def place_named(text: str) -> str:
     """The id of the first place the shipped table finds in ``text`` (a headline's subject:
     "niigata pref.", "新潟県"), else ""."""
