@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.entities import Entity
 
 __all__ = [
     "COUNTRY",
@@ -115,19 +119,11 @@ def _company_names() -> dict[str, frozenset[str]]:
     }  # fmt: skip
 
 
-@lru_cache(maxsize=8192)  # per headline subject: bounded, as a daemon's window grows
 def place_named(text: str) -> str:
     """The id of the first place the shipped table finds in ``text`` (a headline's subject:
     "niigata pref.", "新潟県"), else ""."""
-    from monitor.entities import load_entities
-
-    table = load_entities()
-    # Kyodo's "Nara Pref." is the table's "Nara Prefecture".
-    for mention in table.mentions(text.replace("pref.", "prefecture")):
-        for key in mention.keys:
-            if key is not None and table.get(str(key)).kind == "place":
-                return str(key)
-    return ""
+    places = _places_in(text)
+    return places[0].id if places else ""
 
 
 COUNTRY = "japan"  # the table's id of the country itself
@@ -135,20 +131,24 @@ _PREF = re.compile(r"\bpref\.", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)  # each window headline meets many candidates; a daemon's window grows
-def _places_named(text: str) -> frozenset[tuple[str, frozenset[str]]]:
-    """The table's places below the country that ``text`` names: each id with the ids of the
-    places holding it (Chitose's Hokkaido)."""
+def _places_in(text: str) -> tuple[Entity, ...]:
+    """The table's places that ``text`` names, in the order it names them."""
     from monitor.entities import load_entities
 
     table = load_entities()
-    found = set()
     # Kyodo's "Nara Pref." is the table's "Nara Prefecture".
-    for mention in table.mentions(_PREF.sub("Prefecture", text)):
-        for key in mention.keys:
-            entity = table.get(str(key)) if key is not None else None
-            if entity is not None and entity.kind == "place" and entity.id != COUNTRY:
-                found.add((entity.id, frozenset(entity.within)))
-    return frozenset(found)
+    return tuple(
+        entity
+        for mention in table.mentions(_PREF.sub("Prefecture", text))
+        for key in mention.keys
+        if key is not None and (entity := table.get(str(key))).kind == "place"
+    )
+
+
+def _places_named(text: str) -> set[tuple[str, frozenset[str]]]:
+    """The places below the country that ``text`` names: each id with the ids of the places
+    holding it (Chitose's Hokkaido)."""
+    return {(e.id, frozenset(e.within)) for e in _places_in(text) if e.id != COUNTRY}
 
 
 def sites_apart(text_a: str, text_b: str) -> tuple[str, str] | None:
