@@ -252,9 +252,7 @@ def domestic_subject(
     if described is not None:
         return described.start("name"), described.end("name"), IN_DESCRIPTION
     name = _KANA_NAME.match(frame)
-    if name is not None and not all(
-        part in LOANWORDS or is_country(part) for part in name.group(1).split("・")
-    ):
+    if name is not None and not _loanwords_or_countries(name.group(1)):
         # "ミツバ・インテリジェンス、AIチャットの…": a name in katakana opening a Japanese report
         # that marks nothing foreign (Japanese copy writes 米, 中国 or the company's table name
         # before a foreign one).
@@ -263,12 +261,18 @@ def domestic_subject(
     if (
         opening is not None
         and not opening["name"].endswith(_PERSON_TITLES)
-        and not all(part in LOANWORDS or is_country(part) for part in opening["name"].split("・"))
+        and not _loanwords_or_countries(opening["name"])
     ):
         # "清流会、…" over "清流会は9日、…を発表した": whatever the
         # script of the name, the report is about it, and it marks nothing foreign.
         return opening.start("name"), opening.end("name"), IN_OPENING
     return None
+
+
+def _loanwords_or_countries(name: str) -> bool:
+    """Whether every part of a name ("ブラジル", "ゲーム・センター") is a loanword or a country:
+    no company's name."""
+    return all(part in LOANWORDS or is_country(part) for part in name.split("・"))
 
 
 # The headline opens on a name and a comma, and its lead on the same name as the subject.
