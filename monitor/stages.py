@@ -20,7 +20,9 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-# What guidance is called, in a headline.
+# How a headline says a policy or guidance is issued, and what guidance is called.
+_ISSUES_EN = r"sets?|unveils?|publish(?:es)?|issues?|adopts?|drafts?"
+_ISSUED_JA = r"公表|発表|策定|決定"
 _GUIDANCE_EN = r"(?:rules|policy|policies|guidelines?|guidance|checklists?)\b"
 _GUIDANCE_JA = r"(?:方針|指針|ガイドライン|ルール|チェックリスト)"
 
@@ -103,9 +105,9 @@ _STAGES = (
         (
             "policy set",
             re.compile(
-                r"(?i:\b(?:sets?|unveils?|publish(?:es)?|issues?|announces?|adopts?|drafts?)\s+"
+                rf"(?i:\b(?:{_ISSUES_EN}|announces?)\s+"
                 r"(?:[\w-]+\s+){0,3}(?:rules|policy|policies|guidelines)\b)"
-                r"|(?:方針|指針|ガイドライン|ルール)を?(?:公表|発表|策定|決定)"
+                rf"|(?:方針|指針|ガイドライン|ルール)を?(?:{_ISSUED_JA})"
             ),
         ),
         (
@@ -126,9 +128,8 @@ _STAGES = (
         (
             "guidance issued",
             re.compile(
-                rf"(?i:\b(?:sets?|unveils?|publish(?:es)?|issues?|releases?|adopts?|drafts?)\s+"
-                rf"(?:[\w-]+\s+){{0,3}}{_GUIDANCE_EN})"
-                rf"|{_GUIDANCE_JA}を?(?:公表|発表|策定|決定|公開)"
+                rf"(?i:\b(?:{_ISSUES_EN}|releases?)\s+(?:[\w-]+\s+){{0,3}}{_GUIDANCE_EN})"
+                rf"|{_GUIDANCE_JA}を?(?:{_ISSUED_JA}|公開)"
             ),
         ),
         (
