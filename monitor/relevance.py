@@ -127,8 +127,10 @@ _SENTENCE_END = re.compile(
 
 
 # Where a sentence's clauses part: ";" and the conjunctions that set two facts side by side
-# ("Korean chipmakers rose on AI optimism while Japanese bonds slipped", "...一方、...").
-_CLAUSE_BREAK = re.compile(r";|\s(?:while|whereas)\s|一方(?:で|、)")
+# ("Korean chipmakers rose on AI optimism while Japanese bonds slipped", "...一方、..."), and a
+# statement added to the one reported ("..., the company said, adding that the model is also
+# offered to some Japanese customers").
+_CLAUSE_BREAK = re.compile(r";|\s(?:while|whereas)\s|,\s+adding\s+(?:that\s+)?|一方(?:で|、)")
 
 
 def _clauses(full: str, begins: int, end: int) -> int:

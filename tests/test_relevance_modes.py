@@ -462,3 +462,23 @@ def test_a_name_given_as_one_example_of_many_is_a_list(profile: Profile) -> None
         "ソフトバンクグループなど4社は9日、生成AIの新会社を設立すると発表した。",
     )
     assert subject.relevant, subject.reason
+
+
+def test_a_statement_added_after_the_news_is_a_clause_of_its_own(profile: Profile) -> None:
+    added = score(
+        profile,
+        "Baidu's Ernie 6 leads Chinese reasoning benchmarks",
+        "BEIJING -- Baidu's latest large language model, Ernie 6, ranked first in three Chinese "
+        "reasoning benchmarks, the company said, adding that it also serves some Japanese "
+        "retailers through its cloud.",
+    )
+    assert not added.relevant, added.reason
+    assert "separate sentences or clauses" in added.reason
+    # A Japanese subject's lead keeps its added statement: the lead is about the subject.
+    own = score(
+        profile,
+        "Fujitsu posts record quarterly profit",
+        "TOKYO -- Fujitsu Ltd. posted a record quarterly profit on Tuesday, adding that orders "
+        "for its generative AI services doubled.",
+    )
+    assert own.relevant, own.reason
