@@ -241,8 +241,11 @@ class NoveltyIndex:
             assert self._prints is not None and self._published is not None
             if len(self._decoded) >= DECODED_CACHE:
                 self._decoded.clear()
-            fp = Fingerprint.from_bytes(self._prints[row])
-            fp = self._decoded[row] = clocked(fp, int(self._published.values[row]))
+            blob = self._prints[row]
+            fp = Fingerprint.from_bytes(blob)
+            if names_market(blob):  # only a market report has a session to read from the clock
+                fp = clocked(fp, int(self._published.values[row]))
+            self._decoded[row] = fp
         return fp
 
     def _flush(self) -> None:
@@ -343,11 +346,15 @@ class NoveltyIndex:
         hours = [(when - t) / 3600 for t in stamps]
         links = [link_reason(fp, o, h) for o, h in zip(others, hours, strict=True)]
         principal = [o.lang != fp.lang and off_beat_principal(fp, o) for o in others]
-        sims = similarities_of(
-            pair_features_many(fp, others), shared_amounts_many(fp, others),
-            [events_differ(fp, o, h) for o, h in zip(others, hours, strict=True)], links,
-            principal,
-        )  # fmt: skip
+        features, amounts = pair_features_many(fp, others), shared_amounts_many(fp, others)
+        sims = similarities_of(features, amounts, (), links, principal)
+        # ``events_differ`` only ever takes a fold back: only the pairs that fold are asked.
+        differ = [
+            s.verdict in ("copy", "same story") and events_differ(fp, o, h)
+            for s, o, h in zip(sims, others, hours, strict=True)
+        ]
+        if any(differ):
+            sims = similarities_of(features, amounts, differ, links, principal)
         same = np.array([s.verdict in ("copy", "same story") for s in sims])
         cross = np.array([o.lang != fp.lang for o in others])
         # A copy outranks a closer-scoring non-match, and a report of one event by its facts
