@@ -63,10 +63,33 @@ _ROUNDUP_HEADING = re.compile(
 _ROUNDUP_MIN = 3
 
 
-def roundup_headings(text: str) -> list[tuple[int, int]]:
+# A listed company written with its stock code, the Japanese market press's screen layout
+# ("ソフトバンクグループ <9984> は…。キオクシアHD <285A> は…", "トヨタ（7203）"): the name runs
+# back to the sentence's or list's last break. A year in brackets ("（2024）") is no code.
+_CODED_NAME = re.compile(
+    r"[^\s。、，,.「」『』（）()<>＜＞：:]{1,24}\s?"
+    r"(?:[<＜]\s?(\d{3}[0-9A-Z])\s?[>＞]|[（(](?!19\d\d|20\d\d)(\d{3}[0-9A-Z])(?:\.T)?[）)])"
+)
+_STOCK_CODE = re.compile(r"[<＜（(]\s?\d{3}[0-9A-Z]")
+
+
+def roundup_headings(text: str, headings: bool = True) -> list[tuple[int, int]]:
     """Spans of the entry headings of a roundup in ``text`` (three or more), else none: each
-    company is one of its entries, as one name of a list."""
-    found = [m.span() for m in _ROUNDUP_HEADING.finditer(text) if any(c.isalpha() for c in m[0])]
+    company is one of its entries, as one name of a list.
+
+    Headings are the wires' "SOFTBANK GROUP: plans to ..." and, in Japanese, names written
+    with their stock codes: three companies with three codes are a stock screen's rows
+    ("本日の注目個別銘柄"), the movers a session report lists, not its subject.
+    ``headings``: whether to look for the wires' headings (a colon in the body).
+    """
+    found = (
+        [m.span() for m in _ROUNDUP_HEADING.finditer(text) if any(c.isalpha() for c in m[0])]
+        if headings
+        else []
+    )
+    coded = list(_CODED_NAME.finditer(text)) if _STOCK_CODE.search(text) else []
+    if len({m[1] or m[2] for m in coded}) >= _ROUNDUP_MIN:
+        found += [m.span() for m in coded]
     return found if len(found) >= _ROUNDUP_MIN else []
 
 

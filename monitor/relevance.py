@@ -184,7 +184,7 @@ def _read(profile: Profile, title: str, text: str) -> _Reading:
         lead_end = min(lead_end, ends[first + LEAD_SENTENCES - 1])
     lists = [(offset + a, offset + b) for a, b in list_lines(body)] if "\n" in body else []
     list_starts = [a for a, _ in lists]
-    roundup = roundup_headings(full) if ": " in body else []
+    roundup = roundup_headings(full, headings=": " in body)
     sentence_of = [bisect_right(ends, m.start) for m in mentions]
     enumerated = enumerations(full, mentions, sentence_of)
     teams: dict[str, str] = {}

@@ -466,3 +466,23 @@ def test_a_company_heading_one_entry_of_a_roundup_is_a_list_name(profile: Profil
         "dollar hybrid notes to fund its AI investments.",
     )
     assert report.relevant, report.reason
+
+
+def test_companies_written_with_stock_codes_are_a_screens_rows(profile: Profile) -> None:
+    # The Japanese market press's stock screen: each company with its code, one line of news.
+    screen = score(
+        profile,
+        "今日の注目銘柄：ソフトバンクG、ルネサス、三井住友FGなど",
+        "ソフトバンクグループ <9984> は引け後に決算を発表する。ルネサスエレクトロニクス <6723> は"
+        "米半導体株高が追い風。三井住友FG <8316> は増配を発表。このほか、任天堂 <7974> など。",
+    )
+    assert not screen.relevant, screen.reason
+    assert "in lists" in screen.reason
+    # One company's report that gives its own code, and a peer's, is about that company.
+    report = score(
+        profile,
+        "ソフトバンクG、AI新会社に追加出資 3000億円",
+        "ソフトバンクグループ <9984> は、AI新会社に3000億円を追加出資すると発表した。"
+        "同業のルネサスエレクトロニクス <6723> も出資を検討している。",
+    )
+    assert report.relevant, report.reason
