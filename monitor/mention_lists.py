@@ -134,7 +134,8 @@ _EN_ROW = (
     rf"(?:\s+(?:of\s+|de\s+)?[A-Z&][\w'’.&-]*){{0,3}}{_FIGURE})"
 )
 _EN_LEFT = re.compile(rf"(?:{_EN_ROW}|{_EN_NAME}){_EN_GLUE}$")
-_EN_RIGHT = re.compile(rf"{_EN_GLUE}(?:{_EN_ROW}|{_EN_NAME}|{_EN_OTHERS})")
+# The alias may stop short of its abbreviation's full stop: "SoftBank Group Corp" + "., Sony".
+_EN_RIGHT = re.compile(rf"\.?{_EN_GLUE}(?:{_EN_ROW}|{_EN_NAME}|{_EN_OTHERS})")
 _JA_NAME = (
     r"(?:(?!など|から|まで|より)[^\s、。，,.．「」『』（）()・はがをにでへもとやの：:]){1,16}"
 )
@@ -160,9 +161,11 @@ _LIST_OTHERS = 3
 # An outlet's credit closing a headline: "（株探ニュース）", "(Reuters)".
 _CREDIT = re.compile(r"\s*[（(][^（）()]{1,24}[)）]\s*$")
 # Words right after a list that make its names members of a set the story is about: "Toyota,
-# Sony and SoftBank were among decliners", "...など値下がり".
+# Sony and SoftBank were among decliners", "...など値下がり", a ranking's top names.
 _MEMBERS_AFTER = re.compile(
-    r"\.?\s*(?:(?:were|are|was|is)\s+(?:also\s+)?)?among\b|\s*(?:など)?(?:が|も)?(?:値下がり|値上がり)",
+    r"\.?\s*(?:(?:were|are|was|is)\s+(?:also\s+)?)?among\b|\s*(?:など)?(?:が|も)?(?:値下がり|値上がり)"
+    # ... or the top of a ranking: "Toyota, SoftBank Group and Sony were the most-bought stocks".
+    r"|\s+(?:were|are)\s+(?:also\s+)?the\s+(?:most|top|best|biggest|largest|worst)\b",
     re.IGNORECASE,
 )
 # A ranking's position before a name ("3位三菱重工業"), right before it.

@@ -120,6 +120,8 @@ _AFTER_CHARS = 40
 _SPORTS = re.compile(
     r"プロ野球|野球|日本シリーズ|パ・リーグ|セ・リーグ|優勝|パレード|球団|選手|投手|打者|本塁打|"
     r"ホームラン|試合|ホークス|イーグルス|年俸|契約更改|監督|ドラフト|ポスティング|バスケットボール|"
+    # A player's pay for next season: "1億8000万円で更改", "現状維持で更改".
+    r"(?:万円|億円|現状維持|増|減|ダウン|アップ)で(?:契約)?更改|"
     r"捕手|内野手|外野手|遊撃手|新外国人|助っ人|FA(?:宣言|権|移籍|補強|で)|FA[捕投内外]|"
     r"(?<!ブート)キャンプ|自主トレ|サッカー|肉離れ|登録抹消|サヨナラ|逆転勝ち|完封|適時打|決勝打|"
     # A game's result and its innings: "3連勝", "楽天を下す" (not "判断を下す"), "八回に逆転".
@@ -149,6 +151,10 @@ _CARRIER = re.compile(
     # Subscriber counts: "2月契約数、ソフトバンクが純増首位", "net subscriber additions".
     # A handset's trade-in price or a switch of carrier: "iPhoneの下取り価格を…で比較".
     r"ラインモ|つながらない|契約数|純増数?|下取り|機種変更|乗り換え|"
+    # A service wound up: "「Yahoo!メール」有料版を2029年に終了", "to end its paid email plan".
+    r"(?:サービス|提供|有料版|受け付け|受付)(?:を|の)?(?:[\d０-９]+年(?:[\d０-９]+月)?末?[にで]?)?終了|"
+    r"\b(?:discontinu(?:e|es|ed|ing)|to\s+end|shut(?:s|ting)?\s+down)\s+(?:its\s+)?"
+    r"(?:paid\s+|premium\s+)?(?:\w+\s+)?(?:service|plan|app|version)s?\b|"
     r"\b(?:fees?|outages?|discounts?|trade-ins?|(?:data|mobile|price|pricing)\s+plans?|"
     r"(?:net\s+)?subscriber\s+(?:additions|growth|numbers)|"
     r"Y!\s?mobile|Ymobile|LINEMO|handset\s+subsid(?:y|ies)|disrupt(?:ed|ions?)|"

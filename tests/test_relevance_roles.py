@@ -307,6 +307,19 @@ def test_a_game_score_between_two_teams_is_the_team(profile: Profile) -> None:
     assert results.relevant, results.reason
 
 
+def test_a_players_pay_for_next_season_is_the_team(profile: Profile) -> None:
+    # A headline-only pool entry: the pay settled "で更改" is a baseball contract.
+    headline = "ソフトバンク有馬、2億1000万円で更改「来季も全力で」"
+    assert not score(profile, headline, headline).relevant
+    # The company's own figure in yen stays the company's news.
+    results = score(
+        profile,
+        "ソフトバンク、AI基盤に2000億円 法人向け計算資源を更新",
+        "ソフトバンクは、法人向けAI計算基盤に2000億円を投じて設備を更新すると発表した。",
+    )
+    assert results.relevant, results.reason
+
+
 def test_a_former_top_shareholder_is_a_passing_mention(profile: Profile) -> None:
     result = score(
         profile,
@@ -357,6 +370,44 @@ def test_a_carriers_subscriber_count_is_the_mobile_business(profile: Profile) ->
         "携帯大手4社が発表した2月の契約数で、ソフトバンクの純増数が首位だった。",
     )
     assert not result.relevant, result.reason
+
+
+def test_a_service_wound_up_is_the_service_and_an_ai_one_is_news(profile: Profile) -> None:
+    # LINE Yahoo is SoftBank's; ending a paid mail plan is none of its deals, results or AI.
+    ended = score(
+        profile,
+        "LINEヤフー、「Yahoo!ボックス」有料版を2030年に終了",
+        "LINEヤフーは、クラウド保存サービス「Yahoo!ボックス」の有料版の提供を2030年3月末で"
+        "終了すると発表した。",
+    )
+    assert not ended.relevant, ended.reason
+    assert "read as its service" in ended.reason
+    ai = score(
+        profile,
+        "LINEヤフー、AIアシスタントの提供を終了 新エージェントに移行",
+        "LINEヤフーは、生成AIを使ったアシスタント機能の提供を終了し、新しいAIエージェントに"
+        "移行すると発表した。",
+    )
+    assert ai.relevant, ai.reason
+
+
+def test_the_top_names_of_a_ranking_are_its_rows(profile: Profile) -> None:
+    ranked = score(
+        profile,
+        "Toyota heads brokerage's list of most-held stocks for retirement accounts",
+        "TOKYO (Kyodo) -- Toyota Motor Corp., SoftBank Group Corp., Nintendo Co. and Mizuho "
+        "Financial Group were the most-held stocks in retirement accounts this year, an online "
+        "brokerage's survey showed Friday.",
+    )
+    assert not ranked.relevant, ranked.reason
+    # Names opening a sentence as its subject are what the story is about.
+    venture = score(
+        profile,
+        "Toyota, SoftBank Group, Nintendo and Mizuho form AI venture",
+        "Toyota Motor Corp., SoftBank Group Corp., Nintendo Co. and Mizuho Financial Group "
+        "will form a joint venture to build AI agents, the companies said Friday.",
+    )
+    assert venture.relevant, venture.reason
 
 
 def test_a_handsets_trade_in_price_is_the_carriers_service(profile: Profile) -> None:
