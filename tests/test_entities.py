@@ -182,6 +182,23 @@ def test_the_wires_describe_japans_regulators_by_what_they_do() -> None:
     assert table.find("the labor ministry of South Korea") == {}
 
 
+def test_japans_national_research_agencies_are_japanese_institutions() -> None:
+    # Their AI models and approvals are named by their short names in Japanese headlines.
+    table = load_entities()
+    for text, key in [
+        ("防災科研、線状降水帯をAIで予測", "nied"),
+        ("NIED develops AI model for heavy rain bands", "nied"),
+        ("海洋研究開発機構、AIで海水温を予測", "jamstec"),
+        ("物材機構、AIで新材料を探索", "nims"),
+        ("農研機構、AIで病害虫を診断", "naro"),
+        ("国立がん研究センター、AIで内視鏡診断", "ncc-japan"),
+        ("PMDA approves AI software for MRI reading", "pmda"),
+        ("日本新聞協会、生成AIに声明", "newspaper-association"),
+    ]:
+        assert table.find(text) == {key: 1}, text
+        assert "japan" in table.get(key).tags
+
+
 def test_the_large_japanese_insurers_are_japanese_companies() -> None:
     table = load_entities()
     for text, key in [
