@@ -55,7 +55,9 @@ _INDICATORS = {
     "retail sales": r"retail sales|小売(?:業)?販売|小売売上高",
     "machinery orders": r"machinery orders|機械受注",
     "industrial output": r"industrial (?:output|production)|factory output|鉱工業生産",
-    "tankan": r"tankan|短観",
+    # The Bank of Japan's survey, also by its headline index: big manufacturers' sentiment.
+    "tankan": r"tankan|(?:日銀)?短観|big manufacturers'? (?:mood|sentiment)"
+    r"|大企業製造業の(?:景況感|業況判断)",
     "wages": r"(?:real )?wages|賃金",
     "household spending": r"household spending|家計支出",
     "housing starts": r"housing starts|住宅着工",
@@ -71,7 +73,7 @@ _INDICATOR_NAMES = list(_INDICATORS)
 _MOVE = re.compile(
     r"\d|(?i:\b(?:rise|rises|rose|fall|falls|fell|grow|grows|grew|growth|jump|jumps|jumped"
     r"|surge|surges|surged|slow|slows|slowed|accelerat\w*|drop|drops|dropped|declin\w*|shrank"
-    r"|rebound\w*"
+    r"|rebound\w*|improv\w*|worsen\w*|deteriorat\w*"
     r"|climb|climbs|climbed|expand\w*|contract\w*|shrink\w*|hit|hits|beat|beats|miss|misses"
     r"|record|fastest|slowest|highest|lowest|strongest|weakest|unexpectedly)\b)"
     r"|増|減|上昇|低下|拡大|縮小|加速|鈍化|改善|悪化|黒字|赤字|高水準|低水準"
@@ -81,6 +83,7 @@ _MOVE = re.compile(
 # "中国", "タイ7─9月期GDP") and leaves it out for Japan's, so such a headline is Japan's release.
 _JA_PERIOD = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[─―ー－~〜-])?\d{1,2}月期?(?:の|は|、|\s)*")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
+_JAPAN_ONLY = re.compile(r"(?:日銀)?短観")
 JAPAN = "japan"
 _MONTH_ABBREVIATIONS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                         "dec"]  # fmt: skip
@@ -118,8 +121,10 @@ def _japanese_release(headline: str, text: str) -> str:
     period = _JA_PERIOD.match(src)
     if period and period.group().strip():
         rest = src[period.end() :]
-    elif any(m["ja"] for m in _MONTH.finditer(src)):
-        rest = src  # the indicator first, its month after: "サービス部門PMI、3月確報は53.1"
+    elif any(m["ja"] for m in _MONTH.finditer(src)) or _JAPAN_ONLY.match(src):
+        # The indicator first, its month after ("サービス部門PMI、3月確報は53.1"), or one only
+        # Japan publishes ("日銀短観、大企業製造業プラス15").
+        rest = src
     else:
         return ""
     found = _INDICATOR.match(rest)

@@ -102,6 +102,24 @@ def test_gdp_reports_say_the_economy_moved_or_open_on_the_quarter_in_japanese() 
     assert release_key("4-6月GDP同比增长5.2%", "国家统计局今天公布的数据显示。") == ""
 
 
+def test_the_bank_of_japans_survey_is_named_by_its_headline_index_too() -> None:
+    # The tankan is Japan's alone: reports name it, or only its index (big manufacturers'
+    # sentiment), and a Japanese headline may open on it without a month.
+    assert release_key("Japan big manufacturers' mood improves on AI chip demand") == "japan:tankan"
+    assert release_key("Japan big manufacturers' sentiment improves to +12: BOJ") == "japan:tankan"
+    assert release_key("日銀短観、大企業製造業プラス12 AI向け半導体けん引") == "japan:tankan"
+    assert release_key("大企業製造業の景況感、2期連続改善―9月短観") == "japan:tankan"
+    # A market report after the survey, or a rate call it backs, is no report of it.
+    assert release_key("Japan Stocks Rise as Chip Shares Gain After Tankan") == ""
+    assert release_key("日経平均は反発 短観も支え") == ""
+    assert release_key("BOJ seen raising rates as tankan backs case") == ""
+    index = ReleaseIndex()
+    index.add("en", "Japan big manufacturers' mood improves on AI chip demand - BOJ tankan",
+              "Big Japanese manufacturers' business mood improved in the three months to "
+              "September, the Bank of Japan's tankan survey showed.", AS_OF)  # fmt: skip
+    assert index.match("日銀短観、大企業製造業プラス12 AI向け半導体けん引", "", AS_OF) == "en"
+
+
 def test_english_and_japanese_reports_of_one_gdp_release_are_one_release() -> None:
     index = ReleaseIndex()
     index.add("wire", "Japan's economy shrinks 2.4% in April-June as exports slump",
