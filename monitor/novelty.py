@@ -71,7 +71,7 @@ from monitor.eventrules import (
     apart_reason,
     events_differ,
     link_reason,
-    off_beat_principal,
+    one_subject,
 )
 from monitor.fingerprint import (
     BANDS,
@@ -345,7 +345,7 @@ class NoveltyIndex:
         stamps = [int(self._published.values[r]) for r in rows]
         hours = [(when - t) / 3600 for t in stamps]
         links = [link_reason(fp, o, h) for o, h in zip(others, hours, strict=True)]
-        principal = [o.lang != fp.lang and off_beat_principal(fp, o) for o in others]
+        principal = [one_subject(fp, o) if o.lang != fp.lang else "" for o in others]
         features, amounts = pair_features_many(fp, others), shared_amounts_many(fp, others)
         sims = similarities_of(features, amounts, (), links, principal)
         # ``events_differ`` only ever takes a fold back: only the pairs that fold are asked.
@@ -442,9 +442,8 @@ class NoveltyIndex:
             and sims[b].verdict == "same story"
             and sims[b].same_story < _sim.load_model().same_story_cross
         ):
-            detail += (
-                f"; one company in both languages: one story from {_sim.PRINCIPAL_SAME_STORY:.2f}"
-            )
+            floor = _sim.PRINCIPAL_SAME_STORY
+            detail += f"; {principal[b]} in both languages: one story from {floor:.2f}"
         also = tuple(ids[lead[j]] for j in repeated if j != k)
         return Novelty(
             "duplicate", 1.0 - sims[b].score, ids[b], sims[b],

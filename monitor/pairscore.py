@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
-from monitor.eventrules import MARKET_LINK, events_differ, events_link, off_beat_principal
+from monitor.eventrules import MARKET_LINK, events_differ, events_link, one_subject
 from monitor.fingerprint import NUM_PERM, Fingerprint
 from monitor.model import Similarity
 from monitor.sketches import bbit_jaccard
@@ -171,7 +171,7 @@ def compare(a: Fingerprint, b: Fingerprint) -> Similarity:
     """How alike two fingerprinted items are: the fitted scores and a verdict."""
     return similarities_of(
         pair_features(a, b)[None, :], [_sim.shared_amounts(a.text_amounts, b.text_amounts)],
-        [events_differ(a, b)], [events_link(a, b)], [off_beat_principal(a, b)],
+        [events_differ(a, b)], [events_link(a, b)], [one_subject(a, b)],
     )[0]  # fmt: skip
 
 
@@ -187,7 +187,7 @@ def shared_amounts_many(a: Fingerprint, others: Sequence[Fingerprint]) -> list[i
 
 def similarities_of(
     x: np.ndarray, facts: Sequence[int] = (), differ: Sequence[bool] = (),
-    link: Sequence[bool | str] = (), principal: Sequence[bool] = (),
+    link: Sequence[bool | str] = (), principal: Sequence[bool | str] = (),
 ) -> list[Similarity]:  # fmt: skip
     """Score feature rows (``pair_features_many``) with one evaluation of the shipped model.
 
@@ -200,7 +200,8 @@ def similarities_of(
     A link may be given as its ``link_reason``: one market's session report of one day is
     one event whichever company each headline names first (Topix, SoftBank Group).
     ``principal``: whether each pair names one principal company the beat is not itself
-    about (``off_beat_principal``). Two languages of one such principal are one story from
+    about, or one site in both headlines (``eventrules.one_subject``, which may say which).
+    Two languages of one such principal are one story from
     ``similarity.PRINCIPAL_SAME_STORY``, not the stricter threshold of two languages
     (``same_story_cross``): what makes a pair in two languages suspect is that the encoder
     scores any two reports of one beat alike across languages, and a shared principal

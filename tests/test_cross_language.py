@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from conftest import judged_second
 
 from monitor import similarity as sim
-from monitor.eventrules import LINK_HOURS, link_reason
+from monitor.counted import counted
+from monitor.eventrules import LINK_HOURS, apart_reason, link_reason
 from monitor.facts import market_move, session, session_by_clock
-from monitor.namesakes import entity_kin
+from monitor.namesakes import entity_kin, shared_site
 from monitor.novelty import NoveltyIndex, compare, fingerprint_texts
 
 T0 = datetime(2026, 10, 6, 6, 0, tzinfo=UTC)
@@ -287,3 +288,90 @@ def test_a_ministrys_grant_and_its_grantee_first_are_one_story(encoder):
     assert folded.kind == "duplicate", folded.reason
     assert "one amount" in folded.reason
     assert judged_second(ja, other, T0).kind == "new"
+
+
+# A city's news in two languages: the city, named in both headlines, ties them.
+SENDAI_DEEPFAKE_JA = (
+    "仙台市長の偽音声がSNSで拡散 生成AIで作成か 市が警察に相談",
+    "仙台市は6日、市長が増税を表明したように聞こえる偽の音声がSNSで拡散していると発表した。"
+    "生成AIで作られたとみられ、市は警察に相談した。",
+)
+SENDAI_DEEPFAKE_EN = (
+    "Sendai warns residents over deepfake mayor clip",
+    "SENDAI (Jiji Press) -- The city of Sendai urged residents on Thursday not to share a video "
+    "clip circulating online in which its mayor appears to announce higher taxes. City officials "
+    "believe the clip was created with generative AI.",
+)
+SENDAI_STAFF_AI_JA = (
+    "仙台市、全職員に生成AIを導入 議事録の作成を効率化",
+    "仙台市は6日、全職員約1万人が使える生成AIを来月から導入すると発表した。"
+    "議事録の作成や問い合わせ対応に使う。",
+)
+
+
+def test_two_languages_naming_one_city_in_their_headlines_fold(encoder):
+    # The encoder scores the pair 0.36 across languages, below the threshold of two
+    # languages; the city both headlines name lowers it to the principal's floor.
+    ja, en, staff = fingerprint_texts(
+        [SENDAI_DEEPFAKE_JA, SENDAI_DEEPFAKE_EN, SENDAI_STAFF_AI_JA], encoder
+    )
+    same = compare(ja, en)
+    assert sim.PRINCIPAL_SAME_STORY <= same.same_story < sim.load_model().same_story_cross
+    assert same.verdict == "same story"
+    folded = judged_second(ja, en, T0)
+    assert folded.kind == "duplicate"
+    assert "one place (sendai) in both languages" in folded.reason
+    # The city's other news the same day stays a story of its own.
+    assert compare(staff, en).verdict not in ("copy", "same story")
+    assert judged_second(staff, en, T0).kind == "new"
+
+
+def test_the_capital_is_no_shared_site():
+    # Most of the beat's news is made in Tokyo: naming it says nothing of one event.
+    assert shared_site("仙台市長の偽音声がSNSで拡散", "Sendai warns over deepfake") == "sendai"
+    assert shared_site("東京都知事の偽音声がSNSで拡散", "Tokyo warns over deepfake") == ""
+    # A city and its prefecture are one place.
+    assert shared_site("Miyagi Pref. to trial AI buses", "仙台でAIバス実験") == "miyagi"
+
+
+# One template, two hospital groups: only the count tells them apart across scripts.
+STROKE_TRIAL_EN = (
+    "Minato Medical begins AI stroke triage trial at 9 hospitals",
+    "TOKYO (Kyodo) -- Minato Medical said Monday it has begun a trial of an artificial "
+    "intelligence system that reads brain scans to flag possible strokes for emergency doctors, "
+    "at nine of its hospitals in the Tokai region.",
+)
+STROKE_TRIAL_OTHER_JA = (
+    "ひなた医療会、ＡＩで脳卒中を判定 １４病院で試験運用",
+    "ひなた医療会は１５日、脳の画像から脳卒中の恐れをＡＩが判定し救急医に知らせる仕組みの"
+    "試験運用を、九州の１４病院で始めたと発表した。",
+)
+STROKE_TRIAL_JA = (
+    "みなと医療、ＡＩで脳卒中を判定 ９病院で試験運用",
+    "みなと医療は１５日、脳の画像から脳卒中の恐れをＡＩが判定し救急医に知らせる仕組みの"
+    "試験運用を、東海地方の９病院で始めたと発表した。",
+)
+
+
+def test_two_languages_counting_one_thing_differently_are_two_events(encoder):
+    en, other, same = fingerprint_texts(
+        [STROKE_TRIAL_EN, STROKE_TRIAL_OTHER_JA, STROKE_TRIAL_JA], encoder
+    )
+    # The encoder reads the template: 0.86 for either Japanese report.
+    apart = compare(en, other)
+    assert apart.same_story >= sim.load_model().same_story_cross
+    assert apart.verdict not in ("copy", "same story")
+    assert judged_second(other, en, T0).kind == "new"
+    assert "other counts (9 hospitals, not 14)" in apart_reason(en, other)
+    # The same trial, counted alike ("9 hospitals", "９病院"), is one story.
+    assert compare(en, same).verdict == "same story"
+    assert judged_second(same, en, T0).kind == "duplicate"
+
+
+def test_counts_of_one_thing_read_alike_in_both_languages():
+    assert counted("Seven-Eleven to put AI cameras in all 21,000 stores") == {("stores", 21000)}
+    assert counted("セブン、全2万1000店にAIカメラ") == {("stores", 21000)}
+    assert counted("Sony to hire 500 AI engineers") == {("people", 500)}
+    assert counted("広島県、全職員1万2000人に生成AI 12億円") == {("people", 12000)}
+    # Money before the thing is no count of it.
+    assert counted("Clinic chain to spend 12 billion yen on hospitals") == frozenset()
