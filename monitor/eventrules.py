@@ -35,6 +35,7 @@ from monitor.fingerprint import Fingerprint
 from monitor.namesakes import (
     COUNTRY,
     beat_subject,
+    institutions,
     names_entity,
     place_named,
     principal_of,
@@ -57,6 +58,7 @@ __all__ = [
     "one_company",
     "one_place",
     "one_subject",
+    "unshared_actors",
 ]
 
 
@@ -348,3 +350,17 @@ def one_subject(a: Fingerprint, b: Fingerprint) -> str:
         return "one company"
     site = shared_site(a.headline, b.headline)
     return f"one place ({site})" if site else ""
+
+
+def unshared_actors(lead: Fingerprint, reports: list[Fingerprint]) -> bool:
+    """Whether ``lead``'s headline names an institution (a ministry, an agency, an
+    association) none of ``reports`` names in its headline or lead: the institution's act on
+    an event (the ministry's request to take down a deepfake, against the reports of the
+    deepfake, which name nobody the table knows). A company named in passing ("SoftBank's
+    LY ...") is no such actor. Only reports in ``lead``'s language count: English copy
+    writes "Japan's ministry" where Japanese writes 総務省, and the table may know only one."""
+    named = [entity for entity in lead.head_entities if entity in institutions()]
+    alike = [report for report in reports if report.lang == lead.lang]
+    return bool(named and alike) and not any(
+        names_entity(_named(report), entity) for report in alike for entity in named
+    )

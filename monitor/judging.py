@@ -411,14 +411,15 @@ def _join(
     talks, Reuters' report repeating both. The other story joins ``story`` (its lead becomes a
     duplicate) unless either lead's headline states an amount the other's reports do not (a
     development of the other: the repeat was the facts check missing it), a later stage than
-    theirs (``followup.development``), or the two leads report different events
-    (``eventrules.events_differ``). A story of an
+    theirs (``followup.development``), the two leads report different events
+    (``eventrules.events_differ``), or either lead's headline names actors the other story
+    never names (``eventrules.unshared_actors``). A story of an
     earlier pass is never joined: it may have gone out in a digest, and its reports are no
     longer at hand to check.
     """
     from dataclasses import replace
 
-    from monitor.eventrules import events_differ
+    from monitor.eventrules import events_differ, unshared_actors
     from monitor.followup import development, new_headline_amounts
 
     if story not in begun:
@@ -432,6 +433,8 @@ def _join(
         lead_ours = next(e for e in ours if e.item.id == story)
         lead_theirs = next(e for e in theirs if e.item.id == target)
         prints_ours, prints_theirs = [e.fingerprint for e in ours], [e.fingerprint for e in theirs]
+        # The report repeating both names both stories' actors: it is no evidence of its own.
+        recap_aside = [e.fingerprint for e in ours if e.item.id != item_id]
         if (
             new_headline_amounts(lead_ours.fingerprint, prints_theirs)
             or new_headline_amounts(lead_theirs.fingerprint, prints_ours)
@@ -440,6 +443,10 @@ def _join(
             or development(lead_ours.fingerprint, prints_theirs)
             or development(lead_theirs.fingerprint, prints_ours)
             or events_differ(lead_ours.fingerprint, lead_theirs.fingerprint)
+            # A lead whose actor the other story never names (the ministry acting on the
+            # deepfake its reports are of): the repeat recaps the event the act is about.
+            or unshared_actors(lead_ours.fingerprint, prints_theirs)
+            or unshared_actors(lead_theirs.fingerprint, recap_aside)
         ):
             continue
         begun.discard(target)

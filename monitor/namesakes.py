@@ -20,6 +20,7 @@ __all__ = [
     "COUNTRY",
     "beat_subject",
     "entity_kin",
+    "institutions",
     "names_entity",
     "place_named",
     "principal_of",
@@ -90,6 +91,15 @@ def principal_of(
                 continue
             return entity
     return None
+
+
+@cache
+def institutions() -> frozenset[str]:
+    """The shipped table's institutions: ministries, agencies, associations, institutes."""
+    from monitor.entities import builtin_entities
+
+    shipped, _ = builtin_entities()
+    return frozenset(e.id for e in shipped if e.kind == "institution")
 
 
 @cache

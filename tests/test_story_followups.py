@@ -167,3 +167,52 @@ def test_a_headline_figure_after_a_story_headlined_without_one_is_no_news(encode
     assert headline_news(japanese, [english]) == 0
     _, deal_en, shares = novelty.fingerprint_texts([DEAL_JA, DEAL_EN, SHARES_JA], encoder)
     assert headline_news(shares, [deal_en]) == 1
+
+
+# Another actor's act on an event: the ministry asks platforms to take a city's deepfake down.
+DEEPFAKE_JA = (
+    "仙台市長の偽音声がSNSで拡散 生成AIで作成か 市が警察に相談",
+    "仙台市は6日、市長が増税を表明したように聞こえる偽の音声がSNSで拡散していると発表した。"
+    "生成AIで作られたとみられ、市は警察に相談した。",
+)
+DEEPFAKE_EN = (
+    "Sendai mayor targeted by AI voice clone",
+    "SENDAI, Miyagi -- Officials in Sendai said Thursday that a voice clone of the mayor, "
+    "believed to be produced with AI tools, was being shared widely. The city has asked police "
+    "for advice.",
+)
+TAKEDOWN_JA = (
+    "総務省、SNS各社に仙台市長の偽音声の削除を要請",
+    "総務省は7日、仙台市長の偽音声がSNSで拡散している問題で、X、TikTokなどSNS各社に削除を"
+    "要請した。各社に対応状況の報告も求めた。",
+)
+# A report of the request that retells the deepfake: it repeats both stories.
+RECAP_JA = (
+    "仙台市長の偽音声、総務省がSNS各社に削除要請 生成AIで作成か",
+    "仙台市長が増税を表明したように聞こえる偽の音声がSNSで拡散している問題で、総務省は7日、"
+    "SNS各社に削除を要請した。音声は生成AIで作られたとみられ、市は警察に相談している。",
+)
+
+
+def test_a_report_retelling_an_event_does_not_fold_another_actors_act_into_it(
+    tmp_path: Path, settings
+) -> None:
+    store = Store(tmp_path / "state.db")
+    with store.transaction():
+        store.ensure_source("corpus", "corpus", "local corpus", T0)
+    with store:
+        records = _pass(
+            store, settings,
+            [_item("fake-ja", DEEPFAKE_JA, T0),
+             _item("fake-en", DEEPFAKE_EN, T0 + timedelta(hours=2)),
+             _item("takedown", TAKEDOWN_JA, T0 + timedelta(hours=20)),
+             _item("recap", RECAP_JA, T0 + timedelta(hours=21))],
+            T0 + timedelta(hours=22),
+        )  # fmt: skip
+    by_id = {r.item.id: r for r in records}
+    assert by_id["fake-en"].story_id == "fake-ja"
+    assert by_id["recap"].story_id in ("fake-ja", "takedown")
+    # The ministry's request is a story of its own: the deepfake's reports never name the
+    # ministry, and the recap that names both is no evidence that they are one.
+    assert by_id["takedown"].status in ("new", "follow-up"), by_id["takedown"].novelty_json
+    assert by_id["takedown"].story_id == "takedown"
