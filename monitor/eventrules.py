@@ -205,7 +205,7 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
         common = set(stages(a.headline)) & set(stages(b.headline))
         if common and shared_name(a.headline, b.headline):
             return f"one stage of one company's event in both ({STAGE_WORDS[min(common)[1]]})"
-        if share_move(a.headline) and share_move(b.headline):
+        if share_move(a.headline) and share_move(b.headline) and _headlines_name_principal(a, b):
             way_a, way_b = share_move_way(a.headline), share_move_way(b.headline)
             if not (way_a and way_b and way_a != way_b):
                 return SHARE_MOVE_LINK
@@ -283,6 +283,17 @@ def one_place(a: Fingerprint, b: Fingerprint) -> bool:
     place = place_named(headline_subject(a.headline))
     # The country is no local government: "Japan 10-Year Yield Rises" is no news of Japan's.
     return place not in ("", COUNTRY) and place == place_named(headline_subject(b.headline))
+
+
+def _headlines_name_principal(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether each headline names the other's principal: the shares that move are a
+    headline's company, not one its lead names ("Yorozu AI debuts, shares rise" and a lead on
+    its backer SoftBank, against "Matsukaze Seiki shares hit limit-up on SoftBank takeover").
+    Two principals the table does not know were matched by their headlines' names already."""
+    principal_a, principal_b = _principal(a, b), _principal(b, a)
+    if not (principal_a and principal_b):
+        return True
+    return names_entity(b.head_entities, principal_a) and names_entity(a.head_entities, principal_b)
 
 
 def _named_heads(a: Fingerprint, b: Fingerprint) -> bool:

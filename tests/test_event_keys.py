@@ -273,6 +273,33 @@ def test_a_share_move_is_never_one_amount_with_another_event_of_the_company(enco
     assert link_reason(shares, bond, 2.0) == ""
 
 
+def test_one_days_share_moves_of_two_companies_are_two_events(encoder) -> None:
+    # A start-up's debut whose lead names its backer SoftBank, and another company's shares
+    # at limit-up on a SoftBank bid: the shares that move are each headline's own company.
+    debut, limit_up, again = fingerprint_texts(
+        [
+            (
+                "Robot start-up Hayabusa Dynamics debuts on Tokyo bourse, shares rise",
+                "Shares of Hayabusa Dynamics, backed by SoftBank Group Corp.'s Vision Fund, rose "
+                "24% in their Tokyo Stock Exchange debut on Friday.",
+            ),
+            (
+                "Kurenai Denki shares hit limit-up on SoftBank takeover bid",
+                "Shares of Kurenai Denki were untraded at the daily limit-up on Friday after "
+                "SoftBank Group said it would buy the company.",
+            ),
+            (
+                "紅電機がストップ高買い気配 ソフトバンクＧのＴＯＢ価格にさや寄せ",
+                "紅電機株は朝方からストップ高の水準で買い気配となった。",
+            ),
+        ],
+        encoder,
+    )
+    assert link_reason(debut, limit_up, 1.0) == ""
+    # Two reports of the one company's limit-up both name SoftBank in their headlines.
+    assert link_reason(limit_up, again, 1.0) == "one day's move of one company's shares"
+
+
 def test_a_count_written_with_a_decimal_man_is_the_same_count() -> None:
     assert head_counts("みずほ銀、全行員2.5万人に生成AI") == head_counts(
         "Mizuho gives AI to 25,000 staff"
