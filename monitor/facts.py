@@ -352,7 +352,9 @@ _MARKETS = {
         r"|\b(?:tokyo|japan(?:ese|'s)?) (?:chip|tech|technology|bank|exporter|auto|property"
         r"|blue-chip|semiconductor) (?:stocks|shares)\b)"
         # Reuters' Japanese wrap: "東京株式（前引け）＝反発".
-        r"|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場|(?=[(（]\S{2,4}[)）]))|東京市場|東証"
+        r"|日経平均|日経225|TOPIX|東証株価指数|東京株式(?:市場|相場|(?=[(（]\S{2,4}[)）]))|東京市場"
+        # The exchange a company lists on is no market report: "東証グロース上場", "東証に上場".
+        r"|東証(?!(?:グロース|スタンダード|プライム)?(?:市場)?[にへで]?(?:新規)?上場)"
         # Bloomberg's Japanese wrap, "日本株は反発", and "東京株、前場は続伸": not "日本株を買い
         # 増し" or "日本株ファンド".
         r"|(?:日本|東京)株(?=は|、|\s)"

@@ -170,6 +170,24 @@ def test_a_models_size_is_one_count_in_either_script() -> None:
     assert not head_counts("京都の研究所、130億パラメーターのLLM") & en
 
 
+def test_the_exchange_a_company_lists_on_is_no_market_report(encoder) -> None:
+    # "東証グロース上場" is where the company lists; "東証、午前は反発" is the market's session.
+    assert market_move("カスミＡＩ、公開価格は仮条件上限の1800円 あす東証グロース上場") == ("", "")
+    assert market_move("カスミＡＩが東証グロースに上場 初値は公開価格を15%上回る") == ("", "")
+    assert market_move("東証、午前は反発 半導体株に買い") == ("tokyo stocks", "up")
+    ja, en = fingerprint_texts(
+        [
+            ("カスミＡＩ、公開価格は仮条件上限の1800円 あす東証グロース上場",
+             "カスミＡＩの公開価格は仮条件の上限の1800円に決まった。10日に東証グロース市場に上場する。"),
+            ("AI start-up Kasumi AI prices Tokyo IPO at top of range",
+             "Kasumi AI priced its initial public offering at 1,800 yen a share, the top of its "
+             "range, ahead of its listing on the Tokyo Stock Exchange's Growth market on Friday."),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert "a market report" not in apart_reason(ja, en, 1.0)
+
+
 def test_a_markets_headline_names_the_stock_by_the_company_alone() -> None:
     assert share_move("Yaskawa Soars After Humanoid Robot Wins 1,200 Orders")
     assert share_move("Tokyo Electron Surges on AI Chip Orders")
