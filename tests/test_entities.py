@@ -199,6 +199,24 @@ def test_japans_national_research_agencies_are_japanese_institutions() -> None:
         assert "japan" in table.get(key).tags
 
 
+def test_cities_below_the_prefectures_are_places_within_them() -> None:
+    from monitor.namesakes import shared_site
+
+    table = load_entities()
+    for text, key, prefecture in [
+        ("金沢市でAI実証", "kanazawa", "ishikawa"),
+        ("AI data centre planned for Tomakomai", "tomakomai", "hokkaido"),
+        ("半導体材料メーカー、鳥栖に新工場", "tosu", "saga"),
+        ("Chipmaker's second plant in Kikuyo", "kikuyo", "kumamoto"),
+    ]:
+        assert table.find(text) == {key: 1}, text
+        assert prefecture in table.get(key).within
+    # A company named after its city stays the company.
+    assert table.find("川崎重工業、AI搭載ロボ") == {"kawasaki-heavy": 1}
+    # A city in one headline and its prefecture in the other are one site.
+    assert shared_site("金沢市でAI実証", "Ishikawa Pref. to test AI base stations") == "ishikawa"
+
+
 def test_the_large_japanese_insurers_are_japanese_companies() -> None:
     table = load_entities()
     for text, key in [
