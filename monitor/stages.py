@@ -44,7 +44,9 @@ _STAGES = (
                 r"|\bnear(?:s|ing)?\s+(?:a\s+)?deal\b|\bsaid to\b|\breportedly\b"
                 r"|\bseek(?:s|ing)?\b(?!\s+up\s+to\b)"
                 # A scoop's source: "..., Nikkei says", "sources say", "関係者".
-                r"|,\s+(?:[A-Z][\w.]*\s+){1,2}(?:says|reports)\s*$|\bsources?\s+(?:say|said)\b)"
+                r"|,\s+(?:[A-Z][\w.]*\s+){1,2}(?:says|reports)\s*$|\bsources?\s+(?:say|said)\b"
+                # Kyodo's scoop: "SoftBank eyeing takeover of ...: sources".
+                r"|\beye(?:s|ing)\b|:\s*sources?\s*$)"
                 r"|協議|検討|交渉|打診|模索|=報道|観測|関係者"
             ),
         ),
@@ -191,13 +193,22 @@ STAGE_WORDS = {
 }  # fmt: skip
 
 
+# A scoop's estimate beside a deal still ahead ("買収へ 6000億円規模", "出資へ 300億円超"): the
+# plan reported during the talks. An announced deal states its sum ("総額6120億円", "約7000億円で
+# 買収へ" in NHK's style), so "約" alone says nothing.
+_PLANNED = re.compile(r"(?:買収|出資|取得)へ")
+_ESTIMATE = re.compile(r"\d[\d,.]*(?:兆|億|万)?(?:円|ドル)(?:規模|超)")
+
+
 @lru_cache(maxsize=8192)
 def stages(headline: str) -> tuple[tuple[str, str], ...]:
     """The (kind, stage) pairs a headline states: ("deal", "talks"), ("price", "priced"), ..."""
     src = _nfkc(headline)
+    estimate = bool(_PLANNED.search(src) and _ESTIMATE.search(src))
     out = []
     for kind, (early, early_words), (late, late_words), wins in _STAGES:
         found_early, found_late = bool(early_words.search(src)), bool(late_words.search(src))
+        found_early = found_early or (kind == "deal" and estimate)
         if found_early and found_late:
             out.append((kind, early if wins == "first" else late))
         elif found_early or found_late:

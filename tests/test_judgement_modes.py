@@ -18,6 +18,7 @@ from conftest import judged_second
 from monitor.novelty import NoveltyIndex, fingerprint_texts
 from monitor.pairscore import embedding_vector
 from monitor.relevance import Profile, score
+from monitor.stages import stages
 
 T0 = datetime(2026, 10, 13, 1, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Tokyo
 CLOSE = T0.replace(hour=6, minute=20)  # 15:20 in Tokyo
@@ -354,3 +355,42 @@ def test_a_deal_set_to_be_done_at_the_talks_sum_is_the_talks(
     )
     later = judged_second(talks, report, T0, timedelta(hours=3))
     assert (later.kind == "duplicate") == (kind == "duplicate"), later.reason
+
+
+def test_a_scoops_estimate_heads_the_talks_and_the_deal_at_its_sum_follows_them(encoder) -> None:
+    # Nikkei's scoop style: "買収へ" with an estimate ("1400億円規模") is the plan reported during
+    # the talks; the announced deal at 1,420億円 is within rounding of it, and still the deal.
+    scoop, deal = fingerprint_texts(
+        [
+            (
+                "ソフトバンクG、米物流ロボのケストレルを買収へ 1400億円規模",
+                "ソフトバンクグループが米物流ロボット大手ケストレル・ロボティクスを買収する方向で"
+                "最終調整に入った。買収額は1400億円規模の見通し。",
+            ),
+            (
+                "ソフトバンクG、ケストレルを1420億円で買収 正式発表",
+                "ソフトバンクグループは14日、米物流ロボット大手ケストレル・ロボティクスを1420億円で"
+                "買収すると正式に発表した。",
+            ),
+        ],
+        encoder,
+    )
+    assert stages(scoop.headline) == (("deal", "talks"),)
+    later = judged_second(scoop, deal, T0, timedelta(hours=8))
+    assert later.kind == "follow-up", later.reason
+    # "約" alone is the announced deal's style too: "約1420億円で買収へ" states the deal.
+    assert stages("ソフトバンクG、米物流ロボ会社を約1420億円で買収へ") == (("deal", "agreed"),)
+    # Kyodo's English scoop is the talks too, and the deal's "to acquire" follows it.
+    kyodo_scoop, kyodo_deal = fingerprint_texts(
+        [
+            ("SoftBank Group eyeing takeover of robot maker Kestrel: sources",
+             "SoftBank Group Corp. is considering acquiring U.S. warehouse robot maker Kestrel "
+             "Robotics, sources close to the matter said."),
+            ("SoftBank Group to acquire robot maker Kestrel for 142 bil. yen",
+             "SoftBank Group Corp. said it will acquire U.S. warehouse robot maker Kestrel "
+             "Robotics for 142 billion yen."),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert stages(kyodo_scoop.headline) == (("deal", "talks"),)
+    assert judged_second(kyodo_scoop, kyodo_deal, T0, timedelta(hours=8)).kind == "follow-up"
