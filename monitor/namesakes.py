@@ -94,23 +94,24 @@ def principal_of(
 
 
 @cache
-def institutions() -> frozenset[str]:
-    """The shipped table's institutions: ministries, agencies, associations, institutes."""
+def _shipped_institutions() -> tuple[Entity, ...]:
+    """The shipped table's institutions, read once per process."""
     from monitor.entities import builtin_entities
 
     shipped, _ = builtin_entities()
-    return frozenset(e.id for e in shipped if e.kind == "institution")
+    return tuple(e for e in shipped if e.kind == "institution")
+
+
+@cache
+def institutions() -> frozenset[str]:
+    """The shipped table's institutions: ministries, agencies, associations, institutes."""
+    return frozenset(e.id for e in _shipped_institutions())
 
 
 @cache
 def _government_bodies() -> frozenset[str]:
     """The shipped table's government institutions (ministries, agencies)."""
-    from monitor.entities import builtin_entities
-
-    shipped, _ = builtin_entities()
-    return frozenset(
-        e.id for e in shipped if e.kind == "institution" and "government" in e.tags
-    )  # fmt: skip
+    return frozenset(e.id for e in _shipped_institutions() if "government" in e.tags)
 
 
 @cache
@@ -170,11 +171,18 @@ def sites_apart(text_a: str, text_b: str) -> tuple[str, str] | None:
     sites_a, sites_b = _places_named(text_a), _places_named(text_b)
     if not sites_a or not sites_b:
         return None
-    for place_a, holders_a in sites_a:
-        for place_b, holders_b in sites_b:
-            if place_a == place_b or place_a in holders_b or place_b in holders_a:
-                return None
+    if any(_one_site(a, b) for a in sites_a for b in sites_b):
+        return None
     return min(sites_a)[0], min(sites_b)[0]
+
+
+def _one_site(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> str:
+    """The id of the place two named places (``_places_named``) are as one, else "": the same
+    place, or the one that holds the other (Oita and Kyushu: "kyushu")."""
+    (place_a, holders_a), (place_b, holders_b) = a, b
+    if place_a == place_b or place_a in holders_b:
+        return place_a
+    return place_b if place_b in holders_a else ""
 
 
 def shared_site(text_a: str, text_b: str) -> str:
@@ -182,12 +190,8 @@ def shared_site(text_a: str, text_b: str) -> str:
     its prefecture are one place), else "": "浜松市長選、候補者の偽動画" and "AI deepfake of
     Hamamatsu mayoral candidate"."""
     sites_b = _places_named(text_b)
-    for place_a, holders_a in sorted(_places_named(text_a)):
-        for place_b, holders_b in sites_b:
-            if CAPITAL in (place_a, place_b):
-                continue
-            if place_a == place_b or place_a in holders_b:
-                return place_a
-            if place_b in holders_a:
-                return place_b
+    for a in sorted(_places_named(text_a)):
+        for b in sites_b:
+            if CAPITAL not in (a[0], b[0]) and (site := _one_site(a, b)):
+                return site
     return ""
