@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["counted", "other_counts"]
+__all__ = ["count_value", "counted", "other_counts"]
 
 # The things a headline counts, each by its English words and its Japanese counter.
 _THINGS = {
@@ -53,6 +53,12 @@ _PATTERNS = [
 ]
 
 
+def count_value(num: str, scale: str | None, more: str | None) -> int:
+    """A count written "12,000", "1.2" with 万 (12,000) or "1" with 万 and "2000" after it."""
+    value = float(num.replace(",", "")) * {"万": 10000, "千": 1000}.get(scale or "", 1)
+    return round(value) + int(more or 0)
+
+
 @lru_cache(maxsize=8192)
 def counted(headline: str) -> frozenset[tuple[str, int]]:
     """(thing, count) for each count of a thing the headline states ("7 hospitals" ->
@@ -61,10 +67,7 @@ def counted(headline: str) -> frozenset[tuple[str, int]]:
     out = set()
     for thing, english, japanese in _PATTERNS:
         for m in (*english.finditer(src), *japanese.finditer(src)):
-            value = float(m["num"].replace(",", "")) * {"万": 10000, "千": 1000}.get(
-                m["scale"] or "", 1
-            )
-            out.add((thing, round(value) + int(m["more"] or 0)))
+            out.add((thing, count_value(m["num"], m["scale"], m["more"])))
     return frozenset(out)
 
 

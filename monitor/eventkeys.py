@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from monitor.counted import count_value
 from monitor.facts import Fact, market_move, same_value
 from monitor.loanwords import LOANWORDS
 from monitor.readings import company_names, company_readings
@@ -133,9 +134,7 @@ def head_counts(headline: str) -> frozenset[int]:
         if _NOT_COUNT.match(rest) or (before and before in "$¥€£₩"):
             continue
         counted = bool(_COUNTER.match(rest))
-        scale = {"千": 1000, "万": 10000}.get(m["scale"] or "", 1)
-        value = round(float(m["num"].replace(",", "")) * scale)
-        value += int(m["more"] or 0)
+        value = count_value(m["num"], m["scale"], m["more"])
         if value < 10 or ("," not in m["num"] and 1900 <= value <= 2100 and not counted):
             continue
         out.add(value)
