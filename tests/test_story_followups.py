@@ -101,6 +101,14 @@ def _item(name: str, text: tuple[str, str], when: datetime) -> Item:
                 False)  # fmt: skip
 
 
+def _corpus_store(tmp_path: Path) -> Store:
+    """A fresh state file with the local corpus as its one source."""
+    store = Store(tmp_path / "state.db")
+    with store.transaction():
+        store.ensure_source("corpus", "corpus", "local corpus", T0)
+    return store
+
+
 def _pass(store: Store, settings, items: list[Item], now: datetime) -> list[ItemRecord]:
     with store.transaction():
         records = judge_novelty([(i, ON_TOPIC) for i in items], {}, store, settings, now,
@@ -114,9 +122,7 @@ def _pass(store: Store, settings, items: list[Item], now: datetime) -> list[Item
 def test_reports_of_a_deal_in_two_languages_make_one_story_after_the_talks(
     tmp_path: Path, settings, encoder
 ) -> None:
-    store = Store(tmp_path / "state.db")
-    with store.transaction():
-        store.ensure_source("corpus", "corpus", "local corpus", T0)
+    store = _corpus_store(tmp_path)
     with store:
         (talks,) = _pass(store, settings, [_item("talks", TALKS_JA, T0)], T0 + timedelta(hours=1))
         assert talks.status == "new"
@@ -197,9 +203,7 @@ RECAP_JA = (
 def test_a_report_retelling_an_event_does_not_fold_another_actors_act_into_it(
     tmp_path: Path, settings
 ) -> None:
-    store = Store(tmp_path / "state.db")
-    with store.transaction():
-        store.ensure_source("corpus", "corpus", "local corpus", T0)
+    store = _corpus_store(tmp_path)
     with store:
         records = _pass(
             store, settings,
