@@ -26,6 +26,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from monitor import gcpolicy
 from monitor.errors import StoreError
 from monitor.judging import RunStats, Window, judge_pending
 from monitor.settings import PostgresTarget, Settings
@@ -76,7 +77,7 @@ class Leadership:
     ) -> int | None:
         """One novelty pass over every pending item, if this worker leads: how many it
         judged (None: another worker leads)."""
-        with self._busy:
+        with self._busy, gcpolicy.bulk_pass():
             return self._judge(store, now, stats, progress)
 
     def _judge(self, store: Store, now: datetime, stats: RunStats, progress: bool) -> int | None:

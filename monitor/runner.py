@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor import digest as digest_stage
-from monitor import encoder
+from monitor import encoder, gcpolicy
 from monitor.deliver import FlushResult, flush_outbox
 from monitor.judging import judge_pending
 from monitor.model import Digest
@@ -149,6 +149,7 @@ def tidy(settings: Settings) -> None:
     encoder.remove_leftovers(settings.cache_dir)
 
 
+@gcpolicy.bulk_pass()
 def poll(
     store: Store,
     settings: Settings,
@@ -187,6 +188,7 @@ def poll(
     return stats
 
 
+@gcpolicy.bulk_pass()
 def refresh(
     store: Store, settings: Settings, now: datetime, only: frozenset[str] | None = None
 ) -> tuple[RunStats, Collection]:
@@ -207,6 +209,7 @@ def _merge(first: FlushResult, second: FlushResult) -> FlushResult:
 SlotServed = Callable[[datetime | None], bool]
 
 
+@gcpolicy.bulk_pass()
 def run_once(
     store: Store,
     settings: Settings,
@@ -280,6 +283,7 @@ def retry_waiting(store: Store, settings: Settings, now: datetime) -> FlushResul
         return flush_outbox(store, settings, now, due_only=True)
 
 
+@gcpolicy.bulk_pass()
 def preview(
     store: Store,
     settings: Settings,
