@@ -17,7 +17,7 @@ from monitor.eventkeys import YEN_DOLLAR, same_money, share_move
 from monitor.facts import Fact
 from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, amount_facts, headline_facts
 from monitor.market_session import market_key
-from monitor.stages import STAGE_ORDER, STAGE_WORDS, stages, tentative_deal
+from monitor.stages import STAGE_ORDER, STAGE_WORDS, deal_ahead_only, stages, tentative_deal
 
 __all__ = [
     "FOLLOW_UP_LEAD_FACTS",
@@ -214,6 +214,23 @@ def _same_sum(fp: Fingerprint, matched: Sequence[Fingerprint]) -> bool:
     return any(same_money(f, g) for f in money for g in stated)
 
 
+def _story_stages(reports: Sequence[Fingerprint]) -> set[tuple[str, str]]:
+    """The (kind, stage) pairs the reports of one story state (``stages.stages``).
+
+    Where one of them reports a deal's talks, a report stating the deal only as one ahead
+    ("Sumitomo to buy Saezuri for about 60bn yen", "買収へ") is of the talks too: the
+    scoop's other copies, not the agreement, which would have been a story of its own.
+    """
+    staged = [(o, stages(o.headline)) for o in reports]
+    talks = any(("deal", "talks") in pairs for _, pairs in staged)
+    out: set[tuple[str, str]] = set()
+    for o, pairs in staged:
+        if talks and deal_ahead_only(o.headline):
+            pairs = tuple(("deal", "talks") if p == ("deal", "agreed") else p for p in pairs)
+        out.update(pairs)
+    return out
+
+
 def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
     """The later stage ``fp``'s headline reports against the ``matched`` reports, else "".
 
@@ -224,7 +241,7 @@ def development(fp: Fingerprint, matched: Sequence[Fingerprint]) -> str:
     follow-up whatever its other facts; published earlier (a feed polled late), it is an
     earlier stage: a story of its own, never folded under the later one.
     """
-    theirs = {pair for o in matched for pair in stages(o.headline)}
+    theirs = _story_stages(matched)
     for kind, stage in stages(fp.headline):
         before = [s for k, s in theirs if k == kind]
         if kind == "deal" and tentative_deal(fp.headline) and _same_sum(fp, matched):

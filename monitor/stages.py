@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["STAGE_ORDER", "STAGE_WORDS", "stages", "tentative_deal"]
+__all__ = ["STAGE_ORDER", "STAGE_WORDS", "deal_ahead_only", "stages", "tentative_deal"]
 
 
 def _nfkc(text: str) -> str:
@@ -46,7 +46,12 @@ _STAGES = (
                 # A scoop's source: "..., Nikkei says", "sources say", "関係者".
                 r"|,\s+(?:[A-Z][\w.]*\s+){1,2}(?:says|reports)\s*$|\bsources?\s+(?:say|said)\b"
                 # Kyodo's scoop: "SoftBank eyeing takeover of ...: sources".
-                r"|\beye(?:s|ing)\b|:\s*sources?\s*$)"
+                r"|\beye(?:s|ing)\b|:\s*sources?\s*$"
+                # The wires' credit for another outlet's scoop: "... for about $400 million -
+                # Nikkei", "... - Bloomberg News", "- sources" (a pool's own outlet suffix,
+                # "- Reuters", "- Bloomberg.com", is gone with the page chrome).
+                r"|\s[-\u2013\u2014]\s?(?:Nikkei|Bloomberg\s+News|WSJ|FT|Yomiuri|Asahi|sources?"
+                r"|reports?)\s*$)"
                 r"|協議|検討|交渉|打診|模索|=報道|観測|関係者"
             ),
         ),
@@ -177,6 +182,20 @@ def tentative_deal(headline: str) -> bool:
     if not _TENTATIVE_DEAL.search(src):
         return False
     return not _DEAL_AGREED.search(_TENTATIVE_DEAL.sub("", src))
+
+
+# The deal ahead, in English: "X to buy Y for about 60bn yen" heads the announcement as often
+# as a scoop published during the talks (Nikkei's own, whose text says "Nikkei has learned").
+_FUTURE_DEAL = re.compile(r"(?i:\bto\s+(?:buy|acquire|take\s+over|merge)\b)|買収へ")
+
+
+def deal_ahead_only(headline: str) -> bool:
+    """Whether the headline states the deal agreed only as one ahead ("to buy", "買収へ"), with
+    no word of an agreement made ("agrees", "seals", "で買収", "合意")."""
+    src = _nfkc(headline)
+    if not _FUTURE_DEAL.search(src):
+        return False
+    return not _DEAL_AGREED.search(_FUTURE_DEAL.sub("", src))
 
 
 # Each kind's earlier stage first.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import judged_second
+from conftest import judged_in_stories, judged_second
 
 from monitor.novelty import NoveltyIndex, fingerprint_texts
 from monitor.pairscore import embedding_vector
@@ -394,3 +394,34 @@ def test_a_scoops_estimate_heads_the_talks_and_the_deal_at_its_sum_follows_them(
     )  # fmt: skip
     assert stages(kyodo_scoop.headline) == (("deal", "talks"),)
     assert judged_second(kyodo_scoop, kyodo_deal, T0, timedelta(hours=8)).kind == "follow-up"
+
+
+def test_the_deal_agreed_follows_a_scoop_told_as_the_deal_ahead(encoder) -> None:
+    # The talks' story: Nikkei's Japanese scoop with its estimate, its English scoop headed as
+    # the deal ahead ("to buy ... for about"), and the wire's credit to it ("- Nikkei").
+    scoop_ja, scoop_en, credited, agreed = fingerprint_texts(
+        [
+            ("住友商事、AI新興のサエズリを買収へ 600億円規模",
+             "住友商事はAIスタートアップのサエズリを買収する方向で最終調整に入った。"),
+            ("Sumitomo Corp. to buy AI startup Saezuri for about 60bn yen",
+             "Sumitomo Corp. is set to acquire Saezuri, a Tokyo AI startup, for about 60 billion "
+             "yen, Nikkei has learned."),
+            ("Sumitomo Corp to buy Japanese AI startup Saezuri for about $400 million - Nikkei",
+             "TOKYO, Feb 6 (Reuters) - Japanese trading house Sumitomo Corp plans to buy Saezuri, "
+             "a Tokyo-based AI startup, for about 60 billion yen ($400 million), the Nikkei "
+             "business daily reported on Tuesday."),
+            ("Japan's Sumitomo Corp agrees to buy AI startup Saezuri for $390 million",
+             "TOKYO, Feb 7 (Reuters) - Sumitomo Corp said on Wednesday it had agreed to buy all "
+             "of Saezuri, a Tokyo AI startup, for 58.2 billion yen ($390 million)."),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert stages(credited.headline) == (("deal", "talks"),)
+    story = [
+        ("ja", T0, scoop_ja, "ja"),
+        ("en", T0 + timedelta(minutes=20), scoop_en, "ja"),
+        ("credited", T0 + timedelta(hours=1), credited, "ja"),
+    ]
+    later = judged_in_stories(story, agreed, T0 + timedelta(hours=20))
+    assert later.kind != "duplicate", later.reason
+    assert "the deal agreed after the talks" in later.reason
