@@ -175,6 +175,18 @@ def test_a_japanese_article_on_a_japanese_companys_ai_is_kept_without_the_word_j
     assert any(e.term == "富士通" and e.in_title for e in result.evidence)
 
 
+def test_japans_publishers_are_japanese_companies(profile: Profile) -> None:
+    # Copyright and translation are where AI meets publishing: the publishers are the subject.
+    result = score(
+        profile,
+        "集英社・講談社・小学館・KADOKAWA、AIでマンガを翻訳する合弁会社を設立",
+        "出版大手4社は、人工知能（AI）でマンガを多言語に翻訳する合弁会社を設立した。"
+        "海賊版対策として、国内と同じ日に海外で配信する。",
+    )
+    assert result.relevant, result.reason
+    assert {"集英社", "講談社"} <= {e.term for e in result.evidence if e.group == "japan"}
+
+
 def test_an_english_article_on_kioxia_and_tokyo_electron_ai_chip_demand_is_kept(
     profile: Profile,
 ) -> None:
