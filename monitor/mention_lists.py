@@ -67,7 +67,8 @@ _ROUNDUP_MIN = 3
 # ("ソフトバンクグループ <9984> は…。キオクシアHD <285A> は…", "トヨタ（7203）"): the name runs
 # back to the sentence's or list's last break. A year in brackets ("（2024）") is no code.
 _CODED_NAME = re.compile(
-    r"[^\s。、，,.「」『』（）()<>＜＞：:]{1,24}\s?"
+    # ... or in English, a name of several words ("SoftBank Group (9984)", "Toyota Motor (7203.T)").
+    r"(?:[A-Z][\w&'.-]*\s){0,3}[^\s。、，,.「」『』（）()<>＜＞：:]{1,24}\s?"
     r"(?:[<＜]\s?(\d{3}[0-9A-Z])\s?[>＞]|[（(](?!19\d\d|20\d\d)(\d{3}[0-9A-Z])(?:\.T)?[）)])"
 )
 _STOCK_CODE = re.compile(r"[<＜（(]\s?\d{3}[0-9A-Z]")

@@ -529,6 +529,15 @@ def test_companies_written_with_stock_codes_are_a_screens_rows(profile: Profile)
     )
     assert not screen.relevant, screen.reason
     assert "in lists" in screen.reason
+    # The English wires write the codes in brackets after names of several words.
+    english = score(
+        profile,
+        "Japan stocks to watch: SoftBank Group, Tokyo Electron, Screen, Toyota, Mazda",
+        "TOKYO, Feb 7 (Reuters) - Shares to watch in Tokyo on Wednesday: SoftBank Group (9984) "
+        "after quarterly results; Tokyo Electron (8035) and Screen Holdings (7735) after forecast "
+        "upgrades; Toyota Motor (7203) after raising its outlook; Kao (4452) after a buyback.",
+    )
+    assert not english.relevant, english.reason
     # One company's report that gives its own code, and a peer's, is about that company.
     report = score(
         profile,
