@@ -28,7 +28,7 @@ from monitor.loanwords import LOANWORDS
 from monitor.readings import company_names, company_readings
 
 __all__ = [
-    "YEN_DOLLAR", "head_counts", "head_nodes", "head_years", "names_past_employer",
+    "YEN_DOLLAR", "forecast_way", "head_counts", "head_nodes", "head_years", "names_past_employer",
     "other_money", "same_money", "share_move", "share_move_way", "shared_name",
 ]  # fmt: skip
 
@@ -90,6 +90,29 @@ def share_move_way(headline: str) -> str:
     found = [(m.start(), way) for way, words in (("down", _DOWN), ("up", _UP))
              if (m := words.search(src))]  # fmt: skip
     return min(found)[1] if found else ""
+
+
+# A company's forecast revised, up or down: "raises annual profit forecast", "Lifts Profit
+# Outlook", "cuts full-year guidance", "今期営業利益予想を1420億円に上方修正". A company revises
+# its forecast once on a results day, as its shares close once.
+_FORECAST = r"(?:forecasts?|outlook|guidance|projections?|estimates?)\b"
+_FORECAST_UP = re.compile(
+    rf"(?i:\b(?:raises?|raised|lifts?|lifted|hikes?|hiked|ups|boosts?|boosted|upgrades?)"
+    rf"(?:\s+\S+){{0,4}}?\s+{_FORECAST})|上方修正|予想を引き上げ"
+)
+_FORECAST_DOWN = re.compile(
+    rf"(?i:\b(?:cuts?|lowers?|lowered|slashes?|slashed|trims?|trimmed|downgrades?)"
+    rf"(?:\s+\S+){{0,4}}?\s+{_FORECAST})|下方修正|予想を引き下げ"
+)
+
+
+@lru_cache(maxsize=8192)
+def forecast_way(headline: str) -> str:
+    """ "up" or "down" where the headline reports a forecast revised that way, else "" (neither,
+    or both: "raises sales outlook, cuts profit forecast")."""
+    src = _nfkc(headline)
+    up, down = bool(_FORECAST_UP.search(src)), bool(_FORECAST_DOWN.search(src))
+    return "up" if up and not down else "down" if down and not up else ""
 
 
 _COUNT = re.compile(

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from monitor.counted import other_counts
 from monitor.eventkeys import (
+    forecast_way,
     head_counts,
     head_multiples,
     head_nodes,
@@ -209,6 +210,14 @@ def link_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> str
             way_a, way_b = share_move_way(a.headline), share_move_way(b.headline)
             if not (way_a and way_b and way_a != way_b):
                 return SHARE_MOVE_LINK
+        way = forecast_way(a.headline)
+        if (
+            who == "one company"
+            and way
+            and way == forecast_way(b.headline)
+            and _headlines_name_principal(a, b)
+        ):
+            return f"one company's forecast revised {way} in both"
         # "Nine-month profit rises 7%" and "4～12月、純利益7%増": one company's one change.
         if percent_a & percent_b:
             return "the headlines state one percentage of one company"

@@ -770,3 +770,35 @@ def test_a_valuation_in_dollars_restates_the_stories_yen_figure(encoder) -> None
         T0 + timedelta(hours=1),
     )
     assert verdict.kind == "duplicate", verdict.reason
+
+
+def test_one_companys_forecast_raised_links_its_reports_and_not_another_companys(
+    encoder,
+) -> None:
+    # A company revises its forecast once on a results day: a headline-only pool copy in other
+    # words, or the Japanese report, is that revision; a peer raising its own forecast the same
+    # day is another event.
+    wire, pool, peer, japanese = fingerprint_texts(
+        [
+            ("Screen Holdings raises annual profit forecast on AI chip demand",
+             "TOKYO, Feb 6 (Reuters) - Screen Holdings raised its full-year operating profit "
+             "forecast on Tuesday to 142 billion yen from 126 billion yen, citing stronger orders "
+             "for wafer-cleaning tools used to make chips for AI servers. Operating profit for "
+             "April-December rose 24% to 109 billion yen."),
+            ("Screen Holdings Lifts Profit Outlook as AI Chip Tool Orders Climb", ""),
+            ("Tokyo Electron raises annual profit forecast on AI chip demand",
+             "TOKYO, Feb 6 (Reuters) - Tokyo Electron raised its full-year operating profit "
+             "forecast to 735 billion yen on Tuesday, citing demand for AI chip equipment."),
+            ("ＳＣＲＥＥＮ、今期営業利益予想を１４２０億円に上方修正 ＡＩ向け需要",
+             "ＳＣＲＥＥＮホールディングスは６日、今期の営業利益予想を１４２０億円に上方修正した。"),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert link_reason(wire, pool) == "one company's forecast revised up in both"
+    assert judged_second(wire, japanese, T0, timedelta(minutes=20)).kind == "duplicate"
+    assert link_reason(wire, peer) == ""
+    assert judged_second(wire, peer, T0, timedelta(minutes=5)).kind != "duplicate"
+    assert link_reason(pool, japanese) == "one company's forecast revised up in both"
+    # A cut is not the raise: "Screen cuts profit forecast" would be another revision.
+    assert link_reason(wire, fingerprint_texts([("Screen Holdings cuts annual profit forecast",
+                                                 "")], encoder)[0]) == ""  # fmt: skip
