@@ -375,3 +375,23 @@ def test_counts_of_one_thing_read_alike_in_both_languages():
     assert counted("広島県、全職員1万2000人に生成AI 12億円") == {("people", 12000)}
     # Money before the thing is no count of it.
     assert counted("Clinic chain to spend 12 billion yen on hospitals") == frozenset()
+
+
+def test_a_union_federations_demand_folds_across_languages(encoder) -> None:
+    # The spring wage talks' actors are Japan's union federations and employers' groups: the
+    # English report names the federation in its lead, the Japanese one in its headline.
+    english, japanese = fingerprint_texts(
+        [
+            ("Electronics unions to seek say in AI deployment in spring wage talks",
+             "TOKYO (Kyodo) -- The Japanese Electrical Electronic & Information Union, or Denki "
+             "Rengo, said Tuesday it will ask employers for prior consultation before introducing "
+             "artificial intelligence that changes jobs, alongside a monthly base pay demand of "
+             "17,000 yen."),
+            ("電機連合 春闘でＡＩ導入の事前協議を要求へ ベア月１万７０００円",
+             "電機連合は６日、今年の春闘で、仕事の内容を変えるＡＩの導入について事前協議を求める"
+             "方針を決めました。ベースアップは月１万７０００円を要求します。"),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert "denki-rengo" in english.lead_entities and "denki-rengo" in japanese.head_entities
+    assert judged_second(english, japanese, T0, timedelta(hours=5)).kind == "duplicate"
