@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor import __version__
+from monitor import __version__, gcpolicy
 from monitor.cli_common import (
     Context,
     _setup_logging,
@@ -52,6 +52,7 @@ log = logging.getLogger("monitor")
 def main(ctx: click.Context, config: str | None, debug: bool) -> None:
     """monitor: a daily digest of what is new about Japan's AI industry and SoftBank."""
     _setup_logging(debug)
+    gcpolicy.no_collection_at_exit()
     from monitor import timeutil
 
     timeutil.set_as_of(None)  # the wall clock, unless this command's --as-of says otherwise

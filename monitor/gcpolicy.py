@@ -23,10 +23,18 @@ Both are undone when the pass ends, so a daemon's next pass and its idle
 hours run under the defaults. Passes may overlap (the daemon's delivery retry
 runs beside a poll): the first to start sets the policy, the last to end
 restores it.
+
+At the process's exit (``no_collection_at_exit``) everything is frozen once more:
+Python's finalisation runs a full collection over every tracked object before
+it frees the modules, 0.12-0.30 s between the end of a cold farm `run-once` and
+its process's (0.04 s frozen). A finished command needs none of it: its files
+are closed and its transactions committed before it returns (``with`` blocks),
+and the operating system takes back what the process holds.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 import threading
 from collections.abc import Iterator
@@ -59,3 +67,15 @@ def bulk_pass() -> Iterator[None]:
                 gc.set_threshold(*_saved)
                 gc.unfreeze()
                 _saved = None
+
+
+_exit_hook = False
+
+
+def no_collection_at_exit() -> None:
+    """Freeze the collector when the process exits (once, however often it is asked)."""
+    global _exit_hook
+    with _lock:
+        if not _exit_hook:
+            atexit.register(gc.freeze)
+            _exit_hook = True
