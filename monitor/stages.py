@@ -166,6 +166,46 @@ _STAGES = (
         ("appeal", re.compile(r"(?i:\bappeal(?:s|ed|ing)?\b)|控訴|上告")),
         "last",
     ),
+    (
+        # A service put to use, then suspended ("選管、AIチャットボット停止" after "チャットボット
+        # 導入"): the suspension is the news. A headline holding both tells the suspension.
+        "service",
+        (
+            "launched",
+            re.compile(
+                r"(?i:\b(?:launch(?:es|ed)?|introduc(?:es|ed)|rolls?\s+out|rolled\s+out|deploys?"
+                r"|deployed|(?:starts?|begins?)\s+using)\b)"
+                r"|導入|運用開始|運用を開始|運用を始め|提供開始|提供を開始|活用開始"
+            ),
+        ),
+        (
+            "suspended",
+            re.compile(
+                r"(?i:\b(?:suspend(?:s|ed)?|halt(?:s|ed)?|shuts?\s+down|takes?\s+down|took\s+down)\b)"
+                r"|停止|休止|中止|打ち切"
+            ),
+        ),
+        "last",
+    ),
+    (
+        # A deal cleared by its regulators, then completed ("買収完了" after "欧州委が承認").
+        "closing",
+        (
+            "cleared",
+            re.compile(
+                r"(?i:\b(?:approv(?:es|ed|al)|clears?|cleared|clearance|green[\s-]?lights?)\b)"
+                r"|承認|認可"
+            ),
+        ),
+        (
+            "completed",
+            re.compile(
+                r"(?i:\bcomplet(?:es|ed|ion)\b|\bclos(?:es|ed|ing)\s+(?:[\w'-]+\s+){0,3}"
+                r"(?:deal|acquisition|purchase|takeover|merger)\b)|完了"
+            ),
+        ),
+        "last",
+    ),
 )
 
 
@@ -209,6 +249,8 @@ STAGE_WORDS = {
     "revised": "the revised figure", "ruling": "the ruling", "appeal": "the appeal",
     "policy set": "the policy set out", "policy revised": "the policy revised",
     "guidance issued": "the guidance issued", "guidance answered": "the answer to the guidance",
+    "launched": "the service put to use", "suspended": "the service suspended",
+    "cleared": "the deal cleared", "completed": "the deal completed",
 }  # fmt: skip
 
 

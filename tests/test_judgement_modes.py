@@ -425,3 +425,29 @@ def test_the_deal_agreed_follows_a_scoop_told_as_the_deal_ahead(encoder) -> None
     later = judged_in_stories(story, agreed, T0 + timedelta(hours=20))
     assert later.kind != "duplicate", later.reason
     assert "the deal agreed after the talks" in later.reason
+
+
+def test_a_service_suspended_after_its_launch_and_a_deal_completed_after_its_clearance_follow(
+    encoder,
+) -> None:
+    # The later stage is the news, however much of the first report the second repeats.
+    launch, suspended, cleared, completed = fingerprint_texts(
+        [
+            ("山梨県選管、知事選でＡＩチャットボット導入 投票所や期日前投票を案内",
+             "山梨県選挙管理委員会は、知事選で有権者の質問に答えるＡＩチャットボットを導入した。"),
+            ("山梨県選管、ＡＩチャットボットを停止 期日前投票の期限を誤回答",
+             "山梨県選挙管理委員会は、知事選のＡＩチャットボットが期日前投票の期限を誤って回答した"
+             "として、運用を停止した。"),
+            ("EU clears SoftBank Group's $6.8 billion purchase of chip designer Tidemark",
+             "BRUSSELS - The European Commission on Tuesday approved SoftBank Group's $6.8 billion "
+             "acquisition of U.S. chip designer Tidemark, the last approval the deal needed."),
+            ("SoftBank completes $6.8 billion Tidemark acquisition",
+             "TOKYO - SoftBank Group said on Wednesday it had completed its $6.8 billion "
+             "acquisition of U.S. chip designer Tidemark after the EU's approval."),
+        ],
+        encoder,
+    )  # fmt: skip
+    first = judged_second(launch, suspended, T0, timedelta(hours=30))
+    assert first.kind == "follow-up" and "the service suspended" in first.reason, first.reason
+    second = judged_second(cleared, completed, T0, timedelta(hours=20))
+    assert second.kind == "follow-up" and "the deal completed" in second.reason, second.reason
