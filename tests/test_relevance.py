@@ -68,6 +68,14 @@ def test_an_unknown_japanese_company_is_known_by_how_it_is_written(profile: Prof
         "発表した。",
     )
     assert kana.relevant, kana.reason
+    # A maker named for its trade ("精密": precision), as 東京精密 is, opening the headline.
+    precision = score(
+        profile,
+        "空知精密、米輸出規制で売上高420億円減の見通し ＡＩ半導体装置",
+        "半導体製造装置の空知精密は13日、米国の新たな輸出規制で、AI向け半導体の製造装置の売上高が"
+        "今期420億円減る見通しだと発表した。",
+    )
+    assert precision.relevant, precision.reason
     for title, text in (
         ("Acme Robotics develops image sensor with built-in AI chip",
          "Acme Robotics said it has developed an image sensor with a built-in AI chip."),
