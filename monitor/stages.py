@@ -1,5 +1,6 @@
 """The stage of an event a headline reports: a deal's talks or agreement, an offering's range or
-price, a preliminary or revised figure, a court's ruling or the appeal. Pure functions of text.
+price, a preliminary or revised figure, a court's ruling or the appeal, a service put to use or
+suspended, a deal cleared or completed. Pure functions of text.
 
 ``stages``: a deal "in talks" (considering, 協議) or "agreed" (agrees to
   buy, で買収); an offering's price range (仮条件) or its price (公開価格); a preliminary or a
@@ -216,12 +217,15 @@ _TENTATIVE_DEAL = re.compile(r"買収へ")
 _DEAL_AGREED = _STAGES[0][2][1]
 
 
+def _agreed_only_by(words: re.Pattern[str], headline: str) -> bool:
+    """Whether ``words`` are in the headline and, without them, it states no deal agreed."""
+    src = _nfkc(headline)
+    return bool(words.search(src)) and not _DEAL_AGREED.search(words.sub("", src))
+
+
 def tentative_deal(headline: str) -> bool:
     """Whether the headline states the deal agreed only by a tentative "買収へ"."""
-    src = _nfkc(headline)
-    if not _TENTATIVE_DEAL.search(src):
-        return False
-    return not _DEAL_AGREED.search(_TENTATIVE_DEAL.sub("", src))
+    return _agreed_only_by(_TENTATIVE_DEAL, headline)
 
 
 # The deal ahead, in English: "X to buy Y for about 60bn yen" heads the announcement as often
@@ -232,10 +236,7 @@ _FUTURE_DEAL = re.compile(r"(?i:\bto\s+(?:buy|acquire|take\s+over|merge)\b)|買�
 def deal_ahead_only(headline: str) -> bool:
     """Whether the headline states the deal agreed only as one ahead ("to buy", "買収へ"), with
     no word of an agreement made ("agrees", "seals", "で買収", "合意")."""
-    src = _nfkc(headline)
-    if not _FUTURE_DEAL.search(src):
-        return False
-    return not _DEAL_AGREED.search(_FUTURE_DEAL.sub("", src))
+    return _agreed_only_by(_FUTURE_DEAL, headline)
 
 
 # Each kind's earlier stage first.
