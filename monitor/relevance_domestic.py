@@ -125,7 +125,7 @@ IN_YEN = "in yen"
 THE_GOVERNMENT = "the government"
 THE_PREFECTURE = "the prefecture"
 IN_NAME = "a Japanese institution's name"
-IN_KANA = "a name in katakana, nothing foreign"
+IN_KANA = "a name in kana, nothing foreign"
 IN_KOREAN = "Korean copy's 日 for Japan"
 IN_DESCRIPTION = "a company described with no country"
 FILED_IN_JAPAN = "filed from Japan"
@@ -183,8 +183,11 @@ _DESCRIBED = re.compile(
 
 
 # A start-up's name may end in "AI" ("ノワキAI、上場初日は…", "カナデAI、"): still a katakana name.
+# It may open in hiragana ("ひなたライフケア、"), as no foreign company's name does; then it holds
+# katakana too, so that a hiragana word ("きょうは") is no name.
 _KANA_NAME = re.compile(
-    r"([\u30a1-\u30fa\u30fc][\u30a1-\u30fa\u30fc・]{2,24})(?:AI)?(?=[、,\s　]|は|が)"
+    r"((?:[\u30a1-\u30fa\u30fc]|[\u3041-\u3096]+(?=[\u30a1-\u30fa]))[\u30a1-\u30fa\u30fc・]{2,24})"
+    r"(?:AI)?(?=[、,\s　]|は|が)"
 )
 
 

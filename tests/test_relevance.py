@@ -68,6 +68,15 @@ def test_an_unknown_japanese_company_is_known_by_how_it_is_written(profile: Prof
         "発表した。",
     )
     assert kana.relevant, kana.reason
+    # A name may open in hiragana (no foreign company's does), then go on in katakana.
+    mixed = score(
+        profile,
+        "ひなたライフケア、AI見守りロボを230施設に導入",
+        "介護施設を運営するひなたライフケアは、AIで入居者の転倒を検知する見守りロボットを230施設に"
+        "導入すると発表した。",
+    )
+    assert mixed.relevant, mixed.reason
+    assert not score(profile, "きょうは、AIの日", "AIについて考える日だ。").relevant
     # A maker named for its trade ("精密": precision), as 東京精密 is, opening the headline.
     precision = score(
         profile,
