@@ -28,6 +28,7 @@ _THINGS = {
     ),
     "companies": (r"companies|firms|businesses", r"社|企業"),
     "plants": (r"plants|factories", r"工場"),
+    "facilities": (r"facilities|(?:care\s+)?homes|centers|centres|sites", r"施設|拠点"),
     "municipalities": (r"municipalities|cities|towns|local governments", r"市町村|自治体"),
     "intersections": (r"intersections", r"(?:カ所|か所|箇所)?の?交差点"),
     "vehicles": (r"vehicles|robots|buses|taxis|cars|units", r"台"),

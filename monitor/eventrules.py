@@ -119,9 +119,10 @@ def apart_reason(a: Fingerprint, b: Fingerprint, hours_apart: float = 0.0) -> st
         reason := template_difference(a.headline, b.headline)
         or other_place(a, b)
         or other_site(a, b)
-        # Across scripts the template cannot be read, its counts can: "at 7 hospitals" and
-        # "１２病院で" are two trials (``counted``); in one script ``template_difference`` reads it.
-        or (other_counts(a.headline, b.headline) if a.cjk != b.cjk else "")
+        # One thing counted with no number in common: "at 7 hospitals" and "１２病院で" are two
+        # trials, "AI見守りロボを230施設に" and "…を85施設に導入" two rollouts (``counted``),
+        # where the template (across scripts, or in two wordings) cannot be read.
+        or other_counts(a.headline, b.headline)
     ):
         return reason
     # "9月の工作機械受注確報" is not "Japan's October machine tool orders": a month's figures are

@@ -802,3 +802,21 @@ def test_one_companys_forecast_raised_links_its_reports_and_not_another_companys
     # A cut is not the raise: "Screen cuts profit forecast" would be another revision.
     assert link_reason(wire, fingerprint_texts([("Screen Holdings cuts annual profit forecast",
                                                  "")], encoder)[0]) == ""  # fmt: skip
+
+
+def test_two_operators_counting_their_homes_otherwise_are_two_rollouts(encoder) -> None:
+    # One template in one script, two unknown operators and two counts: two events, whatever
+    # stage ("導入") both headlines state.
+    first, second = fingerprint_texts(
+        [
+            ("介護大手さくらんぼケア、ＡＩ見守りロボを85施設に導入 夜間の転倒検知",
+             "介護大手のさくらんぼケアは、ＡＩで夜間の転倒を検知する見守りロボットを85施設に"
+             "導入すると発表した。"),
+            ("ひなたライフケア、AI見守りロボを230施設に 夜勤の負担軽減",
+             "介護施設を運営するひなたライフケアは、ＡＩで入居者を見守るロボットを230施設に導入する"
+             "と発表した。"),
+        ],
+        encoder,
+    )  # fmt: skip
+    assert apart_reason(first, second) == "other counts (85 facilities, not 230)"
+    assert judged_second(first, second, T0, timedelta(minutes=30)).kind != "duplicate"
