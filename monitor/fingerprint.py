@@ -3,9 +3,9 @@
 A :class:`Fingerprint` holds, for one story, a b-bit MinHash of its NFKC,
 case-folded character 7-grams (the lexical view), int8 USE embeddings of the
 headline and of the headline plus lead (the semantic views), its amounts and
-entities, and hashes of the facts of its lead (for follow-ups). Fingerprints
-are computed once, in the worker that read the story, and stored as bytes; a
-versioned header lets an older database's fingerprints be recognised and
+entities, and hashes of the facts of its lead (for follow-ups: ``monitor.leadfacts``).
+Fingerprints are computed once, in the worker that read the story, and stored as
+bytes; a versioned header lets an older database's fingerprints be recognised and
 recomputed. How two fingerprints are compared lives in ``monitor.novelty``
 and ``monitor.similarity``.
 """
@@ -16,24 +16,14 @@ import json
 import re
 import struct
 import unicodedata
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from monitor import similarity as _sim
 from monitor.encoder import DIM, Encoder
-from monitor.facts import (
-    CJK_SCALE,
-    CJK_SMALL_SCALE,
-    SCALE_WORDS,
-    Fact,
-    amounts,
-    cjk_number,
-    market_move,
-    session,
-)
-from monitor.loanwords import LOANWORDS
+from monitor.facts import Fact, amounts, market_move, session
+from monitor.leadfacts import FACT_TEXT_CHARS, MAX_FACTS, fact_hashes, fact_tokens
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,8 +38,6 @@ SHINGLE = 7
 MAX_LEXICAL_CHARS = 12_000
 NUM_PERM = 128
 BANDS, ROWS = 16, 4
-MAX_FACTS = 32
-FACT_TEXT_CHARS = 4_000
 
 _MAGIC = b"MNFP"
 # Version 3 adds the flag _FLAG_NOT_ENCODED; a version 2 record reads as it is (it never has it).
@@ -66,30 +54,6 @@ _FLAGS = _FLAG_CJK | _FLAG_NOT_ENCODED | _FLAG_MARKET
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-# The amounts' scales (``monitor.facts``): the words ``_FACT`` takes below mean the same there.
-_MULTIPLIER = {**SCALE_WORDS, **CJK_SCALE, **CJK_SMALL_SCALE}
-_FACT = re.compile(
-    # 1兆5000億 is one number (1.5e12), as "1.5 trillion" is; so are 3千億 and 1兆3千億
-    # (one group alone gives the value the plain number and its scale give below)
-    r"(?P<cjknum>(?<![0-9.,])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[千百][万億兆]|[千万億兆]))+\d*)"
-    r"|(?P<num>(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
-    # "$1.8 bln" is "$1.8 billion" (Reuters), "510 bil. yen" (Kyodo) "510 billion yen"
-    r"\s*(?P<mult>(?i:thousand|million|billion|trillion|(?:mil|bil|tril)\.|bln|bn|mln|mn|trn|tln|tn)"
-    r"(?![A-Za-z])|千|万|億|兆)?(?![0-9])"
-    r"|(?P<name>\b[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]|\b[a-z]+[A-Z][A-Za-z0-9]*)"
-    r"|(?P<kana>[\u30a1-\u30fa\u30fc・]{3,})"
-    r"|[“\"](?P<quote>[^”\"\n]{20,}?)[”\"]|「(?P<jquote>[^」\n]{8,}?)」"
-)
-# Capitalised words that name nothing in particular.
-_COMMON_CAPITALISED = """the a an in on at it its he she they we i this that these those but and
-or as for of to by with from after before while when if mr ms mrs dr inc corp co ltd llc plc group
-monday tuesday wednesday thursday friday saturday sunday january february march april may june
-july august september october november december"""
-_NOT_NAMES = frozenset(_COMMON_CAPITALISED.split())
-# Acronyms of common nouns: facts of a text, but a headline adding one ("... to fund AI
-# bets", "CEO says") names nothing new (``headline_facts(..., specific=True)``).
-_COMMON_ACRONYMS = "ai ceo cfo coo ipo gdp cpi pmi ev evs gpu gpus llm llms"
-_NOT_SPECIFIC_NAMES = _NOT_NAMES | frozenset(_COMMON_ACRONYMS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,84 +299,6 @@ def _minhash(hashes: np.ndarray) -> tuple[bytes, bytes]:
     return (mins & np.uint64(0xFF)).astype(np.uint8).tobytes(), bands.tobytes()
 
 
-def _fact_tokens(
-    title: str,
-    text: str,
-    opening_names: bool = False,
-    not_names: frozenset[str] = _NOT_NAMES,
-    not_kana: frozenset[str] = frozenset(),
-) -> list[str]:
-    """Numbers (#), names (@) and quotations (") of the text in reading order, deduplicated."""
-    src = unicodedata.normalize("NFKC", f"{title}\n{text[:FACT_TEXT_CHARS]}")
-    found: list[tuple[str, bool]] = []  # (token, is a capitalised word opening a sentence)
-    for m in _FACT.finditer(src):
-        if m["cjknum"]:
-            found.append((f"#{cjk_number(m['cjknum']):.4g}", False))
-        elif m["num"]:
-            value = float(m["num"].replace(",", "")) * _MULTIPLIER.get((m["mult"] or "").lower(), 1)
-            found.append((f"#{value:.4g}", False))
-        elif m["name"]:
-            if m["name"].lower() not in not_names:
-                before = src[max(0, m.start() - 3) : m.start()].rstrip(" \t")
-                opening = not before or before[-1] in '.!?\n"“'
-                opening = opening and not opening_names
-                found.append(("@" + m["name"].lower(), opening and m["name"][1:].islower()))
-        elif m["kana"]:
-            if m["kana"] not in not_kana:
-                found.append(("@" + m["kana"], False))
-        else:
-            quote = (m["quote"] or m["jquote"]).casefold()
-            found.append(('"' + re.sub(r"\W+", "", quote)[:24], False))
-    # A capitalised word opening a sentence ("Analysts said") is a name only if
-    # it is also capitalised mid-sentence somewhere ("SoftBank said ... by SoftBank").
-    mid = {token for token, opening in found if not opening}
-    seen: dict[str, None] = {}
-    for token, opening in found:
-        if not opening or token in mid:
-            seen.setdefault(token, None)
-    return list(seen)
-
-
-FACT_KIND = {"@": 0, "#": 1, '"': 2}
-# How much a new fact of each kind says "this report adds something": a new
-# number or quotation is news; a new name is as often background another outlet added.
-FACT_WEIGHT = (0.5, 1.0, 1.0, 1.0)  # name, number, quotation, (unused)
-
-
-def headline_facts(headline: str, *, specific: bool = False) -> bytes:
-    """The fact hashes of a headline alone, hashed as ``Fingerprint.facts`` holds them.
-
-    Its opening capitalised word counts as a name: a headline opens on its subject
-    ("Grab posts record profit"), not on a sentence's "Analysts said". ``specific``
-    leaves out acronyms of common nouns ("AI", "CEO") and katakana loanwords ("ハイブリッド債",
-    ``monitor.loanwords``).
-    """
-    if not specific:
-        return _fact_hashes(_fact_tokens(headline, "", opening_names=True))
-    return _fact_hashes(
-        _fact_tokens(
-            headline, "", opening_names=True, not_names=_NOT_SPECIFIC_NAMES, not_kana=LOANWORDS
-        )
-    )
-
-
-def amount_facts(values: Sequence[float]) -> bytes:
-    """The fact hashes of these amounts, as ``headline_facts`` hashes a headline's figures."""
-    return _fact_hashes([f"#{value:.4g}" for value in values])
-
-
-def _fact_hashes(tokens: list[str]) -> bytes:
-    """16-bit hashes of the first MAX_FACTS facts, the low two bits holding the kind."""
-    out: list[int] = []
-    for token in tokens:
-        h = (zlib.crc32(token.encode("utf-8")) & 0xFFFC) | FACT_KIND[token[0]]
-        if h not in out:
-            out.append(h)
-        if len(out) == MAX_FACTS:
-            break
-    return struct.pack(f"<{len(out)}H", *out)
-
-
 def _quantise(vec: np.ndarray) -> bytes:
     import numpy as np
 
@@ -444,7 +330,7 @@ def fingerprint_texts(
         minhash3, _ = _minhash(_shingle_hashes(f"{title}\n{text}", 3, _sim.BODY_CHARS))
         body = f"{title}\n{text[:FACT_TEXT_CHARS]}"
         cjk = len(_CJK.findall(body)) > 0.2 * max(1, len(body.strip()))
-        facts = _fact_hashes(_fact_tokens(title, text))
+        facts = fact_hashes(fact_tokens(title, text))
         head_ent, lead_ent = (finder(heads[i]), finder(leads[i])) if finder else ((), ())
         out.append(
             Fingerprint(

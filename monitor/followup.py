@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from monitor.eventkeys import YEN_DOLLAR, same_money, share_move
 from monitor.facts import Fact
-from monitor.fingerprint import FACT_KIND, FACT_WEIGHT, Fingerprint, amount_facts, headline_facts
+from monitor.fingerprint import Fingerprint
+from monitor.leadfacts import FACT_KIND, FACT_WEIGHT, amount_facts, headline_facts
 from monitor.market_session import market_key
 from monitor.stages import STAGE_ORDER, STAGE_WORDS, deal_ahead_only, stages, tentative_deal
 

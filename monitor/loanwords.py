@@ -3,7 +3,7 @@
 A katakana run is read as a name (a company, a product) unless it is one of these: "データ
 センター" or "ハイブリッド債" names no party of an event, "＝ロイター" or "（ブルームバーグ）" only
 the outlet. ``monitor.eventkeys`` matches names across scripts without them; the follow-up
-check (``fingerprint.headline_facts(specific=True)``) reads no development into one.
+check (``leadfacts.headline_facts(specific=True)``) reads no development into one.
 """
 
 from __future__ import annotations
