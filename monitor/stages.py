@@ -27,6 +27,13 @@ _ISSUED_JA = r"公表|発表|策定|決定"
 _GUIDANCE_EN = r"(?:rules|policy|policies|guidelines?|guidance|checklists?)\b"
 _GUIDANCE_JA = r"(?:方針|指針|ガイドライン|ルール|チェックリスト)"
 
+# A service put to use: the earlier stage of its suspension and of its first use.
+_LAUNCHED = re.compile(
+    r"(?i:\b(?:launch(?:es|ed)?|introduc(?:es|ed)|rolls?\s+out|rolled\s+out|deploys?"
+    r"|deployed|(?:starts?|begins?)\s+using)\b)"
+    r"|導入|運用開始|運用を開始|運用を始め|提供開始|提供を開始|活用開始"
+)
+
 # Stages of one kind of event, each an earlier and a later one. By wire-dev's rules the later
 # stage is a development of the earlier (a follow-up), not its copy, however alike they read.
 # Which stage's words win when a headline holds both: the talks' ("in talks to buy", "買収を
@@ -171,14 +178,7 @@ _STAGES = (
         # A service put to use, then suspended ("選管、AIチャットボット停止" after "チャットボット
         # 導入"): the suspension is the news. A headline holding both tells the suspension.
         "service",
-        (
-            "launched",
-            re.compile(
-                r"(?i:\b(?:launch(?:es|ed)?|introduc(?:es|ed)|rolls?\s+out|rolled\s+out|deploys?"
-                r"|deployed|(?:starts?|begins?)\s+using)\b)"
-                r"|導入|運用開始|運用を開始|運用を始め|提供開始|提供を開始|活用開始"
-            ),
-        ),
+        ("launched", _LAUNCHED),
         (
             "suspended",
             re.compile(
@@ -187,6 +187,21 @@ _STAGES = (
             ),
         ),
         "last",
+    ),
+    (
+        # A service put to use, then used for the first time where it counts ("ＡＩ降雪予測を初めて
+        # 活用" the day after "６日から運用開始"). A headline holding both ("launches ... for the
+        # first time in Japan") tells the launch.
+        "first use",
+        ("started", _LAUNCHED),
+        (
+            "used first",
+            re.compile(
+                r"(?i:\b(?:for\s+(?:the\s+)?(?:first|1st)\s+time|first\s+(?:real\s+)?(?:test|use))\b)"
+                r"|初めて(?:活用|使用|用い|適用|使っ)|初の本格(?:運用|活用)|初適用|初活用"
+            ),
+        ),
+        "first",
     ),
     (
         # A deal cleared by its regulators, then completed ("買収完了" after "欧州委が承認").
@@ -251,6 +266,7 @@ STAGE_WORDS = {
     "policy set": "the policy set out", "policy revised": "the policy revised",
     "guidance issued": "the guidance issued", "guidance answered": "the answer to the guidance",
     "launched": "the service put to use", "suspended": "the service suspended",
+    "started": "the service put to use", "used first": "its first use",
     "cleared": "the deal cleared", "completed": "the deal completed",
 }  # fmt: skip
 

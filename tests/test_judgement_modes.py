@@ -451,3 +451,26 @@ def test_a_service_suspended_after_its_launch_and_a_deal_completed_after_its_cle
     assert first.kind == "follow-up" and "the service suspended" in first.reason, first.reason
     second = judged_second(cleared, completed, T0, timedelta(hours=20))
     assert second.kind == "follow-up" and "the deal completed" in second.reason, second.reason
+
+
+def test_a_services_first_use_follows_its_launch(encoder) -> None:
+    # The launch, then the first time it is used where it counts: news of its own, in either
+    # language, whatever the two reports share.
+    launch, used_ja, used_en = fingerprint_texts(
+        [
+            ("気象庁 ＡＩで降雪量を予測 ６日から運用開始",
+             "気象庁は５日、ＡＩを使って６時間先までの降雪量を１キロ四方ごとに予測する仕組みを、"
+             "６日から北海道・東北・北陸で運用すると発表しました。"),
+            ("気象庁 ＡＩ降雪予測を初めて活用 東北北部で大雪",
+             "東北北部を中心に大雪となる中、気象庁は７日朝、６日に運用を始めたＡＩによる降雪量予測を"
+             "初めて大雪に関する情報に使い、青森市で１２時間に８０センチの降雪を予想しました。"),
+            ("JMA uses AI snowfall forecast for 1st time as heavy snow hits northern Japan",
+             "AOMORI (Kyodo) -- The Japan Meteorological Agency on Wednesday used its new "
+             "AI-based snowfall forecast in a warning for the first time, predicting up to 80 "
+             "centimeters of snow in 12 hours in the city of Aomori."),
+        ],
+        encoder,
+    )  # fmt: skip
+    for used in (used_ja, used_en):
+        later = judged_second(launch, used, T0, timedelta(hours=40))
+        assert later.kind != "duplicate", later.reason
