@@ -3,9 +3,11 @@
 Two reports in one template about two companies differ in little but the name and the
 count: "Kaede Healthcare begins AI sepsis alert trial at 7 hospitals" and "あけぼの医療グループ、
 ＡＩで敗血症を早期警告 １２病院で試験運用". Across scripts the names cannot be compared and
-the encoder scores the template, not the facts (0.86 for that pair); the counts of one
-thing can. ``other_counts`` says when both headlines count one thing and share no number
-for it: two events, whatever else they share.
+the encoder scores the template, not the facts (0.86 for that pair); in one script two
+wordings of the template hide it from ``eventkeys.template_difference`` ("ひなたライフケア、
+AI見守りロボを230施設に" and "介護大手さくらんぼケア、ＡＩ見守りロボを85施設に導入"). The counts
+of one thing still compare. ``other_counts`` says when both headlines count one thing and share
+no number for it: two events, whatever else they share.
 """
 
 from __future__ import annotations

@@ -296,10 +296,11 @@ def one_place(a: Fingerprint, b: Fingerprint) -> bool:
 
 
 def _headlines_name_principal(a: Fingerprint, b: Fingerprint) -> bool:
-    """Whether each headline names the other's principal: the shares that move are a
-    headline's company, not one its lead names ("Yorozu AI debuts, shares rise" and a lead on
-    its backer SoftBank, against "Matsukaze Seiki shares hit limit-up on SoftBank takeover").
-    Two principals the table does not know were matched by their headlines' names already."""
+    """Whether each headline names the other's principal: the shares that move, or the
+    forecast revised, are a headline's company's, not those of one its lead names ("Yorozu AI
+    debuts, shares rise" and a lead on its backer SoftBank, against "Matsukaze Seiki shares
+    hit limit-up on SoftBank takeover"). Two principals the table does not know were matched
+    by their headlines' names already."""
     principal_a, principal_b = _principal(a, b), _principal(b, a)
     if not (principal_a and principal_b):
         return True
